@@ -1,0 +1,51 @@
+"""Coordinate reference systems: compute in metres, store in degrees.
+
+Every distance and area in this package is computed in a projected CRS in metres (UTM 43N for
+Dungarpur) and every stored or exported geometry is EPSG:4326 longitude/latitude.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pyproj import CRS, Transformer
+from pyproj.aoi import AreaOfInterest
+from pyproj.database import query_utm_crs_info
+
+__all__ = ["STORAGE_CRS", "lonlat_to_metric", "metric_crs_for", "metric_to_lonlat"]
+
+STORAGE_CRS = CRS.from_epsg(4326)
+
+
+def metric_crs_for(west: float, south: float, east: float, north: float) -> CRS:
+    """The WGS 84 / UTM zone that covers a lon/lat bounding box.
+
+    Examples
+    --------
+    >>> metric_crs_for(73.35, 23.33, 74.38, 24.01).to_epsg()
+    32643
+    """
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        msg = f"The box {west}, {south}, {east}, {north} is not lon/lat degrees."
+        raise ValueError(msg)
+    centre_lon, centre_lat = (west + east) / 2, (south + north) / 2
+    infos = query_utm_crs_info(
+        datum_name="WGS 84",
+        area_of_interest=AreaOfInterest(centre_lon, centre_lat, centre_lon, centre_lat),
+    )
+    return CRS.from_authority(infos[0].auth_name, infos[0].code)
+
+
+def _transformer(source: CRS, target: CRS) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def lonlat_to_metric(lon: np.ndarray, lat: np.ndarray, crs: CRS) -> tuple[np.ndarray, np.ndarray]:
+    """Project lon/lat arrays (degrees) to x/y arrays (metres) in ``crs``."""
+    x, y = _transformer(STORAGE_CRS, crs).transform(np.asarray(lon), np.asarray(lat))
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def metric_to_lonlat(x: np.ndarray, y: np.ndarray, crs: CRS) -> tuple[np.ndarray, np.ndarray]:
+    """Unproject x/y arrays (metres in ``crs``) to lon/lat arrays (degrees)."""
+    lon, lat = _transformer(crs, STORAGE_CRS).transform(np.asarray(x), np.asarray(y))
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)

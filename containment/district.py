@@ -1,0 +1,256 @@
+"""A district is data, not code: a folder of layers and a small ``district.toml`` manifest.
+
+Adding a district means adding a folder under ``geodata/``; nothing here names Dungarpur
+except the default. Layers may be in any CRS and any format pyogrio reads; they are held in
+EPSG:4326 and projected on demand to the district's metric CRS.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from containment.crs import STORAGE_CRS, metric_crs_for
+from containment.errors import DistrictError
+
+__all__ = ["DEFAULT_DISTRICT", "District", "geodata_root", "load_district"]
+
+DEFAULT_DISTRICT = "dungarpur"
+MANIFEST_NAME = "district.toml"
+
+# layer -> (required?, {standard column: manifest key naming the source field})
+_LAYERS: dict[str, tuple[bool, dict[str, str]]] = {
+    "outline": (True, {}),
+    "blocks": (True, {"name": "name_field"}),
+    "habitations": (
+        True,
+        {"name": "name_field", "population": "population_field", "block": "block_field"},
+    ),
+    "health_facilities": (
+        True,
+        {"name": "name_field", "kind": "kind_field", "block": "block_field"},
+    ),
+    "hq_points": (False, {"name": "name_field"}),
+    "roads": (False, {"name": "name_field"}),
+}
+
+
+def geodata_root() -> Path:
+    """The folder holding district folders: ``$CONTAINMENT_GEODATA`` or the shipped ``geodata/``."""
+    override = os.environ.get("CONTAINMENT_GEODATA")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[1] / "geodata"
+
+
+@dataclass(frozen=True, eq=False)
+class District:
+    """Reference layers of one district, in EPSG:4326, with their standard columns.
+
+    ``blocks`` has ``name``; ``habitations`` has ``name``, ``population`` and ``block``;
+    ``health_facilities`` has ``name``, ``kind`` and ``block``; ``roads`` and ``hq_points``
+    (possibly empty) have ``name``. Every layer keeps its source fields too.
+    """
+
+    name: str
+    state: str
+    folder: Path
+    household_size: float
+    household_size_source: str
+    metric_crs: CRS
+    outline: shapely.Polygon | shapely.MultiPolygon
+    blocks: gpd.GeoDataFrame
+    habitations: gpd.GeoDataFrame
+    health_facilities: gpd.GeoDataFrame
+    hq_points: gpd.GeoDataFrame
+    roads: gpd.GeoDataFrame
+    attribution: str
+    caveats: tuple[str, ...]
+    sample_cases: Path | None
+
+    @cached_property
+    def outline_m(self) -> shapely.Geometry:
+        """The district outline in the metric CRS."""
+        return gpd.GeoSeries([self.outline], crs=STORAGE_CRS).to_crs(self.metric_crs).iloc[0]
+
+    @cached_property
+    def blocks_m(self) -> gpd.GeoDataFrame:
+        return self.blocks.to_crs(self.metric_crs)
+
+    @cached_property
+    def habitations_m(self) -> gpd.GeoDataFrame:
+        return self.habitations.to_crs(self.metric_crs)
+
+    @cached_property
+    def health_facilities_m(self) -> gpd.GeoDataFrame:
+        return self.health_facilities.to_crs(self.metric_crs)
+
+    @cached_property
+    def prepared_outline_m(self) -> shapely.Geometry:
+        geometry = self.outline_m
+        shapely.prepare(geometry)
+        return geometry
+
+
+def _resolve_folder(district: str | os.PathLike[str]) -> Path:
+    path = Path(district)
+    if path.is_dir():
+        return path
+    candidate = geodata_root() / str(district).lower()
+    if candidate.is_dir():
+        return candidate
+    known = sorted(p.parent.name for p in geodata_root().glob(f"*/{MANIFEST_NAME}"))
+    msg = (
+        f"No district folder {str(district)!r} (looked in {path.resolve()} and {candidate}). "
+        f"Known districts: {', '.join(known) or 'none'}."
+    )
+    raise DistrictError(msg)
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    manifest = folder / MANIFEST_NAME
+    if not manifest.is_file():
+        msg = f"{manifest}: missing. A district folder needs a {MANIFEST_NAME} manifest."
+        raise DistrictError(msg)
+    try:
+        with manifest.open("rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{manifest}: not valid TOML ({exc}). Fix the manifest and reload."
+        raise DistrictError(msg) from exc
+    for key in ("name", "household_size", "layers"):
+        if key not in data:
+            msg = f"{manifest}: missing required key {key!r}."
+            raise DistrictError(msg)
+    size = data["household_size"]
+    if not isinstance(size, int | float) or not 1 <= size <= 20:
+        msg = f"{manifest}: household_size must be a number of people per household, got {size!r}."
+        raise DistrictError(msg)
+    return data
+
+
+def _read_layer(
+    folder: Path, layer: str, spec: dict[str, Any], fields: dict[str, str]
+) -> gpd.GeoDataFrame:
+    if "file" not in spec:
+        msg = f"{folder / MANIFEST_NAME}: layer {layer!r} has no 'file'."
+        raise DistrictError(msg)
+    path = folder / spec["file"]
+    if not path.is_file():
+        msg = f"{path}: missing (layer {layer!r} in {MANIFEST_NAME})."
+        raise DistrictError(msg)
+    try:
+        frame = gpd.read_file(path, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+        msg = f"{path}: cannot be read as a layer ({exc})."
+        raise DistrictError(msg) from exc
+    if frame.crs is None:
+        msg = f"{path}: has no CRS. Save it with one (e.g. EPSG:4326)."
+        raise DistrictError(msg)
+    frame = frame.to_crs(STORAGE_CRS)
+    empty = frame.geometry.is_empty | frame.geometry.isna()
+    if empty.any():
+        first = int(np.flatnonzero(empty.to_numpy())[0]) + 1
+        msg = f"{path}: feature {first} has no geometry ({int(empty.sum())} such features)."
+        raise DistrictError(msg)
+    invalid = ~frame.geometry.is_valid
+    if invalid.any():
+        first = int(np.flatnonzero(invalid.to_numpy())[0]) + 1
+        reason = shapely.is_valid_reason(frame.geometry.iloc[first - 1])
+        msg = f"{path}: feature {first} has an invalid geometry ({reason})."
+        raise DistrictError(msg)
+    for column, key in fields.items():
+        source_field = spec.get(key)
+        if source_field is None:
+            msg = f"{folder / MANIFEST_NAME}: layer {layer!r} needs {key!r}."
+            raise DistrictError(msg)
+        if source_field not in frame.columns:
+            available = ", ".join(c for c in frame.columns if c != "geometry")
+            msg = f"{path}: no field {source_field!r} (named by {key!r}); fields are: {available}."
+            raise DistrictError(msg)
+        frame[column] = frame[source_field]
+    return frame
+
+
+def _empty_layer() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"name": pd.Series([], dtype=object)}, geometry=[], crs=STORAGE_CRS)
+
+
+def load_district(district: str | os.PathLike[str] = DEFAULT_DISTRICT) -> District:
+    """Load a district by folder name under ``geodata/`` or by path.
+
+    Raises
+    ------
+    DistrictError
+        When the folder, its manifest or a layer is missing or malformed; the message names
+        the file.
+
+    Examples
+    --------
+    >>> d = load_district("dungarpur")
+    >>> d.name, len(d.blocks), d.metric_crs.to_epsg()
+    ('Dungarpur', 5, 32643)
+    """
+    folder = _resolve_folder(district)
+    manifest = _read_manifest(folder)
+    specs = manifest["layers"]
+    frames: dict[str, gpd.GeoDataFrame] = {}
+    for layer, (required, fields) in _LAYERS.items():
+        if layer not in specs:
+            if required:
+                msg = f"{folder / MANIFEST_NAME}: missing layer [layers.{layer}]."
+                raise DistrictError(msg)
+            frames[layer] = _empty_layer()
+            continue
+        frames[layer] = _read_layer(folder, layer, specs[layer], fields)
+
+    habitations = frames["habitations"]
+    population = pd.to_numeric(habitations["population"], errors="coerce")
+    if population.isna().any() or (population < 0).any():
+        bad = int(np.flatnonzero((population.isna() | (population < 0)).to_numpy())[0]) + 1
+        msg = (
+            f"{folder / specs['habitations']['file']}: feature {bad} has no usable population "
+            "(need a number of people, 0 or more)."
+        )
+        raise DistrictError(msg)
+    habitations["population"] = population.astype(float)
+
+    outline_frame = frames["outline"]
+    outline = shapely.union_all(outline_frame.geometry.to_numpy())
+    if "metric_crs" in manifest:
+        metric_crs = CRS.from_user_input(manifest["metric_crs"])
+    else:
+        metric_crs = metric_crs_for(*outline.bounds)
+    if not metric_crs.is_projected:
+        msg = f"{folder / MANIFEST_NAME}: metric_crs {manifest['metric_crs']!r} is not in metres."
+        raise DistrictError(msg)
+
+    sample = manifest.get("samples", {}).get("cases")
+    return District(
+        name=str(manifest["name"]),
+        state=str(manifest.get("state", "")),
+        folder=folder,
+        household_size=float(manifest["household_size"]),
+        household_size_source=str(manifest.get("household_size_source", "")),
+        metric_crs=metric_crs,
+        outline=outline,
+        blocks=frames["blocks"],
+        habitations=habitations,
+        health_facilities=frames["health_facilities"],
+        hq_points=frames["hq_points"],
+        roads=frames["roads"],
+        attribution=str(manifest.get("attribution", "")).strip(),
+        caveats=tuple(manifest.get("caveats", ())),
+        sample_cases=folder / sample if sample else None,
+    )

@@ -1,0 +1,103 @@
+import shutil
+
+import pytest
+
+from containment import DistrictError, load_district
+
+
+def test_dungarpur_is_the_default_and_has_its_layers(dungarpur):
+    assert dungarpur.name == "Dungarpur"
+    assert len(dungarpur.blocks) == 5
+    assert len(dungarpur.habitations) == 972
+    assert len(dungarpur.health_facilities) == 73
+    assert dungarpur.metric_crs.to_epsg() == 32643
+    assert dungarpur.household_size == pytest.approx(1_388_552 / 282_029, abs=0.01)
+    assert set(dungarpur.blocks["name"]) == {
+        "Aspur",
+        "Bichhiwara",
+        "Dungarpur",
+        "Sagwara",
+        "Simalwara",
+    }
+
+
+def test_layers_are_held_in_lon_lat(dungarpur):
+    assert dungarpur.habitations.crs.to_epsg() == 4326
+    west, south, east, north = dungarpur.outline.bounds
+    assert 73.3 < west < east < 74.4
+    assert 23.3 < south < north < 24.1
+
+
+def test_district_area_is_measured_in_metres(dungarpur):
+    assert dungarpur.outline_m.area / 1e6 == pytest.approx(3785.64, abs=0.1)
+
+
+def test_attribution_and_caveats_ship_with_the_data(dungarpur):
+    assert "Government Open Data License" in dungarpur.attribution
+    assert any("PMGSY" in caveat for caveat in dungarpur.caveats)
+    assert (dungarpur.folder / "SOURCES.md").is_file()
+    assert "SYNTHETIC" in (dungarpur.folder / "SOURCES.md").read_text()
+
+
+def test_a_new_district_is_a_new_folder(dungarpur, tmp_path):
+    folder = tmp_path / "copy-of-dungarpur"
+    shutil.copytree(dungarpur.folder, folder)
+    manifest = folder / "district.toml"
+    manifest.write_text(manifest.read_text().replace('name = "Dungarpur"', 'name = "Testpur"'))
+    assert load_district(folder).name == "Testpur"
+
+
+def test_unknown_district_names_the_known_ones():
+    with pytest.raises(DistrictError, match=r"No district folder 'atlantis'.*dungarpur"):
+        load_district("atlantis")
+
+
+@pytest.fixture
+def district_copy(dungarpur, tmp_path):
+    folder = tmp_path / "district"
+    shutil.copytree(dungarpur.folder, folder)
+    return folder
+
+
+def test_missing_manifest_is_named(district_copy):
+    (district_copy / "district.toml").unlink()
+    with pytest.raises(DistrictError, match=r"district\.toml: missing"):
+        load_district(district_copy)
+
+
+def test_malformed_manifest_is_named(district_copy):
+    (district_copy / "district.toml").write_text("name = [unclosed\n")
+    with pytest.raises(DistrictError, match=r"district\.toml: not valid TOML"):
+        load_district(district_copy)
+
+
+def test_missing_layer_file_is_named(district_copy):
+    (district_copy / "dungarpur_habitations_pmgsy.geojson").unlink()
+    with pytest.raises(
+        DistrictError, match=r"dungarpur_habitations_pmgsy\.geojson: missing \(layer 'habitations'"
+    ):
+        load_district(district_copy)
+
+
+def test_malformed_layer_file_is_named(district_copy):
+    (district_copy / "dungarpur_blocks_pmgsy.geojson").write_text('{"type": "Feature')
+    with pytest.raises(DistrictError, match=r"dungarpur_blocks_pmgsy\.geojson: cannot be read"):
+        load_district(district_copy)
+
+
+def test_missing_field_lists_the_fields_there_are(district_copy):
+    manifest = district_copy / "district.toml"
+    manifest.write_text(
+        manifest.read_text().replace('population_field = "population"', 'population_field = "pop"')
+    )
+    with pytest.raises(DistrictError, match=r"no field 'pop'.*fields are: hab_id, hab_name"):
+        load_district(district_copy)
+
+
+def test_implausible_household_size_is_refused(district_copy):
+    manifest = district_copy / "district.toml"
+    manifest.write_text(
+        manifest.read_text().replace("household_size = 4.923", "household_size = 0")
+    )
+    with pytest.raises(DistrictError, match="household_size must be a number of people"):
+        load_district(district_copy)
