@@ -1,0 +1,149 @@
+"""Recognising the columns of a real line list, whatever they are called.
+
+Line lists come from many hands: ``Latitude``, ``lat``, ``LAT.``; ``Date of Result``,
+``Result Date``; ``ICMR ID``, ``SRF ID``. Headers are compared after lower-casing and removing
+everything but letters and digits. Identifying columns (names, phone numbers, addresses...)
+are recognised so that they can be dropped before anything else happens.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from containment.errors import CaseFileError
+
+__all__ = ["FIELDS", "ColumnMap", "map_columns"]
+
+# standard field -> recognised spellings (already normalised: lower case, letters and digits)
+FIELDS: dict[str, tuple[str, ...]] = {
+    "case_id": (
+        "caseid",
+        "icmrid",
+        "icmrno",
+        "icmrnumber",
+        "srfid",
+        "srfno",
+        "patientid",
+        "labid",
+        "sampleid",
+        "id",
+        "caseno",
+        "casenumber",
+        "patientcode",
+    ),
+    "latitude": ("lat", "latitude", "latdd", "latitudedd", "y", "gpslat", "gpslatitude"),
+    "longitude": (
+        "lon",
+        "lng",
+        "long",
+        "longitude",
+        "longdd",
+        "longitudedd",
+        "x",
+        "gpslon",
+        "gpslong",
+        "gpslongitude",
+    ),
+    "reported_on": (
+        "dateofresult",
+        "resultdate",
+        "dateofreport",
+        "reportdate",
+        "reportedon",
+        "date",
+        "positivedate",
+        "dateofpositive",
+        "datepositive",
+        "dateofconfirmation",
+        "confirmationdate",
+        "confirmedon",
+        "dateofsampleresult",
+        "testresultdate",
+        "dateofdiagnosis",
+    ),
+    "village": (
+        "village",
+        "villagename",
+        "habitation",
+        "habitationname",
+        "gaon",
+        "gram",
+        "place",
+        "locality",
+        "mohalla",
+        "ward",
+        "villagetown",
+        "villagecity",
+    ),
+    "block": ("block", "blockname", "panchayatsamiti", "samiti", "blockpanchayatsamiti"),
+    "status": ("status", "currentstatus", "patientstatus", "casestatus", "outcome"),
+}
+
+# Identifying or quasi-identifying columns: never read past the header.
+_IDENTIFYING = re.compile(
+    r"name|father|husband|guardian|phone|mobile|contact|cell|address|aadha?r|house|street|"
+    r"email|age|sex|gender|dob|birth|occupation|pincode|pin"
+)
+# Columns whose header merely contains "name" but are places, not people.
+_PLACE_NAMES = {"villagename", "habitationname", "blockname"}
+
+
+def normalise_header(header: object) -> str:
+    """``'Date of Result '`` -> ``'dateofresult'``."""
+    return re.sub(r"[^a-z0-9]", "", str(header).lower())
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which source column feeds which standard field, and what was set aside."""
+
+    fields: dict[str, str]
+    identifying: tuple[str, ...]
+    ignored: tuple[str, ...]
+
+
+def map_columns(headers: Iterable[object], explicit: Mapping[str, str] | None = None) -> ColumnMap:
+    """Match source headers to the standard fields.
+
+    ``explicit`` maps a standard field to a source header and wins over recognition.
+
+    Examples
+    --------
+    >>> m = map_columns(["S.No", "ICMR ID", "Patient Name", "Latitude", "Long", "Date of Result"])
+    >>> m.fields["case_id"], m.fields["longitude"], m.identifying
+    ('ICMR ID', 'Long', ('Patient Name',))
+    """
+    headers = [str(h) for h in headers]
+    explicit = dict(explicit or {})
+    for field, source in explicit.items():
+        if field not in FIELDS:
+            msg = f"Unknown field {field!r} in the column mapping; fields are: {', '.join(FIELDS)}."
+            raise CaseFileError(msg)
+        if source not in headers:
+            msg = (
+                f"The column mapping names {source!r} for {field!r}, but the file has no such "
+                f"column. Its columns are: {', '.join(headers)}."
+            )
+            raise CaseFileError(msg)
+    fields: dict[str, str] = dict(explicit)
+    taken = set(explicit.values())
+    identifying: list[str] = []
+    ignored: list[str] = []
+    for header in headers:
+        if header in taken:
+            continue
+        key = normalise_header(header)
+        match = next(
+            (f for f, names in FIELDS.items() if key in names and f not in fields),
+            None,
+        )
+        if match is not None:
+            fields[match] = header
+            taken.add(header)
+        elif key not in _PLACE_NAMES and _IDENTIFYING.search(key):
+            identifying.append(header)
+        else:
+            ignored.append(header)
+    return ColumnMap(fields=fields, identifying=tuple(identifying), ignored=tuple(ignored))

@@ -1,0 +1,93 @@
+"""Day-first dates as Indian line lists write them.
+
+``11-05-2020`` is 11 May 2020. ISO dates (``2020-05-11``) and spreadsheet date cells are
+accepted as they are. Impossible dates (``31-02-2020``) are refused, never rolled over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+__all__ = ["DateProblem", "parse_day_first"]
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for m in names
+}
+_DAY_FIRST = re.compile(r"^(\d{1,2})[-/.\s](\d{1,2}|[A-Za-z]+)[-/.\s](\d{2}|\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+
+class DateProblem(ValueError):
+    """A date cell that is not a real, past date; the message says why."""
+
+
+def parse_day_first(value: object, *, today: dt.date) -> dt.date:
+    """Parse a line-list date, day first, refusing impossible and future dates.
+
+    Examples
+    --------
+    >>> parse_day_first("11-05-2020", today=dt.date(2020, 6, 1))
+    datetime.date(2020, 5, 11)
+    >>> parse_day_first("11 May 2020", today=dt.date(2020, 6, 1))
+    datetime.date(2020, 5, 11)
+    """
+    if isinstance(value, dt.datetime):
+        parsed = value.date()
+    elif isinstance(value, dt.date):
+        parsed = value
+    else:
+        parsed = _parse_text(str(value).strip())
+    if parsed > today:
+        msg = f"{parsed:%d-%m-%Y} is in the future (today is {today:%d-%m-%Y})"
+        raise DateProblem(msg)
+    return parsed
+
+
+def _parse_text(text: str) -> dt.date:
+    text = _TIME_SUFFIX.sub("", text)
+    if match := _ISO.match(text):
+        year, month, day = (int(g) for g in match.groups())
+        return _make(year, month, day, text)
+    if match := _DAY_FIRST.match(text):
+        day_text, month_text, year_text = match.groups()
+        if month_text.isdigit():
+            month = int(month_text)
+        else:
+            month = _MONTHS.get(month_text.lower(), 0)
+            if not month:
+                msg = f"{text!r}: unknown month {month_text!r}"
+                raise DateProblem(msg)
+        year = int(year_text)
+        if len(year_text) == 2:
+            year += 2000
+        return _make(year, month, int(day_text), text)
+    msg = f"{text!r} is not a date; write day-month-year, e.g. 11-05-2020"
+    raise DateProblem(msg)
+
+
+def _make(year: int, month: int, day: int, text: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        msg = f"{text!r} is not a real date (day {day}, month {month}, year {year})"
+        raise DateProblem(msg) from None
