@@ -1,0 +1,245 @@
+"""The ``containment`` command line: validate a line list, write zones, list the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from containment.cases import CaseList, read_cases
+from containment.district import DEFAULT_DISTRICT, District, load_district
+from containment.errors import ContainmentError
+from containment.export import EXPORT_FORMATS, write_zones
+from containment.rules import PRESETS, Rule, custom_rule, get_rule
+from containment.synthetic import synthetic_cases
+from containment.zones import plan_zones
+
+app = typer.Typer(
+    help="Containment Planner: case line lists in, containment and buffer zones out.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DistrictOption = Annotated[
+    str,
+    typer.Option(help="District folder name under geodata/, or a path to a district folder."),
+]
+ColumnOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--column",
+        help="Map a field to a column of the file, e.g. --column latitude='GPS Lat'. "
+        "Fields: case_id, latitude, longitude, reported_on, village, block, status.",
+    ),
+]
+TodayOption = Annotated[
+    dt.datetime | None,
+    typer.Option(formats=["%Y-%m-%d"], help="Refuse dates after this day (default: today)."),
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=2)
+
+
+def _column_map(pairs: list[str] | None) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in pairs or []:
+        field, sep, header = pair.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise _fail(f"--column {pair!r}: write it as FIELD=COLUMN, e.g. latitude='GPS Lat'.")
+        mapping[field.strip()] = header.strip()
+    return mapping
+
+
+def _load(
+    district: str, cases: Path, columns: list[str] | None, today: dt.datetime | None
+) -> tuple[District, CaseList]:
+    try:
+        loaded = load_district(district)
+        case_list = read_cases(
+            cases, loaded, columns=_column_map(columns), today=today.date() if today else None
+        )
+    except ContainmentError as exc:
+        raise _fail(str(exc)) from exc
+    return loaded, case_list
+
+
+def _report(case_list: CaseList) -> None:
+    for problem in case_list.rejected:
+        out.print(str(problem))
+    for note in case_list.notes:
+        out.print(f"{note} (accepted)")
+    out.print(case_list.summary())
+
+
+@app.command()
+def validate(
+    cases: Annotated[Path, typer.Argument(help="Line list: .csv, .xlsx, .geojson or .gpkg")],
+    district: DistrictOption = DEFAULT_DISTRICT,
+    column: ColumnOption = None,
+    today: TodayOption = None,
+) -> None:
+    """Check a line list: one line per rejected row, then a summary.
+
+    Exit 0 when every row is good, 1 when some rows were rejected, 2 when the file cannot
+    be read.
+    """
+    _, case_list = _load(district, cases, column, today)
+    _report(case_list)
+    raise typer.Exit(code=1 if case_list.rejected else 0)
+
+
+def _rule(
+    rule: str | None, containment_m: float | None, buffer_m: float, release_days: int
+) -> Rule:
+    try:
+        if containment_m is not None:
+            if rule is not None:
+                raise _fail("Give either --rule or --containment-m (custom radii), not both.")
+            return custom_rule(
+                containment_radius_m=containment_m,
+                buffer_m=buffer_m,
+                release_after_days=release_days,
+            )
+        return get_rule(rule or "mohfw-2020-urban")
+    except ContainmentError as exc:
+        raise _fail(str(exc)) from exc
+
+
+@app.command()
+def zones(
+    cases: Annotated[Path, typer.Argument(help="Line list: .csv, .xlsx, .geojson or .gpkg")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help=f"File to write; its extension picks the format: {', '.join(EXPORT_FORMATS)}",
+        ),
+    ],
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"], help="Zones as of this day (default: the last case's day)."
+        ),
+    ] = None,
+    rule: Annotated[
+        str | None,
+        typer.Option(help="A preset from `containment rules` (default mohfw-2020-urban)."),
+    ] = None,
+    containment_m: Annotated[
+        float | None, typer.Option(help="Custom rule: containment radius in metres.")
+    ] = None,
+    buffer_m: Annotated[float, typer.Option(help="Custom rule: buffer width in metres.")] = 0.0,
+    release_days: Annotated[int, typer.Option(help="Custom rule: days to release.")] = 28,
+    district: DistrictOption = DEFAULT_DISTRICT,
+    column: ColumnOption = None,
+    today: TodayOption = None,
+) -> None:
+    """Compute containment and buffer zones and write them.
+
+    Rejected rows are reported as by `validate`; the zones from the good rows are still
+    written.
+    """
+    chosen = _rule(rule, containment_m, buffer_m, release_days)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Reading the line list", total=3)
+        loaded, case_list = _load(district, cases, column, today)
+        if case_list.accepted_count == 0:
+            _report(case_list)
+            raise _fail("No row was accepted, so there are no zones to write.")
+        day = (
+            as_of.date()
+            if as_of
+            else pd.Timestamp(np.max(case_list.cases["reported_on"].to_numpy())).date()
+        )
+        progress.update(
+            task, advance=1, description=f"Computing zones ({chosen.name}, as of {day})"
+        )
+        plan = plan_zones(case_list.cases, chosen, as_of=day, district=loaded)
+        progress.update(task, advance=1, description=f"Writing {output.name}")
+        try:
+            write_zones(plan.zones, output)
+        except ContainmentError as exc:
+            raise _fail(str(exc)) from exc
+        progress.update(task, advance=1)
+    _report(case_list)
+    kinds = plan.zones["kind"].value_counts()
+    out.print(
+        f"Rule {chosen.name}, as of {day}: {plan.counted} cases counted, "
+        f"{kinds.get('containment', 0)} containment and {kinds.get('buffer', 0)} buffer zones"
+        + (
+            f", {plan.unzoned} cases in no zone (fewer than {chosen.min_cases} together)"
+            if plan.unzoned
+            else ""
+        )
+        + f". Written to {output}."
+    )
+
+
+@app.command()
+def rules() -> None:
+    """List the rule presets with their source."""
+    for preset in PRESETS.values():
+        out.print(f"[bold]{preset.name}[/]: {preset.title}")
+        out.print(f"    {preset.source}", style="dim")
+
+
+@app.command()
+def synthetic(
+    output: Annotated[Path, typer.Argument(help="CSV file to write")],
+    cases: Annotated[int, typer.Option(help="Number of cases.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 2020,
+    without_coordinates: Annotated[
+        float, typer.Option(help="Share of rows given only a village name.")
+    ] = 0.1,
+    district: DistrictOption = DEFAULT_DISTRICT,
+) -> None:
+    """Write a SYNTHETIC line list (day-first dates, like the district's) for demos and tests."""
+    try:
+        loaded = load_district(district)
+    except ContainmentError as exc:
+        raise _fail(str(exc)) from exc
+    frame = synthetic_cases(loaded, cases, seed=seed)
+    rng = np.random.default_rng(seed)
+    lat = frame.geometry.y.round(6).astype(str).to_numpy()
+    lon = frame.geometry.x.round(6).astype(str).to_numpy()
+    # Only villages whose name is unique in their block can be placed without coordinates.
+    habitations = loaded.habitations
+    unique = ~habitations.duplicated(subset=["name", "block"], keep=False)
+    placeable = set(zip(habitations["name"][unique], habitations["block"][unique], strict=True))
+    can_blank = np.array(
+        [(v, b) in placeable for v, b in zip(frame["village"], frame["block"], strict=True)]
+    )
+    blank = (rng.uniform(size=len(frame)) < without_coordinates) & can_blank
+    lat[blank] = ""
+    lon[blank] = ""
+    table = pd.DataFrame(
+        {
+            "ICMR ID": frame["case_id"],
+            "Date of Result": pd.to_datetime(frame["reported_on"]).dt.strftime("%d-%m-%Y"),
+            "Village": frame["village"],
+            "Block": frame["block"],
+            "Latitude": lat,
+            "Longitude": lon,
+            "Status": frame["status"],
+        }
+    )
+    table.to_csv(output, index=False)
+    out.print(f"Wrote {len(table)} synthetic cases to {output}.")

@@ -1,0 +1,151 @@
+"""Writing zones to the files the police and others use; the format follows the extension.
+
+``.geojson`` (RFC 7946: lon/lat, no ``crs`` member, 6 decimals), ``.gpkg``, ``.kml``,
+``.shp.zip`` (a zipped shapefile) and ``.csv`` (attributes only). Only the aggregate zone
+columns are ever written, whatever else the frame holds, so no export can carry a case id.
+A file is written next to its target and moved into place, so a failed write leaves any
+earlier file intact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from containment.crs import STORAGE_CRS
+from containment.errors import ExportError
+from containment.zones import ZONE_COLUMNS
+
+__all__ = ["EXPORT_FORMATS", "export_format", "write_zones"]
+
+# Shapefile field names are at most 10 characters.
+_SHAPEFILE_NAMES = {
+    "zone_id": "zone_id",
+    "kind": "kind",
+    "rule": "rule",
+    "as_of": "as_of",
+    "case_count": "cases",
+    "first_case_on": "first_case",
+    "last_case_on": "last_case",
+    "release_due_on": "release_on",
+    "area_km2": "area_km2",
+    "population_est": "pop_est",
+    "households_est": "hh_est",
+    "blocks": "blocks",
+    "facilities_inside": "facilities",
+    "facility_count": "fac_count",
+    "nearest_facility": "near_fac",
+    "nearest_facility_m": "near_fac_m",
+}
+_SHAPEFILE_TEXT_LIMIT = 254
+
+
+def _public(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    missing = [c for c in ZONE_COLUMNS if c not in zones.columns]
+    if missing:
+        msg = f"Cannot export: the zones lack the columns {', '.join(missing)}."
+        raise ExportError(msg)
+    public = zones[[*ZONE_COLUMNS, "geometry"]].to_crs(STORAGE_CRS).copy()
+    for column in public.columns:
+        if column != "geometry" and public[column].map(lambda v: isinstance(v, dt.date)).any():
+            public[column] = public[column].map(lambda v: v.isoformat() if v is not None else "")
+    return public
+
+
+def _write_geojson(zones: gpd.GeoDataFrame, path: Path) -> None:
+    pyogrio.write_dataframe(
+        zones,
+        path,
+        driver="GeoJSON",
+        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "6", "WRITE_NAME": "NO"},
+    )
+
+
+def _write_gpkg(zones: gpd.GeoDataFrame, path: Path) -> None:
+    pyogrio.write_dataframe(zones, path, driver="GPKG", layer="zones")
+
+
+def _write_kml(zones: gpd.GeoDataFrame, path: Path) -> None:
+    pyogrio.write_dataframe(
+        zones, path, driver="KML", layer="zones", dataset_options={"NameField": "zone_id"}
+    )
+
+
+def _fit_dbf(value: str) -> str:
+    """A dBase text field holds 254 bytes: cut longer values, saying so with '...'."""
+    if len(value.encode()) <= _SHAPEFILE_TEXT_LIMIT:
+        return value
+    cut = value.encode()[: _SHAPEFILE_TEXT_LIMIT - 3].decode(errors="ignore")
+    return cut + "..."
+
+
+def _write_shp_zip(zones: gpd.GeoDataFrame, path: Path) -> None:
+    frame = zones.rename(columns=_SHAPEFILE_NAMES)
+    for column in frame.columns:
+        if column != "geometry" and pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(_fit_dbf)
+    with tempfile.TemporaryDirectory() as folder:
+        shp = Path(folder) / "zones.shp"
+        pyogrio.write_dataframe(frame, shp, driver="ESRI Shapefile", encoding="UTF-8")
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for part in sorted(Path(folder).iterdir()):
+                archive.write(part, part.name)
+
+
+def _write_csv(zones: gpd.GeoDataFrame, path: Path) -> None:
+    pd.DataFrame(zones.drop(columns="geometry")).to_csv(path, index=False)
+
+
+EXPORT_FORMATS: dict[str, Callable[[gpd.GeoDataFrame, Path], None]] = {
+    ".geojson": _write_geojson,
+    ".gpkg": _write_gpkg,
+    ".kml": _write_kml,
+    ".shp.zip": _write_shp_zip,
+    ".csv": _write_csv,
+}
+
+
+def export_format(path: str | os.PathLike[str]) -> str:
+    """The format key of ``path`` from its extension, e.g. ``'.shp.zip'``."""
+    name = Path(path).name.lower()
+    for suffix in sorted(EXPORT_FORMATS, key=len, reverse=True):
+        if name.endswith(suffix):
+            return suffix
+    msg = (
+        f"Cannot tell the format of {Path(path).name!r}: end the file name with one of "
+        f"{', '.join(EXPORT_FORMATS)}."
+    )
+    raise ExportError(msg)
+
+
+def write_zones(zones: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write the zones' public columns to ``path``, in the format its extension names.
+
+    Returns the path written. An existing file is replaced only once the new one is complete.
+    """
+    path = Path(path)
+    writer = EXPORT_FORMATS[export_format(path)]
+    if not path.parent.is_dir():
+        msg = f"Cannot write {path}: the folder {path.parent} does not exist."
+        raise ExportError(msg)
+    public = _public(zones)
+    handle, temporary = tempfile.mkstemp(
+        prefix=".partial-", suffix=export_format(path), dir=path.parent
+    )
+    os.close(handle)
+    os.unlink(temporary)  # the drivers want to create the file themselves
+    try:
+        writer(public, Path(temporary))
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path

@@ -1,0 +1,113 @@
+"""Exports: the right format for each extension, lon/lat, and never a case id."""
+
+import datetime as dt
+import itertools
+import json
+import re
+import zipfile
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from containment import EXPORT_FORMATS, ExportError, get_rule, plan_zones, read_cases, write_zones
+from tests.conftest import TODAY
+
+
+@pytest.fixture(scope="module")
+def sample_zones(dungarpur):
+    cases = read_cases(dungarpur.sample_cases, dungarpur, today=TODAY).cases
+    plan = plan_zones(
+        cases, get_rule("mohfw-2020-rural"), as_of=dt.date(2020, 5, 15), district=dungarpur
+    )
+    return plan.zones
+
+
+def test_geojson_is_rfc7946_lon_lat_six_decimals_no_crs(sample_zones, tmp_path):
+    path = write_zones(sample_zones, tmp_path / "zones.geojson")
+    document = json.loads(path.read_text())
+    assert document["type"] == "FeatureCollection"
+    assert "crs" not in document
+    assert len(document["features"]) == len(sample_zones)
+    lon, lat = document["features"][0]["geometry"]["coordinates"][0][0]
+    assert 73.3 < lon < 74.4
+    assert 23.3 < lat < 24.1
+    decimals = re.findall(r"\d+\.(\d+)", json.dumps(document["features"][0]["geometry"]))
+    assert max(len(d) for d in decimals) <= 6
+    properties = document["features"][0]["properties"]
+    assert properties["kind"] == "containment"
+    assert properties["release_due_on"] == sample_zones["release_due_on"].iloc[0].isoformat()
+
+
+def test_geojson_exterior_rings_are_counterclockwise(sample_zones, tmp_path):
+    path = write_zones(sample_zones, tmp_path / "zones.geojson")
+    frame = gpd.read_file(path)
+    assert frame.geometry.apply(lambda g: g.geom_type).isin(["Polygon"]).all()
+    first = json.loads(path.read_text())["features"][0]["geometry"]["coordinates"][0]
+    signed_area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(first))
+    assert signed_area > 0
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".kml", ".shp.zip"])
+def test_each_geographic_format_reads_back_with_every_zone(sample_zones, tmp_path, suffix):
+    path = write_zones(sample_zones, tmp_path / f"zones{suffix}")
+    frame = gpd.read_file(f"/vsizip/{path}" if suffix == ".shp.zip" else path)
+    assert len(frame) == len(sample_zones)
+    assert frame.crs.to_epsg() == 4326
+    assert frame.to_crs(32643).area.sum() / 1e6 == pytest.approx(
+        sample_zones["area_km2"].sum(), rel=1e-3
+    )
+
+
+def test_shapefile_zip_holds_one_shapefile_with_short_field_names(sample_zones, tmp_path):
+    path = write_zones(sample_zones, tmp_path / "police.shp.zip")
+    names = zipfile.ZipFile(path).namelist()
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["cpg", "dbf", "prj", "shp", "shx"]
+    frame = gpd.read_file(f"/vsizip/{path}")
+    assert {"zone_id", "cases", "release_on", "pop_est"} <= set(frame.columns)
+
+
+def test_csv_has_attributes_and_no_geometry(sample_zones, tmp_path):
+    path = write_zones(sample_zones, tmp_path / "zones.csv")
+    table = pd.read_csv(path)
+    assert "geometry" not in table.columns
+    assert table["zone_id"].tolist() == sample_zones["zone_id"].tolist()
+
+
+@pytest.mark.parametrize("suffix", list(EXPORT_FORMATS))
+def test_no_export_carries_a_case_id_even_if_the_frame_does(sample_zones, tmp_path, suffix):
+    leaky = sample_zones.copy()
+    leaky["case_id"] = "SYN-000001"
+    leaky["patient_name"] = "Ramesh"
+    path = write_zones(leaky, tmp_path / f"zones{suffix}")
+    raw = path.read_bytes()
+    if suffix == ".shp.zip":
+        archive = zipfile.ZipFile(path)
+        raw = b"".join(archive.read(n) for n in archive.namelist())
+    elif suffix == ".gpkg":
+        raw = gpd.read_file(path).to_json().encode()
+    assert b"SYN-0" not in raw
+    assert b"Ramesh" not in raw
+
+
+def test_unknown_extension_lists_the_formats(sample_zones, tmp_path):
+    with pytest.raises(
+        ExportError, match=r"'zones.pdf'.*\.geojson, \.gpkg, \.kml, \.shp\.zip, \.csv"
+    ):
+        write_zones(sample_zones, tmp_path / "zones.pdf")
+
+
+def test_missing_folder_is_named(sample_zones, tmp_path):
+    with pytest.raises(ExportError, match=r"the folder .*nowhere does not exist"):
+        write_zones(sample_zones, tmp_path / "nowhere" / "zones.geojson")
+
+
+def test_a_failed_write_keeps_the_earlier_file(sample_zones, tmp_path):
+    path = tmp_path / "zones.geojson"
+    write_zones(sample_zones, path)
+    before = path.read_bytes()
+    broken = sample_zones.drop(columns="release_due_on")
+    with pytest.raises(ExportError, match="lack the columns release_due_on"):
+        write_zones(broken, path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["zones.geojson"]
