@@ -8,7 +8,7 @@ polygons: a pair can never be split apart by the polygon approximation. With
 :data:`CIRCLE_QUAD_SEGS` = 16 (64 sides) a polygon's area is 1.0008 πr².
 
 Most of a million clustered circles add nothing to their union: a circle is skipped when it
-lies wholly inside the union of a coarse sample of the circles (see :func:`covering_subset`).
+lies wholly inside the union of a sample of the circles (see :func:`covering_subset`).
 The union is exact: every skipped circle lies inside it.
 """
 
@@ -65,42 +65,82 @@ def _cells(x_m: np.ndarray, y_m: np.ndarray, side_m: float) -> tuple[np.ndarray,
     return first, cell_of.reshape(-1)
 
 
+def _covered(
+    union: shapely.Geometry, x_m: np.ndarray, y_m: np.ndarray, vertex_radius_m: float
+) -> np.ndarray:
+    """Which centres have their whole polygon inside ``union``.
+
+    A polygon lies within its vertex radius of its centre, so it is inside ``union`` when
+    the centre is inside and farther than that radius from every edge, holes included.
+    """
+    shapely.prepare(union)
+    covered = shapely.contains_xy(union, x_m, y_m)
+    edge = shapely.boundary(union)
+    shapely.prepare(edge)
+    inside_at = np.flatnonzero(covered)
+    near = shapely.dwithin(edge, shapely.points(x_m[inside_at], y_m[inside_at]), vertex_radius_m)
+    covered[inside_at[near]] = False
+    return covered
+
+
+# Sampling grids, as fractions of the radius: a coarse one first, then finer ones whose
+# circles bring the sampled union ever closer to the whole union.
+_SAMPLING_CELLS = (1 / math.sqrt(2), 1 / 4, 1 / 16)
+_FEW_ENOUGH = 2000
+
+
 def covering_subset(
     x_m: np.ndarray, y_m: np.ndarray, radius_m: float, quad_segs: int = CIRCLE_QUAD_SEGS
 ) -> tuple[shapely.Geometry, np.ndarray, np.ndarray]:
-    """A coarse union, the circles it misses, and each centre's grid cell.
+    """The union of a sample of the circles, the centres it misses, and each centre's cell.
 
-    Take one centre per grid cell of ``r/√2`` and union their circles (a few thousand
-    at most in a district). Every other centre whose whole polygon lies inside that coarse
-    union (the centre inside it, farther than the polygon's vertex radius from its
-    boundary, holes included) adds nothing to the union and is skipped. What is left
-    is a thin band of centres near the edge; the union of the coarse union and their
-    circles *is* the union of all circles.
+    Take one centre per grid cell of ``r/√2`` and union their circles (a few thousand at
+    most in a district). Every other centre whose whole polygon lies inside that sampled
+    union adds nothing and is skipped. Sample the remaining centres again on finer grids,
+    each time growing the union and skipping what it covers. What is left is the few
+    centres on the very edge; the sampled union together with their circles *is* the union
+    of all circles, exactly.
 
     Returns
     -------
-    coarse
-        Union of the circles of the first centre in each cell.
+    sampled
+        Union of the sampled circles.
     missing
         Sorted positions of the centres whose circles must still be added.
     cell_of
-        For every centre, its cell. Centres of one cell are at most ``r`` apart, so
-        their circles overlap and lie in one part of the union.
+        For every centre, its cell in the coarse grid. Centres of one cell are at most
+        ``r`` apart, so their circles overlap and lie in one part of the union.
     """
-    first, cell_of = _cells(x_m, y_m, radius_m / math.sqrt(2))
-    coarse = shapely.union_all(circle_polygons(x_m[first], y_m[first], radius_m, quad_segs))
-    others = np.ones(len(x_m), dtype=bool)
-    others[first] = False
-    candidates = np.flatnonzero(others)
-    shapely.prepare(coarse)
-    inside = shapely.contains_xy(coarse, x_m[candidates], y_m[candidates])
-    edge = shapely.boundary(coarse)
-    shapely.prepare(edge)
-    deep = np.zeros(len(candidates), dtype=bool)
-    inside_at = np.flatnonzero(inside)
-    probes = shapely.points(x_m[candidates[inside_at]], y_m[candidates[inside_at]])
-    deep[inside_at] = ~shapely.dwithin(edge, probes, polygon_radius_m(radius_m, quad_segs))
-    return coarse, candidates[~deep], cell_of
+    vertex_radius_m = polygon_radius_m(radius_m, quad_segs)
+    first, cell_of = _cells(x_m, y_m, radius_m * _SAMPLING_CELLS[0])
+    sampled = shapely.union_all(circle_polygons(x_m[first], y_m[first], radius_m, quad_segs))
+    rest = np.ones(len(x_m), dtype=bool)
+    rest[first] = False
+    missing = np.flatnonzero(rest)
+    for level, fraction in enumerate(_SAMPLING_CELLS):
+        if level:
+            local_first, _ = _cells(x_m[missing], y_m[missing], radius_m * fraction)
+            picked = missing[local_first]
+            circles = circle_polygons(x_m[picked], y_m[picked], radius_m, quad_segs)
+            sampled = shapely.union_all(np.concatenate([[sampled], circles]))
+            rest = np.ones(len(missing), dtype=bool)
+            rest[local_first] = False
+            missing = missing[rest]
+        missing = missing[~_covered(sampled, x_m[missing], y_m[missing], vertex_radius_m)]
+        if len(missing) <= _FEW_ENOUGH:
+            break
+    return sampled, missing, cell_of
+
+
+def _unique_points(x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct centres (many cases share a house), and which one each input centre is."""
+    order = np.lexsort((y_m, x_m))
+    xs, ys = x_m[order], y_m[order]
+    starts = np.ones(len(xs), dtype=bool)
+    starts[1:] = (xs[1:] != xs[:-1]) | (ys[1:] != ys[:-1])
+    unique_of = np.empty(len(xs), dtype=np.int64)
+    unique_of[order] = np.cumsum(starts) - 1
+    return xs[starts], ys[starts], unique_of
 
 
 def union_parts(
@@ -132,14 +172,11 @@ def union_parts(
     y_m = np.asarray(y_m, dtype=float)
     if len(x_m) == 0:
         return np.array([], dtype=object), np.zeros(0, dtype=np.int64)
-    xy = np.column_stack([x_m, y_m])
-    unique_xy, unique_of = np.unique(xy, axis=0, return_inverse=True)
-    unique_of = unique_of.reshape(-1)
-    ux, uy = unique_xy[:, 0], unique_xy[:, 1]
+    ux, uy, unique_of = _unique_points(x_m, y_m)
 
-    coarse, missing, cell_of = covering_subset(ux, uy, radius_m, quad_segs)
+    sampled, missing, cell_of = covering_subset(ux, uy, radius_m, quad_segs)
     edge_circles = circle_polygons(ux[missing], uy[missing], radius_m, quad_segs)
-    union = shapely.union_all(np.concatenate([[coarse], edge_circles]))
+    union = shapely.union_all(np.concatenate([[sampled], edge_circles]))
     parts = shapely.get_parts(union)
 
     # One point per cell is enough to find its part: a cell's circles all overlap.

@@ -20,7 +20,7 @@ __all__ = ["clustered_points_m", "synthetic_cases"]
 
 
 def clustered_points_m(
-    district: District, n: int, *, seed: int = 0, hotspots: int = 60, spread_m: float = 2000.0
+    district: District, n: int, *, seed: int = 0, hotspots: int = 40, spread_m: float = 1000.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` points in metres (district CRS), Gaussian clusters around hotspot habitations."""
     rng = np.random.default_rng(seed)
