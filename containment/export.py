@@ -1,8 +1,9 @@
 """Writing zones to the files the police and others use; the format follows the extension.
 
 ``.geojson`` (RFC 7946: lon/lat, no ``crs`` member, 6 decimals), ``.gpkg``, ``.kml``,
-``.shp.zip`` (a zipped shapefile) and ``.csv`` (attributes only). Only the aggregate zone
-columns are ever written, whatever else the frame holds, so no export can carry a case id.
+``.shp.zip`` (a zipped shapefile) and ``.csv`` (attributes only). Only the public zone
+columns (:data:`PUBLIC_COLUMNS`) are ever written, whatever else the frame holds, so no export
+can carry a case id, a planner's note or anything else about a person.
 A file is written next to its target and moved into place, so a failed write leaves any
 earlier file intact.
 """
@@ -24,7 +25,25 @@ from containment.crs import STORAGE_CRS
 from containment.errors import ExportError
 from containment.zones import ZONE_COLUMNS
 
-__all__ = ["EXPORT_FORMATS", "export_format", "write_zones"]
+__all__ = ["EXPORT_FORMATS", "PUBLIC_COLUMNS", "export_format", "public_zones", "write_zones"]
+
+PUBLIC_COLUMNS = (
+    "zone_id",
+    "name",
+    "kind",
+    "status",
+    "order_number",
+    "notified_on",
+    "released_on",
+    "rule",
+    "as_of",
+    "case_count",
+    "first_case_on",
+    "last_case_on",
+    "release_due_on",
+    "due_for_release",
+    *ZONE_COLUMNS[8:],
+)
 
 # Shapefile field names are at most 10 characters.
 _SHAPEFILE_NAMES = {
@@ -44,16 +63,24 @@ _SHAPEFILE_NAMES = {
     "facility_count": "fac_count",
     "nearest_facility": "near_fac",
     "nearest_facility_m": "near_fac_m",
+    "name": "name",
+    "status": "status",
+    "order_number": "order_no",
+    "notified_on": "notified",
+    "released_on": "released",
+    "due_for_release": "due",
 }
 _SHAPEFILE_TEXT_LIMIT = 254
 
 
-def _public(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    missing = [c for c in ZONE_COLUMNS if c not in zones.columns]
+def public_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The zones as they are exported: only :data:`PUBLIC_COLUMNS`, lon/lat, dates as text."""
+    missing = [c for c in ("zone_id", "kind") if c not in zones.columns]
     if missing:
         msg = f"Cannot export: the zones lack the columns {', '.join(missing)}."
         raise ExportError(msg)
-    public = zones[[*ZONE_COLUMNS, "geometry"]].to_crs(STORAGE_CRS).copy()
+    columns = [c for c in PUBLIC_COLUMNS if c in zones.columns]
+    public = zones[[*columns, "geometry"]].to_crs(STORAGE_CRS).copy()
     for column in public.columns:
         if column != "geometry" and public[column].map(lambda v: isinstance(v, dt.date)).any():
             public[column] = public[column].map(lambda v: v.isoformat() if v is not None else "")
@@ -136,7 +163,7 @@ def write_zones(zones: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
     if not path.parent.is_dir():
         msg = f"Cannot write {path}: the folder {path.parent} does not exist."
         raise ExportError(msg)
-    public = _public(zones)
+    public = public_zones(zones)
     handle, temporary = tempfile.mkstemp(
         prefix=".partial-", suffix=export_format(path), dir=path.parent
     )

@@ -12,7 +12,7 @@ import shapely
 
 from containment.district import District
 
-__all__ = ["zone_figures"]
+__all__ = ["place_names", "zone_figures"]
 
 
 def zone_figures(zones_m: gpd.GeoDataFrame, district: District) -> gpd.GeoDataFrame:
@@ -71,3 +71,19 @@ def zone_figures(zones_m: gpd.GeoDataFrame, district: District) -> gpd.GeoDataFr
     zones["nearest_facility"] = nearest_name
     zones["nearest_facility_m"] = nearest_m
     return zones
+
+
+def place_names(zones_m: gpd.GeoDataFrame, district: District) -> list[str]:
+    """A name for each zone from the most populous habitation inside it (or nearest to it)."""
+    habitations = district.habitations_m
+    names = habitations["name"].astype(str).to_numpy()
+    population = habitations["population"].to_numpy()
+    tree = shapely.STRtree(habitations.geometry.to_numpy())
+    result = []
+    for geometry in zones_m.geometry:
+        inside = tree.query(geometry, predicate="contains")
+        if len(inside):
+            result.append(str(names[inside[np.argmax(population[inside])]]))
+        else:
+            result.append(str(names[tree.query_nearest(geometry)[0]]))
+    return result

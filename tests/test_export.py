@@ -106,8 +106,8 @@ def test_a_failed_write_keeps_the_earlier_file(sample_zones, tmp_path):
     path = tmp_path / "zones.geojson"
     write_zones(sample_zones, path)
     before = path.read_bytes()
-    broken = sample_zones.drop(columns="release_due_on")
-    with pytest.raises(ExportError, match="lack the columns release_due_on"):
+    broken = sample_zones.drop(columns="kind")
+    with pytest.raises(ExportError, match="lack the columns kind"):
         write_zones(broken, path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["zones.geojson"]

@@ -1,0 +1,128 @@
+"""A shape drawn on the map (Leaflet.draw GeoJSON) into a valid zone outline.
+
+Polygons and rectangles arrive as GeoJSON polygons in lon/lat. A Leaflet circle arrives as a
+point with ``properties.radius`` in metres; it becomes a true circle drawn in metres in the
+district's CRS, like the engine's circles. Invalid outlines are repaired when the repair is
+unambiguous, otherwise refused with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+
+from containment.circles import circle_polygons
+from containment.crs import lonlat_to_metric, metric_to_lonlat
+from containment.district import District
+from containment.errors import ContainmentError
+
+__all__ = ["DrawingError", "DrawnShape", "drawn_shape"]
+
+_SMALLEST_ZONE_M2 = 100.0  # a zone smaller than 10 m x 10 m is a slip of the mouse
+
+
+class DrawingError(ContainmentError):
+    """A drawn shape that cannot be a zone; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class DrawnShape:
+    """A zone outline in lon/lat and what was done to make it valid (empty if nothing)."""
+
+    geometry: shapely.Polygon | shapely.MultiPolygon
+    repairs: tuple[str, ...]
+
+
+def _to_metric(geometry: shapely.Geometry, district: District) -> shapely.Geometry:
+    def project(coords: np.ndarray) -> np.ndarray:
+        x, y = lonlat_to_metric(coords[:, 0], coords[:, 1], district.metric_crs)
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometry, project)
+
+
+def _to_lonlat(geometry: shapely.Geometry, district: District) -> shapely.Geometry:
+    def unproject(coords: np.ndarray) -> np.ndarray:
+        lon, lat = metric_to_lonlat(coords[:, 0], coords[:, 1], district.metric_crs)
+        return np.column_stack([lon, lat])
+
+    return shapely.transform(geometry, unproject)
+
+
+def drawn_shape(feature: Mapping[str, Any], district: District) -> DrawnShape:
+    """Turn one drawn GeoJSON feature into a valid zone outline inside the district.
+
+    Raises
+    ------
+    DrawingError
+        For a line or marker, an empty or tiny shape, a self-crossing outline whose repair is
+        ambiguous, or a shape wholly outside the district.
+    """
+    geometry_json = feature.get("geometry") if isinstance(feature, Mapping) else None
+    if not geometry_json:
+        msg = "The drawing has no shape. Draw a polygon, rectangle or circle."
+        raise DrawingError(msg)
+    try:
+        geometry = shape(geometry_json)
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        msg = f"The drawing could not be read as a shape ({exc}). Draw it again."
+        raise DrawingError(msg) from exc
+    lon, lat = geometry.bounds[0::2] if not geometry.is_empty else (0, 0)
+    if not geometry.is_empty and not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        msg = "The drawing is not in longitude/latitude. Draw it on the map again."
+        raise DrawingError(msg)
+
+    repairs: list[str] = []
+    if geometry.geom_type == "Point":
+        radius_m = float((feature.get("properties") or {}).get("radius") or 0)
+        if radius_m <= 0:
+            msg = "A marker is not a zone. Draw a polygon, rectangle or circle."
+            raise DrawingError(msg)
+        centre = _to_metric(geometry, district)
+        metric = circle_polygons(np.array([centre.x]), np.array([centre.y]), radius_m)[0]
+    elif geometry.geom_type in ("Polygon", "MultiPolygon"):
+        metric = _to_metric(geometry, district)
+    else:
+        msg = f"A {geometry.geom_type} is not a zone. Draw a polygon, rectangle or circle."
+        raise DrawingError(msg)
+
+    if metric.is_empty:
+        msg = "The shape is empty. Draw a polygon, rectangle or circle."
+        raise DrawingError(msg)
+    if not metric.is_valid:
+        reason = shapely.is_valid_reason(metric).split("[")[0].lower()
+        fixed = shapely.make_valid(metric, method="structure", keep_collapsed=False)
+        polygons = [g for g in shapely.get_parts(fixed) if g.geom_type == "Polygon"]
+        if len(polygons) != 1:
+            msg = (
+                f"The outline crosses itself ({reason}), which splits it into {len(polygons)} "
+                "areas. Redraw it so that no edge crosses another."
+            )
+            raise DrawingError(msg)
+        metric = polygons[0]
+        repairs.append(f"The outline crossed itself ({reason}); it was repaired.")
+    if metric.is_empty or metric.area < _SMALLEST_ZONE_M2:
+        msg = "The shape is empty or too small to be a zone (under 100 m²). Draw it again."
+        raise DrawingError(msg)
+
+    outline = district.outline_m
+    if not metric.intersects(outline):
+        distance_km = metric.distance(outline) / 1000
+        msg = (
+            f"The shape lies outside {district.name} ({distance_km:.1f} km from its boundary). "
+            "Draw the zone inside the district."
+        )
+        raise DrawingError(msg)
+    if not outline.covers(metric):
+        outside_share = 1 - metric.intersection(outline).area / metric.area
+        metric = metric.intersection(outline)
+        repairs.append(
+            f"{outside_share:.0%} of the shape lay outside {district.name}; it was cut at the "
+            "district boundary."
+        )
+    return DrawnShape(geometry=_to_lonlat(metric, district), repairs=tuple(repairs))

@@ -1,0 +1,195 @@
+"""Saved zones and their life cycle: draft → proposed → notified → released.
+
+A saved zone is what a planner keeps: a zone the rule proposed or one drawn on the map, with
+a name, a note and a status. Its figures (cases, release date, people inside) are not stored:
+:func:`describe_zones` computes them from the cases of the day, so the release date moves by
+itself when a new case falls inside.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from containment.crs import STORAGE_CRS
+from containment.district import District
+from containment.errors import ContainmentError
+from containment.figures import zone_figures
+from containment.zones import ZoneKind
+
+__all__ = [
+    "SAVED_ZONE_FIELDS",
+    "SavedZone",
+    "TransitionError",
+    "ZoneOrigin",
+    "ZoneStatus",
+    "advance",
+    "describe_zones",
+    "in_force",
+    "new_zone_id",
+]
+
+
+class ZoneStatus(StrEnum):
+    DRAFT = "draft"
+    PROPOSED = "proposed"
+    NOTIFIED = "notified"
+    RELEASED = "released"
+
+
+class ZoneOrigin(StrEnum):
+    RULE = "rule"
+    DRAWN = "drawn"
+
+
+_NEXT: dict[ZoneStatus, frozenset[ZoneStatus]] = {
+    ZoneStatus.DRAFT: frozenset({ZoneStatus.PROPOSED}),
+    ZoneStatus.PROPOSED: frozenset({ZoneStatus.DRAFT, ZoneStatus.NOTIFIED}),
+    ZoneStatus.NOTIFIED: frozenset({ZoneStatus.RELEASED}),
+    ZoneStatus.RELEASED: frozenset(),
+}
+
+
+class TransitionError(ContainmentError):
+    """A status change the life cycle does not allow, or one missing what it needs."""
+
+
+@dataclass(frozen=True)
+class SavedZone:
+    """A zone a planner keeps. ``geometry`` is lon/lat (EPSG:4326)."""
+
+    zone_id: str
+    name: str
+    kind: ZoneKind
+    origin: ZoneOrigin
+    rule: str
+    geometry: shapely.Polygon | shapely.MultiPolygon
+    status: ZoneStatus = ZoneStatus.DRAFT
+    release_after_days: int = 28
+    note: str = ""
+    order_number: str = ""
+    notified_on: dt.date | None = None
+    released_on: dt.date | None = None
+    created_on: dt.date = dataclasses.field(default_factory=dt.date.today)
+    version: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", ZoneKind(self.kind))
+        object.__setattr__(self, "origin", ZoneOrigin(self.origin))
+        object.__setattr__(self, "status", ZoneStatus(self.status))
+        if not self.name.strip():
+            msg = "A zone needs a name (e.g. the mohalla, ward or village it covers)."
+            raise ContainmentError(msg)
+        if self.release_after_days < 1:
+            msg = f"Zone {self.name!r}: release period must be at least 1 day."
+            raise ContainmentError(msg)
+
+
+SAVED_ZONE_FIELDS = tuple(f.name for f in dataclasses.fields(SavedZone) if f.name != "geometry")
+
+
+def new_zone_id(prefix: str = "DZ") -> str:
+    """A fresh id for a drawn zone (random; drawn zones have no cases to derive it from)."""
+    return f"{prefix}-{secrets.token_hex(5)}"
+
+
+def advance(
+    zone: SavedZone, to: ZoneStatus | str, *, on: dt.date, order_number: str = ""
+) -> SavedZone:
+    """The zone moved to status ``to`` on day ``on``.
+
+    Notifying needs the collector's order number; releasing records the day.
+
+    Examples
+    --------
+    >>> ward = shapely.box(73.70, 23.83, 73.72, 23.85)
+    >>> z = SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", ward)
+    >>> advance(z, "proposed", on=dt.date(2020, 5, 2)).status
+    <ZoneStatus.PROPOSED: 'proposed'>
+    """
+    target = ZoneStatus(to)
+    if target not in _NEXT[zone.status]:
+        allowed = ", ".join(sorted(_NEXT[zone.status])) or "none (it is final)"
+        msg = (
+            f"Zone {zone.name!r} is {zone.status}; it cannot become {target}. "
+            f"Next steps from {zone.status}: {allowed}."
+        )
+        raise TransitionError(msg)
+    changes: dict[str, object] = {"status": target}
+    if target is ZoneStatus.NOTIFIED:
+        if not order_number.strip():
+            msg = f"Notifying zone {zone.name!r} needs the order number of the collector's order."
+            raise TransitionError(msg)
+        changes.update(order_number=order_number.strip(), notified_on=on)
+    elif target is ZoneStatus.RELEASED:
+        if zone.notified_on and on < zone.notified_on:
+            msg = (
+                f"Zone {zone.name!r} cannot be released on {on:%d-%m-%Y}, before it was "
+                f"notified ({zone.notified_on:%d-%m-%Y})."
+            )
+            raise TransitionError(msg)
+        changes["released_on"] = on
+    return dataclasses.replace(zone, **changes)
+
+
+def in_force(zones: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """Which zones were notified on or before ``as_of`` and not yet released by then."""
+    notified = zones["notified_on"].map(lambda d: d is not None and not pd.isna(d) and d <= as_of)
+    released = zones["released_on"].map(lambda d: d is not None and not pd.isna(d) and d <= as_of)
+    return notified & ~released
+
+
+def describe_zones(
+    zones: gpd.GeoDataFrame, cases: gpd.GeoDataFrame, district: District, *, as_of: dt.date
+) -> gpd.GeoDataFrame:
+    """Saved zones with their figures as of a day.
+
+    Adds ``case_count``, ``first_case_on``, ``last_case_on`` (cases inside reported up to
+    ``as_of``), ``release_due_on`` (last case + the zone's release period; the day it was
+    notified or made, when no case is inside), ``due_for_release`` (in force and due),
+    ``in_force`` and the figures of :func:`containment.figures.zone_figures`.
+    """
+    described = zones.copy()
+    if described.empty:
+        for column in ("case_count", "first_case_on", "last_case_on", "release_due_on",
+                       "due_for_release", "in_force"):  # fmt: skip
+            described[column] = pd.Series(dtype=object)
+        return zone_figures(described.to_crs(district.metric_crs), district).to_crs(STORAGE_CRS)
+    reported = (
+        pd.to_datetime(cases["reported_on"]).dt.date if len(cases) else pd.Series([], dtype=object)
+    )
+    known = cases[reported <= as_of] if len(cases) else cases
+    zone_idx, case_idx = (
+        shapely.STRtree(known.geometry.to_numpy()).query(
+            described.geometry.to_numpy(), predicate="intersects"
+        )
+        if len(known)
+        else (np.zeros(0, dtype=int), np.zeros(0, dtype=int))
+    )
+    days = pd.to_datetime(known["reported_on"]).dt.date.to_numpy() if len(known) else np.array([])
+    counts, firsts, lasts, due = [], [], [], []
+    for position, row in enumerate(described.itertuples()):
+        inside = days[case_idx[zone_idx == position]]
+        counts.append(len(inside))
+        first = min(inside) if len(inside) else None
+        last = max(inside) if len(inside) else None
+        firsts.append(first)
+        lasts.append(last)
+        start = last or row.notified_on or row.created_on
+        due.append(start + dt.timedelta(days=int(row.release_after_days)))
+    described["case_count"] = counts
+    described["first_case_on"] = firsts
+    described["last_case_on"] = lasts
+    described["release_due_on"] = due
+    described["in_force"] = in_force(described, as_of).to_numpy()
+    described["due_for_release"] = described["in_force"] & (described["release_due_on"] <= as_of)
+    figures = zone_figures(described.to_crs(district.metric_crs), district)
+    return figures.to_crs(STORAGE_CRS)

@@ -1,0 +1,336 @@
+"""Where a district's work is kept: cases, saved zones, centres and imports.
+
+One small interface, :class:`Store`; the embedded default is :class:`SQLiteStore`, one SQLite
+file under a data folder, no server. Geometries are stored in EPSG:4326 (WKB). Every save is
+one transaction; a zone or centre saved over a newer version is refused, not overwritten.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from containment.centres import CENTRE_FIELDS, Centre
+from containment.crs import STORAGE_CRS
+from containment.errors import ContainmentError
+from containment.lifecycle import SAVED_ZONE_FIELDS, SavedZone
+
+__all__ = ["ConflictError", "ImportSummary", "SQLiteStore", "Store", "default_store_path"]
+
+
+class ConflictError(ContainmentError):
+    """Someone saved a newer version first; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    source: str
+    added: int
+    updated: int
+    rejected: int
+
+
+class Store(Protocol):
+    """What the app and the command line need from a store."""
+
+    def revision(self) -> int: ...
+    def import_cases(
+        self, cases: gpd.GeoDataFrame, *, source: str, rejected: int
+    ) -> ImportSummary: ...
+    def cases(self) -> gpd.GeoDataFrame: ...
+    def imports(self) -> pd.DataFrame: ...
+    def zones(self) -> gpd.GeoDataFrame: ...
+    def zone(self, zone_id: str) -> SavedZone: ...
+    def save_zone(self, zone: SavedZone) -> SavedZone: ...
+    def delete_zone(self, zone_id: str) -> None: ...
+    def centres(self) -> gpd.GeoDataFrame: ...
+    def centre(self, centre_id: str) -> Centre: ...
+    def save_centre(self, centre: Centre) -> Centre: ...
+    def delete_centre(self, centre_id: str) -> None: ...
+
+
+def default_store_path(district: str) -> Path:
+    """``$CONTAINMENT_DATA/<district>.sqlite``, by default under ``./data``."""
+    folder = Path(os.environ.get("CONTAINMENT_DATA", "data"))
+    return folder / f"{district.lower()}.sqlite"
+
+
+_MIGRATIONS = (
+    """
+    CREATE TABLE imports (
+        import_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL, imported_at TEXT NOT NULL,
+        added INTEGER NOT NULL, updated INTEGER NOT NULL, rejected INTEGER NOT NULL
+    );
+    CREATE TABLE cases (
+        case_id TEXT PRIMARY KEY, reported_on TEXT NOT NULL, status TEXT NOT NULL,
+        village TEXT NOT NULL, block TEXT NOT NULL, placed_by TEXT NOT NULL,
+        lon REAL NOT NULL, lat REAL NOT NULL,
+        import_id INTEGER NOT NULL REFERENCES imports(import_id)
+    );
+    CREATE INDEX cases_reported_on ON cases(reported_on);
+    CREATE TABLE zones (
+        zone_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, origin TEXT NOT NULL,
+        rule TEXT NOT NULL, status TEXT NOT NULL, release_after_days INTEGER NOT NULL,
+        note TEXT NOT NULL, order_number TEXT NOT NULL, notified_on TEXT, released_on TEXT,
+        created_on TEXT NOT NULL, version INTEGER NOT NULL, geometry BLOB NOT NULL
+    );
+    CREATE TABLE centres (
+        centre_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+        lon REAL NOT NULL, lat REAL NOT NULL, capacity INTEGER NOT NULL,
+        occupied INTEGER NOT NULL, facility_id TEXT NOT NULL, note TEXT NOT NULL,
+        version INTEGER NOT NULL
+    );
+    CREATE TABLE revision (n INTEGER NOT NULL);
+    INSERT INTO revision VALUES (0);
+    """,
+)
+_ZONE_DATES = ("notified_on", "released_on", "created_on")
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+class SQLiteStore:
+    """The embedded store: one SQLite file, created and upgraded on first use."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._transaction() as con:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(_MIGRATIONS):
+                msg = (
+                    f"{self.path} was written by a newer version of Containment Planner "
+                    f"(schema {version}); update the app before opening it."
+                )
+                raise ContainmentError(msg)
+            for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    con.execute(statement)
+                con.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode = WAL")
+            con.execute("PRAGMA foreign_keys = ON")
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+                if con.execute("SELECT name FROM sqlite_master WHERE name = 'revision'").fetchone():
+                    con.execute("UPDATE revision SET n = n + 1")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    def _query(self, sql: str, *params: object) -> list[sqlite3.Row]:
+        con = sqlite3.connect(self.path, timeout=30)
+        con.row_factory = sqlite3.Row
+        try:
+            return con.execute(sql, params).fetchall()
+        finally:
+            con.close()
+
+    def revision(self) -> int:
+        """A number that grows with every save, by anyone: a key for cached views."""
+        return int(self._query("SELECT n FROM revision")[0][0])
+
+    # --- cases -------------------------------------------------------------------------------
+
+    def import_cases(
+        self, cases: gpd.GeoDataFrame, *, source: str, rejected: int = 0
+    ) -> ImportSummary:
+        """Add accepted cases; a case id seen before is updated, never duplicated."""
+        points = cases.to_crs(STORAGE_CRS).geometry
+        rows = [
+            (
+                str(row.case_id),
+                pd.Timestamp(row.reported_on).date().isoformat(),
+                str(row.status),
+                str(getattr(row, "village", "") or ""),
+                str(getattr(row, "block", "") or ""),
+                str(getattr(row, "placed_by", "") or ""),
+                float(point.x),
+                float(point.y),
+            )
+            for row, point in zip(cases.itertuples(), points, strict=True)
+        ]
+        with self._transaction() as con:
+            known = (
+                {
+                    r[0]
+                    for r in con.execute(
+                        f"SELECT case_id FROM cases WHERE case_id IN ({','.join('?' * len(rows))})",
+                        [r[0] for r in rows],
+                    )
+                }
+                if rows
+                else set()
+            )
+            cursor = con.execute(
+                "INSERT INTO imports (source, imported_at, added, updated, rejected) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    source,
+                    dt.datetime.now().isoformat(timespec="seconds"),
+                    len(rows) - len(known),
+                    len(known),
+                    rejected,
+                ),
+            )
+            import_id = cursor.lastrowid
+            con.executemany(
+                "INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(case_id) DO "
+                "UPDATE SET reported_on=excluded.reported_on, status=excluded.status, "
+                "village=excluded.village, block=excluded.block, placed_by=excluded.placed_by, "
+                "lon=excluded.lon, lat=excluded.lat, import_id=excluded.import_id",
+                [(*r, import_id) for r in rows],
+            )
+        return ImportSummary(source, len(rows) - len(known), len(known), rejected)
+
+    def cases(self) -> gpd.GeoDataFrame:
+        rows = self._query(
+            "SELECT case_id, reported_on, status, village, block, placed_by, lon, lat "
+            "FROM cases ORDER BY reported_on, case_id"
+        )
+        frame = pd.DataFrame([dict(r) for r in rows], columns=[
+            "case_id", "reported_on", "status", "village", "block", "placed_by", "lon", "lat",
+        ])  # fmt: skip
+        geometry = shapely.points(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
+        frame["reported_on"] = pd.to_datetime(frame["reported_on"]).astype("datetime64[s]")
+        return gpd.GeoDataFrame(
+            frame.drop(columns=["lon", "lat"]), geometry=geometry, crs=STORAGE_CRS
+        )
+
+    def imports(self) -> pd.DataFrame:
+        rows = self._query("SELECT * FROM imports ORDER BY import_id")
+        return pd.DataFrame([dict(r) for r in rows], columns=[
+            "import_id", "source", "imported_at", "added", "updated", "rejected",
+        ])  # fmt: skip
+
+    # --- zones -------------------------------------------------------------------------------
+
+    def zones(self) -> gpd.GeoDataFrame:
+        rows = self._query("SELECT * FROM zones ORDER BY created_on, name")
+        records = [dict(r) for r in rows]
+        geometry = [shapely.from_wkb(r.pop("geometry")) for r in records]
+        frame = pd.DataFrame(records, columns=list(SAVED_ZONE_FIELDS))
+        for column in _ZONE_DATES:
+            frame[column] = frame[column].map(_date).astype(object)
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
+
+    def zone(self, zone_id: str) -> SavedZone:
+        rows = self._query("SELECT * FROM zones WHERE zone_id = ?", zone_id)
+        if not rows:
+            msg = f"No saved zone {zone_id!r}; it may have been deleted. Reload the page."
+            raise ContainmentError(msg)
+        record = dict(rows[0])
+        record["geometry"] = shapely.from_wkb(record["geometry"])
+        for column in _ZONE_DATES:
+            record[column] = _date(record[column])
+        return SavedZone(**record)
+
+    def save_zone(self, zone: SavedZone) -> SavedZone:
+        """Insert a new zone (version 0) or update one at its current version."""
+        saved = dataclasses.replace(zone, version=zone.version + 1)
+        values = {f: getattr(saved, f) for f in SAVED_ZONE_FIELDS}
+        for column in _ZONE_DATES:
+            values[column] = _iso(values[column])
+        values = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
+        values["geometry"] = shapely.to_wkb(zone.geometry)
+        with self._transaction() as con:
+            if zone.version == 0:
+                exists = con.execute(
+                    "SELECT 1 FROM zones WHERE zone_id = ?", (zone.zone_id,)
+                ).fetchone()
+                if exists:
+                    msg = f"A zone with id {zone.zone_id!r} already exists."
+                    raise ConflictError(msg)
+                columns = ", ".join(values)
+                con.execute(
+                    f"INSERT INTO zones ({columns}) VALUES ({', '.join('?' * len(values))})",
+                    list(values.values()),
+                )
+            else:
+                assignments = ", ".join(f"{k} = ?" for k in values)
+                cursor = con.execute(
+                    f"UPDATE zones SET {assignments} WHERE zone_id = ? AND version = ?",
+                    [*values.values(), zone.zone_id, zone.version],
+                )
+                if cursor.rowcount == 0:
+                    msg = (
+                        f"Zone {zone.name!r} was changed or deleted by someone else since you "
+                        "opened it. Reload it, check their change, and make yours again."
+                    )
+                    raise ConflictError(msg)
+        return saved
+
+    def delete_zone(self, zone_id: str) -> None:
+        with self._transaction() as con:
+            con.execute("DELETE FROM zones WHERE zone_id = ?", (zone_id,))
+
+    # --- centres -----------------------------------------------------------------------------
+
+    def centres(self) -> gpd.GeoDataFrame:
+        rows = self._query("SELECT * FROM centres ORDER BY name")
+        frame = pd.DataFrame([dict(r) for r in rows], columns=list(CENTRE_FIELDS))
+        geometry = shapely.points(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
+        frame["beds_free"] = frame["capacity"].astype(int) - frame["occupied"].astype(int)
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
+
+    def centre(self, centre_id: str) -> Centre:
+        rows = self._query("SELECT * FROM centres WHERE centre_id = ?", centre_id)
+        if not rows:
+            msg = f"No centre {centre_id!r}; it may have been removed. Reload the page."
+            raise ContainmentError(msg)
+        return Centre(**dict(rows[0]))
+
+    def save_centre(self, centre: Centre) -> Centre:
+        saved = dataclasses.replace(centre, version=centre.version + 1)
+        values = {f: getattr(saved, f) for f in CENTRE_FIELDS}
+        values["kind"] = saved.kind.value
+        with self._transaction() as con:
+            if centre.version == 0:
+                columns = ", ".join(values)
+                con.execute(
+                    f"INSERT INTO centres ({columns}) VALUES ({', '.join('?' * len(values))})",
+                    list(values.values()),
+                )
+            else:
+                assignments = ", ".join(f"{k} = ?" for k in values)
+                cursor = con.execute(
+                    f"UPDATE centres SET {assignments} WHERE centre_id = ? AND version = ?",
+                    [*values.values(), centre.centre_id, centre.version],
+                )
+                if cursor.rowcount == 0:
+                    msg = (
+                        f"Centre {centre.name!r} was changed or removed by someone else. "
+                        "Reload it and make your change again."
+                    )
+                    raise ConflictError(msg)
+        return saved
+
+    def delete_centre(self, centre_id: str) -> None:
+        with self._transaction() as con:
+            con.execute("DELETE FROM centres WHERE centre_id = ?", (centre_id,))
