@@ -1,59 +1,359 @@
-"""Turning a district and its zones into a ``folium.Map``. No streamlit here."""
+"""Turning a district, its zones, cases and centres into a ``folium.Map``. No streamlit here.
+
+Every layer can be switched on and off; a legend says what the colours mean. The map works
+with no internet: its basemap is drawn from the shipped layers, its scripts are served by the
+app (:mod:`containment.offline`), and the online OpenStreetMap tiles are an extra that stays
+off until a user ticks it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import folium
+import folium.plugins
 import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
 
+from containment.centres import CentreKind
+from containment.crs import STORAGE_CRS
 from containment.district import District
+from containment.offline import serve_locally
 
-__all__ = ["ZONE_STYLE", "district_map"]
+__all__ = ["CENTRE_ICONS", "ZONE_COLOURS", "MapLayers", "build_map"]
 
-ZONE_STYLE = {
-    "containment": {"color": "#c62828", "fillColor": "#e53935", "fillOpacity": 0.35, "weight": 2},
-    "buffer": {"color": "#ef6c00", "fillColor": "#fb8c00", "fillOpacity": 0.2, "weight": 1},
+ZONE_COLOURS = {"containment": "#d32f2f", "buffer": "#ef6c00"}
+_STATUS_DASH = {"draft": "2 6", "proposed": "8 6", "notified": None, "released": "1 8"}
+CENTRE_ICONS = {
+    CentreKind.COVID_CARE_CENTRE: ("house-medical", "orange"),
+    CentreKind.QUARANTINE_CENTRE: ("bed", "blue"),
+    CentreKind.DEDICATED_HOSPITAL: ("hospital", "red"),
 }
-_ZONE_TOOLTIP = {
-    "zone_id": "Zone",
+HABITATIONS_MIN_ZOOM = 11
+_DISPLAY_TOLERANCE_M = 5.0  # well under a pixel at the zoom a zone is looked at
+
+_ZONE_POPUP = {
+    "name": "Zone",
+    "zone_id": "Id",
     "kind": "Kind",
+    "status": "Status",
+    "order_number": "Order no.",
     "case_count": "Cases",
     "population_est": "Population (est.)",
     "households_est": "Households (est.)",
     "release_due_on": "Release due",
     "blocks": "Blocks",
+    "facilities_inside": "Facilities inside",
+    "area_km2": "Area km²",
 }
 
 
-def district_map(district: District, zones: gpd.GeoDataFrame | None = None) -> folium.Map:
-    """The district outline, its named blocks and, if given, the zones coloured by kind."""
-    west, south, east, north = district.outline.bounds
-    fmap = folium.Map(tiles=None, control_scale=True)
-    fmap.fit_bounds([[south, west], [north, east]])
+@dataclass(frozen=True)
+class MapLayers:
+    """What to show besides the district itself; every part is optional."""
+
+    zones: gpd.GeoDataFrame | None = None
+    proposals: gpd.GeoDataFrame | None = None
+    cases: gpd.GeoDataFrame | None = None
+    centres: gpd.GeoDataFrame | None = None
+    checkpoints: gpd.GeoDataFrame | None = None
+    editable: shapely.Geometry | None = None
+
+
+class _Script(MacroElement):
+    """A piece of map script with access to the map (``map``) and named layers."""
+
+    def __init__(self, body: str, **layers: MacroElement) -> None:
+        super().__init__()
+        self._name = "Script"
+        self.body = body
+        self.layers = layers
+        self._template = Template(
+            "{% macro script(this, kwargs) %}(function () {\n"
+            "var map = {{ this._parent.get_name() }};\n"
+            "{% for name, layer in this.layers.items() %}"
+            "var {{ name }} = {{ layer.get_name() }};\n{% endfor %}"
+            "{{ this.body }}\n})();\n{% endmacro %}"
+        )
+
+
+def _for_display(
+    frame: gpd.GeoDataFrame, district: District, fields: dict[str, str]
+) -> gpd.GeoDataFrame:
+    """Only the popup fields, as text where JSON needs it, outlines simplified in metres."""
+    shown = frame[[c for c in fields if c in frame.columns] + ["geometry"]].copy()
+    for column in shown.columns:
+        if column != "geometry" and not pd.api.types.is_numeric_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: "" if v is None or v is pd.NaT else str(v))
+    metric = shown.geometry.to_crs(district.metric_crs).simplify(_DISPLAY_TOLERANCE_M)
+    shown["geometry"] = metric.to_crs(STORAGE_CRS)
+    return shown
+
+
+def _popup(frame: gpd.GeoDataFrame, fields: dict[str, str]) -> folium.GeoJsonPopup:
+    present = [c for c in fields if c in frame.columns]
+    return folium.GeoJsonPopup(fields=present, aliases=[fields[c] for c in present])
+
+
+def _add_reference_layers(fmap: folium.Map, district: District) -> None:
+    blocks = folium.FeatureGroup(name="Blocks", show=True)
     folium.GeoJson(
         district.blocks[["name", "geometry"]],
-        name="Blocks",
-        style_function=lambda _: {"color": "#455a64", "weight": 1, "fillOpacity": 0.03},
+        style_function=lambda _: {
+            "color": "#546e7a",
+            "weight": 1.2,
+            "fillColor": "#eceff1",
+            "fillOpacity": 0.35,
+        },
         tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Block"]),
-    ).add_to(fmap)
+    ).add_to(blocks)
+    for block in district.blocks.itertuples():
+        point = block.geometry.representative_point()
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=f'<div class="block-label">{block.name}</div>',
+                icon_size=(120, 20),
+                icon_anchor=(60, 10),
+            ),
+        ).add_to(blocks)
+    blocks.add_to(fmap)
+
     folium.GeoJson(
-        gpd.GeoDataFrame(geometry=[district.outline], crs=district.blocks.crs),
+        gpd.GeoDataFrame({"name": [district.name]}, geometry=[district.outline], crs=STORAGE_CRS),
         name=f"{district.name} district",
         style_function=lambda _: {"color": "#263238", "weight": 3, "fill": False},
     ).add_to(fmap)
-    if zones is not None and not zones.empty:
-        shown = zones[[*_ZONE_TOOLTIP, "geometry"]].copy()
-        shown["release_due_on"] = shown["release_due_on"].astype(str)
-        for kind in ("buffer", "containment"):
-            subset = shown[shown["kind"] == kind]
-            if subset.empty:
-                continue
-            folium.GeoJson(
-                subset,
-                name=f"{kind.capitalize()} zones",
-                style_function=lambda _, style=ZONE_STYLE[kind]: style,
-                tooltip=folium.GeoJsonTooltip(
-                    fields=list(_ZONE_TOOLTIP), aliases=list(_ZONE_TOOLTIP.values())
-                ),
-            ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    return fmap
+
+    habitations = district.habitations[["name", "population", "block", "geometry"]].copy()
+    habitations["population"] = habitations["population"].round().astype(int)
+    villages = folium.GeoJson(
+        habitations,
+        name=f"Villages (zoom in to {HABITATIONS_MIN_ZOOM}+)",
+        marker=folium.CircleMarker(),
+        style_function=lambda f: {
+            "radius": float(2 + np.sqrt(f["properties"]["population"]) / 12),
+            "color": "#5d4037",
+            "weight": 1,
+            "fillColor": "#a1887f",
+            "fillOpacity": 0.5,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "population", "block"], aliases=["Village", "Population", "Block"]
+        ),
+    ).add_to(fmap)
+    _Script(
+        f"""
+        function update() {{
+            var show = map.getZoom() >= {HABITATIONS_MIN_ZOOM};
+            villages.eachLayer(function (l) {{
+                l.setStyle({{opacity: show ? 0.9 : 0, fillOpacity: show ? 0.5 : 0}});
+                if (!show) {{ l.closeTooltip(); }}
+            }});
+        }}
+        map.on('zoomend', update); update();
+        """,
+        villages=villages,
+    ).add_to(fmap)
+    folium.plugins.Search(
+        layer=villages,
+        search_label="name",
+        search_zoom=14,
+        placeholder="Find a village",
+        collapsed=False,
+        position="topright",
+    ).add_to(fmap)
+
+    facilities = district.health_facilities[["name", "kind", "block", "geometry"]]
+    folium.GeoJson(
+        facilities,
+        name="Health facilities",
+        marker=folium.CircleMarker(
+            radius=5, color="#1b5e20", fill_color="#66bb6a", fill_opacity=0.9, weight=1
+        ),
+        popup=folium.GeoJsonPopup(
+            fields=["name", "kind", "block"], aliases=["Facility", "Type", "Block"]
+        ),
+    ).add_to(fmap)
+
+
+def _add_zones(
+    fmap: folium.Map, zones: gpd.GeoDataFrame, district: District, *, name: str, dashed: bool
+) -> None:
+    for kind in ("buffer", "containment"):
+        chosen = zones[zones["kind"] == kind]
+        if chosen.empty:
+            continue
+        shown = _for_display(chosen, district, _ZONE_POPUP)
+        colour = ZONE_COLOURS[kind]
+        fill = 0.12 if kind == "buffer" else 0.3
+
+        def style(feature: dict, colour: str = colour, fill: float = fill) -> dict:
+            status = feature["properties"].get("status", "proposed")
+            return {
+                "color": colour,
+                "weight": 3 if status == "notified" else 2,
+                "dashArray": "8 6" if dashed else _STATUS_DASH.get(status),
+                "fillColor": colour,
+                "fillOpacity": fill * (0.5 if status == "released" else 1),
+            }
+
+        folium.GeoJson(
+            shown,
+            name=f"{name}: {kind}",
+            style_function=style,
+            popup=_popup(shown, _ZONE_POPUP),
+            tooltip=folium.GeoJsonTooltip(
+                fields=["name"] if "name" in shown else ["kind"], labels=False
+            ),
+        ).add_to(fmap)
+
+
+def _add_cases(fmap: folium.Map, cases: gpd.GeoDataFrame) -> None:
+    shown = gpd.GeoDataFrame(
+        {"reported_on": pd.to_datetime(cases["reported_on"]).dt.strftime("%d-%m-%Y").to_numpy()},
+        geometry=cases.geometry.to_numpy(),
+        crs=cases.crs,
+    )
+    folium.GeoJson(
+        shown,
+        name=f"Cases ({len(shown):,})",
+        marker=folium.CircleMarker(
+            radius=3, color="#4a148c", weight=1, fill_color="#7b1fa2", fill_opacity=0.8
+        ),
+        tooltip=folium.GeoJsonTooltip(fields=["reported_on"], aliases=["Reported"]),
+    ).add_to(fmap)
+
+
+def _add_centres(fmap: folium.Map, centres: gpd.GeoDataFrame) -> None:
+    group = folium.FeatureGroup(name="Centres")
+    for centre in centres.itertuples():
+        kind = CentreKind(centre.kind)
+        icon, colour = CENTRE_ICONS[kind]
+        folium.Marker(
+            [centre.geometry.y, centre.geometry.x],
+            icon=folium.Icon(icon=icon, prefix="fa", color=colour),
+            tooltip=str(centre.name),
+            popup=folium.Popup(
+                f"<b>{centre.name}</b><br>{kind.label}<br>Beds: {centre.capacity}, "
+                f"occupied {centre.occupied}, free {centre.capacity - centre.occupied}",
+                max_width=260,
+            ),
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _add_checkpoints(fmap: folium.Map, checkpoints: gpd.GeoDataFrame) -> None:
+    group = folium.FeatureGroup(name="Checkpoints")
+    for point in checkpoints.itertuples():
+        folium.Marker(
+            [point.geometry.y, point.geometry.x],
+            icon=folium.Icon(icon="road-barrier", prefix="fa", color="black"),
+            tooltip=str(getattr(point, "label", "Checkpoint")),
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+_LEGEND = f"""
+var legend = L.control({{position: 'bottomright'}});
+legend.onAdd = function () {{
+    var div = L.DomUtil.create('div', 'map-legend');
+    div.innerHTML = '<b>Legend</b><br>'
+      + '<i style="background:{ZONE_COLOURS["containment"]}"></i>Containment zone<br>'
+      + '<i style="background:{ZONE_COLOURS["buffer"]}"></i>Buffer zone<br>'
+      + '<i class="line notified"></i>notified &nbsp;<i class="line proposed"></i>proposed'
+      + ' &nbsp;<i class="line draft"></i>draft<br>'
+      + '<i class="dot" style="background:#7b1fa2"></i>Case'
+      + ' &nbsp;<i class="dot" style="background:#66bb6a"></i>Health facility<br>'
+      + '<i class="dot" style="background:#a1887f"></i>Village (by population)<br>'
+      + '<span style="color:#f0932b">&#9632;</span> COVID care'
+      + ' <span style="color:#38aadd">&#9632;</span> quarantine'
+      + ' <span style="color:#d63e2a">&#9632;</span> hospital';
+    return div;
+}};
+legend.addTo(map);
+var style = document.createElement('style');
+style.innerHTML = '.map-legend {{background: white; padding: 6px 8px; font: 12px/18px sans-serif;'
+  + ' border-radius: 4px; box-shadow: 0 0 6px rgba(0,0,0,.3);}}'
+  + ' .map-legend i {{display: inline-block; width: 14px; height: 12px; margin-right: 5px;'
+  + ' opacity: .7; vertical-align: middle;}}'
+  + ' .map-legend i.dot {{width: 10px; height: 10px; border-radius: 5px;}}'
+  + ' .map-legend i.line {{height: 0; border-top: 3px solid #d32f2f; opacity: 1;}}'
+  + ' .map-legend i.proposed {{border-top-style: dashed;}}'
+  + ' .map-legend i.draft {{border-top-style: dotted;}}'
+  + ' .block-label {{font: bold 13px sans-serif; color: #37474f; text-align: center;'
+  + ' text-shadow: 0 0 3px white; white-space: nowrap; pointer-events: none;}}';
+document.head.appendChild(style);
+"""
+
+
+def build_map(
+    district: District,
+    layers: MapLayers | None = None,
+    *,
+    draw: bool = True,
+    local_assets: bool = True,
+) -> folium.Map:
+    """The planning map: reference layers, zones, cases, centres, tools and a legend.
+
+    ``draw`` adds the drawing tools (polygon, rectangle, circle); ``layers.editable`` puts a
+    saved zone's outline into the drawing layer so that it can be edited. ``local_assets``
+    serves every script from the app (see :func:`containment.offline.serve_locally`).
+    """
+    layers = layers or MapLayers()
+    west, south, east, north = district.outline.bounds
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_snap=0.5)
+    fmap.fit_bounds([[south, west], [north, east]])
+    folium.TileLayer(
+        "OpenStreetMap",
+        name="OpenStreetMap (needs internet)",
+        overlay=True,
+        show=False,
+        control=True,
+    ).add_to(fmap)
+    _add_reference_layers(fmap, district)
+    if layers.proposals is not None and not layers.proposals.empty:
+        _add_zones(fmap, layers.proposals, district, name="Rule proposals (not saved)", dashed=True)
+    if layers.zones is not None and not layers.zones.empty:
+        shown = layers.zones[layers.zones["status"] != "released"]
+        _add_zones(fmap, shown, district, name="Zones", dashed=False)
+    if layers.cases is not None and not layers.cases.empty:
+        _add_cases(fmap, layers.cases)
+    if layers.centres is not None and not layers.centres.empty:
+        _add_centres(fmap, layers.centres)
+    if layers.checkpoints is not None and not layers.checkpoints.empty:
+        _add_checkpoints(fmap, layers.checkpoints)
+    if draw:
+        editable = folium.FeatureGroup(name="Drawing", control=False)
+        if layers.editable is not None:
+            for polygon in shapely.get_parts(layers.editable):
+                rings = [
+                    list(polygon.exterior.coords),
+                    *[list(r.coords) for r in polygon.interiors],
+                ]
+                folium.Polygon(
+                    [[(lat, lon) for lon, lat in ring] for ring in rings], color="#1565c0", weight=3
+                ).add_to(editable)
+        editable.add_to(fmap)
+        folium.plugins.Draw(
+            feature_group=editable,
+            show_geometry_on_click=False,
+            draw_options={
+                "polyline": False, "marker": False, "circlemarker": False,
+                "polygon": {"allowIntersection": False, "showArea": True},
+                "rectangle": {"showArea": True}, "circle": {"showRadius": True, "metric": True},
+            },
+            edit_options={"edit": True, "remove": True},
+        ).add_to(fmap)  # fmt: skip
+    folium.plugins.Fullscreen(position="topleft").add_to(fmap)
+    folium.plugins.MeasureControl(
+        position="bottomleft", primary_length_unit="kilometers", primary_area_unit="sqmeters",
+        secondary_length_unit="meters", secondary_area_unit="hectares",
+    ).add_to(fmap)  # fmt: skip
+    _Script(_LEGEND).add_to(fmap)
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+    return serve_locally(fmap) if local_assets else fmap

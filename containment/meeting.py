@@ -1,0 +1,315 @@
+"""The collector's meeting: headline figures, a table per block, what changed, a printable pack.
+
+Pure functions over the described saved zones (:func:`containment.lifecycle.describe_zones`),
+the cases and the centres, as of a day. Nothing here names or locates a patient: cases are
+only counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import asdict, dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from containment.district import District
+
+__all__ = ["Headline", "block_table", "changes_since", "headline", "meeting_pack_html", "svg_map"]
+
+RECENT_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Headline:
+    as_of: dt.date
+    new_cases_14d: int
+    cases_to_date: int
+    zones_in_force: int
+    people_in_containment: int
+    households_in_containment: int
+    zones_due_for_release: int
+    beds_total: int
+    beds_free: int
+
+
+def _reported(cases: gpd.GeoDataFrame) -> pd.Series:
+    return pd.to_datetime(cases["reported_on"]).dt.date
+
+
+def _recent(cases: gpd.GeoDataFrame, as_of: dt.date) -> gpd.GeoDataFrame:
+    reported = _reported(cases)
+    return cases[(reported > as_of - dt.timedelta(days=RECENT_DAYS)) & (reported <= as_of)]
+
+
+def _containment_in_force_m(zones: gpd.GeoDataFrame, district: District) -> shapely.Geometry:
+    chosen = zones[zones["in_force"] & (zones["kind"] == "containment")]
+    if chosen.empty:
+        return shapely.Polygon()
+    return shapely.union_all(chosen.to_crs(district.metric_crs).geometry.to_numpy())
+
+
+def _people_inside(area_m: shapely.Geometry, district: District) -> pd.Series:
+    """Population of the habitations inside ``area_m``, by block."""
+    habitations = district.habitations_m
+    if area_m.is_empty:
+        return pd.Series(0.0, index=pd.Index(district.blocks["name"].astype(str)))
+    shapely.prepare(area_m)
+    inside = shapely.contains(area_m, habitations.geometry.to_numpy())
+    by_block = habitations[inside].groupby(habitations["block"].astype(str))["population"].sum()
+    return by_block.reindex(district.blocks["name"].astype(str), fill_value=0.0)
+
+
+def headline(
+    zones: gpd.GeoDataFrame,
+    cases: gpd.GeoDataFrame,
+    centres: gpd.GeoDataFrame,
+    district: District,
+    *,
+    as_of: dt.date,
+) -> Headline:
+    """The figures a collector reads first, as of a day."""
+    people = float(_people_inside(_containment_in_force_m(zones, district), district).sum())
+    return Headline(
+        as_of=as_of,
+        new_cases_14d=len(_recent(cases, as_of)),
+        cases_to_date=int((_reported(cases) <= as_of).sum()) if len(cases) else 0,
+        zones_in_force=int(zones["in_force"].sum()) if len(zones) else 0,
+        people_in_containment=round(people),
+        households_in_containment=round(people / district.household_size),
+        zones_due_for_release=int(zones["due_for_release"].sum()) if len(zones) else 0,
+        beds_total=int(centres["capacity"].sum()) if len(centres) else 0,
+        beds_free=int(centres["beds_free"].sum()) if len(centres) else 0,
+    )
+
+
+def _block_of(points: gpd.GeoSeries, district: District) -> np.ndarray:
+    names = district.blocks["name"].astype(str).to_numpy()
+    result = np.full(len(points), "outside", dtype=object)
+    if len(points):
+        point_idx, block_idx = shapely.STRtree(district.blocks.geometry.to_numpy()).query(
+            points.to_crs(district.blocks.crs).to_numpy(), predicate="within"
+        )
+        result[point_idx] = names[block_idx]
+    return result
+
+
+def block_table(
+    zones: gpd.GeoDataFrame,
+    cases: gpd.GeoDataFrame,
+    centres: gpd.GeoDataFrame,
+    district: District,
+    *,
+    as_of: dt.date,
+) -> pd.DataFrame:
+    """One row per block: recent cases, zones in force, people in containment, beds."""
+    blocks = district.blocks["name"].astype(str)
+    table = pd.DataFrame(index=pd.Index(blocks, name="block"))
+    recent = _recent(cases, as_of)
+    table["new_cases_14d"] = (
+        pd.Series(_block_of(recent.geometry, district)).value_counts().reindex(blocks, fill_value=0)
+    )
+    in_force = zones[zones["in_force"]] if len(zones) else zones
+    table["zones_in_force"] = [
+        int(in_force["blocks"].map(lambda b, n=name: n in str(b).split("; ")).sum())
+        if len(in_force)
+        else 0
+        for name in blocks
+    ]
+    people = _people_inside(_containment_in_force_m(zones, district), district)
+    table["people_in_containment"] = people.round().astype(int).to_numpy()
+    table["households_in_containment"] = (
+        (people / district.household_size).round().astype(int).to_numpy()
+    )
+    centre_block = pd.Series(_block_of(centres.geometry, district), index=centres.index)
+    for column in ("capacity", "beds_free"):
+        values = (
+            centres[column].groupby(centre_block).sum() if len(centres) else pd.Series(dtype=int)
+        )
+        table["beds_total" if column == "capacity" else "beds_free"] = (
+            values.reindex(blocks, fill_value=0).astype(int).to_numpy()
+        )
+    return table.reset_index()
+
+
+def changes_since(
+    zones: gpd.GeoDataFrame, cases: gpd.GeoDataFrame, *, since: dt.date, as_of: dt.date
+) -> pd.DataFrame:
+    """What happened in (since, as_of]: new cases, zones proposed, notified, released, due."""
+    events: list[tuple[dt.date | None, str, str]] = []
+    reported = _reported(cases) if len(cases) else pd.Series([], dtype=object)
+    new = int(((reported > since) & (reported <= as_of)).sum()) if len(cases) else 0
+    events.append((as_of, "New cases", f"{new} cases reported after {since:%d-%m-%Y}"))
+
+    def between(day: object) -> bool:
+        return isinstance(day, dt.date) and since < day <= as_of
+
+    for zone in zones.itertuples() if len(zones) else []:
+        if between(zone.created_on):
+            events.append((zone.created_on, "Zone drawn or proposed", f"{zone.name} ({zone.kind})"))
+        if between(zone.notified_on):
+            events.append(
+                (zone.notified_on, "Zone notified", f"{zone.name}, order {zone.order_number}")
+            )
+        if between(zone.released_on):
+            events.append((zone.released_on, "Zone released", zone.name))
+        if zone.in_force and between(zone.release_due_on):
+            events.append((zone.release_due_on, "Zone due for release", zone.name))
+    frame = pd.DataFrame(events, columns=["date", "change", "detail"])
+    return frame.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+# --- printable pack ---------------------------------------------------------------------------
+
+_ZONE_FILL = {"containment": "#e53935", "buffer": "#fb8c00"}
+
+
+def svg_map(
+    district: District, zones: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *, width_px: int = 900
+) -> str:
+    """A static map (SVG) of blocks, zones and centres, for print: no script, no network."""
+    outline = district.outline_m
+    west, south, east, north = outline.bounds
+    scale = width_px / (east - west)
+    height_px = round((north - south) * scale)
+
+    def path(geometry: shapely.Geometry) -> str:
+        parts = []
+        for polygon in shapely.get_parts(geometry):
+            for ring in [polygon.exterior, *polygon.interiors]:
+                xy = np.asarray(ring.coords)
+                points = " L ".join(
+                    f"{(x - west) * scale:.1f} {(north - y) * scale:.1f}" for x, y in xy
+                )
+                parts.append(f"M {points} Z")
+        return " ".join(parts)
+
+    shapes = []
+    for block in district.blocks_m.itertuples():
+        shapes.append(
+            f'<path d="{path(block.geometry)}" fill="#fafafa" stroke="#78909c" stroke-width="1"/>'
+        )
+    for kind in ("buffer", "containment"):
+        chosen = zones[zones["kind"] == kind] if len(zones) else zones
+        for zone in chosen.to_crs(district.metric_crs).itertuples() if len(chosen) else []:
+            shapes.append(
+                f'<path d="{path(zone.geometry)}" fill="{_ZONE_FILL[kind]}" fill-opacity="0.45" '
+                f'stroke="{_ZONE_FILL[kind]}" stroke-width="1.5" fill-rule="evenodd">'
+                f"<title>{html.escape(str(zone.name))}</title></path>"
+            )
+    shapes.append(f'<path d="{path(outline)}" fill="none" stroke="#263238" stroke-width="2.5"/>')
+    for block in district.blocks_m.itertuples():
+        point = block.geometry.representative_point()
+        shapes.append(
+            f'<text x="{(point.x - west) * scale:.0f}" y="{(north - point.y) * scale:.0f}" '
+            f'font-size="16" fill="#37474f" text-anchor="middle">'
+            f"{html.escape(str(block.name))}</text>"
+        )
+    for centre in centres.to_crs(district.metric_crs).itertuples() if len(centres) else []:
+        shapes.append(
+            f'<circle cx="{(centre.geometry.x - west) * scale:.1f}" '
+            f'cy="{(north - centre.geometry.y) * scale:.1f}" r="5" fill="#1565c0" stroke="white">'
+            f"<title>{html.escape(str(centre.name))}</title></circle>"
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width_px} {height_px}" '
+        f'width="100%" role="img" aria-label="Map of {html.escape(district.name)}">'
+        + "".join(shapes)
+        + "</svg>"
+    )
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, border=0, classes="grid", na_rep="", escape=True)
+
+
+_LABELS = {
+    "new_cases_14d": f"New cases ({RECENT_DAYS} days)",
+    "cases_to_date": "Cases to date",
+    "zones_in_force": "Zones in force",
+    "people_in_containment": "People in containment zones",
+    "households_in_containment": "Households in containment zones",
+    "zones_due_for_release": "Zones due for release",
+    "beds_free": "Beds free",
+    "beds_total": "Beds in centres",
+}
+
+
+def meeting_pack_html(
+    district: District,
+    zones: gpd.GeoDataFrame,
+    cases: gpd.GeoDataFrame,
+    centres: gpd.GeoDataFrame,
+    *,
+    as_of: dt.date,
+    since: dt.date,
+) -> str:
+    """A self-contained HTML page that prints well: figures, map, tables. No patient data."""
+    figures = asdict(headline(zones, cases, centres, district, as_of=as_of))
+    cards = "".join(
+        f'<div class="card"><div class="value">{figures[key]:,}</div><div>{label}</div></div>'
+        for key, label in _LABELS.items()
+        if key in figures
+    )
+    blocks = block_table(zones, cases, centres, district, as_of=as_of).rename(columns=_LABELS)
+    shown = (
+        zones[zones["in_force"] | zones["status"].isin(["proposed", "draft"])]
+        if len(zones)
+        else zones
+    )
+    zone_rows = pd.DataFrame(
+        {
+            "Zone": shown.get("name", []),
+            "Kind": shown.get("kind", []),
+            "Status": shown.get("status", []),
+            "Order no.": shown.get("order_number", []),
+            "Cases": shown.get("case_count", []),
+            "People": shown.get("population_est", []),
+            "Households": shown.get("households_est", []),
+            "Release due": shown.get("release_due_on", []),
+            "Due": shown.get("due_for_release", pd.Series(dtype=bool)).map(
+                {True: "DUE", False: ""}
+            ),
+            "Blocks": shown.get("blocks", []),
+        }
+    )
+    changes = changes_since(zones, cases, since=since, as_of=as_of)
+    caveats = "".join(f"<li>{html.escape(c)}</li>" for c in district.caveats)
+    map_zones = (
+        zones[zones["in_force"] | zones["status"].isin(["proposed"])] if len(zones) else zones
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{html.escape(district.name)} containment meeting, {as_of:%d-%m-%Y}</title>
+<style>
+@page {{ size: A4 landscape; margin: 12mm; }}
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; color: #212121; margin: 0 1em; }}
+h1 {{ font-size: 22pt; margin: .3em 0; }} h2 {{ font-size: 15pt; margin: 1em 0 .3em; }}
+.cards {{ display: flex; flex-wrap: wrap; gap: 8px; }}
+.card {{ border: 1px solid #b0bec5; border-radius: 6px; padding: 6px 12px; min-width: 130px; }}
+.card .value {{ font-size: 22pt; font-weight: bold; }}
+table.grid {{ border-collapse: collapse; width: 100%; font-size: 10pt; }}
+table.grid th, table.grid td {{ border: 1px solid #cfd8dc; padding: 3px 6px; text-align: left; }}
+table.grid th {{ background: #eceff1; }}
+.map {{ max-width: 900px; page-break-inside: avoid; }}
+.legend span {{ display: inline-block; width: 14px; height: 14px; margin: 0 4px 0 12px;
+  vertical-align: middle; }}
+section {{ page-break-inside: avoid; }}
+footer {{ font-size: 8pt; color: #546e7a; margin-top: 2em; }}
+</style></head><body>
+<h1>{html.escape(district.name)}: containment review as of {as_of:%d %B %Y}</h1>
+<div class="cards">{cards}</div>
+<section class="map"><h2>Map</h2>{svg_map(district, map_zones, centres)}
+<div class="legend"><span style="background:#e53935"></span>containment zone
+<span style="background:#fb8c00"></span>buffer zone
+<span style="background:#1565c0;border-radius:7px"></span>centre</div></section>
+<section><h2>By block</h2>{_table(blocks)}</section>
+<section><h2>Zones in force and proposed</h2>{_table(zone_rows)}</section>
+<section><h2>Changes since {since:%d-%m-%Y}</h2>{_table(changes)}</section>
+<footer><p>Population and households are estimates from rural habitation data.</p>
+<ul>{caveats}</ul><p>{html.escape(district.attribution)}</p></footer>
+</body></html>
+"""
