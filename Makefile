@@ -17,6 +17,7 @@ run: $(STAMP)
 	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP)
+	scripts/install-system-deps.sh
 	$(PY) -m pytest
 
 lint: $(STAMP)

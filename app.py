@@ -1,38 +1,26 @@
-"""Containment Planner — the Streamlit app. Thin: widgets and caching; the package does the work."""
+"""Containment Planner — the Streamlit app. Thin: navigation here, pages in ``ui/``."""
 
-from __future__ import annotations
-
-import datetime as dt
+from pathlib import Path
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-import containment as cp
-from containment.mapview import district_map
+from ui import centres, export, imports, meeting, plan, state
 
-st.set_page_config(page_title="Containment Planner", layout="wide")
+st.set_page_config(
+    page_title="Containment Planner",
+    page_icon=str(Path(__file__).parent / "static/favicon.png"),
+    layout="wide",
+)
 
-
-@st.cache_resource
-def district() -> cp.District:
-    return cp.load_district(cp.DEFAULT_DISTRICT)
-
-
-@st.cache_data
-def sample_zones(rule_name: str, as_of: dt.date):
-    d = district()
-    cases = cp.read_cases(d.sample_cases, d)
-    return cp.plan_zones(cases.cases, cp.get_rule(rule_name), as_of=as_of, district=d).zones
-
-
-d = district()
-st.title(f"Containment Planner — {d.name}")
-st.caption("Sample zones from a SYNTHETIC line list. Not real cases.")
+PAGES = [
+    st.Page(plan.page, title="Plan zones", icon=":material/map:", url_path="plan", default=True),
+    st.Page(imports.page, title="Import cases", icon=":material/upload_file:", url_path="import"),
+    st.Page(centres.page, title="Centres", icon=":material/local_hospital:", url_path="centres"),
+    st.Page(meeting.page, title="Meeting view", icon=":material/groups:", url_path="meeting"),
+    st.Page(export.page, title="Export", icon=":material/download:", url_path="export"),
+]
+navigation = st.navigation(PAGES)
+state.sidebar()
+navigation.run()
 with st.sidebar:
-    rule_name = st.selectbox("Rule", list(cp.PRESETS), index=1)
-    as_of = st.date_input("As of", value=dt.date(2020, 5, 15))
-    st.caption(cp.get_rule(rule_name).source)
-zones = sample_zones(rule_name, as_of)
-st_folium(district_map(d, zones), height=600, use_container_width=True, returned_objects=[])
-st.dataframe(zones.drop(columns="geometry"), hide_index=True)
-st.caption(d.attribution)
+    st.caption(state.district().attribution)

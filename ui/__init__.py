@@ -1,0 +1,1 @@
+"""The Streamlit pages of Containment Planner. UI only: the work is done by ``containment``."""

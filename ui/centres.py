@@ -1,0 +1,120 @@
+"""COVID care centres, quarantine centres and dedicated hospitals, and their beds."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+import containment as cp
+from containment.centres import Centre, CentreKind
+from containment.mapview import MapLayers, build_map
+from ui import state
+
+_TABLE = {"name": "Centre", "kind": "Kind", "capacity": "Beds", "occupied": "Occupied",
+          "beds_free": "Free", "note": "Note"}  # fmt: skip
+
+
+def _location_picker() -> tuple[float, float, str] | None:
+    district = state.district()
+    how = st.radio("Location", ["Pick a health facility", "Click on the map"], horizontal=True)
+    if how == "Pick a health facility":
+        facilities = district.health_facilities
+        labels = {
+            i: f"{r.name} ({r.block})"
+            for i, r in zip(facilities.index, facilities.itertuples(), strict=True)
+        }
+        chosen = st.selectbox("Health facility", list(labels), format_func=labels.get)
+        point = facilities.geometry.loc[chosen]
+        return (
+            point.x,
+            point.y,
+            str(facilities["facility_id"].loc[chosen]) if "facility_id" in facilities else "",
+        )
+    output = st_folium(
+        build_map(district, MapLayers(centres=state.centres()), draw=False),
+        key="centre_map",
+        height=420,
+        use_container_width=True,
+        returned_objects=["last_clicked"],
+    )
+    clicked = (output or {}).get("last_clicked")
+    if not clicked:
+        st.caption("Click the centre's place on the map.")
+        return None
+    st.caption(f"Chosen point: {clicked['lat']:.5f} N, {clicked['lng']:.5f} E")
+    return clicked["lng"], clicked["lat"], ""
+
+
+def page() -> None:
+    st.title("Centres")
+    store = state.store()
+    centres = state.centres()
+    if centres.empty:
+        st.info("No centres yet. The reference data has no COVID centre locations: add them here.")
+    else:
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Centres", len(centres))
+        c2.metric("Beds", int(centres["capacity"].sum()))
+        c3.metric("Beds free", int(centres["beds_free"].sum()))
+        shown = centres[list(_TABLE)].rename(columns=_TABLE)
+        shown["Kind"] = shown["Kind"].map(lambda k: CentreKind(k).label)
+        st.dataframe(shown, hide_index=True, width="stretch")
+
+    st.subheader("Add a centre")
+    location = _location_picker()
+    with st.form("add_centre", clear_on_submit=True):
+        name = st.text_input("Name")
+        kind = st.selectbox("Kind", list(CentreKind), format_func=lambda k: k.label)
+        c1, c2 = st.columns(2)
+        capacity = c1.number_input("Beds", min_value=0, value=50, step=10)
+        occupied = c2.number_input("Occupied", min_value=0, value=0, step=1)
+        note = st.text_input("Note")
+        if st.form_submit_button("Add centre", type="primary"):
+            if location is None:
+                st.error("Choose the centre's location first.")
+            else:
+                try:
+                    lon, lat, facility = location
+                    store.save_centre(
+                        Centre(
+                            f"C-{secrets.token_hex(4)}",
+                            name,
+                            kind,
+                            lon,
+                            lat,
+                            int(capacity),
+                            int(occupied),
+                            facility_id=facility,
+                            note=note,
+                        )
+                    )
+                except cp.ContainmentError as error:
+                    state.show_error(error)
+                else:
+                    st.rerun()
+
+    if not centres.empty:
+        st.subheader("Update or remove a centre")
+        labels = dict(zip(centres["centre_id"], centres["name"], strict=True))
+        centre_id = st.selectbox("Centre", list(labels), format_func=labels.get)
+        centre = store.centre(centre_id)
+        with st.form("edit_centre"):
+            c1, c2 = st.columns(2)
+            capacity = c1.number_input("Beds", min_value=0, value=centre.capacity, step=10)
+            occupied = c2.number_input("Occupied", min_value=0, value=centre.occupied, step=1)
+            save, remove = st.columns(2)
+            if save.form_submit_button("Save beds", type="primary"):
+                try:
+                    store.save_centre(
+                        dataclasses.replace(centre, capacity=int(capacity), occupied=int(occupied))
+                    )
+                except cp.ContainmentError as error:
+                    state.show_error(error)
+                else:
+                    st.rerun()
+            if remove.form_submit_button("Remove centre"):
+                store.delete_centre(centre_id)
+                st.rerun()

@@ -1,0 +1,59 @@
+"""Exports for the police and others: approved zones as GeoJSON, KML, GeoPackage or CSV."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+import containment as cp
+from containment.export import public_zones
+from ui import state
+
+_FORMATS = {
+    ".geojson": ("GeoJSON (police)", "application/geo+json"),
+    ".kml": ("KML (Google Earth)", "application/vnd.google-earth.kml+xml"),
+    ".gpkg": ("GeoPackage (QGIS)", "application/geopackage+sqlite3"),
+    ".shp.zip": ("Shapefile (zip)", "application/zip"),
+    ".csv": ("CSV (attributes)", "text/csv"),
+}
+
+
+def _file(zones, suffix: str) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = cp.write_zones(zones, Path(folder) / f"zones{suffix}")
+        return path.read_bytes()
+
+
+def page() -> None:
+    st.title("Export zones")
+    st.write(
+        "Approved (notified) zones for the police, with their dates and figures. No export "
+        "carries names, phone numbers, addresses, case ids or planners' notes."
+    )
+    zones = state.zones()
+    statuses = st.multiselect(
+        "Zones with status", ["notified", "proposed", "draft", "released"], default=["notified"]
+    )
+    chosen = zones[zones["status"].isin(statuses)] if len(zones) else zones
+    if "notified" in statuses and len(chosen):
+        chosen = chosen[(chosen["status"] != "notified") | chosen["in_force"]]
+    if chosen.empty:
+        st.info(
+            "No zones with these statuses. The collector notifies zones on the *Plan zones* page."
+        )
+        return
+    public = public_zones(chosen)
+    st.subheader(f"Preview: {len(public)} zones, the columns exactly as exported")
+    st.dataframe(public.drop(columns="geometry"), hide_index=True, width="stretch")
+    date = state.working_date()
+    cols = st.columns(len(_FORMATS))
+    for col, (suffix, (label, mime)) in zip(cols, _FORMATS.items(), strict=True):
+        col.download_button(
+            label,
+            _file(chosen, suffix),
+            file_name=f"{state.district().name.lower()}-zones-{date:%Y-%m-%d}{suffix}",
+            mime=mime,
+            key=f"download{suffix}",
+        )

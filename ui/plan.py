@@ -1,0 +1,299 @@
+"""Plan zones: propose by rule, draw and edit on the map, move zones through their life cycle."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+import containment as cp
+from containment.crs import STORAGE_CRS
+from containment.drawing import drawn_shape
+from containment.figures import place_names
+from containment.lifecycle import (
+    SavedZone,
+    ZoneOrigin,
+    ZoneStatus,
+    advance,
+    describe_zones,
+    new_zone_id,
+)
+from containment.mapview import MapLayers, build_map
+from ui import state
+from ui.imports import offer_sample
+
+FIGURE_COLUMNS = {
+    "case_count": "Cases",
+    "population_est": "Population (est.)",
+    "households_est": "Households (est.)",
+    "area_km2": "Area km²",
+    "blocks": "Blocks",
+    "facilities_inside": "Facilities inside",
+    "nearest_facility": "Nearest facility",
+    "nearest_facility_m": "Nearest facility m",
+    "release_due_on": "Release due",
+}
+ZONE_TABLE = {
+    "name": "Zone",
+    "kind": "Kind",
+    "status": "Status",
+    "order_number": "Order no.",
+    "due_for_release": "Due for release",
+    **FIGURE_COLUMNS,
+}
+
+
+def _rule_picker() -> cp.Rule:
+    names = list(cp.PRESETS)
+    chosen = st.selectbox(
+        "Rule",
+        [*names, "custom"],
+        index=names.index("mohfw-2020-rural"),
+        format_func=lambda n: cp.PRESETS[n].title if n in cp.PRESETS else "Custom radii",
+        key="rule_name",
+    )
+    if chosen != "custom":
+        rule = cp.get_rule(chosen)
+        st.caption(rule.source)
+        return rule
+    c1, c2, c3 = st.columns(3)
+    radius = c1.number_input("Containment m", min_value=10, value=500, step=50)
+    buffer = c2.number_input("Buffer m", min_value=0, value=1000, step=100)
+    days = c3.number_input("Release days", min_value=1, value=28)
+    return cp.custom_rule(
+        containment_radius_m=radius, buffer_m=buffer, release_after_days=int(days)
+    )
+
+
+def _propose(rule: cp.Rule, cases: gpd.GeoDataFrame, as_of: dt.date) -> None:
+    plan = cp.plan_zones(cases, rule, as_of=as_of, district=state.district())
+    st.session_state["proposals"] = {"rule": rule, "as_of": as_of, "zones": plan.zones}
+
+
+def _accept(proposals: dict) -> None:
+    zones: gpd.GeoDataFrame = proposals["zones"]
+    rule: cp.Rule = proposals["rule"]
+    store = state.store()
+    known = set(store.zones()["zone_id"])
+    names = place_names(zones.to_crs(state.district().metric_crs), state.district())
+    added = 0
+    for zone, place in zip(zones.itertuples(), names, strict=True):
+        if zone.zone_id in known:
+            continue
+        store.save_zone(
+            SavedZone(
+                zone_id=zone.zone_id,
+                name=f"{place} {zone.kind}",
+                kind=zone.kind,
+                origin=ZoneOrigin.RULE,
+                rule=rule.name,
+                geometry=zone.geometry,
+                status=ZoneStatus.PROPOSED,
+                release_after_days=rule.release_after_days,
+                created_on=proposals["as_of"],
+            )
+        )
+        added += 1
+    del st.session_state["proposals"]
+    st.toast(f"{added} zones saved as proposals ({len(zones) - added} were already saved).")
+
+
+def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
+    district = state.district()
+    try:
+        shape = drawn_shape(drawing, district)
+    except cp.ContainmentError as error:
+        state.show_error(error)
+        return
+    for repair in shape.repairs:
+        st.warning(repair)
+    draft = gpd.GeoDataFrame(
+        [
+            {
+                "zone_id": "new",
+                "name": "new",
+                "kind": "containment",
+                "rule": rule.name,
+                "release_after_days": rule.release_after_days,
+                "notified_on": None,
+                "released_on": None,
+                "created_on": as_of,
+                "status": "draft",
+            }
+        ],
+        geometry=[shape.geometry],
+        crs=STORAGE_CRS,
+    )
+    figures = describe_zones(draft, state.cases(), district, as_of=as_of).iloc[0]
+    st.subheader("Drawn zone")
+    cols = st.columns(4)
+    cols[0].metric("Cases inside", int(figures["case_count"]))
+    cols[1].metric("Population (est.)", f"{int(figures['population_est']):,}")
+    cols[2].metric("Households (est.)", f"{int(figures['households_est']):,}")
+    cols[3].metric("Area km²", f"{figures['area_km2']:.2f}")
+    st.caption(
+        f"Blocks: {figures['blocks'] or '—'} · Facilities inside: "
+        f"{figures['facilities_inside'] or 'none'} · Nearest facility: "
+        f"{figures['nearest_facility']} ({figures['nearest_facility_m']:,.0f} m) · "
+        f"Release due: {figures['release_due_on']:%d-%m-%Y} ({rule.name})"
+    )
+    with st.form("save_drawing", clear_on_submit=True):
+        name = st.text_input("Zone name", placeholder="e.g. Ward 7, Sagwara town")
+        kind = st.radio("Kind", ["containment", "buffer"], horizontal=True)
+        note = st.text_area("Note (not exported)", height=68)
+        if st.form_submit_button("Save zone", type="primary"):
+            try:
+                zone = SavedZone(
+                    zone_id=new_zone_id(),
+                    name=name,
+                    kind=kind,
+                    origin=ZoneOrigin.DRAWN,
+                    rule=rule.name,
+                    geometry=shape.geometry,
+                    release_after_days=rule.release_after_days,
+                    note=note,
+                    created_on=as_of,
+                )
+                state.store().save_zone(zone)
+            except cp.ContainmentError as error:
+                state.show_error(error)
+                return
+            st.toast(f"Zone {name!r} saved as a draft.")
+            st.rerun()
+
+
+def _edit_panel(zone_id: str, drawings: list[dict]) -> None:
+    store = state.store()
+    zone = store.zone(zone_id)
+    st.info(
+        f"Editing the shape of **{zone.name}**: use the edit tool (pencil) on the map, "
+        "click *Save* on the map toolbar, then save here."
+    )
+    c1, c2 = st.columns(2)
+    if c2.button("Cancel editing"):
+        del st.session_state["editing_zone"]
+        st.rerun()
+    if not drawings:
+        return
+    try:
+        shape = drawn_shape(drawings[-1], state.district())
+    except cp.ContainmentError as error:
+        state.show_error(error)
+        return
+    for repair in shape.repairs:
+        st.warning(repair)
+    if c1.button("Save new shape", type="primary"):
+        try:
+            store.save_zone(dataclasses.replace(zone, geometry=shape.geometry))
+        except cp.ContainmentError as error:
+            state.show_error(error)
+            return
+        del st.session_state["editing_zone"]
+        st.toast(f"New shape of {zone.name!r} saved.")
+        st.rerun()
+
+
+def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
+    if zones.empty:
+        st.caption("No saved zones yet: propose them by rule or draw one on the map.")
+        return
+    table = zones[list(ZONE_TABLE)].rename(columns=ZONE_TABLE)
+    st.dataframe(table, hide_index=True, width="stretch")
+    labels = {row.zone_id: f"{row.name} ({row.kind})" for row in zones.itertuples()}
+    zone_id = st.selectbox("Zone", list(labels), format_func=labels.get, key="selected_zone")
+    store = state.store()
+    zone = store.zone(zone_id)
+    row = zones.set_index("zone_id").loc[zone_id]
+    notified = (
+        f", order {zone.order_number} of {zone.notified_on:%d-%m-%Y}" if zone.notified_on else ""
+    )
+    st.markdown(f"Status: **{zone.status}**{notified}")
+    if row["due_for_release"]:
+        st.warning(f"{zone.name} is due for release: no new case since {row['last_case_on']}.")
+
+    def move(to: ZoneStatus, **kwargs: object) -> None:
+        try:
+            store.save_zone(advance(zone, to, on=as_of, **kwargs))
+        except cp.ContainmentError as error:
+            state.show_error(error)
+            return
+        st.rerun()
+
+    cols = st.columns(4)
+    if zone.status is ZoneStatus.DRAFT and cols[0].button("Propose"):
+        move(ZoneStatus.PROPOSED)
+    if zone.status is ZoneStatus.PROPOSED:
+        if cols[0].button("Back to draft"):
+            move(ZoneStatus.DRAFT)
+        with cols[1].popover("Notify (collector)"):
+            order = st.text_input("Order number", key=f"order_{zone_id}")
+            if st.button("Notify zone", type="primary"):
+                move(ZoneStatus.NOTIFIED, order_number=order)
+    if zone.status is ZoneStatus.NOTIFIED and cols[0].button("Release (collector)"):
+        move(ZoneStatus.RELEASED)
+    if zone.status is not ZoneStatus.RELEASED and cols[2].button("Edit shape"):
+        st.session_state["editing_zone"] = zone_id
+        st.rerun()
+    with cols[3].popover("Delete"):
+        st.write(f"Delete {zone.name!r}? This cannot be undone.")
+        if st.button("Delete zone", type="primary"):
+            store.delete_zone(zone_id)
+            st.rerun()
+
+
+def page() -> None:
+    as_of = state.working_date()
+    all_cases = state.cases()
+    st.title("Plan zones")
+    if all_cases.empty:
+        st.info("No cases yet. Import the day's line list on the *Import cases* page.")
+        offer_sample()
+    cases = all_cases[pd.to_datetime(all_cases["reported_on"]).dt.date <= as_of]
+    with st.expander("Propose zones by rule", expanded="proposals" not in st.session_state):
+        rule = _rule_picker()
+        if st.button(f"Propose zones as of {as_of:%d-%m-%Y}", disabled=cases.empty):
+            _propose(rule, cases, as_of)
+    proposals = st.session_state.get("proposals")
+    editing = st.session_state.get("editing_zone")
+    zones = state.zones()
+    layers = MapLayers(
+        zones=zones,
+        proposals=proposals["zones"] if proposals else None,
+        cases=cases,
+        centres=state.centres(),
+        editable=state.store().zone(editing).geometry if editing else None,
+    )
+    output = st_folium(
+        build_map(state.district(), layers),
+        key="plan_map",
+        height=620,
+        use_container_width=True,
+        returned_objects=["all_drawings"],
+    )
+    drawings = (output or {}).get("all_drawings") or []
+    if proposals:
+        kinds = proposals["zones"]["kind"].value_counts()
+        st.subheader(f"Proposals by {proposals['rule'].name} as of {proposals['as_of']:%d-%m-%Y}")
+        st.caption(
+            f"{kinds.get('containment', 0)} containment and {kinds.get('buffer', 0)} buffer "
+            "zones, dashed on the map. Nothing is saved until you accept them."
+        )
+        shown = proposals["zones"][[c for c in ZONE_TABLE if c in proposals["zones"]]]
+        st.dataframe(shown.rename(columns=ZONE_TABLE), hide_index=True, width="stretch")
+        c1, c2 = st.columns(2)
+        if c1.button("Accept as proposals", type="primary"):
+            _accept(proposals)
+            st.rerun()
+        if c2.button("Discard proposals"):
+            del st.session_state["proposals"]
+            st.rerun()
+    if editing:
+        _edit_panel(editing, drawings)
+    elif drawings:
+        _drawing_panel(drawings[-1], rule, as_of)
+    st.subheader("Saved zones")
+    _zone_actions(zones, as_of)
