@@ -13,7 +13,7 @@ st.set_page_config(
 )
 
 PAGES = [
-    st.Page(plan.page, title="Plan zones", icon=":material/map:", url_path="plan", default=True),
+    st.Page(plan.page, title="Plan zones", icon=":material/map:", default=True),
     st.Page(imports.page, title="Import cases", icon=":material/upload_file:", url_path="import"),
     st.Page(centres.page, title="Centres", icon=":material/local_hospital:", url_path="centres"),
     st.Page(meeting.page, title="Meeting view", icon=":material/groups:", url_path="meeting"),

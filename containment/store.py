@@ -162,6 +162,11 @@ class SQLiteStore:
         self, cases: gpd.GeoDataFrame, *, source: str, rejected: int = 0
     ) -> ImportSummary:
         """Add accepted cases; a case id seen before is updated, never duplicated."""
+        missing = pd.to_datetime(cases["reported_on"]).isna().to_numpy()
+        if missing.any():
+            position = int(missing.argmax()) + 1
+            msg = f"Accepted case {position} of {len(cases)} has no date; nothing was saved."
+            raise ContainmentError(msg)
         points = cases.to_crs(STORAGE_CRS).geometry
         rows = [
             (

@@ -9,34 +9,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+from tests.e2e.helpers import draw_square, finish_drawing, wait_for_map
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+pytestmark = pytest.mark.browser
 
 
 def open_app(offline_page, url: str, path: str = ""):
     page = offline_page.page
     page.goto(f"{url}/{path}")
-    frame = page.frame_locator(MAP_FRAME).first if path in ("", "plan", "meeting") else None
-    if frame is not None:
-        frame.locator(".leaflet-container .map-legend").wait_for()
-        frame.locator(".leaflet-overlay-pane canvas").first.wait_for()
-    return page, frame
-
-
-def draw_square(page, frame, *, half_px: int = 50) -> None:
-    """Draw a square around the map's centre with the polygon tool, vertex by vertex."""
-    frame.locator("a.leaflet-draw-draw-polygon").click()
-    box = frame.locator(".leaflet-container").bounding_box()
-    assert box is not None
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    vertices = frame.locator(".leaflet-editing-icon")
-    for n, (dx, dy) in enumerate([(-1, -1), (1, -1), (1, 1), (-1, 1)], start=1):
-        page.mouse.move(cx + dx * half_px, cy + dy * half_px, steps=4)
-        page.mouse.down()
-        page.mouse.up()
-        expect(vertices).to_have_count(n)  # Leaflet.draw took the vertex
-    frame.get_by_role("link", name="Finish").click()
+    return page, wait_for_map(page)
 
 
 def zone_picker(page):
@@ -56,8 +37,11 @@ def test_every_page_loads_with_no_internet(app_url, offline_page):
 def test_draw_save_notify_export_and_reload(app_url, offline_page):
     page, frame = open_app(offline_page, app_url)
     draw_square(page, frame)
+    finish_drawing(frame)
 
     page.get_by_text("Drawn zone").wait_for()
+    # The figures came back without the map being rebuilt: the drawing is still on it.
+    assert frame.locator("body").evaluate("() => window.drawnItems.getLayers().length") == 1
     page.get_by_text("Population (est.)").first.wait_for()
     page.get_by_text("Households (est.)").first.wait_for()
     page.get_by_label("Zone name").fill("E2E Ward 7")
@@ -92,6 +76,25 @@ def test_draw_save_notify_export_and_reload(app_url, offline_page):
 
     page.reload()
     page.get_by_text("Preview: 1 zones").wait_for()
-    page.goto(f"{app_url}/plan")
+    page.goto(app_url)
     expect(zone_picker(page)).to_have_value("E2E Ward 7 (containment)")
     page.get_by_text("Status: notified").wait_for()
+
+
+def test_import_shows_rejected_rows_and_saves_only_on_confirmation(app_url, offline_page, tmp_path):
+    line_list = tmp_path / "line-list-11-05-2020.csv"
+    line_list.write_text(
+        "ICMR ID,Patient Name,Latitude,Longitude,Date of Result,Village,Block,Status\n"
+        "E2E-1,Ramesh,23.84,73.71,11-05-2020,,,Active\n"
+        "E2E-2,Suresh,,,11-05-2020,Bichiwara,,Active\n"
+        "E2E-3,Mahesh,23.84,73.71,31-02-2020,,,Active\n",
+        encoding="utf-8",
+    )
+    page = offline_page.page
+    page.goto(f"{app_url}/import")
+    page.locator('input[type="file"]').set_input_files(str(line_list))
+    page.get_by_text("3 rows, 2 accepted, 1 rejected.").wait_for()
+    page.get_by_text("Identifying columns not read: Patient Name.").wait_for()
+    page.get_by_role("button", name="Save 2 accepted cases").click()
+    page.get_by_text("Saved: 2 new cases, 0 updated").wait_for()
+    assert page.get_by_text("Ramesh").count() == 0

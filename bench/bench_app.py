@@ -1,0 +1,106 @@
+"""Benchmark: the planning page in a real browser with 0, 1k and 10k cases in the store.
+
+For each size, a fresh store and a fresh ``streamlit run``; Debian's Chromium drives the page:
+
+* open: from navigating to the Plan page to the map drawn (its script run, legend and canvas
+  shown);
+* drawing: from finishing a polygon on the map to its figures on screen.
+
+Each is repeated (``--repeat``) and the median reported, with the ratio against the empty
+store run side by side (the baseline: the same page with no cases). Targets at 10k cases on
+the project's 2-core machine: under 5 s to a drawn map, under 2.5 s from drawing to figures.
+
+Usage: python -m bench.bench_app [--sizes 0 1000 10000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+import containment as cp
+from containment.store import SQLiteStore, default_store_path
+from containment.synthetic import synthetic_cases
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, draw_square, running_app, wait_for_map
+
+
+def _fill_store(folder: Path, n: int) -> None:
+    district = cp.load_district("dungarpur")
+    store = SQLiteStore(folder / default_store_path("dungarpur").name)
+    if n:
+        store.import_cases(synthetic_cases(district, n, seed=n, hotspots=40), source="bench")
+
+
+def _measure(url: str, browser, repeat: int) -> tuple[list[float], list[float]]:
+    opens, drawings = [], []
+    for _ in range(repeat):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        start = time.perf_counter()
+        page.goto(url)
+        frame = wait_for_map(page)
+        opens.append(time.perf_counter() - start)
+        draw_square(page, frame)
+        finish = frame.get_by_role("link", name="Finish")
+        start = time.perf_counter()
+        finish.click()
+        page.get_by_text("Cases inside").wait_for()
+        drawings.append(time.perf_counter() - start)
+        context.close()
+    return opens, drawings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[0, 1_000, 10_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=Path("bench/out/app.json"))
+    args = parser.parse_args()
+
+    print("# Plan page in Chromium: median seconds over", args.repeat, "runs")
+    print(
+        f"{'cases':>7} | {'open to drawn map':>18} | {'vs empty':>8} | "
+        f"{'drawing to figures':>18} | {'vs empty':>8}"
+    )
+    print("-" * 72)
+    results = []
+    baseline = None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for n in args.sizes:
+            with tempfile.TemporaryDirectory() as folder:
+                _fill_store(Path(folder), n)
+                with running_app(Path(folder), Path(folder) / "streamlit.log") as url:
+                    opens, drawings = _measure(url, browser, args.repeat)
+            row = {
+                "cases": n,
+                "open_s": round(statistics.median(opens), 2),
+                "drawing_s": round(statistics.median(drawings), 2),
+                "open_runs": [round(v, 2) for v in opens],
+                "drawing_runs": [round(v, 2) for v in drawings],
+            }
+            baseline = baseline or row
+            open_ratio = row["open_s"] / baseline["open_s"]
+            drawing_ratio = row["drawing_s"] / baseline["drawing_s"]
+            print(
+                f"{n:>7} | {row['open_s']:>18.2f} | {open_ratio:>7.1f}x | "
+                f"{row['drawing_s']:>18.2f} | {drawing_ratio:>7.1f}x"
+            )
+            results.append(row)
+        browser.close()
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2))
+    print(f"\nResults written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()

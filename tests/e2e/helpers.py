@@ -1,0 +1,113 @@
+"""Driving the app in a browser: shared by the browser tests and the app benchmark."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import FrameLocator, Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)  # polling interval, not a wait for the app to settle
+    raise TimeoutError(f"streamlit did not answer /_stcore/health within {timeout_s} s")
+
+
+@contextmanager
+def running_app(data_dir: Path, log_path: Path, timeout_s: float = 90) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port with its store in ``data_dir``; yields the URL."""
+    port = free_port()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "CONTAINMENT_DATA": str(data_dir)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, process, timeout_s)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def map_frame(page: Page) -> FrameLocator:
+    return page.frame_locator(MAP_FRAME).first
+
+
+def wait_for_map(page: Page) -> FrameLocator:
+    """Wait until the map's script has run (legend shown) and its canvas is drawn."""
+    frame = map_frame(page)
+    frame.locator(".leaflet-container .map-legend").wait_for()
+    frame.locator(".leaflet-overlay-pane canvas").first.wait_for()
+    return frame
+
+
+def draw_square(page: Page, frame: FrameLocator, *, half_px: int = 50) -> None:
+    """Draw a square around the map's centre with the polygon tool, vertex by vertex."""
+    frame.locator("a.leaflet-draw-draw-polygon").click()
+    box = frame.locator(".leaflet-container").bounding_box()
+    assert box is not None
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    vertices = frame.locator(".leaflet-editing-icon")
+    for n, (dx, dy) in enumerate([(-1, -1), (1, -1), (1, 1), (-1, 1)], start=1):
+        page.mouse.move(cx + dx * half_px, cy + dy * half_px, steps=4)
+        page.mouse.down()
+        page.mouse.up()
+        expect(vertices).to_have_count(n)  # Leaflet.draw took the vertex
+
+
+def finish_drawing(frame: FrameLocator) -> None:
+    frame.get_by_role("link", name="Finish").click()

@@ -1,0 +1,103 @@
+"""Drawn shapes (Leaflet.draw GeoJSON) into zone outlines."""
+
+import math
+
+import numpy as np
+import pytest
+import shapely
+
+from containment.crs import lonlat_to_metric
+from containment.drawing import DrawingError, drawn_shape
+from tests.places import JAIPUR, NEAR_DUNGARPUR_TOWN
+
+LON, LAT = NEAR_DUNGARPUR_TOWN
+
+
+def polygon(*ring):
+    return {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "Polygon", "coordinates": [list(ring)]},
+    }
+
+
+SQUARE = polygon(
+    [LON, LAT], [LON + 0.02, LAT], [LON + 0.02, LAT + 0.02], [LON, LAT + 0.02], [LON, LAT]
+)
+
+
+def area_m2(geometry, district):
+    def project(coords):
+        return np.column_stack(lonlat_to_metric(coords[:, 0], coords[:, 1], district.metric_crs))
+
+    return shapely.transform(geometry, project).area
+
+
+def test_a_polygon_is_taken_as_drawn(dungarpur):
+    shape = drawn_shape(SQUARE, dungarpur)
+    assert shape.repairs == ()
+    assert shape.geometry.equals_exact(shapely.geometry.shape(SQUARE["geometry"]), tolerance=1e-9)
+
+
+def test_a_leaflet_circle_becomes_a_true_metric_circle(dungarpur):
+    circle = {"type": "Feature", "properties": {"radius": 750.0},
+              "geometry": {"type": "Point", "coordinates": [LON, LAT]}}  # fmt: skip
+    shape = drawn_shape(circle, dungarpur)
+    assert shape.geometry.geom_type == "Polygon"
+    assert area_m2(shape.geometry, dungarpur) == pytest.approx(math.pi * 750**2, rel=0.01)
+    assert shape.geometry.contains(shapely.Point(LON, LAT))
+
+
+def test_a_self_crossing_outline_with_one_clear_area_is_repaired(dungarpur):
+    # A square whose last edge doubles back across the first corner: one area, a spike.
+    looped = polygon([LON, LAT], [LON + 0.05, LAT], [LON + 0.05, LAT + 0.05], [LON, LAT + 0.05],
+                     [LON + 0.02, LAT + 0.03], [LON + 0.03, LAT + 0.06], [LON, LAT])  # fmt: skip
+    shape = drawn_shape(looped, dungarpur)
+    assert shape.geometry.is_valid
+    assert shape.geometry.geom_type == "Polygon"
+    assert "crossed itself" in shape.repairs[0]
+
+
+def test_a_bow_tie_is_refused_because_its_repair_is_ambiguous(dungarpur):
+    bow_tie = polygon(
+        [LON, LAT], [LON + 0.02, LAT + 0.02], [LON + 0.02, LAT], [LON, LAT + 0.02], [LON, LAT]
+    )
+    with pytest.raises(DrawingError, match=r"crosses itself.*2 areas.*Redraw"):
+        drawn_shape(bow_tie, dungarpur)
+
+
+def test_a_shape_partly_outside_is_cut_at_the_boundary(dungarpur):
+    west = dungarpur.outline.bounds[0]
+    ring = [[west - 0.1, 23.80], [west + 0.2, 23.80], [west + 0.2, 23.85], [west - 0.1, 23.85]]
+    straddling = polygon(*ring, ring[0])
+    shape = drawn_shape(straddling, dungarpur)
+    assert dungarpur.outline.buffer(1e-7).covers(shape.geometry)  # 1e-7 degrees: about 1 cm
+    assert "cut at the district boundary" in shape.repairs[0]
+
+
+def test_a_shape_wholly_outside_is_refused_with_the_distance(dungarpur):
+    lon, lat = JAIPUR
+    far = polygon([lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.01], [lon, lat])
+    with pytest.raises(DrawingError, match=r"outside Dungarpur \(3\d\d\.\d km from its boundary\)"):
+        drawn_shape(far, dungarpur)
+
+
+@pytest.mark.parametrize(
+    ("feature", "message"),
+    [
+        ({}, "has no shape"),
+        (
+            {"geometry": {"type": "Point", "coordinates": [LON, LAT]}, "properties": {}},
+            "A marker is not a zone",
+        ),
+        (
+            {"geometry": {"type": "LineString", "coordinates": [[LON, LAT], [LON + 0.1, LAT]]}},
+            "LineString",
+        ),
+        (polygon([LON, LAT], [LON + 1e-6, LAT], [LON, LAT + 1e-6], [LON, LAT]), "too small"),
+        ({"geometry": {"type": "Polygon", "coordinates": "nonsense"}}, "could not be read"),
+    ],
+)
+def test_shapes_that_cannot_be_zones_are_refused_with_what_to_do(dungarpur, feature, message):
+    with pytest.raises(DrawingError, match=message):
+        drawn_shape(feature, dungarpur)

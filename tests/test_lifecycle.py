@@ -1,0 +1,101 @@
+"""Saved zones: the life cycle, and figures that follow the cases of the day."""
+
+import datetime as dt
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from containment.lifecycle import SavedZone, TransitionError, ZoneStatus, advance, describe_zones
+from tests.places import NEAR_DUNGARPUR_TOWN
+
+LON, LAT = NEAR_DUNGARPUR_TOWN
+WARD = shapely.box(LON - 0.01, LAT - 0.01, LON + 0.01, LAT + 0.01)
+MAY_1 = dt.date(2020, 5, 1)
+
+
+def ward(**changes) -> SavedZone:
+    return SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD,
+                     created_on=MAY_1, **changes)  # fmt: skip
+
+
+def test_the_happy_path_draft_proposed_notified_released():
+    zone = advance(ward(), "proposed", on=MAY_1)
+    zone = advance(zone, ZoneStatus.NOTIFIED, on=dt.date(2020, 5, 2), order_number=" DM/117 ")
+    assert (zone.order_number, zone.notified_on) == ("DM/117", dt.date(2020, 5, 2))
+    zone = advance(zone, "released", on=dt.date(2020, 6, 1))
+    assert (zone.status, zone.released_on) == (ZoneStatus.RELEASED, dt.date(2020, 6, 1))
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "message"),
+    [
+        ("draft", "notified", "cannot become notified. Next steps from draft: proposed"),
+        ("draft", "released", "cannot become released"),
+        ("released", "draft", r"Next steps from released: none \(it is final\)"),
+    ],
+)
+def test_steps_the_life_cycle_does_not_allow_are_refused(start, target, message):
+    with pytest.raises(TransitionError, match=message):
+        advance(ward(status=start), target, on=MAY_1, order_number="x")
+
+
+def test_notifying_needs_an_order_number():
+    with pytest.raises(TransitionError, match="needs the order number"):
+        advance(ward(status="proposed"), "notified", on=MAY_1, order_number="  ")
+
+
+def test_release_cannot_come_before_notification():
+    zone = ward(status="notified", order_number="1", notified_on=dt.date(2020, 5, 10))
+    with pytest.raises(TransitionError, match="before it was notified"):
+        advance(zone, "released", on=dt.date(2020, 5, 9))
+
+
+def test_a_zone_needs_a_name():
+    with pytest.raises(ValueError, match="A zone needs a name"):
+        SavedZone("DZ-1", " ", "containment", "drawn", "rajasthan-1km", WARD)
+
+
+def cases_on(*days):
+    return gpd.GeoDataFrame(
+        {"case_id": [f"C{i}" for i in range(len(days))], "reported_on": pd.to_datetime(list(days))},
+        geometry=[shapely.Point(LON, LAT)] * len(days),
+        crs=4326,
+    )
+
+
+def describe(zone, cases, district, as_of):
+    frame = gpd.GeoDataFrame([vars(zone) | {"geometry": None}], geometry=[zone.geometry], crs=4326)
+    return describe_zones(frame, cases, district, as_of=as_of).iloc[0]
+
+
+def test_release_date_moves_when_a_new_case_falls_inside(dungarpur):
+    zone = ward(status="notified", order_number="1", notified_on=dt.date(2020, 5, 2))
+    before = describe(zone, cases_on("2020-05-01"), dungarpur, dt.date(2020, 5, 10))
+    assert before["release_due_on"] == dt.date(2020, 5, 29)
+    after = describe(zone, cases_on("2020-05-01", "2020-05-08"), dungarpur, dt.date(2020, 5, 10))
+    assert (after["case_count"], after["release_due_on"]) == (2, dt.date(2020, 6, 5))
+
+
+def test_cases_after_the_day_do_not_count(dungarpur):
+    zone = ward()
+    figures = describe(zone, cases_on("2020-05-01", "2020-05-20"), dungarpur, dt.date(2020, 5, 10))
+    assert figures["case_count"] == 1
+
+
+def test_a_zone_in_force_past_its_release_date_is_flagged_due(dungarpur):
+    zone = ward(status="notified", order_number="1", notified_on=dt.date(2020, 5, 2))
+    due = describe(zone, cases_on("2020-05-01"), dungarpur, dt.date(2020, 5, 29))
+    not_yet = describe(zone, cases_on("2020-05-01"), dungarpur, dt.date(2020, 5, 28))
+    assert (bool(due["due_for_release"]), bool(not_yet["due_for_release"])) == (True, False)
+    assert bool(due["in_force"])
+
+
+def test_a_released_zone_is_no_longer_in_force(dungarpur):
+    zone = ward(status="released", order_number="1", notified_on=dt.date(2020, 5, 2),
+                released_on=dt.date(2020, 5, 30))  # fmt: skip
+    assert bool(describe(zone, cases_on("2020-05-01"), dungarpur, dt.date(2020, 5, 20))["in_force"])
+    assert not bool(
+        describe(zone, cases_on("2020-05-01"), dungarpur, dt.date(2020, 5, 30))["in_force"]
+    )

@@ -1,0 +1,93 @@
+"""The planning map, checked through its folium structure and rendered HTML (no browser)."""
+
+import datetime as dt
+import re
+
+import folium
+import pytest
+
+from containment import get_rule, plan_zones, read_cases
+from containment.mapview import MapLayers, build_map
+from containment.offline import ASSETS, STATIC_DIR, UnknownAssetError, serve_locally
+from tests.conftest import TODAY
+
+
+@pytest.fixture(scope="module")
+def sample(dungarpur):
+    cases = read_cases(dungarpur.sample_cases, dungarpur, today=TODAY).cases
+    zones = plan_zones(
+        cases, get_rule("mohfw-2020-rural"), as_of=dt.date(2020, 5, 15), district=dungarpur
+    )
+    return cases, zones.zones
+
+
+@pytest.fixture(scope="module")
+def rendered(dungarpur, sample):
+    cases, zones = sample
+    return build_map(dungarpur, MapLayers(proposals=zones, cases=cases)).get_root().render()
+
+
+def test_every_asset_is_served_by_the_app(rendered):
+    urls = re.findall(r'(?:src|href)="([^"]+)"', rendered)
+    assert urls, "the map loads scripts"
+    assert all(url.startswith("/app/static/vendor/") for url in urls), urls
+    for url in urls:
+        assert (STATIC_DIR / url.removeprefix("/app/static/")).is_file(), url
+
+
+def test_every_vendored_asset_exists():
+    for path in filter(None, ASSETS.values()):
+        assert (STATIC_DIR / path).is_file(), path
+
+
+def test_an_element_with_unknown_assets_is_refused():
+    fmap = folium.Map(tiles=None)
+    marker_cluster = folium.plugins.MarkerCluster().add_to(fmap)
+    assert marker_cluster
+    with pytest.raises(UnknownAssetError, match="markerclusterjs"):
+        serve_locally(fmap)
+
+
+def test_online_tiles_are_offered_but_off(dungarpur):
+    fmap = build_map(dungarpur)
+    tiles = [c for c in fmap._children.values() if isinstance(c, folium.TileLayer)]
+    assert len(tiles) == 1
+    assert tiles[0].show is False
+
+
+def test_layers_can_be_switched_and_are_named(rendered):
+    for name in ("Blocks", "Dungarpur district", "Villages (zoom in to 11+)", "Health facilities",
+                 "Rule proposals (not saved): containment", "Rule proposals (not saved): buffer",
+                 "Cases (300)"):  # fmt: skip
+        assert f'"{name}"' in rendered, name
+
+
+def test_tools_and_legend_are_there(rendered):
+    tools = ("L.Control.Draw", "L.Control.Measure", "L.Control.Search", "L.control.fullscreen",
+             "map-legend", "L.control.scale")  # fmt: skip
+    for marker in tools:
+        assert marker in rendered, marker
+
+
+def test_zone_popups_show_their_figures(rendered):
+    for alias in (
+        "Population (est.)",
+        "Households (est.)",
+        "Release due",
+        "Blocks",
+        "Facilities inside",
+    ):
+        assert alias in rendered
+
+
+def test_cases_carry_no_identity(rendered, sample):
+    cases, _ = sample
+    assert not any(case_id in rendered for case_id in cases["case_id"].head(50))
+
+
+def test_a_saved_zone_can_be_put_in_the_drawing_layer(dungarpur, sample):
+    _, zones = sample
+    fmap = build_map(dungarpur, MapLayers(editable=zones.geometry.iloc[0]))
+    html = fmap.get_root().render()
+    assert "L.polygon" in html
+    assert "options.edit.featureGroup" in html

@@ -1,0 +1,131 @@
+"""The embedded store: what is saved survives, nothing is duplicated, nothing overwritten."""
+
+import dataclasses
+import datetime as dt
+import sqlite3
+
+import pytest
+import shapely
+
+from containment import read_cases
+from containment.centres import Centre, CentreError
+from containment.lifecycle import SavedZone, advance
+from containment.store import ConflictError, SQLiteStore
+from tests.conftest import TODAY
+
+WARD = shapely.box(73.70, 23.83, 73.72, 23.85)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return SQLiteStore(tmp_path / "district.sqlite")
+
+
+@pytest.fixture
+def sample(dungarpur):
+    return read_cases(dungarpur.sample_cases, dungarpur, today=TODAY).cases
+
+
+def test_imported_cases_come_back_as_they_went_in(store, sample):
+    summary = store.import_cases(sample, source="sample.csv", rejected=2)
+    assert (summary.added, summary.updated, summary.rejected) == (len(sample), 0, 2)
+    back = store.cases().set_index("case_id").loc[sample["case_id"]]
+    assert (back["reported_on"].to_numpy() == sample["reported_on"].to_numpy()).all()
+    assert back.geometry.geom_equals_exact(sample.set_index("case_id").geometry, 1e-12).all()
+
+
+def test_importing_the_same_cases_again_updates_and_never_duplicates(store, sample):
+    store.import_cases(sample, source="day 1")
+    changed = sample.iloc[:5].copy()
+    changed["status"] = "recovered"
+    summary = store.import_cases(changed, source="day 2")
+    assert (summary.added, summary.updated) == (0, 5)
+    assert len(store.cases()) == len(sample)
+    assert list(store.imports()["source"]) == ["day 1", "day 2"]
+
+
+def test_a_zone_survives_reopening_the_file(tmp_path):
+    path = tmp_path / "district.sqlite"
+    SQLiteStore(path).save_zone(
+        SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD)
+    )
+    zone = SQLiteStore(path).zone("DZ-1")
+    assert (zone.name, zone.version) == ("Ward 7", 1)
+    assert zone.geometry.equals(WARD)
+
+
+def test_saving_over_a_newer_version_is_refused(store):
+    saved = store.save_zone(
+        SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD)
+    )
+    first_tab = advance(saved, "proposed", on=TODAY)
+    second_tab = dataclasses.replace(saved, note="seen by the BMO")
+    store.save_zone(first_tab)
+    with pytest.raises(ConflictError, match="changed or deleted by someone else"):
+        store.save_zone(second_tab)
+    assert store.zone("DZ-1").status == "proposed"
+
+
+def test_the_same_new_zone_cannot_be_saved_twice(store):
+    zone = SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD)
+    store.save_zone(zone)
+    with pytest.raises(ConflictError, match="already exists"):
+        store.save_zone(zone)
+
+
+def test_every_save_raises_the_revision(store, sample):
+    start = store.revision()
+    store.import_cases(sample.iloc[:3], source="a")
+    store.save_zone(SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD))
+    store.delete_zone("DZ-1")
+    assert store.revision() == start + 3
+
+
+def test_a_failed_save_leaves_what_was_saved(store, sample):
+    store.import_cases(sample.iloc[:3], source="first")
+    broken = sample.iloc[3:6].copy()
+    broken.loc[broken.index[2], "geometry"] = shapely.Point(float("nan"), float("nan"))
+    with pytest.raises(sqlite3.IntegrityError):  # the last row fails inside the transaction
+        store.import_cases(broken, source="second")
+    assert len(store.cases()) == 3
+    assert list(store.imports()["source"]) == ["first"]
+
+
+def test_cases_without_a_date_are_refused_before_anything_is_saved(store, sample):
+    broken = sample.iloc[:3].copy()
+    broken["reported_on"] = [sample["reported_on"].iloc[0], None, None]
+    with pytest.raises(ValueError, match="Accepted case 2 of 3 has no date; nothing was saved"):
+        store.import_cases(broken, source="bad")
+    assert store.cases().empty
+
+
+def test_centres_keep_their_beds(store):
+    centre = store.save_centre(
+        Centre("C-1", "CCC Sagwara", "covid_care_centre", 74.0, 23.7, 100, 20)
+    )
+    store.save_centre(dataclasses.replace(centre, occupied=35))
+    frame = store.centres()
+    assert (int(frame["occupied"].iloc[0]), int(frame["beds_free"].iloc[0])) == (35, 65)
+    with pytest.raises(CentreError, match="more than its capacity"):
+        dataclasses.replace(centre, occupied=101)
+    store.delete_centre("C-1")
+    assert store.centres().empty
+
+
+def test_a_newer_schema_is_refused_rather_than_damaged(tmp_path):
+    path = tmp_path / "district.sqlite"
+    SQLiteStore(path)
+    with sqlite3.connect(path) as con:
+        con.execute("PRAGMA user_version = 99")
+    with pytest.raises(ValueError, match="newer version of Containment Planner"):
+        SQLiteStore(path)
+
+
+def test_dates_come_back_as_dates(store):
+    zone = SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD,
+                     status="notified", order_number="7", notified_on=dt.date(2020, 5, 2),
+                     created_on=dt.date(2020, 5, 1))  # fmt: skip
+    store.save_zone(zone)
+    frame = store.zones()
+    assert frame["notified_on"].iloc[0] == dt.date(2020, 5, 2)
+    assert frame["released_on"].iloc[0] is None
