@@ -20,11 +20,11 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 STATIC_URL = "/app/static/"
 
 # folium's asset name -> the vendored file under static/, or None for assets the map does not
-# need (jQuery and Bootstrap: folium loads them for its own popups, Leaflet does not need them).
+# need (Bootstrap and its glyphicons: folium loads them for styling these maps do not use).
 ASSETS: dict[str, str | None] = {
     "leaflet": "vendor/leaflet/leaflet.js",
     "leaflet_css": "vendor/leaflet/leaflet.css",
-    "jquery": None,
+    "jquery": "vendor/jquery/jquery.min.js",
     "bootstrap": None,
     "bootstrap_css": None,
     "glyphicons_css": None,

@@ -103,8 +103,8 @@ def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
+def _date(value: object) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 class SQLiteStore:
@@ -240,7 +240,7 @@ class SQLiteStore:
         rows = self._query("SELECT * FROM zones ORDER BY created_on, name")
         records = [dict(r) for r in rows]
         geometry = [shapely.from_wkb(r.pop("geometry")) for r in records]
-        frame = pd.DataFrame(records, columns=list(SAVED_ZONE_FIELDS))
+        frame = pd.DataFrame(records, columns=list(SAVED_ZONE_FIELDS), dtype=object)
         for column in _ZONE_DATES:
             frame[column] = frame[column].map(_date).astype(object)
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)

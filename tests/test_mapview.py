@@ -91,3 +91,17 @@ def test_a_saved_zone_can_be_put_in_the_drawing_layer(dungarpur, sample):
     html = fmap.get_root().render()
     assert "L.polygon" in html
     assert "options.edit.featureGroup" in html
+
+
+def test_popups_that_need_jquery_get_it_locally(dungarpur):
+    import geopandas as gpd
+    import shapely
+
+    centres = gpd.GeoDataFrame(
+        {"name": ["CCC"], "kind": ["covid_care_centre"], "capacity": [50], "occupied": [5]},
+        geometry=[shapely.Point(73.7, 23.8)],
+        crs=4326,
+    )
+    html = build_map(dungarpur, MapLayers(centres=centres)).get_root().render()
+    assert "$(`" in html or "$(" in html  # folium builds popup HTML with jQuery
+    assert "/app/static/vendor/jquery/jquery.min.js" in html

@@ -126,6 +126,8 @@ def test_dates_come_back_as_dates(store):
                      status="notified", order_number="7", notified_on=dt.date(2020, 5, 2),
                      created_on=dt.date(2020, 5, 1))  # fmt: skip
     store.save_zone(zone)
-    frame = store.zones()
-    assert frame["notified_on"].iloc[0] == dt.date(2020, 5, 2)
-    assert frame["released_on"].iloc[0] is None
+    store.save_zone(dataclasses.replace(zone, zone_id="DZ-2", status="draft", notified_on=None))
+    frame = store.zones().set_index("zone_id")
+    assert frame.loc["DZ-1", "notified_on"] == dt.date(2020, 5, 2)
+    assert frame.loc["DZ-2", "notified_on"] is None
+    assert frame.loc["DZ-1", "released_on"] is None

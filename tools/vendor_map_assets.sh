@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 vendor=static/vendor
-rm -rf "$vendor"
 mkdir -p "$vendor"
+find "$vendor" -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
 
 fetch() {  # fetch PACKAGE@VERSION DIR
     (cd "$work" && npm pack --silent "$1" >/dev/null)
@@ -22,6 +22,11 @@ fetch leaflet@1.9.4 leaflet
 mkdir -p $vendor/leaflet/images
 cp "$work"/leaflet/dist/{leaflet.js,leaflet.css} "$work"/leaflet/LICENSE $vendor/leaflet/
 cp "$work"/leaflet/dist/images/*.png $vendor/leaflet/images/
+
+# folium's popups build their HTML with jQuery.
+fetch jquery@3.7.1 jquery
+mkdir -p $vendor/jquery
+cp "$work"/jquery/dist/jquery.min.js "$work"/jquery/LICENSE.txt $vendor/jquery/
 
 fetch leaflet-draw@1.0.4 leaflet-draw
 mkdir -p $vendor/leaflet-draw/images

@@ -162,6 +162,7 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
             except cp.ContainmentError as error:
                 state.show_error(error)
                 return
+            st.session_state["selected_zone"] = zone.zone_id  # act on it next
             st.toast(f"Zone {name!r} saved as a draft.")
             st.rerun()
 

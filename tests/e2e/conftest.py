@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from containment.store import SQLiteStore, default_store_path
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, running_app
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -34,11 +35,16 @@ def _require_chromium() -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
+    """The store the app under test writes to, for checking what it saved."""
+    return SQLiteStore(tmp_path_factory.mktemp("data") / default_store_path("dungarpur").name)
+
+
+@pytest.fixture(scope="session")
+def app_url(app_store: SQLiteStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _require_chromium()
-    data = tmp_path_factory.mktemp("data")
     log = tmp_path_factory.mktemp("logs") / "streamlit.log"
-    with running_app(data, log) as url:
+    with running_app(app_store.path.parent, log) as url:
         yield url
 
 
@@ -96,6 +102,7 @@ def offline_page(
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
     assert watched.external == [], f"the page tried to reach the internet: {watched.external[:5]}"
+    assert watched.errors == [], f"script errors on the page: {watched.errors[:5]}"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -95,12 +95,15 @@ def wait_for_map(page: Page) -> FrameLocator:
     return frame
 
 
-def draw_square(page: Page, frame: FrameLocator, *, half_px: int = 50) -> None:
-    """Draw a square around the map's centre with the polygon tool, vertex by vertex."""
+def draw_square(
+    page: Page, frame: FrameLocator, *, half_px: int = 50, offset_px: tuple[int, int] = (0, 0)
+) -> None:
+    """Draw a square around the map's centre (moved by ``offset_px``), vertex by vertex."""
     frame.locator("a.leaflet-draw-draw-polygon").click()
     box = frame.locator(".leaflet-container").bounding_box()
     assert box is not None
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    cx = box["x"] + box["width"] / 2 + offset_px[0]
+    cy = box["y"] + box["height"] / 2 + offset_px[1]
     vertices = frame.locator(".leaflet-editing-icon")
     for n, (dx, dy) in enumerate([(-1, -1), (1, -1), (1, 1), (-1, 1)], start=1):
         page.mouse.move(cx + dx * half_px, cy + dy * half_px, steps=4)

@@ -34,7 +34,7 @@ def test_every_page_loads_with_no_internet(app_url, offline_page):
     assert offline_page.errors == []
 
 
-def test_draw_save_notify_export_and_reload(app_url, offline_page):
+def test_draw_save_notify_export_and_reload(app_url, app_store, offline_page):
     page, frame = open_app(offline_page, app_url)
     draw_square(page, frame)
     finish_drawing(frame)
@@ -48,6 +48,8 @@ def test_draw_save_notify_export_and_reload(app_url, offline_page):
     page.get_by_role("button", name="Save zone").click()
     expect(zone_picker(page)).to_have_value("E2E Ward 7 (containment)")
     page.get_by_text("Status: draft").wait_for()
+    (saved,) = app_store.zones()[["name", "status", "origin"]].itertuples(index=False)
+    assert tuple(saved) == ("E2E Ward 7", "draft", "drawn")
 
     page.get_by_role("button", name="Propose", exact=True).click()
     expect(zone_picker(page)).to_have_value("E2E Ward 7 (containment)")
@@ -57,6 +59,15 @@ def test_draw_save_notify_export_and_reload(app_url, offline_page):
     page.get_by_role("button", name="Notify zone").click()
     expect(zone_picker(page)).to_have_value("E2E Ward 7 (containment)")
     page.get_by_text("Status: notified").wait_for()
+
+    page.goto(f"{app_url}/centres")
+    page.get_by_label("Name", exact=True).fill("CCC Govt school hostel")
+    page.get_by_role("button", name="Add centre").click()
+    page.get_by_text("Beds free").wait_for()
+
+    page.goto(f"{app_url}/meeting")
+    wait_for_map(page)  # zones in force and centres (with their popups) on the map
+    expect(page.get_by_test_id("stMetric").filter(has_text="Zones in force")).to_contain_text("1")
 
     page.goto(f"{app_url}/export")
     page.get_by_text("Preview: 1 zones").wait_for()
@@ -98,3 +109,33 @@ def test_import_shows_rejected_rows_and_saves_only_on_confirmation(app_url, offl
     page.get_by_role("button", name="Save 2 accepted cases").click()
     page.get_by_text("Saved: 2 new cases, 0 updated").wait_for()
     assert page.get_by_text("Ramesh").count() == 0
+
+
+def test_a_saved_zones_shape_is_edited_on_the_map(app_url, app_store, offline_page):
+    page, frame = open_app(offline_page, app_url)
+    draw_square(page, frame, half_px=40, offset_px=(-60, 90))  # inside, clear of the first zone
+    finish_drawing(frame)
+    page.get_by_label("Zone name").fill("E2E Mohalla 3")
+    page.get_by_role("button", name="Save zone").click()
+    expect(zone_picker(page)).to_have_value("E2E Mohalla 3 (containment)")  # the new zone
+    (zone_id,) = app_store.zones().query("name == 'E2E Mohalla 3'")["zone_id"]
+    before = app_store.zone(zone_id)
+
+    page.get_by_role("button", name="Edit shape").click()
+    page.get_by_text("Editing the shape of").wait_for()
+    frame = wait_for_map(page)
+    frame.locator("a.leaflet-draw-edit-edit").click()
+    handle = frame.locator(".leaflet-editing-icon:not(.leaflet-middle-icon)").first  # a corner
+    box = handle.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] - 30, box["y"] - 30, steps=8)
+    page.mouse.up()
+    frame.get_by_role("link", name="Save", exact=True).click()
+    page.get_by_role("button", name="Save new shape").click()
+    page.get_by_text("Editing the shape of").wait_for(state="detached")
+    after = app_store.zone(zone_id)
+    assert after.version == before.version + 1
+    assert after.geometry.area > before.geometry.area  # a corner was pulled outwards
+    assert after.geometry.contains(before.geometry.centroid)
