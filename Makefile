@@ -29,7 +29,9 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 bench: $(STAMP)
-	$(PY) bench/bench_zones.py
+	scripts/install-system-deps.sh
+	$(PY) -m bench.bench_zones
+	$(PY) -m bench.bench_app
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

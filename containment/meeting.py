@@ -295,6 +295,7 @@ table.grid {{ border-collapse: collapse; width: 100%; font-size: 10pt; }}
 table.grid th, table.grid td {{ border: 1px solid #cfd8dc; padding: 3px 6px; text-align: left; }}
 table.grid th {{ background: #eceff1; }}
 .map {{ max-width: 900px; page-break-inside: avoid; }}
+.map svg {{ max-height: 115mm; width: auto; max-width: 100%; display: block; }}
 .legend span {{ display: inline-block; width: 14px; height: 14px; margin: 0 4px 0 12px;
   vertical-align: middle; }}
 section {{ page-break-inside: avoid; }}
