@@ -11,6 +11,7 @@ earlier file intact.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import tempfile
 import zipfile
@@ -21,11 +22,19 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from containment.checkpoints import CHECKPOINT_COLUMNS
 from containment.crs import STORAGE_CRS
 from containment.errors import ExportError
 from containment.zones import ZONE_COLUMNS
 
-__all__ = ["EXPORT_FORMATS", "PUBLIC_COLUMNS", "export_format", "public_zones", "write_zones"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "PUBLIC_COLUMNS",
+    "export_format",
+    "public_zones",
+    "write_police_package",
+    "write_zones",
+]
 
 PUBLIC_COLUMNS = (
     "zone_id",
@@ -175,4 +184,45 @@ def write_zones(zones: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+    return path
+
+
+def write_police_package(
+    zones: gpd.GeoDataFrame, checkpoints: gpd.GeoDataFrame, path: str | os.PathLike[str]
+) -> Path:
+    """Zones and their checkpoints together: one GeoJSON collection, or a two-layer GeoPackage.
+
+    In the GeoJSON every feature has ``layer`` (``zone`` or ``checkpoint``). Checkpoints keep
+    only their id, zone, road and road class.
+    """
+    path = Path(path)
+    suffix = export_format(path)
+    if suffix not in (".geojson", ".gpkg"):
+        msg = f"The police package is a .geojson or .gpkg file, not {suffix}."
+        raise ExportError(msg)
+    points = checkpoints[[*CHECKPOINT_COLUMNS, "geometry"]].to_crs(STORAGE_CRS)
+    with tempfile.TemporaryDirectory(dir=path.parent) as folder:
+        if suffix == ".gpkg":
+            partial = Path(folder) / "police.gpkg"
+            _write_gpkg(public_zones(zones), partial)
+            if len(points):
+                pyogrio.write_dataframe(
+                    points, partial, driver="GPKG", layer="checkpoints", append=True
+                )
+        else:
+            partial = Path(folder) / "police.geojson"
+            features = []
+            for layer, frame in (("zone", public_zones(zones)), ("checkpoint", points)):
+                if frame.empty:
+                    continue
+                part = Path(folder) / f"{layer}.geojson"
+                _write_geojson(frame, part)
+                for feature in json.loads(part.read_text(encoding="utf-8"))["features"]:
+                    feature["properties"] = {"layer": layer, **feature["properties"]}
+                    features.append(feature)
+            partial.write_text(
+                json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+                encoding="utf-8",
+            )
+        os.replace(partial, path)
     return path

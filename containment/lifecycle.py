@@ -159,8 +159,14 @@ def describe_zones(
     """
     described = zones.copy()
     if described.empty:
-        for column in ("case_count", "first_case_on", "last_case_on", "release_due_on",
-                       "due_for_release", "in_force"):  # fmt: skip
+        for column in (
+            "case_count",
+            "first_case_on",
+            "last_case_on",
+            "release_due_on",
+            "due_for_release",
+            "in_force",
+        ):
             described[column] = pd.Series(dtype=object)
         return zone_figures(described.to_crs(district.metric_crs), district).to_crs(STORAGE_CRS)
     reported = (

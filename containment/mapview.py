@@ -280,7 +280,7 @@ def _add_checkpoints(fmap: folium.Map, checkpoints: gpd.GeoDataFrame) -> None:
         folium.Marker(
             [point.geometry.y, point.geometry.x],
             icon=folium.Icon(icon="road-barrier", prefix="fa", color="black"),
-            tooltip=str(getattr(point, "label", "Checkpoint")),
+            tooltip=f"Checkpoint {point.checkpoint_id}: {point.zone_name}, {point.road}",
         ).add_to(group)
     group.add_to(fmap)
 
@@ -370,17 +370,23 @@ def build_map(
             feature_group=editable,
             show_geometry_on_click=False,
             draw_options={
-                "polyline": False, "marker": False, "circlemarker": False,
+                "polyline": False,
+                "marker": False,
+                "circlemarker": False,
                 "polygon": {"allowIntersection": False, "showArea": True},
-                "rectangle": {"showArea": True}, "circle": {"showRadius": True, "metric": True},
+                "rectangle": {"showArea": True},
+                "circle": {"showRadius": True, "metric": True},
             },
             edit_options={"edit": True, "remove": True},
-        ).add_to(fmap)  # fmt: skip
+        ).add_to(fmap)
     folium.plugins.Fullscreen(position="topleft").add_to(fmap)
     folium.plugins.MeasureControl(
-        position="bottomleft", primary_length_unit="kilometers", primary_area_unit="sqmeters",
-        secondary_length_unit="meters", secondary_area_unit="hectares",
-    ).add_to(fmap)  # fmt: skip
+        position="bottomleft",
+        primary_length_unit="kilometers",
+        primary_area_unit="sqmeters",
+        secondary_length_unit="meters",
+        secondary_area_unit="hectares",
+    ).add_to(fmap)
     _Script(_LEGEND).add_to(fmap)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     return serve_locally(fmap) if local_assets else fmap

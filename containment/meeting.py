@@ -18,7 +18,16 @@ import shapely
 
 from containment.district import District
 
-__all__ = ["Headline", "block_table", "changes_since", "headline", "meeting_pack_html", "svg_map"]
+__all__ = [
+    "Headline",
+    "block_table",
+    "changes_since",
+    "headline",
+    "meeting_pack_html",
+    "people_in_containment",
+    "quarantine_by_block",
+    "svg_map",
+]
 
 RECENT_DAYS = 14
 
@@ -63,6 +72,11 @@ def _people_inside(area_m: shapely.Geometry, district: District) -> pd.Series:
     return by_block.reindex(district.blocks["name"].astype(str), fill_value=0.0)
 
 
+def people_in_containment(zones: gpd.GeoDataFrame, district: District) -> pd.Series:
+    """People in the containment zones in force, by block (overlapping zones counted once)."""
+    return _people_inside(_containment_in_force_m(zones, district), district)
+
+
 def headline(
     zones: gpd.GeoDataFrame,
     cases: gpd.GeoDataFrame,
@@ -72,7 +86,7 @@ def headline(
     as_of: dt.date,
 ) -> Headline:
     """The figures a collector reads first, as of a day."""
-    people = float(_people_inside(_containment_in_force_m(zones, district), district).sum())
+    people = float(people_in_containment(zones, district).sum())
     return Headline(
         as_of=as_of,
         new_cases_14d=len(_recent(cases, as_of)),
@@ -119,7 +133,7 @@ def block_table(
         else 0
         for name in blocks
     ]
-    people = _people_inside(_containment_in_force_m(zones, district), district)
+    people = people_in_containment(zones, district)
     table["people_in_containment"] = people.round().astype(int).to_numpy()
     table["households_in_containment"] = (
         (people / district.household_size).round().astype(int).to_numpy()
@@ -132,6 +146,31 @@ def block_table(
         table["beds_total" if column == "capacity" else "beds_free"] = (
             values.reindex(blocks, fill_value=0).astype(int).to_numpy()
         )
+    return table.reset_index()
+
+
+def quarantine_by_block(
+    homes: gpd.GeoDataFrame, violations: pd.DataFrame, district: District, *, as_of: dt.date
+) -> pd.DataFrame:
+    """Per block: homes in quarantine on the day, geofence violations so far, actions taken."""
+    blocks = district.blocks["name"].astype(str)
+    table = pd.DataFrame(index=pd.Index(blocks, name="block"))
+    if homes.empty:
+        for column in ("homes_in_quarantine", "violations", "actions_taken"):
+            table[column] = 0
+        return table.reset_index()
+    block_of = pd.Series(_block_of(homes.geometry, district), index=homes["hq_id"].to_numpy())
+    active = homes[(homes["start_on"] <= as_of) & (homes["end_on"] >= as_of)]
+    table["homes_in_quarantine"] = (
+        block_of.loc[active["hq_id"]].value_counts().reindex(blocks, fill_value=0).to_numpy()
+    )
+    seen = violations[pd.to_datetime(violations["checked_at"]).dt.date <= as_of]
+    where = block_of.loc[seen["hq_id"]].to_numpy()
+    table["violations"] = pd.Series(where).value_counts().reindex(blocks, fill_value=0).to_numpy()
+    acted = where[(seen["action"] != "").to_numpy()]
+    table["actions_taken"] = (
+        pd.Series(acted).value_counts().reindex(blocks, fill_value=0).to_numpy()
+    )
     return table.reset_index()
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 import shapely
 
 from containment.centres import CENTRE_FIELDS, Centre
+from containment.checkpoints import CHECKPOINT_COLUMNS
 from containment.crs import STORAGE_CRS
 from containment.errors import ContainmentError
 from containment.lifecycle import SAVED_ZONE_FIELDS, SavedZone
@@ -94,6 +95,22 @@ _MIGRATIONS = (
     );
     CREATE TABLE revision (n INTEGER NOT NULL);
     INSERT INTO revision VALUES (0);
+    """,
+    """
+    CREATE TABLE checkpoints (
+        checkpoint_id TEXT PRIMARY KEY, zone_id TEXT NOT NULL, zone_name TEXT NOT NULL,
+        road TEXT NOT NULL, road_class TEXT NOT NULL, lon REAL NOT NULL, lat REAL NOT NULL
+    );
+    CREATE INDEX checkpoints_zone ON checkpoints(zone_id);
+    CREATE TABLE homes (
+        hq_id TEXT PRIMARY KEY, lon REAL NOT NULL, lat REAL NOT NULL,
+        start_on TEXT NOT NULL, end_on TEXT NOT NULL
+    );
+    CREATE TABLE violations (
+        hq_id TEXT NOT NULL REFERENCES homes(hq_id), checked_at TEXT NOT NULL,
+        distance_m REAL NOT NULL, action TEXT NOT NULL, action_on TEXT,
+        PRIMARY KEY (hq_id, checked_at)
+    );
     """,
 )
 _ZONE_DATES = ("notified_on", "released_on", "created_on")
@@ -219,9 +236,19 @@ class SQLiteStore:
             "SELECT case_id, reported_on, status, village, block, placed_by, lon, lat "
             "FROM cases ORDER BY reported_on, case_id"
         )
-        frame = pd.DataFrame([dict(r) for r in rows], columns=[
-            "case_id", "reported_on", "status", "village", "block", "placed_by", "lon", "lat",
-        ])  # fmt: skip
+        frame = pd.DataFrame(
+            [dict(r) for r in rows],
+            columns=[
+                "case_id",
+                "reported_on",
+                "status",
+                "village",
+                "block",
+                "placed_by",
+                "lon",
+                "lat",
+            ],
+        )
         geometry = shapely.points(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
         frame["reported_on"] = pd.to_datetime(frame["reported_on"]).astype("datetime64[s]")
         return gpd.GeoDataFrame(
@@ -230,9 +257,17 @@ class SQLiteStore:
 
     def imports(self) -> pd.DataFrame:
         rows = self._query("SELECT * FROM imports ORDER BY import_id")
-        return pd.DataFrame([dict(r) for r in rows], columns=[
-            "import_id", "source", "imported_at", "added", "updated", "rejected",
-        ])  # fmt: skip
+        return pd.DataFrame(
+            [dict(r) for r in rows],
+            columns=[
+                "import_id",
+                "source",
+                "imported_at",
+                "added",
+                "updated",
+                "rejected",
+            ],
+        )
 
     # --- zones -------------------------------------------------------------------------------
 
@@ -339,3 +374,83 @@ class SQLiteStore:
     def delete_centre(self, centre_id: str) -> None:
         with self._transaction() as con:
             con.execute("DELETE FROM centres WHERE centre_id = ?", (centre_id,))
+
+    # --- checkpoints -------------------------------------------------------------------------
+
+    def checkpoints(self) -> gpd.GeoDataFrame:
+        rows = [dict(r) for r in self._query("SELECT * FROM checkpoints ORDER BY zone_name, road")]
+        frame = pd.DataFrame(rows, columns=[*CHECKPOINT_COLUMNS, "lon", "lat"])
+        geometry = shapely.points(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
+        return gpd.GeoDataFrame(
+            frame.drop(columns=["lon", "lat"]), geometry=geometry, crs=STORAGE_CRS
+        )
+
+    def save_checkpoints(self, checkpoints: gpd.GeoDataFrame) -> None:
+        """Add or move checkpoints (by ``checkpoint_id``)."""
+        points = checkpoints.to_crs(STORAGE_CRS).geometry
+        rows = [
+            (*(str(getattr(row, c)) for c in CHECKPOINT_COLUMNS), float(p.x), float(p.y))
+            for row, p in zip(checkpoints.itertuples(), points, strict=True)
+        ]
+        with self._transaction() as con:
+            con.executemany("INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def delete_checkpoint(self, checkpoint_id: str) -> None:
+        with self._transaction() as con:
+            con.execute("DELETE FROM checkpoints WHERE checkpoint_id = ?", (checkpoint_id,))
+
+    # --- home quarantine ---------------------------------------------------------------------
+
+    def homes(self) -> gpd.GeoDataFrame:
+        rows = [dict(r) for r in self._query("SELECT * FROM homes ORDER BY hq_id")]
+        frame = pd.DataFrame(
+            rows, columns=["hq_id", "lon", "lat", "start_on", "end_on"], dtype=object
+        )
+        for column in ("start_on", "end_on"):
+            frame[column] = frame[column].map(_date).astype(object)
+        geometry = shapely.points(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
+        return gpd.GeoDataFrame(
+            frame.drop(columns=["lon", "lat"]), geometry=geometry, crs=STORAGE_CRS
+        )
+
+    def register_homes(self, homes: gpd.GeoDataFrame) -> None:
+        """Add homes in quarantine, or update their place and dates (by ``hq_id``)."""
+        points = homes.to_crs(STORAGE_CRS).geometry
+        rows = [
+            (str(h.hq_id), float(p.x), float(p.y), _iso(h.start_on), _iso(h.end_on))
+            for h, p in zip(homes.itertuples(), points, strict=True)
+        ]
+        with self._transaction() as con:
+            con.executemany("INSERT OR REPLACE INTO homes VALUES (?, ?, ?, ?, ?)", rows)
+
+    def violations(self) -> pd.DataFrame:
+        rows = [dict(r) for r in self._query("SELECT * FROM violations ORDER BY checked_at")]
+        frame = pd.DataFrame(
+            rows, columns=["hq_id", "checked_at", "distance_m", "action", "action_on"], dtype=object
+        )
+        frame["checked_at"] = pd.to_datetime(frame["checked_at"])
+        frame["action_on"] = frame["action_on"].map(_date).astype(object)
+        return frame
+
+    def record_violations(self, violations: pd.DataFrame) -> int:
+        """Keep new violations (a check-in already recorded is not counted twice)."""
+        rows = [
+            (str(v.hq_id), pd.Timestamp(v.checked_at).isoformat(), float(v.distance_m), "", None)
+            for v in violations.itertuples()
+        ]
+        with self._transaction() as con:
+            before = con.execute("SELECT COUNT(*) FROM violations").fetchone()[0]
+            con.executemany("INSERT OR IGNORE INTO violations VALUES (?, ?, ?, ?, ?)", rows)
+            after = con.execute("SELECT COUNT(*) FROM violations").fetchone()[0]
+        return after - before
+
+    def record_action(self, hq_id: str, checked_at: object, action: str, *, on: dt.date) -> None:
+        with self._transaction() as con:
+            cursor = con.execute(
+                "UPDATE violations SET action = ?, action_on = ? "
+                "WHERE hq_id = ? AND checked_at = ?",
+                (action, on.isoformat(), hq_id, pd.Timestamp(checked_at).isoformat()),
+            )
+            if cursor.rowcount == 0:
+                msg = f"No recorded violation of {hq_id} at {checked_at}; reload the page."
+                raise ContainmentError(msg)

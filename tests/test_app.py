@@ -57,8 +57,11 @@ def test_rule_proposals_are_shown_and_saved_only_when_accepted(store):
 
 
 def test_a_zone_moves_through_its_life_cycle(store):
-    store.save_zone(SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD,
-                              created_on=WORKING_DATE))  # fmt: skip
+    store.save_zone(
+        SavedZone(
+            "DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD, created_on=WORKING_DATE
+        )
+    )
     app = run("plan")
     next(b for b in app.button if b.label == "Propose").click().run()
     assert store.zone("DZ-1").status is ZoneStatus.PROPOSED
@@ -74,8 +77,18 @@ def test_a_zone_moves_through_its_life_cycle(store):
 
 
 def test_notifying_without_an_order_number_says_what_is_missing(store):
-    store.save_zone(SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD,
-                              status="proposed", created_on=WORKING_DATE))  # fmt: skip
+    store.save_zone(
+        SavedZone(
+            "DZ-1",
+            "Ward 7",
+            "containment",
+            "drawn",
+            "rajasthan-1km",
+            WARD,
+            status="proposed",
+            created_on=WORKING_DATE,
+        )
+    )
     app = run("plan")
     next(b for b in app.button if b.label == "Notify zone").click().run()
     assert "needs the order number" in app.error[0].value
@@ -83,9 +96,18 @@ def test_notifying_without_an_order_number_says_what_is_missing(store):
 
 
 def test_meeting_view_counts_people_in_notified_zones(store, dungarpur):
-    zone = SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD,
-                     status="notified", order_number="1", notified_on=WORKING_DATE,
-                     created_on=WORKING_DATE)  # fmt: skip
+    zone = SavedZone(
+        "DZ-1",
+        "Ward 7",
+        "containment",
+        "drawn",
+        "rajasthan-1km",
+        WARD,
+        status="notified",
+        order_number="1",
+        notified_on=WORKING_DATE,
+        created_on=WORKING_DATE,
+    )
     store.save_zone(zone)
     app = run("meeting")
     assert not app.exception
@@ -98,9 +120,21 @@ def test_meeting_view_counts_people_in_notified_zones(store, dungarpur):
 
 
 def test_export_preview_lists_only_public_columns(store):
-    store.save_zone(SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD,
-                              status="notified", order_number="1", notified_on=WORKING_DATE,
-                              note="call Mr Sharma 98290", created_on=WORKING_DATE))  # fmt: skip
+    store.save_zone(
+        SavedZone(
+            "DZ-1",
+            "Ward 7",
+            "containment",
+            "drawn",
+            "rajasthan-1km",
+            WARD,
+            status="notified",
+            order_number="1",
+            notified_on=WORKING_DATE,
+            note="call Mr Sharma 98290",
+            created_on=WORKING_DATE,
+        )
+    )
     app = run("export")
     assert not app.exception
     preview = app.dataframe[0].value
@@ -124,3 +158,40 @@ def test_a_centre_is_added_from_a_health_facility_and_validated(store):
     centres = store.centres()
     assert list(centres["name"]) == ["CCC Bichhiwara hostel"]
     assert int(centres["beds_free"].iloc[0]) == 28
+
+
+def notified_rule_zones(store, dungarpur):
+    cases = store.cases()
+    plan = cp.plan_zones(
+        cases, cp.get_rule("mohfw-2020-rural"), as_of=WORKING_DATE, district=dungarpur
+    )
+    for zone in plan.zones[plan.zones["kind"] == "containment"].itertuples():
+        store.save_zone(
+            SavedZone(
+                zone.zone_id,
+                f"Zone {zone.zone_id[-4:]}",
+                "containment",
+                "rule",
+                "mohfw-2020-rural",
+                zone.geometry,
+                status="notified",
+                order_number="DM/9",
+                notified_on=WORKING_DATE,
+                created_on=WORKING_DATE,
+            )
+        )
+
+
+def test_field_work_proposes_checkpoints_sectors_and_the_public_list(store, dungarpur):
+    notified_rule_zones(store, dungarpur)
+    app = run("fieldwork")
+    assert not app.exception
+    next(b for b in app.button if b.label.startswith("Propose checkpoints")).click().run()
+    assert not app.exception
+    checkpoints = store.checkpoints()
+    assert len(checkpoints) > 0
+    assert set(checkpoints["zone_id"]) <= set(store.zones()["zone_id"])
+    assert any("teams needed" in m.value for m in app.markdown)
+    public = app.dataframe[-1].value
+    assert list(public.columns) == ["Zone", "Area", "Notified on", "Release due on"]
+    assert len(public) == len(store.zones())

@@ -13,8 +13,17 @@ from containment import CaseFileError, read_cases
 from tests.conftest import TODAY
 from tests.places import BICHHIWARA, JAIPUR, NEAR_DUNGARPUR_TOWN, UDAIPUR
 
-HEADER = ["ICMR ID", "Patient Name", "Mobile No", "Latitude", "Longitude", "Date of Result",
-          "Village", "Block", "Status"]  # fmt: skip
+HEADER = [
+    "ICMR ID",
+    "Patient Name",
+    "Mobile No",
+    "Latitude",
+    "Longitude",
+    "Date of Result",
+    "Village",
+    "Block",
+    "Status",
+]
 LON, LAT = NEAR_DUNGARPUR_TOWN
 
 
@@ -55,37 +64,74 @@ def test_dates_are_read_day_first(write_csv, dungarpur):
 BAD_ROWS = [
     pytest.param(
         {"Latitude": "", "Longitude": "", "Village": ""},
-        "latitude", "no coordinates and no village", id="no-location",
+        "latitude",
+        "no coordinates and no village",
+        id="no-location",
     ),
-    pytest.param({"Longitude": ""}, "longitude", r"missing \(latitude is given\)",
-                 id="one-coordinate"),
+    pytest.param(
+        {"Longitude": ""}, "longitude", r"missing \(latitude is given\)", id="one-coordinate"
+    ),
     pytest.param({"Latitude": "23.8N"}, "latitude", "'23.8N' is not a number", id="non-numeric"),
-    pytest.param({"Latitude": 95, "Longitude": 73.7}, "latitude", "95 is outside -90..90",
-                 id="latitude-range"),
-    pytest.param({"Latitude": 23.8, "Longitude": 190}, "longitude", "190 is outside -180..180",
-                 id="longitude-range"),
+    pytest.param(
+        {"Latitude": 95, "Longitude": 73.7},
+        "latitude",
+        "95 is outside -90..90",
+        id="latitude-range",
+    ),
+    pytest.param(
+        {"Latitude": 23.8, "Longitude": 190},
+        "longitude",
+        "190 is outside -180..180",
+        id="longitude-range",
+    ),
     pytest.param({"Latitude": 0, "Longitude": 0}, "latitude", "0, 0 is a placeholder", id="zero"),
-    pytest.param({"Latitude": LON, "Longitude": LAT}, "latitude",
-                 "latitude and longitude swapped: swap the two columns", id="swapped"),
-    pytest.param({"Latitude": JAIPUR[1], "Longitude": JAIPUR[0]}, "latitude",
-                 r"outside Dungarpur, 3\d\d\.\d km from its boundary", id="far-outside"),
-    pytest.param({"Latitude": UDAIPUR[1], "Longitude": UDAIPUR[0]}, "latitude",
-                 r"outside Dungarpur, \d+\.\d km from its boundary", id="neighbouring-district"),
-    pytest.param({"Latitude": 2637000, "Longitude": 277000}, "latitude",
-                 "look like metres in a projected CRS", id="utm-metres"),
-    pytest.param({"Date of Result": "31-02-2020"}, "reported_on", "is not a real date",
-                 id="impossible-date"),
-    pytest.param({"Date of Result": "11-05-2021"}, "reported_on", "is in the future",
-                 id="future-date"),
+    pytest.param(
+        {"Latitude": LON, "Longitude": LAT},
+        "latitude",
+        "latitude and longitude swapped: swap the two columns",
+        id="swapped",
+    ),
+    pytest.param(
+        {"Latitude": JAIPUR[1], "Longitude": JAIPUR[0]},
+        "latitude",
+        r"outside Dungarpur, 3\d\d\.\d km from its boundary",
+        id="far-outside",
+    ),
+    pytest.param(
+        {"Latitude": UDAIPUR[1], "Longitude": UDAIPUR[0]},
+        "latitude",
+        r"outside Dungarpur, \d+\.\d km from its boundary",
+        id="neighbouring-district",
+    ),
+    pytest.param(
+        {"Latitude": 2637000, "Longitude": 277000},
+        "latitude",
+        "look like metres in a projected CRS",
+        id="utm-metres",
+    ),
+    pytest.param(
+        {"Date of Result": "31-02-2020"}, "reported_on", "is not a real date", id="impossible-date"
+    ),
+    pytest.param(
+        {"Date of Result": "11-05-2021"}, "reported_on", "is in the future", id="future-date"
+    ),
     pytest.param({"Date of Result": "yesterday"}, "reported_on", "is not a date", id="not-a-date"),
     pytest.param({"Date of Result": ""}, "reported_on", "missing", id="missing-date"),
     pytest.param({"Status": "zombie"}, "status", "unknown status 'zombie'", id="unknown-status"),
     pytest.param({"ICMR ID": ""}, "case_id", "missing", id="missing-case-id"),
-    pytest.param({"Latitude": "", "Longitude": "", "Village": "Nowhereville"}, "village",
-                 "not found", id="unknown-village"),
-    pytest.param({"Latitude": "", "Longitude": "", "Village": "Barliya"}, "village",
-                 "matches 2 habitations.*add the block", id="ambiguous-village"),
-]  # fmt: skip
+    pytest.param(
+        {"Latitude": "", "Longitude": "", "Village": "Nowhereville"},
+        "village",
+        "not found",
+        id="unknown-village",
+    ),
+    pytest.param(
+        {"Latitude": "", "Longitude": "", "Village": "Barliya"},
+        "village",
+        "matches 2 habitations.*add the block",
+        id="ambiguous-village",
+    ),
+]
 
 
 @pytest.mark.parametrize(("changes", "field", "reason"), BAD_ROWS)
@@ -160,8 +206,12 @@ def test_columns_are_recognised_by_their_usual_spellings(write_csv, dungarpur):
 def test_an_explicit_column_mapping_wins(write_csv, dungarpur):
     header = ["Case", "GPS North", "GPS East", "Tested +ve on"]
     path = write_csv([header, ["X1", LAT, LON, "11-05-2020"]])
-    mapping = {"case_id": "Case", "latitude": "GPS North", "longitude": "GPS East",
-               "reported_on": "Tested +ve on"}  # fmt: skip
+    mapping = {
+        "case_id": "Case",
+        "latitude": "GPS North",
+        "longitude": "GPS East",
+        "reported_on": "Tested +ve on",
+    }
     assert read_cases(path, dungarpur, columns=mapping, today=TODAY).accepted_count == 1
 
 

@@ -58,9 +58,19 @@ def test_zones_writes_the_file_and_still_reports_rejected_rows(line_list, tmp_pa
     output = tmp_path / "zones.geojson"
     result = runner.invoke(
         app,
-        ["zones", str(line_list), "--rule", "mohfw-2020-rural", "--as-of", "2020-05-15",
-         "--output", str(output), "--today", "2020-06-01"],
-    )  # fmt: skip
+        [
+            "zones",
+            str(line_list),
+            "--rule",
+            "mohfw-2020-rural",
+            "--as-of",
+            "2020-05-15",
+            "--output",
+            str(output),
+            "--today",
+            "2020-06-01",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "row 4: reported_on:" in result.stdout
     assert "2 cases counted, 2 containment and 2 buffer zones" in result.stdout
@@ -74,9 +84,21 @@ def test_zones_with_custom_radii(line_list, tmp_path):
     output = tmp_path / "zones.csv"
     result = runner.invoke(
         app,
-        ["zones", str(line_list), "--containment-m", "500", "--buffer-m", "0", "-o", str(output),
-         "--as-of", "2020-05-15", "--today", "2020-06-01"],
-    )  # fmt: skip
+        [
+            "zones",
+            str(line_list),
+            "--containment-m",
+            "500",
+            "--buffer-m",
+            "0",
+            "-o",
+            str(output),
+            "--as-of",
+            "2020-05-15",
+            "--today",
+            "2020-06-01",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Rule custom-500m-0m-28d" in result.stdout
     assert output.read_text().count("custom-500m-0m-28d") == 2
@@ -104,9 +126,21 @@ def test_column_mapping_from_the_command_line(tmp_path):
     path.write_text("Case,North,East,When\nA1,23.84,73.71,11-05-2020\n")
     result = runner.invoke(
         app,
-        ["validate", str(path), "--today", "2020-06-01", "--column", "latitude=North",
-         "--column", "longitude=East", "--column", "reported_on=When", "--column", "case_id=Case"],
-    )  # fmt: skip
+        [
+            "validate",
+            str(path),
+            "--today",
+            "2020-06-01",
+            "--column",
+            "latitude=North",
+            "--column",
+            "longitude=East",
+            "--column",
+            "reported_on=When",
+            "--column",
+            "case_id=Case",
+        ],
+    )
     assert result.exit_code == 0, result.output
 
 

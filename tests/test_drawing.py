@@ -40,8 +40,11 @@ def test_a_polygon_is_taken_as_drawn(dungarpur):
 
 
 def test_a_leaflet_circle_becomes_a_true_metric_circle(dungarpur):
-    circle = {"type": "Feature", "properties": {"radius": 750.0},
-              "geometry": {"type": "Point", "coordinates": [LON, LAT]}}  # fmt: skip
+    circle = {
+        "type": "Feature",
+        "properties": {"radius": 750.0},
+        "geometry": {"type": "Point", "coordinates": [LON, LAT]},
+    }
     shape = drawn_shape(circle, dungarpur)
     assert shape.geometry.geom_type == "Polygon"
     assert area_m2(shape.geometry, dungarpur) == pytest.approx(math.pi * 750**2, rel=0.01)
@@ -50,8 +53,15 @@ def test_a_leaflet_circle_becomes_a_true_metric_circle(dungarpur):
 
 def test_a_self_crossing_outline_with_one_clear_area_is_repaired(dungarpur):
     # A square whose last edge doubles back across the first corner: one area, a spike.
-    looped = polygon([LON, LAT], [LON + 0.05, LAT], [LON + 0.05, LAT + 0.05], [LON, LAT + 0.05],
-                     [LON + 0.02, LAT + 0.03], [LON + 0.03, LAT + 0.06], [LON, LAT])  # fmt: skip
+    looped = polygon(
+        [LON, LAT],
+        [LON + 0.05, LAT],
+        [LON + 0.05, LAT + 0.05],
+        [LON, LAT + 0.05],
+        [LON + 0.02, LAT + 0.03],
+        [LON + 0.03, LAT + 0.06],
+        [LON, LAT],
+    )
     shape = drawn_shape(looped, dungarpur)
     assert shape.geometry.is_valid
     assert shape.geometry.geom_type == "Polygon"

@@ -111,3 +111,20 @@ def test_a_failed_write_keeps_the_earlier_file(sample_zones, tmp_path):
         write_zones(broken, path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["zones.geojson"]
+
+
+def test_the_police_package_carries_zones_and_checkpoints(sample_zones, dungarpur, tmp_path):
+    from containment.checkpoints import propose_checkpoints, standard_roads
+    from containment.export import write_police_package
+
+    containment = sample_zones[sample_zones["kind"] == "containment"]
+    checkpoints = propose_checkpoints(containment, standard_roads(dungarpur.roads), dungarpur)
+    path = write_police_package(containment, checkpoints, tmp_path / "police.geojson")
+    document = json.loads(path.read_text())
+    layers = [f["properties"]["layer"] for f in document["features"]]
+    assert layers.count("zone") == len(containment)
+    assert layers.count("checkpoint") == len(checkpoints) > 0
+    assert "crs" not in document
+    package = write_police_package(containment, checkpoints, tmp_path / "police.gpkg")
+    assert len(gpd.read_file(package, layer="zones")) == len(containment)
+    assert len(gpd.read_file(package, layer="checkpoints")) == len(checkpoints)

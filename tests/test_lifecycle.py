@@ -16,8 +16,9 @@ MAY_1 = dt.date(2020, 5, 1)
 
 
 def ward(**changes) -> SavedZone:
-    return SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD,
-                     created_on=MAY_1, **changes)  # fmt: skip
+    return SavedZone(
+        "DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD, created_on=MAY_1, **changes
+    )
 
 
 def test_the_happy_path_draft_proposed_notified_released():
@@ -93,8 +94,12 @@ def test_a_zone_in_force_past_its_release_date_is_flagged_due(dungarpur):
 
 
 def test_a_released_zone_is_no_longer_in_force(dungarpur):
-    zone = ward(status="released", order_number="1", notified_on=dt.date(2020, 5, 2),
-                released_on=dt.date(2020, 5, 30))  # fmt: skip
+    zone = ward(
+        status="released",
+        order_number="1",
+        notified_on=dt.date(2020, 5, 2),
+        released_on=dt.date(2020, 5, 30),
+    )
     assert bool(describe(zone, cases_on("2020-05-01"), dungarpur, dt.date(2020, 5, 20))["in_force"])
     assert not bool(
         describe(zone, cases_on("2020-05-01"), dungarpur, dt.date(2020, 5, 30))["in_force"]

@@ -56,15 +56,27 @@ def test_online_tiles_are_offered_but_off(dungarpur):
 
 
 def test_layers_can_be_switched_and_are_named(rendered):
-    for name in ("Blocks", "Dungarpur district", "Villages (zoom in to 11+)", "Health facilities",
-                 "Rule proposals (not saved): containment", "Rule proposals (not saved): buffer",
-                 "Cases (300)"):  # fmt: skip
+    for name in (
+        "Blocks",
+        "Dungarpur district",
+        "Villages (zoom in to 11+)",
+        "Health facilities",
+        "Rule proposals (not saved): containment",
+        "Rule proposals (not saved): buffer",
+        "Cases (300)",
+    ):
         assert f'"{name}"' in rendered, name
 
 
 def test_tools_and_legend_are_there(rendered):
-    tools = ("L.Control.Draw", "L.Control.Measure", "L.Control.Search", "L.control.fullscreen",
-             "map-legend", "L.control.scale")  # fmt: skip
+    tools = (
+        "L.Control.Draw",
+        "L.Control.Measure",
+        "L.Control.Search",
+        "L.control.fullscreen",
+        "map-legend",
+        "L.control.scale",
+    )
     for marker in tools:
         assert marker in rendered, marker
 

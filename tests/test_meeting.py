@@ -9,7 +9,13 @@ import pytest
 import shapely
 
 from containment.lifecycle import SavedZone, describe_zones
-from containment.meeting import block_table, changes_since, headline, meeting_pack_html
+from containment.meeting import (
+    block_table,
+    changes_since,
+    headline,
+    meeting_pack_html,
+    quarantine_by_block,
+)
 
 MAY_20 = dt.date(2020, 5, 20)
 BICHHIWARA_AREA = shapely.box(73.50, 23.77, 73.54, 23.80)
@@ -24,13 +30,27 @@ def zones_frame(*zones):
 @pytest.fixture
 def situation(dungarpur):
     notified = SavedZone(
-        "DZ-1", "Bichhiwara", "containment", "drawn", "rajasthan-1km", BICHHIWARA_AREA,
-        status="notified", order_number="DM/1", notified_on=dt.date(2020, 5, 10),
+        "DZ-1",
+        "Bichhiwara",
+        "containment",
+        "drawn",
+        "rajasthan-1km",
+        BICHHIWARA_AREA,
+        status="notified",
+        order_number="DM/1",
+        notified_on=dt.date(2020, 5, 10),
         created_on=dt.date(2020, 5, 9),
-    )  # fmt: skip
-    proposed = SavedZone("DZ-2", "Elsewhere", "containment", "drawn", "rajasthan-1km",
-                         shapely.box(74.0, 23.6, 74.02, 23.62), status="proposed",
-                         created_on=dt.date(2020, 5, 18))  # fmt: skip
+    )
+    proposed = SavedZone(
+        "DZ-2",
+        "Elsewhere",
+        "containment",
+        "drawn",
+        "rajasthan-1km",
+        shapely.box(74.0, 23.6, 74.02, 23.62),
+        status="proposed",
+        created_on=dt.date(2020, 5, 18),
+    )
     cases = gpd.GeoDataFrame(
         {
             "case_id": ["A", "B", "C"],
@@ -102,3 +122,33 @@ def test_the_pack_is_one_printable_page_with_no_patient_data(dungarpur, situatio
     assert not re.search(r"(src|href)=\"https?://", pack)  # prints with no network
     assert "case_id" not in pack
     assert ">A<" not in pack
+
+
+def test_home_quarantine_is_counted_per_block(dungarpur):
+    homes = gpd.GeoDataFrame(
+        {
+            "hq_id": ["HQ-1", "HQ-2", "HQ-3"],
+            "start_on": [dt.date(2020, 5, 1), dt.date(2020, 5, 1), dt.date(2020, 4, 1)],
+            "end_on": [dt.date(2020, 5, 28), dt.date(2020, 5, 28), dt.date(2020, 4, 14)],
+        },
+        geometry=[
+            shapely.Point(73.52, 23.785),
+            shapely.Point(73.52, 23.786),
+            shapely.Point(74.1, 23.9),
+        ],
+        crs=4326,
+    )
+    violations = pd.DataFrame(
+        {
+            "hq_id": ["HQ-1", "HQ-1", "HQ-2"],
+            "checked_at": pd.to_datetime(
+                ["2020-05-03 10:00", "2020-05-04 10:00", "2020-05-25 10:00"]
+            ),
+            "distance_m": [300.0, 800.0, 150.0],
+            "action": ["warning", "", ""],
+            "action_on": [dt.date(2020, 5, 4), None, None],
+        }
+    )
+    table = quarantine_by_block(homes, violations, dungarpur, as_of=MAY_20).set_index("block")
+    assert table.loc["Bichhiwara"].tolist() == [2, 2, 1]
+    assert table.loc["Aspur"].tolist() == [0, 0, 0]  # HQ-3's quarantine ended in April

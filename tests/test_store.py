@@ -122,12 +122,81 @@ def test_a_newer_schema_is_refused_rather_than_damaged(tmp_path):
 
 
 def test_dates_come_back_as_dates(store):
-    zone = SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD,
-                     status="notified", order_number="7", notified_on=dt.date(2020, 5, 2),
-                     created_on=dt.date(2020, 5, 1))  # fmt: skip
+    zone = SavedZone(
+        "DZ-1",
+        "Ward 7",
+        "containment",
+        "drawn",
+        "rajasthan-1km",
+        WARD,
+        status="notified",
+        order_number="7",
+        notified_on=dt.date(2020, 5, 2),
+        created_on=dt.date(2020, 5, 1),
+    )
     store.save_zone(zone)
     store.save_zone(dataclasses.replace(zone, zone_id="DZ-2", status="draft", notified_on=None))
     frame = store.zones().set_index("zone_id")
     assert frame.loc["DZ-1", "notified_on"] == dt.date(2020, 5, 2)
     assert frame.loc["DZ-2", "notified_on"] is None
     assert frame.loc["DZ-1", "released_on"] is None
+
+
+def test_checkpoints_are_kept_moved_and_removed(store):
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame(
+        {
+            "checkpoint_id": ["CP-1", "CP-2"],
+            "zone_id": ["CZ-1"] * 2,
+            "zone_name": ["Ward 7"] * 2,
+            "road": ["NH 48", "village road"],
+            "road_class": ["trunk", ""],
+        },
+        geometry=[shapely.Point(73.70, 23.83), shapely.Point(73.71, 23.84)],
+        crs=4326,
+    )
+    store.save_checkpoints(frame)
+    moved = frame.iloc[:1].copy()
+    moved["geometry"] = [shapely.Point(73.705, 23.835)]
+    store.save_checkpoints(moved)
+    store.delete_checkpoint("CP-2")
+    kept = store.checkpoints()
+    assert list(kept["checkpoint_id"]) == ["CP-1"]
+    assert kept.geometry.iloc[0].equals(shapely.Point(73.705, 23.835))
+
+
+def test_violations_are_recorded_once_and_actions_kept(store):
+    import geopandas as gpd
+    import pandas as pd
+
+    homes = gpd.GeoDataFrame(
+        {"hq_id": ["HQ-1"], "start_on": [dt.date(2020, 5, 1)], "end_on": [dt.date(2020, 5, 14)]},
+        geometry=[shapely.Point(73.7, 23.8)],
+        crs=4326,
+    )
+    store.register_homes(homes)
+    found = pd.DataFrame(
+        {"hq_id": ["HQ-1"], "checked_at": [pd.Timestamp("2020-05-03 10:00")], "distance_m": [250.0]}
+    )
+    assert store.record_violations(found) == 1
+    assert store.record_violations(found) == 0  # the same check-in imported again
+    store.record_action("HQ-1", pd.Timestamp("2020-05-03 10:00"), "warning", on=dt.date(2020, 5, 4))
+    (row,) = store.violations().itertuples()
+    assert (row.action, row.action_on) == ("warning", dt.date(2020, 5, 4))
+    assert store.homes()["end_on"].iloc[0] == dt.date(2020, 5, 14)
+
+
+def test_an_older_store_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "district.sqlite"
+    SQLiteStore(path).save_zone(
+        SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD)
+    )
+    with sqlite3.connect(path) as con:  # as a store written before checkpoints existed
+        con.execute("DROP TABLE checkpoints")
+        con.execute("DROP TABLE homes")
+        con.execute("DROP TABLE violations")
+        con.execute("PRAGMA user_version = 1")
+    upgraded = SQLiteStore(path)
+    assert upgraded.zone("DZ-1").name == "Ward 7"
+    assert upgraded.checkpoints().empty

@@ -13,8 +13,14 @@ from containment.centres import Centre, CentreKind
 from containment.mapview import MapLayers, build_map
 from ui import state
 
-_TABLE = {"name": "Centre", "kind": "Kind", "capacity": "Beds", "occupied": "Occupied",
-          "beds_free": "Free", "note": "Note"}  # fmt: skip
+_TABLE = {
+    "name": "Centre",
+    "kind": "Kind",
+    "capacity": "Beds",
+    "occupied": "Occupied",
+    "beds_free": "Free",
+    "note": "Note",
+}
 
 
 def _location_picker() -> tuple[float, float, str] | None:

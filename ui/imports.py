@@ -8,8 +8,14 @@ import streamlit as st
 import containment as cp
 from ui import state
 
-_ACCEPTED = {"reported_on": "Reported", "status": "Status", "village": "Village", "block": "Block",
-             "placed_by": "Placed by", "row": "Row"}  # fmt: skip
+_ACCEPTED = {
+    "reported_on": "Reported",
+    "status": "Status",
+    "village": "Village",
+    "block": "Block",
+    "placed_by": "Placed by",
+    "row": "Row",
+}
 
 
 def offer_sample() -> None:

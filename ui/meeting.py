@@ -10,7 +10,13 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from containment.mapview import MapLayers, build_map
-from containment.meeting import block_table, changes_since, headline, meeting_pack_html
+from containment.meeting import (
+    block_table,
+    changes_since,
+    headline,
+    meeting_pack_html,
+    quarantine_by_block,
+)
 from ui import state
 
 _BLOCK_COLUMNS = {
@@ -72,6 +78,15 @@ def page() -> None:
         st.subheader(f"Changes since {since:%d-%m-%Y}")
         st.dataframe(
             changes_since(zones, known, since=since, as_of=as_of), hide_index=True, width="stretch"
+        )
+    homes = state.store().homes()
+    if len(homes):
+        st.subheader("Home quarantine")
+        violations = state.store().violations()
+        st.dataframe(
+            quarantine_by_block(homes, violations, district, as_of=as_of),
+            hide_index=True,
+            width="stretch",
         )
     due = zones[zones["due_for_release"]] if len(zones) else zones
     if len(due):

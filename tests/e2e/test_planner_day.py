@@ -27,8 +27,13 @@ def zone_picker(page):
 def test_every_page_loads_with_no_internet(app_url, offline_page):
     page, frame = open_app(offline_page, app_url)
     assert frame.locator(".leaflet-control-layers").count() == 1
-    for path, heading in [("import", "Import cases"), ("centres", "Centres"),
-                          ("meeting", "meeting view"), ("export", "Export zones")]:  # fmt: skip
+    for path, heading in [
+        ("import", "Import cases"),
+        ("centres", "Centres"),
+        ("field", "Field work"),
+        ("meeting", "meeting view"),
+        ("export", "Export zones"),
+    ]:
         page.goto(f"{app_url}/{path}")
         page.get_by_role("heading", name=re.compile(heading)).wait_for()
     assert offline_page.errors == []

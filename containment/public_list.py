@@ -1,0 +1,68 @@
+"""The list of containment zones a collector publishes: names, places, dates. No case data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from containment.district import District
+
+__all__ = ["PUBLIC_LIST_COLUMNS", "public_list_html", "public_zone_list"]
+
+PUBLIC_LIST_COLUMNS = ("Zone", "Area", "Notified on", "Release due on")
+_MOST_PLACES = 8
+
+
+def _describe_area(zone_m: shapely.Geometry, district: District) -> str:
+    habitations = district.habitations_m
+    inside = habitations[shapely.contains(zone_m, habitations.geometry.to_numpy())]
+    inside = inside.sort_values("population", ascending=False)
+    names = list(dict.fromkeys(inside["name"].astype(str)))
+    blocks = sorted(set(inside["block"].astype(str))) or [
+        str(b) for b in district.blocks_m[district.blocks_m.intersects(zone_m)]["name"]
+    ]
+    places = ", ".join(names[:_MOST_PLACES])
+    if len(names) > _MOST_PLACES:
+        places += f" and {len(names) - _MOST_PLACES} more"
+    where = f"block{'s' if len(blocks) > 1 else ''} {', '.join(blocks)}"
+    return f"{places} ({where})" if places else f"Area in {where}"
+
+
+def public_zone_list(
+    zones: gpd.GeoDataFrame, district: District, *, as_of: dt.date
+) -> pd.DataFrame:
+    """The containment zones in force as of a day: name, area, notified and release dates."""
+    chosen = zones[zones["in_force"] & (zones["kind"] == "containment")] if len(zones) else zones
+    if chosen.empty:
+        return pd.DataFrame(columns=list(PUBLIC_LIST_COLUMNS))
+    chosen_m = chosen.to_crs(district.metric_crs)
+    return pd.DataFrame(
+        {
+            "Zone": chosen["name"].to_numpy(),
+            "Area": [_describe_area(g, district) for g in chosen_m.geometry],
+            "Notified on": [d.strftime("%d-%m-%Y") for d in chosen["notified_on"]],
+            "Release due on": [d.strftime("%d-%m-%Y") for d in chosen["release_due_on"]],
+        }
+    ).sort_values("Zone", kind="stable", ignore_index=True)
+
+
+def public_list_html(table: pd.DataFrame, district: District, *, as_of: dt.date) -> str:
+    """A printable page of the public zone list."""
+    body = table.to_html(index=False, border=0, classes="grid", escape=True)
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Containment zones in {html.escape(district.name)}, {as_of:%d-%m-%Y}</title>
+<style>@page {{ size: A4; margin: 15mm; }} body {{ font-family: "DejaVu Sans", Arial, sans-serif; }}
+table.grid {{ border-collapse: collapse; width: 100%; font-size: 11pt; }}
+table.grid th, table.grid td {{ border: 1px solid #90a4ae; padding: 4px 6px; text-align: left; }}
+</style></head><body>
+<h1>Containment zones in {html.escape(district.name)} district</h1>
+<p>In force on {as_of:%d %B %Y}. Movement in and out of these areas is restricted until the
+release date, which moves later if a new case is found.</p>
+{body}
+<p><small>Issued by the District Collector, {html.escape(district.name)}.</small></p>
+</body></html>
+"""

@@ -1,0 +1,393 @@
+"""From map to field: checkpoints, survey sectors, allocation, home quarantine, public list."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+import containment as cp
+from containment.allocation import allocate, beds_by_block, nearest_centres
+from containment.cases import RowProblem
+from containment.centres import CentreKind
+from containment.checkpoints import (
+    checkpoint_list_html,
+    missing_checkpoints,
+    propose_checkpoints,
+    read_roads,
+    standard_roads,
+)
+from containment.crs import STORAGE_CRS
+from containment.export import write_police_package
+from containment.mapview import MapLayers, build_map
+from containment.meeting import people_in_containment
+from containment.places import PlaceIndex
+from containment.public_list import public_list_html, public_zone_list
+from containment.quarantine import GEOFENCE_M, ViolationAction, geofence_violations, read_checkins
+from containment.sectors import survey_sectors, teams_by_block
+from containment.tables import read_table
+from ui import state
+
+
+def _active_containment(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if zones.empty:
+        return zones
+    return zones[(zones["kind"] == "containment") & zones["status"].isin(["proposed", "notified"])]
+
+
+def _problems_table(problems: list[RowProblem]) -> None:
+    st.dataframe(
+        pd.DataFrame([{"Row": p.row, "Field": p.field, "Reason": p.reason} for p in problems]),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _roads() -> gpd.GeoDataFrame:
+    upload = st.file_uploader(
+        "Road layer (optional: GeoJSON, GeoPackage or zipped shapefile, any CRS)",
+        type=["geojson", "json", "gpkg", "zip"],
+        key="roads_upload",
+    )
+    if upload is None:
+        st.caption("Using the shipped road layer: PMGSY road proposals (a sample, not all roads).")
+        return standard_roads(state.district().roads)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / upload.name
+        path.write_bytes(upload.getvalue())
+        return read_roads(path)
+
+
+def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
+    store = state.store()
+    district = state.district()
+    containment = _active_containment(zones)
+    if containment.empty:
+        st.info("No proposed or notified containment zones yet.")
+        return
+    try:
+        roads = _roads()
+    except cp.ContainmentError as error:
+        state.show_error(error)
+        return
+    merge_m = st.number_input("Merge crossings closer than (m)", min_value=0, value=50, step=10)
+    saved = store.checkpoints()
+    if st.button("Propose checkpoints where roads cross the perimeters", type="primary"):
+        proposed = propose_checkpoints(containment, roads, district, merge_m=merge_m)
+        known = set(saved["checkpoint_id"])
+        store.save_checkpoints(proposed[~proposed["checkpoint_id"].isin(known)])
+        st.rerun()
+    saved = saved[saved["zone_id"].isin(containment["zone_id"])]
+    open_roads = missing_checkpoints(containment, roads, saved, district, merge_m=merge_m)
+    if len(open_roads):
+        st.warning(
+            f"{len(open_roads)} road crossings have no checkpoint: "
+            + "; ".join(f"{r.zone_name} ({r.road})" for r in open_roads.itertuples())
+        )
+    output = st_folium(
+        build_map(district, MapLayers(zones=containment, checkpoints=saved), draw=False),
+        key="checkpoint_map",
+        height=480,
+        use_container_width=True,
+        returned_objects=["last_clicked"],
+    )
+    st.dataframe(saved.drop(columns="geometry"), hide_index=True, width="stretch")
+    clicked = (output or {}).get("last_clicked")
+    c1, c2 = st.columns(2)
+    with c1:
+        labels = dict(zip(containment["zone_id"], containment["name"], strict=True))
+        zone_id = st.selectbox("Zone", list(labels), format_func=labels.get, key="checkpoint_zone")
+        road = st.text_input("Road", key="checkpoint_road")
+        if st.button("Add checkpoint at the clicked point", disabled=not clicked):
+            point = gpd.GeoSeries.from_xy([clicked["lng"]], [clicked["lat"]], crs=STORAGE_CRS)
+            frame = gpd.GeoDataFrame(
+                {
+                    "checkpoint_id": [f"CP-{pd.Timestamp.now().value:x}"[-11:]],
+                    "zone_id": [zone_id],
+                    "zone_name": [labels[zone_id]],
+                    "road": [road or "added by planner"],
+                    "road_class": [""],
+                },
+                geometry=point,
+            )
+            store.save_checkpoints(frame)
+            st.rerun()
+    with c2:
+        if len(saved):
+            choice = st.selectbox(
+                "Checkpoint",
+                saved["checkpoint_id"],
+                format_func=lambda c: f"{c} ({saved.set_index('checkpoint_id').loc[c, 'road']})",
+            )
+            if st.button("Move it to the clicked point", disabled=not clicked):
+                moved = saved[saved["checkpoint_id"] == choice].copy()
+                moved["geometry"] = gpd.GeoSeries.from_xy(
+                    [clicked["lng"]], [clicked["lat"]], crs=STORAGE_CRS
+                ).to_numpy()
+                store.save_checkpoints(moved)
+                st.rerun()
+            if st.button("Remove it"):
+                store.delete_checkpoint(choice)
+                st.rerun()
+    if len(saved):
+        notified = zones[zones["status"] == "notified"] if len(zones) else zones
+        with tempfile.TemporaryDirectory() as folder:
+            package = write_police_package(
+                notified,
+                saved[saved["zone_id"].isin(notified["zone_id"])],
+                Path(folder) / "police.geojson",
+            ).read_bytes()
+        st.download_button(
+            "Police GeoJSON: notified zones with checkpoints",
+            package,
+            file_name=f"{district.name.lower()}-police.geojson",
+            mime="application/geo+json",
+        )
+        st.download_button(
+            "Printable checkpoint list by block",
+            checkpoint_list_html(saved, district),
+            file_name=f"{district.name.lower()}-checkpoints.html",
+            mime="text/html",
+        )
+
+
+def _sectors_tab(zones: gpd.GeoDataFrame) -> None:
+    district = state.district()
+    containment = _active_containment(zones)
+    if containment.empty:
+        st.info("No proposed or notified containment zones yet.")
+        return
+    c1, c2 = st.columns(2)
+    per_team = c1.number_input("Households per team", min_value=5, value=50, step=5)
+    labels = dict(zip(containment["zone_id"], containment["name"], strict=True))
+    difficult = c2.multiselect(
+        "Difficult areas (30 households per team)", list(labels), format_func=labels.get
+    )
+    sectors = survey_sectors(
+        containment,
+        district,
+        households_per_team=int(per_team),
+        team_size_by_zone=dict.fromkeys(difficult, 30),
+    )
+    if sectors.empty:
+        st.info("No habitation lies inside these zones (town areas are not in the reference data).")
+        return
+    per_zone = sectors.groupby("zone_name").agg(
+        sectors=("sector_id", "count"), teams_needed=("teams_needed", "sum")
+    )
+    st.markdown(f"**{len(sectors)} sectors, {int(sectors['teams_needed'].sum())} teams needed.**")
+    c1, c2 = st.columns(2)
+    c1.dataframe(per_zone, width="stretch")
+    c2.dataframe(teams_by_block(sectors), hide_index=True, width="stretch")
+    st.dataframe(sectors.drop(columns="geometry"), hide_index=True, width="stretch")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sectors.geojson"
+        sectors.to_file(path, driver="GeoJSON", engine="pyogrio")
+        data = path.read_bytes()
+    c1, c2 = st.columns(2)
+    c1.download_button("Sectors map (GeoJSON)", data, file_name="survey-sectors.geojson")
+    c2.download_button(
+        "Sectors list (CSV)",
+        sectors.drop(columns="geometry").to_csv(index=False),
+        file_name="survey-sectors.csv",
+        mime="text/csv",
+    )
+
+
+def _allocation_tab(zones: gpd.GeoDataFrame) -> None:
+    district = state.district()
+    centres = state.centres()
+    containment = _active_containment(zones)
+    st.subheader("Nearest centres with free beds")
+    st.dataframe(nearest_centres(containment, centres, district), hide_index=True, width="stretch")
+    st.subheader("Beds and people in containment, by block")
+    people = people_in_containment(zones, district) if len(zones) else pd.Series(dtype=float)
+    st.dataframe(beds_by_block(centres, people, district), hide_index=True, width="stretch")
+    st.subheader("Allocate people to institutional quarantine")
+    st.caption("A CSV with an id and home village (and block), e.g. returning migrants. No names.")
+    upload = st.file_uploader("People", type=["csv", "xlsx"], key="people_upload")
+    kinds = st.multiselect(
+        "Centres of kind",
+        list(CentreKind),
+        default=[CentreKind.QUARANTINE_CENTRE],
+        format_func=lambda k: k.label,
+    )
+    if upload is None:
+        return
+    try:
+        table = read_table(upload.getvalue(), name=upload.name)
+    except cp.ContainmentError as error:
+        state.show_error(error)
+        return
+    frame = table.frame
+    lower = {c.lower().replace(" ", ""): c for c in frame.columns}
+    id_column = next(
+        (lower[k] for k in ("id", "personid", "returneeid", "migrantid") if k in lower), None
+    )
+    village_column = next(
+        (lower[k] for k in ("village", "homevillage", "habitation") if k in lower), None
+    )
+    block_column = lower.get("block")
+    if id_column is None or village_column is None:
+        st.error(
+            f"{upload.name}: needs an id column and a village column. "
+            f"Columns are: {', '.join(frame.columns)}."
+        )
+        return
+    places = PlaceIndex(district.habitations)
+    ids, points, problems = [], [], []
+    for position, row in enumerate(frame.itertuples(index=False)):
+        values = dict(zip(frame.columns, row, strict=True))
+        match = places.match(
+            str(values[village_column]), str(values[block_column]) if block_column else None
+        )
+        if match.index is None:
+            problems.append(RowProblem(table.first_row + position, "village", match.reason))
+            continue
+        ids.append(str(values[id_column]))
+        points.append(district.habitations.geometry.iloc[match.index])
+    people = gpd.GeoDataFrame({"person_id": ids}, geometry=points, crs=STORAGE_CRS)
+    placed, unplaced = allocate(people, centres, district, kinds=kinds)
+    st.markdown(f"**{len(placed)} placed, {len(unplaced) + len(problems)} not placed.**")
+    st.dataframe(placed, hide_index=True, width="stretch")
+    if len(unplaced):
+        st.dataframe(unplaced, hide_index=True, width="stretch")
+    if problems:
+        _problems_table(problems)
+    st.download_button(
+        "Allocation (CSV)", placed.to_csv(index=False), file_name="allocation.csv", mime="text/csv"
+    )
+    if len(placed) and st.button("Record these people as occupying their beds"):
+        store = state.store()
+        for centre_id, count in placed["centre_id"].value_counts().items():
+            centre = store.centre(centre_id)
+            store.save_centre(dataclasses.replace(centre, occupied=centre.occupied + int(count)))
+        st.rerun()
+
+
+def _home_quarantine_tab(as_of: dt.date) -> None:
+    district = state.district()
+    store = state.store()
+    homes = store.homes()
+    st.caption(
+        "Homes are registered by id and place only: no names. Check-ins come from the tracking "
+        "app as a CSV of id, time, latitude, longitude."
+    )
+    upload = st.file_uploader(
+        "Register homes (CSV: id, latitude, longitude, start, end)",
+        type=["csv"],
+        key="homes_upload",
+    )
+    if upload is not None:
+        try:
+            table = read_table(upload.getvalue(), name=upload.name).frame
+            frame = gpd.GeoDataFrame(
+                {
+                    "hq_id": table.iloc[:, 0].astype(str),
+                    "start_on": pd.to_datetime(table.iloc[:, 3], dayfirst=True).dt.date,
+                    "end_on": pd.to_datetime(table.iloc[:, 4], dayfirst=True).dt.date,
+                },
+                geometry=gpd.points_from_xy(
+                    table.iloc[:, 2].astype(float), table.iloc[:, 1].astype(float)
+                ),
+                crs=STORAGE_CRS,
+            )
+        except (cp.ContainmentError, ValueError) as error:
+            st.error(
+                f"{upload.name}: {error}. Columns must be id, latitude, longitude, start, end."
+            )
+        else:
+            if st.button(f"Register {len(frame)} homes"):
+                store.register_homes(frame)
+                st.rerun()
+    radius = st.number_input("Geofence radius (m)", min_value=10, value=int(GEOFENCE_M), step=10)
+    checkins = st.file_uploader(
+        "Check-ins (CSV: id, time, lat, lon)", type=["csv"], key="checkins_upload"
+    )
+    if checkins is not None and len(homes):
+        try:
+            rows, problems = read_checkins(
+                read_table(checkins.getvalue(), name=checkins.name), known_ids=set(homes["hq_id"])
+            )
+        except (cp.ContainmentError, ValueError) as error:
+            st.error(f"{checkins.name}: {error}")
+        else:
+            found = geofence_violations(homes, rows, district, radius_m=radius)
+            st.markdown(
+                f"**{len(rows)} check-ins read, {len(found)} outside the {radius} m fence.**"
+            )
+            if problems:
+                _problems_table(problems)
+            st.dataframe(found, hide_index=True, width="stretch")
+            if len(found) and st.button("Record these violations"):
+                added = store.record_violations(found)
+                st.toast(f"{added} new violations recorded.")
+                st.rerun()
+    violations = store.violations()
+    if len(violations):
+        st.subheader("Violations and action taken")
+        st.dataframe(violations, hide_index=True, width="stretch")
+        pending = violations[violations["action"] == ""]
+        if len(pending):
+            keys = [f"{v.hq_id} at {v.checked_at}" for v in pending.itertuples()]
+            chosen = st.selectbox("Violation", range(len(keys)), format_func=lambda i: keys[i])
+            action = st.selectbox(
+                "Action", list(ViolationAction), format_func=lambda a: a.value.replace("_", " ")
+            )
+            if st.button("Record action"):
+                row = pending.iloc[chosen]
+                store.record_action(row["hq_id"], row["checked_at"], action.value, on=as_of)
+                st.rerun()
+
+
+def _public_list_tab(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
+    district = state.district()
+    table = public_zone_list(zones, district, as_of=as_of)
+    if table.empty:
+        st.info("No containment zone is in force on this day.")
+        return
+    st.dataframe(table, hide_index=True, width="stretch")
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Public list (CSV)",
+        table.to_csv(index=False),
+        file_name="containment-zones.csv",
+        mime="text/csv",
+    )
+    c2.download_button(
+        "Printable page (HTML)",
+        public_list_html(table, district, as_of=as_of),
+        file_name="containment-zones.html",
+        mime="text/html",
+    )
+
+
+def page() -> None:
+    st.title("Field work")
+    as_of = state.working_date()
+    zones = state.zones()
+    tabs = st.tabs(
+        [
+            "Checkpoints",
+            "Survey sectors",
+            "Centres and allocation",
+            "Home quarantine",
+            "Public zone list",
+        ]
+    )
+    with tabs[0]:
+        _checkpoints_tab(zones)
+    with tabs[1]:
+        _sectors_tab(zones)
+    with tabs[2]:
+        _allocation_tab(zones)
+    with tabs[3]:
+        _home_quarantine_tab(as_of)
+    with tabs[4]:
+        _public_list_tab(zones, as_of)
