@@ -31,6 +31,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	scripts/install-system-deps.sh
 	$(PY) -m bench.bench_zones
+	$(PY) -m bench.bench_fieldwork
 	$(PY) -m bench.bench_app
 
 clean:
