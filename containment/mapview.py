@@ -61,6 +61,7 @@ class MapLayers:
     cases: gpd.GeoDataFrame | None = None
     centres: gpd.GeoDataFrame | None = None
     checkpoints: gpd.GeoDataFrame | None = None
+    roads: gpd.GeoDataFrame | None = None
     editable: shapely.Geometry | None = None
 
 
@@ -352,6 +353,13 @@ def build_map(
         _add_cases(fmap, layers.cases)
     if layers.centres is not None and not layers.centres.empty:
         _add_centres(fmap, layers.centres)
+    if layers.roads is not None and not layers.roads.empty:
+        folium.GeoJson(
+            layers.roads[["road", "road_class", "geometry"]],
+            name="Roads",
+            style_function=lambda _: {"color": "#37474f", "weight": 2, "opacity": 0.8},
+            tooltip=folium.GeoJsonTooltip(fields=["road"], labels=False),
+        ).add_to(fmap)
     if layers.checkpoints is not None and not layers.checkpoints.empty:
         _add_checkpoints(fmap, layers.checkpoints)
     if draw:

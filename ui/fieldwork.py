@@ -91,7 +91,9 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
             + "; ".join(f"{r.zone_name} ({r.road})" for r in open_roads.itertuples())
         )
     output = st_folium(
-        build_map(district, MapLayers(zones=containment, checkpoints=saved), draw=False),
+        build_map(
+            district, MapLayers(zones=containment, checkpoints=saved, roads=roads), draw=False
+        ),
         key="checkpoint_map",
         height=480,
         use_container_width=True,
