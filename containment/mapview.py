@@ -147,19 +147,7 @@ def _add_reference_layers(fmap: folium.Map, district: District) -> None:
             fields=["name", "population", "block"], aliases=["Village", "Population", "Block"]
         ),
     ).add_to(fmap)
-    _Script(
-        f"""
-        function update() {{
-            var show = map.getZoom() >= {HABITATIONS_MIN_ZOOM};
-            villages.eachLayer(function (l) {{
-                l.setStyle({{opacity: show ? 0.9 : 0, fillOpacity: show ? 0.5 : 0}});
-                if (!show) {{ l.closeTooltip(); }}
-            }});
-        }}
-        map.on('zoomend', update); update();
-        """,
-        villages=villages,
-    ).add_to(fmap)
+    # The search control puts its layer on the map: it must come before the script below.
     folium.plugins.Search(
         layer=villages,
         search_label="name",
@@ -167,6 +155,25 @@ def _add_reference_layers(fmap: folium.Map, district: District) -> None:
         placeholder="Find a village",
         collapsed=False,
         position="topright",
+    ).add_to(fmap)
+    _Script(
+        f"""
+        // Off the map (not merely transparent) below the zoom, so that unseen villages
+        // neither catch clicks meant for the drawing tools nor show tooltips.
+        var wanted = true, ours = false;
+        map.on('overlayadd overlayremove', function (e) {{
+            if (e.layer === villages && !ours) {{ wanted = e.type === 'overlayadd'; }}
+        }});
+        function update() {{
+            var show = wanted && map.getZoom() >= {HABITATIONS_MIN_ZOOM};
+            ours = true;
+            if (show && !map.hasLayer(villages)) {{ map.addLayer(villages); }}
+            if (!show && map.hasLayer(villages)) {{ map.removeLayer(villages); }}
+            ours = false;
+        }}
+        map.on('zoomend', update); update();
+        """,
+        villages=villages,
     ).add_to(fmap)
 
     facilities = district.health_facilities[["name", "kind", "block", "geometry"]]
@@ -319,6 +326,27 @@ document.head.appendChild(style);
 """
 
 
+# While a drawing or editing tool is active, the features on the canvas (cases, villages,
+# facilities, zones) stop answering the mouse, so every click lands on the drawing.
+_QUIET_WHILE_DRAWING = """
+var quieted = [];
+function quiet() {
+    map.eachLayer(function (layer) {
+        if (layer instanceof L.Path && layer.options.interactive) {
+            layer.options.interactive = false;
+            quieted.push(layer);
+        }
+    });
+}
+function wake() {
+    quieted.forEach(function (layer) { layer.options.interactive = true; });
+    quieted = [];
+}
+map.on('draw:drawstart draw:editstart', quiet);
+map.on('draw:drawstop draw:editstop', wake);
+"""
+
+
 def build_map(
     district: District,
     layers: MapLayers | None = None,
@@ -387,6 +415,7 @@ def build_map(
             },
             edit_options={"edit": True, "remove": True},
         ).add_to(fmap)
+        _Script(_QUIET_WHILE_DRAWING).add_to(fmap)
     folium.plugins.Fullscreen(position="topleft").add_to(fmap)
     folium.plugins.MeasureControl(
         position="bottomleft",

@@ -76,6 +76,7 @@ def test_tools_and_legend_are_there(rendered):
         "L.control.fullscreen",
         "map-legend",
         "L.control.scale",
+        "draw:drawstart",  # the canvas goes quiet while drawing
     )
     for marker in tools:
         assert marker in rendered, marker

@@ -110,6 +110,21 @@ def draw_square(
         page.mouse.down()
         page.mouse.up()
         expect(vertices).to_have_count(n)  # Leaflet.draw took the vertex
+        _wait_until_draw_takes_clicks(page)
+
+
+# Leaflet.draw ignores a click that comes within 50 ms of the last vertex (a guard against
+# double clicks); a person never clicks that fast, a test does. Wait for the guard to lift.
+_DRAW_TAKES_CLICKS = """() => {
+    const control = Object.values(window).find((v) => v instanceof L.Control.Draw);
+    const mode = control && control._toolbars.draw._activeMode;
+    return !mode || !mode.handler._disableMarkers;
+}"""
+
+
+def _wait_until_draw_takes_clicks(page: Page) -> None:
+    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    frame.wait_for_function(_DRAW_TAKES_CLICKS)
 
 
 def finish_drawing(frame: FrameLocator) -> None:
