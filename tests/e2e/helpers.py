@@ -105,8 +105,11 @@ def draw_square(
     cx = box["x"] + box["width"] / 2 + offset_px[0]
     cy = box["y"] + box["height"] / 2 + offset_px[1]
     vertices = frame.locator(".leaflet-editing-icon")
+    origin = page.locator(MAP_FRAME).first.bounding_box()
+    assert origin is not None
     for n, (dx, dy) in enumerate([(-1, -1), (1, -1), (1, 1), (-1, 1)], start=1):
-        page.mouse.move(cx + dx * half_px, cy + dy * half_px, steps=4)
+        x, y = cx + dx * half_px, cy + dy * half_px
+        _hover_until(page, "leaflet-mouse-marker", x, y, origin)
         page.mouse.down()
         page.mouse.up()
         expect(vertices).to_have_count(n)  # Leaflet.draw took the vertex
@@ -122,9 +125,33 @@ _DRAW_TAKES_CLICKS = """() => {
 }"""
 
 
+def _map_frame_object(page: Page):
+    return next(f for f in page.frames if "streamlit_folium" in f.url)
+
+
 def _wait_until_draw_takes_clicks(page: Page) -> None:
-    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
-    frame.wait_for_function(_DRAW_TAKES_CLICKS)
+    _map_frame_object(page).wait_for_function(_DRAW_TAKES_CLICKS)
+
+
+def _hover_until(page: Page, css_class: str, x: float, y: float, origin: dict) -> None:
+    """Move the mouse to (x, y) until the element with ``css_class`` is under the pointer.
+
+    Leaflet.draw takes a vertex only when the button is pressed on its cursor marker, which
+    follows the mouse's move events; a hand keeps moving, a test's single jump can leave the
+    marker behind. So keep nudging the pointer by a pixel until the marker is under it.
+    """
+    frame = _map_frame_object(page)
+    under = (
+        "([x, y, name]) => { const e = document.elementFromPoint(x, y);"
+        " return !!e && e.classList.contains(name); }"
+    )
+    page.mouse.move(x, y, steps=4)
+    for nudge in range(50):
+        if frame.evaluate(under, [x - origin["x"], y - origin["y"], css_class]):
+            return
+        page.mouse.move(x + (nudge % 2), y, steps=2)
+        page.mouse.move(x, y)
+    raise AssertionError(f"the drawing cursor never reached ({x:.0f}, {y:.0f})")
 
 
 def finish_drawing(frame: FrameLocator) -> None:
