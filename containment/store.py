@@ -59,6 +59,16 @@ class Store(Protocol):
     def centre(self, centre_id: str) -> Centre: ...
     def save_centre(self, centre: Centre) -> Centre: ...
     def delete_centre(self, centre_id: str) -> None: ...
+    def checkpoints(self) -> gpd.GeoDataFrame: ...
+    def save_checkpoints(self, checkpoints: gpd.GeoDataFrame) -> None: ...
+    def delete_checkpoint(self, checkpoint_id: str) -> None: ...
+    def homes(self) -> gpd.GeoDataFrame: ...
+    def register_homes(self, homes: gpd.GeoDataFrame) -> None: ...
+    def violations(self) -> pd.DataFrame: ...
+    def record_violations(self, violations: pd.DataFrame) -> int: ...
+    def record_action(
+        self, hq_id: str, checked_at: object, action: str, *, on: dt.date
+    ) -> None: ...
 
 
 def default_store_path(district: str) -> Path:
@@ -168,6 +178,36 @@ class SQLiteStore:
             return con.execute(sql, params).fetchall()
         finally:
             con.close()
+
+    def _save_versioned(
+        self, table: str, key: str, values: dict[str, object], version: int, *, stale: str
+    ) -> None:
+        """Insert a new row (``version`` 0) or update the row still at ``version``.
+
+        Optimistic locking: a save over a row someone else saved since it was read is refused
+        with ``stale`` as the message, never written over.
+        """
+        with self._transaction() as con:
+            if version == 0:
+                exists = con.execute(
+                    f"SELECT 1 FROM {table} WHERE {key} = ?", (values[key],)
+                ).fetchone()
+                if exists:
+                    msg = f"{table[:-1].capitalize()} {values[key]!r} already exists."
+                    raise ConflictError(msg)
+                placeholders = ", ".join("?" * len(values))
+                con.execute(
+                    f"INSERT INTO {table} ({', '.join(values)}) VALUES ({placeholders})",
+                    list(values.values()),
+                )
+                return
+            assignments = ", ".join(f"{column} = ?" for column in values)
+            cursor = con.execute(
+                f"UPDATE {table} SET {assignments} WHERE {key} = ? AND version = ?",
+                [*values.values(), values[key], version],
+            )
+            if cursor.rowcount == 0:
+                raise ConflictError(stale)
 
     def revision(self) -> int:
         """A number that grows with every save, by anyone: a key for cached views."""
@@ -299,31 +339,11 @@ class SQLiteStore:
             values[column] = _iso(values[column])
         values = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
         values["geometry"] = shapely.to_wkb(zone.geometry)
-        with self._transaction() as con:
-            if zone.version == 0:
-                exists = con.execute(
-                    "SELECT 1 FROM zones WHERE zone_id = ?", (zone.zone_id,)
-                ).fetchone()
-                if exists:
-                    msg = f"A zone with id {zone.zone_id!r} already exists."
-                    raise ConflictError(msg)
-                columns = ", ".join(values)
-                con.execute(
-                    f"INSERT INTO zones ({columns}) VALUES ({', '.join('?' * len(values))})",
-                    list(values.values()),
-                )
-            else:
-                assignments = ", ".join(f"{k} = ?" for k in values)
-                cursor = con.execute(
-                    f"UPDATE zones SET {assignments} WHERE zone_id = ? AND version = ?",
-                    [*values.values(), zone.zone_id, zone.version],
-                )
-                if cursor.rowcount == 0:
-                    msg = (
-                        f"Zone {zone.name!r} was changed or deleted by someone else since you "
-                        "opened it. Reload it, check their change, and make yours again."
-                    )
-                    raise ConflictError(msg)
+        stale = (
+            f"Zone {zone.name!r} was changed or deleted by someone else since you opened it. "
+            "Reload it, check their change, and make yours again."
+        )
+        self._save_versioned("zones", "zone_id", values, zone.version, stale=stale)
         return saved
 
     def delete_zone(self, zone_id: str) -> None:
@@ -350,25 +370,11 @@ class SQLiteStore:
         saved = dataclasses.replace(centre, version=centre.version + 1)
         values = {f: getattr(saved, f) for f in CENTRE_FIELDS}
         values["kind"] = saved.kind.value
-        with self._transaction() as con:
-            if centre.version == 0:
-                columns = ", ".join(values)
-                con.execute(
-                    f"INSERT INTO centres ({columns}) VALUES ({', '.join('?' * len(values))})",
-                    list(values.values()),
-                )
-            else:
-                assignments = ", ".join(f"{k} = ?" for k in values)
-                cursor = con.execute(
-                    f"UPDATE centres SET {assignments} WHERE centre_id = ? AND version = ?",
-                    [*values.values(), centre.centre_id, centre.version],
-                )
-                if cursor.rowcount == 0:
-                    msg = (
-                        f"Centre {centre.name!r} was changed or removed by someone else. "
-                        "Reload it and make your change again."
-                    )
-                    raise ConflictError(msg)
+        stale = (
+            f"Centre {centre.name!r} was changed or removed by someone else. "
+            "Reload it and make your change again."
+        )
+        self._save_versioned("centres", "centre_id", values, centre.version, stale=stale)
         return saved
 
     def delete_centre(self, centre_id: str) -> None:

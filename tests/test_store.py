@@ -69,7 +69,7 @@ def test_saving_over_a_newer_version_is_refused(store):
 def test_the_same_new_zone_cannot_be_saved_twice(store):
     zone = SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD)
     store.save_zone(zone)
-    with pytest.raises(ConflictError, match="already exists"):
+    with pytest.raises(ConflictError, match="Zone 'DZ-1' already exists"):
         store.save_zone(zone)
 
 
