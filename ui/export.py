@@ -9,6 +9,7 @@ import streamlit as st
 
 import containment as cp
 from containment.export import public_zones
+from containment.meeting import svg_map
 from ui import state
 
 _FORMATS = {
@@ -47,6 +48,10 @@ def page() -> None:
     public = public_zones(chosen)
     st.subheader(f"Preview: {len(public)} zones, the columns exactly as exported")
     st.dataframe(public.drop(columns="geometry"), hide_index=True, width="stretch")
+    with st.expander("Map of the exported zones"):
+        st.markdown(
+            svg_map(state.district(), chosen, centres=chosen.iloc[0:0]), unsafe_allow_html=True
+        )
     date = state.working_date()
     cols = st.columns(len(_FORMATS))
     for col, (suffix, (label, mime)) in zip(cols, _FORMATS.items(), strict=True):

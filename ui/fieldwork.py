@@ -139,18 +139,22 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
                 st.rerun()
     if len(saved):
         notified = zones[zones["status"] == "notified"] if len(zones) else zones
-        with tempfile.TemporaryDirectory() as folder:
-            package = write_police_package(
-                notified,
-                saved[saved["zone_id"].isin(notified["zone_id"])],
-                Path(folder) / "police.geojson",
-            ).read_bytes()
-        st.download_button(
-            "Police GeoJSON: notified zones with checkpoints",
-            package,
-            file_name=f"{district.name.lower()}-police.geojson",
-            mime="application/geo+json",
-        )
+        police_checkpoints = saved[saved["zone_id"].isin(notified["zone_id"])]
+        for suffix, label, mime in (
+            (".geojson", "Police GeoJSON: notified zones with checkpoints", "application/geo+json"),
+            (
+                ".gpkg",
+                "Police GeoPackage: zones and checkpoints layers",
+                "application/geopackage+sqlite3",
+            ),
+        ):
+            with tempfile.TemporaryDirectory() as folder:
+                package = write_police_package(
+                    notified, police_checkpoints, Path(folder) / f"police{suffix}"
+                ).read_bytes()
+            st.download_button(
+                label, package, file_name=f"{district.name.lower()}-police{suffix}", mime=mime
+            )
         st.download_button(
             "Printable checkpoint list by block",
             checkpoint_list_html(saved, district),
