@@ -23,7 +23,8 @@ _TABLE = {
 }
 
 
-def _location_picker() -> tuple[float, float, str] | None:
+def _location_picker() -> tuple[float, float, str, str] | None:
+    """The new centre's place: (lon, lat, facility id, a name to suggest), or None yet."""
     district = state.district()
     how = st.radio("Location", ["Pick a health facility", "Click on the map"], horizontal=True)
     if how == "Pick a health facility":
@@ -34,11 +35,10 @@ def _location_picker() -> tuple[float, float, str] | None:
         }
         chosen = st.selectbox("Health facility", list(labels), format_func=labels.get)
         point = facilities.geometry.loc[chosen]
-        return (
-            point.x,
-            point.y,
-            str(facilities["facility_id"].loc[chosen]) if "facility_id" in facilities else "",
+        facility_id = (
+            str(facilities["facility_id"].loc[chosen]) if "facility_id" in facilities else ""
         )
+        return point.x, point.y, facility_id, str(facilities["name"].loc[chosen])
     output = st_folium(
         build_map(district, MapLayers(centres=state.centres()), draw=False),
         key="centre_map",
@@ -51,7 +51,7 @@ def _location_picker() -> tuple[float, float, str] | None:
         st.caption("Click the centre's place on the map.")
         return None
     st.caption(f"Chosen point: {clicked['lat']:.5f} N, {clicked['lng']:.5f} E")
-    return clicked["lng"], clicked["lat"], ""
+    return clicked["lng"], clicked["lat"], "", ""
 
 
 def page() -> None:
@@ -72,7 +72,7 @@ def page() -> None:
     st.subheader("Add a centre")
     location = _location_picker()
     with st.form("add_centre", clear_on_submit=True):
-        name = st.text_input("Name")
+        name = st.text_input("Name", value=location[3] if location else "")
         kind = st.selectbox("Kind", list(CentreKind), format_func=lambda k: k.label)
         c1, c2 = st.columns(2)
         capacity = c1.number_input("Beds", min_value=0, value=50, step=10)
@@ -83,7 +83,7 @@ def page() -> None:
                 st.error("Choose the centre's location first.")
             else:
                 try:
-                    lon, lat, facility = location
+                    lon, lat, facility, _ = location
                     store.save_centre(
                         Centre(
                             f"C-{secrets.token_hex(4)}",
