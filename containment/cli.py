@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from containment.cases import CaseList, read_cases
 from containment.district import DEFAULT_DISTRICT, District, load_district
@@ -154,6 +154,7 @@ def zones(
     chosen = _rule(rule, containment_m, buffer_m, release_days)
     with Progress(
         SpinnerColumn(),
+        BarColumn(bar_width=20),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
         console=err,

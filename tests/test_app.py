@@ -74,6 +74,10 @@ def test_a_zone_moves_through_its_life_cycle(store):
         WORKING_DATE,
     )
     assert any("Status: **notified**" in m.value for m in app.markdown)
+    app.date_input(key="release_on_DZ-1").set_value(dt.date(2020, 6, 20))
+    next(b for b in app.button if b.label == "Release zone").click().run()
+    zone = store.zone("DZ-1")
+    assert (zone.status, zone.released_on) == (ZoneStatus.RELEASED, dt.date(2020, 6, 20))
 
 
 def test_notifying_without_an_order_number_says_what_is_missing(store):

@@ -216,9 +216,9 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     if row["due_for_release"]:
         st.warning(f"{zone.name} is due for release: no new case since {row['last_case_on']}.")
 
-    def move(to: ZoneStatus, **kwargs: object) -> None:
+    def move(to: ZoneStatus, on: dt.date = as_of, **kwargs: object) -> None:
         try:
-            store.save_zone(advance(zone, to, on=as_of, **kwargs))
+            store.save_zone(advance(zone, to, on=on, **kwargs))
         except cp.ContainmentError as error:
             state.show_error(error)
             return
@@ -232,10 +232,18 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
             move(ZoneStatus.DRAFT)
         with cols[1].popover("Notify (collector)"):
             order = st.text_input("Order number", key=f"order_{zone_id}")
+            order_on = st.date_input(
+                "Order date", value=as_of, format="DD-MM-YYYY", key=f"order_on_{zone_id}"
+            )
             if st.button("Notify zone", type="primary"):
-                move(ZoneStatus.NOTIFIED, order_number=order)
-    if zone.status is ZoneStatus.NOTIFIED and cols[0].button("Release (collector)"):
-        move(ZoneStatus.RELEASED)
+                move(ZoneStatus.NOTIFIED, on=order_on, order_number=order)
+    if zone.status is ZoneStatus.NOTIFIED:
+        with cols[0].popover("Release (collector)"):
+            release_on = st.date_input(
+                "Released on", value=as_of, format="DD-MM-YYYY", key=f"release_on_{zone_id}"
+            )
+            if st.button("Release zone", type="primary"):
+                move(ZoneStatus.RELEASED, on=release_on)
     if zone.status is not ZoneStatus.RELEASED and cols[2].button("Edit shape"):
         st.session_state["editing_zone"] = zone_id
         st.rerun()
