@@ -251,13 +251,6 @@ class _RowChecker:
             if "case_id" in self.fields:
                 if not case_id:
                     self.reject(position, "case_id", "missing; every row needs its case id")
-                elif case_id in first_seen:
-                    first_row = self.table.first_row + first_seen[case_id]
-                    self.reject(
-                        position, "case_id", f"duplicate case id (first seen in row {first_row})"
-                    )
-                else:
-                    first_seen[case_id] = position
             else:
                 case_id = f"{self.table.row_label}-{self.table.first_row + position}"
             ids.append(case_id)
@@ -279,6 +272,17 @@ class _RowChecker:
                     self._place(position, village, block, lon, lat)
 
         self._check_inside_district(lon, lat)
+        # A case id may appear once. A repeat of a row that was itself rejected (perhaps its
+        # corrected copy further down) is not a duplicate: only accepted rows count.
+        for position, case_id in enumerate(ids):
+            if position in self.rejected:
+                continue
+            if case_id in first_seen:
+                first_row = self.table.first_row + first_seen[case_id]
+                reason = f"duplicate case id (first seen in row {first_row})"
+                self.reject(position, "case_id", reason)
+            else:
+                first_seen[case_id] = position
         keep = np.array([p not in self.rejected for p in range(len(records))], dtype=bool)
         cases = gpd.GeoDataFrame(
             {

@@ -152,6 +152,15 @@ def test_duplicate_case_id_names_the_first_row(write_csv, dungarpur):
     assert str(problem) == "row 4: case_id: duplicate case id (first seen in row 2)"
 
 
+def test_a_corrected_copy_of_a_rejected_row_is_not_a_duplicate(write_csv, dungarpur):
+    rows = [good_row("A", **{"Date of Result": "31-02-2020"}), good_row("A")]
+    result = read(write_csv, dungarpur, *rows)
+    assert [str(p) for p in result.rejected] == [
+        "row 2: reported_on: '31-02-2020' is not a real date (day 31, month 2, year 2020)"
+    ]
+    assert list(result.cases["row"]) == [3]
+
+
 def test_empty_row_in_the_middle_is_reported(write_csv, dungarpur):
     result = read(write_csv, dungarpur, good_row("A"), [""] * len(HEADER), good_row("B"))
     assert [str(p) for p in result.rejected] == ["row 3: row: empty row"]
