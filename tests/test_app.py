@@ -199,3 +199,14 @@ def test_field_work_proposes_checkpoints_sectors_and_the_public_list(store, dung
     public = app.dataframe[-1].value
     assert list(public.columns) == ["Zone", "Area", "Notified on", "Release due on"]
     assert len(public) == len(store.zones())
+
+
+def test_an_empty_store_offers_the_synthetic_sample_and_says_it_is_synthetic(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONTAINMENT_DATA", str(tmp_path))
+    app = AppTest.from_file("../app.py", default_timeout=60).run()
+    assert any("No cases yet" in i.value for i in app.info)
+    next(b for b in app.button if b.label.startswith("Load the SYNTHETIC sample")).click().run()
+    assert not app.exception
+    assert len(SQLiteStore(default_store_path("dungarpur")).cases()) == 300
+    assert any("SYNTHETIC sample line list: not real cases" in w.value for w in app.sidebar.warning)
+    assert any("PMGSY development blocks" in c.value for c in app.sidebar.caption)

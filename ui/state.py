@@ -91,6 +91,21 @@ def sidebar() -> None:
         )
         if not cases().empty and (dt.date.today() - working_date()).days > 60:
             st.caption("The working date follows the last case in the store.")
+        if holds_synthetic_cases():
+            st.warning("The store holds the SYNTHETIC sample line list: not real cases.")
+        with st.expander("About the reference data"):
+            for caveat in d.caveats:
+                st.caption(f"• {caveat}")
+            st.caption(f"Households: {d.household_size_source}.")
+
+
+def holds_synthetic_cases() -> bool:
+    imports = store().imports()
+    return (
+        bool(imports["source"].str.contains("synthetic", case=False).any())
+        if len(imports)
+        else False
+    )
 
 
 def show_error(error: cp.ContainmentError) -> None:
