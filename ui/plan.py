@@ -230,7 +230,7 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     if zone.status is ZoneStatus.PROPOSED:
         if cols[0].button("Back to draft"):
             move(ZoneStatus.DRAFT)
-        with cols[1].popover("Notify (collector)"):
+        with st.expander("Notify (collector)"):
             order = st.text_input("Order number", key=f"order_{zone_id}")
             order_on = st.date_input(
                 "Order date", value=as_of, format="DD-MM-YYYY", key=f"order_on_{zone_id}"
@@ -238,7 +238,7 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
             if st.button("Notify zone", type="primary"):
                 move(ZoneStatus.NOTIFIED, on=order_on, order_number=order)
     if zone.status is ZoneStatus.NOTIFIED:
-        with cols[0].popover("Release (collector)"):
+        with st.expander("Release (collector)"):
             release_on = st.date_input(
                 "Released on", value=as_of, format="DD-MM-YYYY", key=f"release_on_{zone_id}"
             )
