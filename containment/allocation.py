@@ -54,12 +54,7 @@ def beds_by_block(
     blocks = district.blocks["name"].astype(str)
     table = pd.DataFrame(index=pd.Index(blocks, name="block"))
     if len(centres):
-        names = blocks.to_numpy()
-        point_idx, block_idx = shapely.STRtree(district.blocks.geometry.to_numpy()).query(
-            centres.geometry.to_numpy(), predicate="within"
-        )
-        block_of = pd.Series("outside", index=range(len(centres)), dtype=object)
-        block_of.iloc[point_idx] = names[block_idx]
+        block_of = pd.Series(district.block_at(centres.geometry))
         grouped = centres.reset_index(drop=True).groupby(block_of)
         table["beds"] = grouped["capacity"].sum().reindex(blocks, fill_value=0).to_numpy()
         table["beds_free"] = grouped["beds_free"].sum().reindex(blocks, fill_value=0).to_numpy()

@@ -221,12 +221,7 @@ def checkpoint_list_html(checkpoints: gpd.GeoDataFrame, district: District) -> s
 
     if checkpoints.empty:
         return "<p>No checkpoints.</p>"
-    blocks = district.blocks
-    point_idx, block_idx = shapely.STRtree(blocks.geometry.to_numpy()).query(
-        checkpoints.to_crs(STORAGE_CRS).geometry.to_numpy(), predicate="within"
-    )
-    block_of = np.full(len(checkpoints), "Outside the district", dtype=object)
-    block_of[point_idx] = blocks["name"].astype(str).to_numpy()[block_idx]
+    block_of = district.block_at(checkpoints.geometry, outside="Outside the district")
     table = pd.DataFrame(
         {
             "Block": block_of,

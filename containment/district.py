@@ -96,6 +96,20 @@ class District:
     def health_facilities_m(self) -> gpd.GeoDataFrame:
         return self.health_facilities.to_crs(self.metric_crs)
 
+    def block_at(self, points: gpd.GeoSeries, *, outside: str = "outside") -> np.ndarray:
+        """The name of the block each point lies in (``outside`` for points in none)."""
+        names = np.full(len(points), outside, dtype=object)
+        if len(points):
+            point_idx, block_idx = self._blocks_tree.query(
+                points.to_crs(STORAGE_CRS).to_numpy(), predicate="within"
+            )
+            names[point_idx] = self.blocks["name"].astype(str).to_numpy()[block_idx]
+        return names
+
+    @cached_property
+    def _blocks_tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.blocks.geometry.to_numpy())
+
     @cached_property
     def prepared_outline_m(self) -> shapely.Geometry:
         geometry = self.outline_m

@@ -100,17 +100,6 @@ def headline(
     )
 
 
-def _block_of(points: gpd.GeoSeries, district: District) -> np.ndarray:
-    names = district.blocks["name"].astype(str).to_numpy()
-    result = np.full(len(points), "outside", dtype=object)
-    if len(points):
-        point_idx, block_idx = shapely.STRtree(district.blocks.geometry.to_numpy()).query(
-            points.to_crs(district.blocks.crs).to_numpy(), predicate="within"
-        )
-        result[point_idx] = names[block_idx]
-    return result
-
-
 def block_table(
     zones: gpd.GeoDataFrame,
     cases: gpd.GeoDataFrame,
@@ -124,7 +113,7 @@ def block_table(
     table = pd.DataFrame(index=pd.Index(blocks, name="block"))
     recent = _recent(cases, as_of)
     table["new_cases_14d"] = (
-        pd.Series(_block_of(recent.geometry, district)).value_counts().reindex(blocks, fill_value=0)
+        pd.Series(district.block_at(recent.geometry)).value_counts().reindex(blocks, fill_value=0)
     )
     in_force = zones[zones["in_force"]] if len(zones) else zones
     table["zones_in_force"] = [
@@ -138,7 +127,7 @@ def block_table(
     table["households_in_containment"] = (
         (people / district.household_size).round().astype(int).to_numpy()
     )
-    centre_block = pd.Series(_block_of(centres.geometry, district), index=centres.index)
+    centre_block = pd.Series(district.block_at(centres.geometry), index=centres.index)
     for column in ("capacity", "beds_free"):
         values = (
             centres[column].groupby(centre_block).sum() if len(centres) else pd.Series(dtype=int)
@@ -159,7 +148,7 @@ def quarantine_by_block(
         for column in ("homes_in_quarantine", "violations", "actions_taken"):
             table[column] = 0
         return table.reset_index()
-    block_of = pd.Series(_block_of(homes.geometry, district), index=homes["hq_id"].to_numpy())
+    block_of = pd.Series(district.block_at(homes.geometry), index=homes["hq_id"].to_numpy())
     active = homes[(homes["start_on"] <= as_of) & (homes["end_on"] >= as_of)]
     table["homes_in_quarantine"] = (
         block_of.loc[active["hq_id"]].value_counts().reindex(blocks, fill_value=0).to_numpy()
