@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from containment.cases import RowProblem
+from containment.columns import normalise_header
 from containment.crs import lonlat_to_metric
 from containment.district import District
 from containment.tables import RawTable
@@ -36,7 +37,7 @@ _LON = ("lon", "lng", "long", "longitude")
 
 
 def _column(frame: pd.DataFrame, names: tuple[str, ...], field: str) -> str:
-    found = {"".join(ch for ch in str(c).lower() if ch.isalnum()): c for c in frame.columns}
+    found = {normalise_header(c): c for c in frame.columns}
     for name in names:
         if name in found:
             return found[name]

@@ -23,6 +23,7 @@ from containment.checkpoints import (
     read_roads,
     standard_roads,
 )
+from containment.columns import normalise_header
 from containment.crs import STORAGE_CRS
 from containment.export import write_police_package
 from containment.mapview import MapLayers, build_map
@@ -232,7 +233,7 @@ def _allocation_tab(zones: gpd.GeoDataFrame) -> None:
         state.show_error(error)
         return
     frame = table.frame
-    lower = {c.lower().replace(" ", ""): c for c in frame.columns}
+    lower = {normalise_header(c): c for c in frame.columns}
     id_column = next(
         (lower[k] for k in ("id", "personid", "returneeid", "migrantid") if k in lower), None
     )
