@@ -134,6 +134,13 @@ def _date(value: object) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
+def _with_points(frame: pd.DataFrame, *, keep_lon_lat: bool = False) -> gpd.GeoDataFrame:
+    """Rows with ``lon`` and ``lat`` columns as EPSG:4326 points."""
+    geometry = shapely.points(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
+    kept = frame if keep_lon_lat else frame.drop(columns=["lon", "lat"])
+    return gpd.GeoDataFrame(kept, geometry=geometry, crs=STORAGE_CRS)
+
+
 class SQLiteStore:
     """The embedded store: one SQLite file, created and upgraded on first use."""
 
@@ -289,11 +296,8 @@ class SQLiteStore:
                 "lat",
             ],
         )
-        geometry = shapely.points(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
         frame["reported_on"] = pd.to_datetime(frame["reported_on"]).astype("datetime64[s]")
-        return gpd.GeoDataFrame(
-            frame.drop(columns=["lon", "lat"]), geometry=geometry, crs=STORAGE_CRS
-        )
+        return _with_points(frame)
 
     def imports(self) -> pd.DataFrame:
         rows = self._query("SELECT * FROM imports ORDER BY import_id")
@@ -355,9 +359,8 @@ class SQLiteStore:
     def centres(self) -> gpd.GeoDataFrame:
         rows = self._query("SELECT * FROM centres ORDER BY name")
         frame = pd.DataFrame([dict(r) for r in rows], columns=list(CENTRE_FIELDS))
-        geometry = shapely.points(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
         frame["beds_free"] = frame["capacity"].astype(int) - frame["occupied"].astype(int)
-        return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
+        return _with_points(frame, keep_lon_lat=True)  # a Centre is made from them
 
     def centre(self, centre_id: str) -> Centre:
         rows = self._query("SELECT * FROM centres WHERE centre_id = ?", centre_id)
@@ -386,10 +389,7 @@ class SQLiteStore:
     def checkpoints(self) -> gpd.GeoDataFrame:
         rows = [dict(r) for r in self._query("SELECT * FROM checkpoints ORDER BY zone_name, road")]
         frame = pd.DataFrame(rows, columns=[*CHECKPOINT_COLUMNS, "lon", "lat"])
-        geometry = shapely.points(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
-        return gpd.GeoDataFrame(
-            frame.drop(columns=["lon", "lat"]), geometry=geometry, crs=STORAGE_CRS
-        )
+        return _with_points(frame)
 
     def save_checkpoints(self, checkpoints: gpd.GeoDataFrame) -> None:
         """Add or move checkpoints (by ``checkpoint_id``)."""
@@ -414,10 +414,7 @@ class SQLiteStore:
         )
         for column in ("start_on", "end_on"):
             frame[column] = frame[column].map(_date).astype(object)
-        geometry = shapely.points(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
-        return gpd.GeoDataFrame(
-            frame.drop(columns=["lon", "lat"]), geometry=geometry, crs=STORAGE_CRS
-        )
+        return _with_points(frame)
 
     def register_homes(self, homes: gpd.GeoDataFrame) -> None:
         """Add homes in quarantine, or update their place and dates (by ``hq_id``)."""
