@@ -44,14 +44,9 @@ PUBLIC_COLUMNS = (
     "order_number",
     "notified_on",
     "released_on",
-    "rule",
-    "as_of",
-    "case_count",
-    "first_case_on",
-    "last_case_on",
-    "release_due_on",
+    *ZONE_COLUMNS[2:8],  # rule, as_of, case count, first and last case, release due
     "due_for_release",
-    *ZONE_COLUMNS[8:],
+    *ZONE_COLUMNS[8:],  # area, people, households, blocks, facilities
 )
 
 # Shapefile field names are at most 10 characters.
