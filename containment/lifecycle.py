@@ -35,6 +35,7 @@ __all__ = [
     "describe_zones",
     "in_force",
     "new_zone_id",
+    "zone_changes",
 ]
 
 
@@ -138,6 +139,38 @@ def advance(
             raise TransitionError(msg)
         changes["released_on"] = on
     return dataclasses.replace(zone, **changes)
+
+
+def zone_changes(before: SavedZone, after: SavedZone) -> list[str]:
+    """What differs between two versions of a zone, in words (no patient data: zones hold none).
+
+    >>> ward = shapely.box(73.70, 23.83, 73.72, 23.85)
+    >>> z = SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", ward)
+    >>> zone_changes(z, advance(z, "proposed", on=dt.date(2020, 5, 2)))
+    ['status draft → proposed']
+    >>> zone_changes(z, dataclasses.replace(z, geometry=ward.buffer(0.001)))
+    ['outline redrawn']
+    """
+    changes = [
+        f"{field.replace('_', ' ')} {_shown(getattr(before, field))} → "
+        f"{_shown(getattr(after, field))}"
+        for field in SAVED_ZONE_FIELDS
+        if field not in ("zone_id", "version", "note")
+        and getattr(before, field) != getattr(after, field)
+    ]
+    if before.note != after.note:
+        changes.append("note edited")
+    if not before.geometry.equals(after.geometry):
+        changes.append("outline redrawn")
+    return changes
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, dt.date):
+        return f"{value:%d-%m-%Y}"
+    return str(value)
 
 
 def in_force(zones: pd.DataFrame, as_of: dt.date) -> pd.Series:

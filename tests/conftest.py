@@ -1,15 +1,19 @@
-"""Shared fixtures: the shipped Dungarpur district and a writer for small line lists."""
+"""Shared fixtures: the shipped Dungarpur district, a writer for small line lists, and a fresh
+store on each backend (SQLite and the test PostGIS)."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Sequence
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from containment import District, load_district
+from containment.store import SQLStore, open_store
 
 TODAY = dt.date(2020, 6, 1)
 
@@ -33,3 +37,55 @@ def write_csv(tmp_path: Path) -> LineListWriter:
         return path
 
     return write
+
+
+TEST_DATABASE_URL = os.environ.get(
+    "CONTAINMENT_TEST_DATABASE_URL",
+    "postgresql://containment_test:containment_test@127.0.0.1:5432/containment_test",
+)
+
+
+def drop_district_schema(district: str) -> None:
+    import psycopg
+
+    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as con:
+        con.execute(f'DROP SCHEMA IF EXISTS "district_{district}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def postgis_url() -> str:
+    """The test PostGIS (``scripts/start-test-postgis.sh``). Never skipped: it must be there."""
+    import psycopg
+
+    try:
+        with psycopg.connect(TEST_DATABASE_URL, connect_timeout=5) as con:
+            con.execute("SELECT postgis_version()")
+    except psycopg.Error as error:
+        pytest.fail(
+            f"The PostGIS tests need the test database at {TEST_DATABASE_URL}: run "
+            f"scripts/start-test-postgis.sh (as root), or set CONTAINMENT_TEST_DATABASE_URL. "
+            f"({str(error).strip().splitlines()[0] if str(error).strip() else error!r})"
+        )
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL for a fresh, empty store on each backend in turn."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'district.sqlite'}"
+        return
+    url = request.getfixturevalue("postgis_url")
+    district = f"t{uuid.uuid4().hex[:12]}"
+    request.node.district_schema = district
+    yield f"{url}#{district}"
+    drop_district_schema(district)
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[SQLStore]:
+    """A fresh, empty store on each backend: the same tests run against SQLite and PostGIS."""
+    url, _, district = store_url.partition("#")
+    opened = open_store(district or "dungarpur", url)
+    yield opened
+    opened.backend.close()

@@ -1,24 +1,24 @@
-"""The embedded store: what is saved survives, nothing is duplicated, nothing overwritten."""
+"""The store, on SQLite and PostGIS alike: what is saved survives, nothing is duplicated, nothing
+is overwritten."""
 
 import dataclasses
 import datetime as dt
 import sqlite3
 
+import psycopg
 import pytest
 import shapely
 
 from containment import read_cases
 from containment.centres import Centre, CentreError
 from containment.lifecycle import SavedZone, advance
-from containment.store import ConflictError, SQLiteStore
+from containment.store import ConflictError, SQLiteStore, open_store
+from containment.store.backends import SQLiteBackend
+from containment.store.schema import MIGRATIONS
 from tests.conftest import TODAY
 
 WARD = shapely.box(73.70, 23.83, 73.72, 23.85)
-
-
-@pytest.fixture
-def store(tmp_path):
-    return SQLiteStore(tmp_path / "district.sqlite")
+DATABASE_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
 @pytest.fixture
@@ -44,12 +44,16 @@ def test_importing_the_same_cases_again_updates_and_never_duplicates(store, samp
     assert list(store.imports()["source"]) == ["day 1", "day 2"]
 
 
-def test_a_zone_survives_reopening_the_file(tmp_path):
-    path = tmp_path / "district.sqlite"
-    SQLiteStore(path).save_zone(
-        SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD)
-    )
-    zone = SQLiteStore(path).zone("DZ-1")
+def reopen(store):
+    """The same store opened afresh, as another process would."""
+    district = getattr(store.backend, "schema", "district_dungarpur").removeprefix("district_")
+    url = store.backend.url if hasattr(store.backend, "url") else f"sqlite:///{store.backend.path}"
+    return open_store(district, url)
+
+
+def test_a_zone_survives_reopening_the_store(store):
+    store.save_zone(SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD))
+    zone = reopen(store).zone("DZ-1")
     assert (zone.name, zone.version) == ("Ward 7", 1)
     assert zone.geometry.equals(WARD)
 
@@ -60,10 +64,15 @@ def test_saving_over_a_newer_version_is_refused(store):
     )
     first_tab = advance(saved, "proposed", on=TODAY)
     second_tab = dataclasses.replace(saved, note="seen by the BMO")
-    store.save_zone(first_tab)
-    with pytest.raises(ConflictError, match="changed or deleted by someone else"):
+    store.acting_as("asha", "planner").save_zone(first_tab)
+    with pytest.raises(ConflictError) as refused:
         store.save_zone(second_tab)
+    assert "Zone 'Ward 7' was changed by asha at " in str(refused.value)
+    assert "(version 1 → 2): status draft → proposed. Your change was not saved." in str(
+        refused.value
+    )
     assert store.zone("DZ-1").status == "proposed"
+    assert store.zone("DZ-1").note == ""
 
 
 def test_the_same_new_zone_cannot_be_saved_twice(store):
@@ -85,7 +94,7 @@ def test_a_failed_save_leaves_what_was_saved(store, sample):
     store.import_cases(sample.iloc[:3], source="first")
     broken = sample.iloc[3:6].copy()
     broken.loc[broken.index[2], "geometry"] = shapely.Point(float("nan"), float("nan"))
-    with pytest.raises(sqlite3.IntegrityError):  # the last row fails inside the transaction
+    with pytest.raises(DATABASE_ERRORS):  # the last row fails inside the transaction
         store.import_cases(broken, source="second")
     assert len(store.cases()) == 3
     assert list(store.imports()["source"]) == ["first"]
@@ -112,13 +121,12 @@ def test_centres_keep_their_beds(store):
     assert store.centres().empty
 
 
-def test_a_newer_schema_is_refused_rather_than_damaged(tmp_path):
-    path = tmp_path / "district.sqlite"
-    SQLiteStore(path)
-    with sqlite3.connect(path) as con:
-        con.execute("PRAGMA user_version = 99")
+def test_a_newer_schema_is_refused_rather_than_damaged(store):
+    with store.backend.transaction() as tx:
+        store.backend.schema_version(tx)
+        store.backend.set_schema_version(tx, 99)
     with pytest.raises(ValueError, match="newer version of Containment Planner"):
-        SQLiteStore(path)
+        reopen(store)
 
 
 def test_dates_come_back_as_dates(store):
@@ -187,16 +195,21 @@ def test_violations_are_recorded_once_and_actions_kept(store):
     assert store.homes()["end_on"].iloc[0] == dt.date(2020, 5, 14)
 
 
-def test_an_older_store_is_upgraded_in_place(tmp_path):
+def test_a_store_from_before_zone_history_is_upgraded_in_place(tmp_path):
     path = tmp_path / "district.sqlite"
-    SQLiteStore(path).save_zone(
-        SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD)
-    )
-    with sqlite3.connect(path) as con:  # as a store written before checkpoints existed
-        con.execute("DROP TABLE checkpoints")
-        con.execute("DROP TABLE homes")
-        con.execute("DROP TABLE violations")
-        con.execute("PRAGMA user_version = 1")
+    with sqlite3.connect(path) as con:  # as the last release left it: schema 2, no history
+        for migration in MIGRATIONS[:2]:
+            for statement in migration.statements("sqlite", SQLiteBackend.types):
+                con.execute(statement)
+        con.execute(
+            "INSERT INTO zones VALUES ('DZ-1', 'Ward 7', 'containment', 'drawn', 'r', 'draft', "
+            "28, '', '', NULL, NULL, '2020-05-01', 3, ?)",
+            (shapely.to_wkb(WARD),),
+        )
+        con.execute("PRAGMA user_version = 2")
     upgraded = SQLiteStore(path)
-    assert upgraded.zone("DZ-1").name == "Ward 7"
+    assert upgraded.zone("DZ-1").version == 3
+    ((zone, saved_by, _, change),) = upgraded.zone_history("DZ-1")
+    assert (zone.version, saved_by, change) == (3, "unknown", "saved before history was kept")
     assert upgraded.checkpoints().empty
+    assert upgraded.users().empty

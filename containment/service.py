@@ -1,0 +1,297 @@
+"""The one door to a district's store: logins, sessions, and a role check on every call.
+
+The app and the command line both go through here. :meth:`Service.login` turns a user name and
+password into a :class:`Session`; :meth:`Service.workspace` turns a session (if it has not
+expired) into a :class:`Workspace`, whose every method first checks that the user's role allows
+it and then records the change in the audit trail under their name. Hiding a button is only
+courtesy: a police user's workspace refuses to read case points or change a zone whatever the
+page shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from containment.auth import (
+    AuthError,
+    Permission,
+    Role,
+    SessionPolicy,
+    User,
+    hash_password,
+    new_session_token,
+    token_digest,
+    verify_password,
+)
+from containment.centres import Centre
+from containment.district import District
+from containment.lifecycle import SavedZone, ZoneStatus, describe_zones
+from containment.store import ImportSummary, SQLStore
+
+__all__ = ["Service", "Session", "Workspace"]
+
+_DECIDED = frozenset({ZoneStatus.NOTIFIED, ZoneStatus.RELEASED})
+_DUMMY_HASH = hash_password("not a real password, only for timing")
+
+
+@dataclass(frozen=True)
+class Session:
+    """A logged-in user. ``token`` is the secret the browser or shell holds."""
+
+    token: str
+    user: User
+
+
+class Service:
+    """Logins and sessions for one district's store."""
+
+    def __init__(self, store: SQLStore, policy: SessionPolicy | None = None) -> None:
+        self.store = store
+        self.policy = policy or SessionPolicy()
+
+    def _now(self) -> dt.datetime:
+        return self.store.clock().astimezone(dt.UTC)
+
+    def has_users(self) -> bool:
+        return not self.store.users().empty
+
+    def login(self, username: str, password: str) -> Session:
+        """A new session for a right password; refused, and counted, otherwise.
+
+        After ``policy.max_failures`` failures within ``policy.lockout`` the name is refused
+        without checking the password until the window has passed.
+        """
+        name = username.strip().lower()
+        now = self._now()
+        failures = self.store.failures_since(name, now - self.policy.lockout)
+        if len(failures) >= self.policy.max_failures:
+            until = failures[-self.policy.max_failures] + self.policy.lockout
+            self.store.record_login(name, "", ok=False, detail="locked out")
+            msg = (
+                f"Too many failed logins for {name!r}: try again after "
+                f"{until:%H:%M} UTC, or ask an administrator to reset the password."
+            )
+            raise AuthError(msg)
+        record = self.store.user_record(name)
+        user, digest = record if record else (None, _DUMMY_HASH)
+        right = verify_password(password, digest)  # hashed even for unknown names: same time
+        if user is None or not right or not user.active:
+            reason = "unknown user" if user is None else ("disabled" if right else "wrong password")
+            self.store.record_login(name, user.role if user else "", ok=False, detail=reason)
+            msg = "Wrong user name or password."
+            if user is not None and right and not user.active:
+                msg = f"The account {name!r} is disabled; ask an administrator."
+            raise AuthError(msg)
+        token = new_session_token()
+        self.store.open_session(token_digest(token), user.username)
+        self.store.record_login(user.username, user.role, ok=True)
+        return Session(token, user)
+
+    def workspace(self, token: str) -> Workspace:
+        """The workspace of an open session; an expired or closed one must log in again."""
+        digest = token_digest(token)
+        record = self.store.session_record(digest)
+        if record is None:
+            msg = "Your session has ended; log in again."
+            raise AuthError(msg)
+        username, started, last_seen = record
+        if self.policy.expired(started, last_seen, self._now()):
+            self.store.close_session(digest)
+            msg = "Your session expired; log in again."
+            raise AuthError(msg)
+        found = self.store.user_record(username)
+        if found is None or not found[0].active:
+            self.store.close_session(digest)
+            msg = "Your account was disabled; ask an administrator."
+            raise AuthError(msg)
+        self.store.touch_session(digest)
+        return Workspace(self.store, found[0])
+
+    def logout(self, token: str) -> None:
+        digest = token_digest(token)
+        record = self.store.session_record(digest)
+        self.store.close_session(digest)
+        if record is not None:
+            found = self.store.user_record(record[0])
+            role = found[0].role if found else ""
+            self.store.acting_as(record[0], role).record("logout", "")
+
+
+class Workspace:
+    """What one logged-in user may see and do in their district."""
+
+    def __init__(self, store: SQLStore, user: User) -> None:
+        self.user = user
+        self._store = store.acting_as(user.username, user.role)
+
+    def __repr__(self) -> str:
+        return f"Workspace({self.user.username}, {self.user.role}, {self._store.label})"
+
+    @property
+    def key(self) -> str:
+        """Names the store and the role, for caches: two roles never share a cached view."""
+        return f"{self._store.label}|{self.user.role}"
+
+    def may(self, permission: Permission) -> bool:
+        return self.user.may(permission)
+
+    def require(self, permission: Permission) -> None:
+        if not self.may(permission):
+            msg = (
+                f"{self.user.username} ({self.user.role}) may not {permission.value}; "
+                "ask the district's collector if you need to."
+            )
+            raise AuthError(msg)
+
+    def revision(self) -> int:
+        return self._store.revision()
+
+    # --- cases -------------------------------------------------------------------------------
+
+    def cases(self) -> gpd.GeoDataFrame:
+        self.require(Permission.READ_CASES)
+        return self._store.cases()
+
+    def imports(self) -> pd.DataFrame:
+        self.require(Permission.READ_CASES)
+        return self._store.imports()
+
+    def import_cases(
+        self, cases: gpd.GeoDataFrame, *, source: str, rejected: int = 0
+    ) -> ImportSummary:
+        self.require(Permission.IMPORT_CASES)
+        return self._store.import_cases(cases, source=source, rejected=rejected)
+
+    # --- zones -------------------------------------------------------------------------------
+
+    def zones(self) -> gpd.GeoDataFrame:
+        """Every saved zone; for a role that sees only orders, the notified ones."""
+        zones = self._store.zones()
+        if self.may(Permission.READ_DRAFT_ZONES):
+            return zones
+        return zones[zones["status"] == ZoneStatus.NOTIFIED].reset_index(drop=True)
+
+    def described_zones(self, district: District, *, as_of: dt.date) -> gpd.GeoDataFrame:
+        """The zones this user may see, with their figures as of a day.
+
+        The figures count the cases inside each zone; the cases themselves stay here, so a
+        role that may not read case points still gets each zone's count and release date.
+        """
+        return describe_zones(self.zones(), self._store.cases(), district, as_of=as_of)
+
+    def zone(self, zone_id: str) -> SavedZone:
+        zone = self._store.zone(zone_id)
+        if zone.status is not ZoneStatus.NOTIFIED:
+            self.require(Permission.READ_DRAFT_ZONES)
+        return zone
+
+    def _require_change(self, before: ZoneStatus | None, after: ZoneStatus) -> None:
+        self.require(Permission.EDIT_ZONES)
+        if before in _DECIDED or (before != after and after in _DECIDED):
+            self.require(Permission.NOTIFY_ZONES)
+        elif before != after and ZoneStatus.PROPOSED in (before, after):
+            self.require(Permission.PROPOSE_ZONES)
+
+    def _saved_status(self, zone_id: str, version: int) -> ZoneStatus | None:
+        return self._store.zone(zone_id).status if version else None
+
+    def save_zone(self, zone: SavedZone) -> SavedZone:
+        """Save a zone; notifying, releasing or changing a notified zone is the collector's."""
+        before = self._saved_status(zone.zone_id, zone.version)
+        self._require_change(before or ZoneStatus.DRAFT, zone.status)
+        return self._store.save_zone(zone)
+
+    def delete_zone(self, zone_id: str) -> None:
+        status = self._store.zone(zone_id).status
+        self._require_change(status, status)
+        self._store.delete_zone(zone_id)
+
+    def zone_history(self, zone_id: str) -> list[tuple[SavedZone, str, str, str]]:
+        self.require(Permission.READ_DRAFT_ZONES)
+        return self._store.zone_history(zone_id)
+
+    def restore_zone(self, zone_id: str, version: int, *, current_version: int) -> SavedZone:
+        self.require(Permission.EDIT_ZONES)
+        history = {z.version: z for z, *_ in self._store.zone_history(zone_id)}
+        before = self._store.zone(zone_id).status
+        if version in history:
+            self._require_change(before, history[version].status)
+        return self._store.restore_zone(zone_id, version, current_version=current_version)
+
+    # --- centres and checkpoints: everyone sees them ----------------------------------------
+
+    def centres(self) -> gpd.GeoDataFrame:
+        return self._store.centres()
+
+    def centre(self, centre_id: str) -> Centre:
+        return self._store.centre(centre_id)
+
+    def save_centre(self, centre: Centre) -> Centre:
+        self.require(Permission.EDIT_CENTRES)
+        return self._store.save_centre(centre)
+
+    def delete_centre(self, centre_id: str) -> None:
+        self.require(Permission.EDIT_CENTRES)
+        self._store.delete_centre(centre_id)
+
+    def checkpoints(self) -> gpd.GeoDataFrame:
+        return self._store.checkpoints()
+
+    def save_checkpoints(self, checkpoints: gpd.GeoDataFrame) -> None:
+        self.require(Permission.EDIT_CHECKPOINTS)
+        self._store.save_checkpoints(checkpoints)
+
+    def delete_checkpoint(self, checkpoint_id: str) -> None:
+        self.require(Permission.EDIT_CHECKPOINTS)
+        self._store.delete_checkpoint(checkpoint_id)
+
+    # --- home quarantine ---------------------------------------------------------------------
+
+    def homes(self) -> gpd.GeoDataFrame:
+        self.require(Permission.FIELD_WORK)
+        return self._store.homes()
+
+    def register_homes(self, homes: gpd.GeoDataFrame) -> None:
+        self.require(Permission.FIELD_WORK)
+        self._store.register_homes(homes)
+
+    def violations(self) -> pd.DataFrame:
+        self.require(Permission.FIELD_WORK)
+        return self._store.violations()
+
+    def record_violations(self, violations: pd.DataFrame) -> int:
+        self.require(Permission.FIELD_WORK)
+        return self._store.record_violations(violations)
+
+    def record_action(self, hq_id: str, checked_at: object, action: str, *, on: dt.date) -> None:
+        self.require(Permission.FIELD_WORK)
+        self._store.record_action(hq_id, checked_at, action, on=on)
+
+    # --- exports and the audit trail ---------------------------------------------------------
+
+    def record_export(self, what: str, file_name: str, rows: int) -> None:
+        """Note an export in the audit trail (what, the file, how many rows — no contents)."""
+        self.require(Permission.EXPORT)
+        self._store.record("export", what, f"{file_name}: {rows} rows")
+
+    def audit(self, **filters: object) -> pd.DataFrame:
+        self.require(Permission.READ_AUDIT)
+        return self._store.audit(**filters)  # type: ignore[arg-type]
+
+    def audit_actions(self) -> list[str]:
+        self.require(Permission.READ_AUDIT)
+        return self._store.audit_actions()
+
+
+def first_collector(store: SQLStore, username: str, password: str) -> User:
+    """The first account of a store that has none: the collector, who adds the others."""
+    if not store.users().empty:
+        msg = "This store already has users; log in, or ask an administrator to add you."
+        raise AuthError(msg)
+    return store.acting_as(username.strip().lower(), "setup").add_user(
+        username, Role.COLLECTOR, password
+    )

@@ -1,0 +1,92 @@
+"""Where a district's work is kept.
+
+:func:`open_store` picks the backend from a database URL: none (the default) is the embedded
+SQLite file ``$CONTAINMENT_DATA/<district>.sqlite``, no server; ``sqlite:///path/to/file`` is
+another file; ``postgresql://user:password@host:5432/dbname`` is a shared PostGIS database,
+each district in a schema of its own. ``CONTAINMENT_DATABASE_URL`` sets it for the app and the
+command line.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from containment.errors import ContainmentError
+from containment.store.backends import PostGISBackend, SQLiteBackend
+from containment.store.sql import Actor, ConflictError, ImportSummary, SQLStore
+
+__all__ = [
+    "Actor",
+    "ConflictError",
+    "ImportSummary",
+    "SQLStore",
+    "SQLiteStore",
+    "backup_sqlite",
+    "database_url",
+    "default_store_path",
+    "open_store",
+]
+
+DATABASE_URL_VARIABLE = "CONTAINMENT_DATABASE_URL"
+
+
+def default_store_path(district: str) -> Path:
+    """``$CONTAINMENT_DATA/<district>.sqlite``, by default under ``./data``."""
+    folder = Path(os.environ.get("CONTAINMENT_DATA", "data"))
+    return folder / f"{district.lower()}.sqlite"
+
+
+def database_url() -> str:
+    """The configured database URL (``CONTAINMENT_DATABASE_URL``), or "" for the default."""
+    return os.environ.get(DATABASE_URL_VARIABLE, "").strip()
+
+
+def SQLiteStore(path: str | os.PathLike[str]) -> SQLStore:
+    """The embedded store in one SQLite file, created and upgraded on first use."""
+    return SQLStore(SQLiteBackend(path))
+
+
+def open_store(district: str, url: str | None = None) -> SQLStore:
+    """The store for ``district`` at ``url`` (by default :func:`database_url`)."""
+    url = database_url() if url is None else url.strip()
+    if not url:
+        return SQLiteStore(default_store_path(district))
+    if url.startswith("sqlite:///"):
+        return SQLiteStore(url.removeprefix("sqlite:///"))
+    if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        return SQLStore(PostGISBackend(url.replace("+psycopg", ""), district.lower()))
+    scheme = url.split(":", 1)[0]
+    msg = (
+        f"Database URL scheme {scheme!r} is not known: use postgresql://user:password@host/db "
+        "for PostGIS, sqlite:///path/to/file.sqlite, or leave it empty for the default file."
+    )
+    raise ContainmentError(msg)
+
+
+def backup_sqlite(store: SQLStore, to: str | os.PathLike[str]) -> Path:
+    """A consistent copy of an embedded store, taken while it may be in use.
+
+    SQLite's online backup copies a snapshot: writers are not stopped, and no half-saved
+    change is copied. For PostGIS use ``pg_dump`` (see the README).
+    """
+    backend = store.backend
+    if not isinstance(backend, SQLiteBackend):
+        msg = "This is a PostGIS store: back it up with pg_dump (see the README)."
+        raise ContainmentError(msg)
+    target = Path(to)
+    if target.exists():
+        msg = f"{target} already exists; choose a new file name for the backup."
+        raise ContainmentError(msg)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    source = sqlite3.connect(backend.path)
+    copy = sqlite3.connect(partial)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    partial.replace(target)
+    return target

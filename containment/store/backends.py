@@ -1,0 +1,225 @@
+"""Where the SQL runs: an embedded SQLite file, or a PostgreSQL database with PostGIS.
+
+A backend opens connections, runs a transaction, and says how its dialect differs: the
+placeholder, how a geometry goes in and comes out, and the column types the migrations use.
+Everything else — the tables, the queries, optimistic locking — is shared by
+:class:`containment.store.sql.SQLStore`. Geometries are EPSG:4326 in both; PostGIS keeps them
+as ``geometry`` columns with GiST indexes, SQLite as WKB.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from containment.errors import ContainmentError
+
+__all__ = ["Backend", "PostGISBackend", "SQLiteBackend", "Tx"]
+
+
+class Tx:
+    """One connection inside one transaction (or one read), speaking ``?`` placeholders."""
+
+    def __init__(self, con: Any, translate: Any) -> None:
+        self._con = con
+        self._translate = translate
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> Any:
+        return self._con.execute(self._translate(sql), tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        if rows:
+            self._con.cursor().executemany(self._translate(sql), rows)
+
+    def all(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.execute(sql, params).fetchall()]
+
+    def one(self, sql: str, params: Sequence[object] = ()) -> dict[str, Any] | None:
+        row = self.execute(sql, params).fetchone()
+        return dict(row) if row is not None else None
+
+
+class Backend(Protocol):
+    """What :class:`SQLStore` needs from a database."""
+
+    name: str
+    label: str  # where the data is, for messages and the sidebar: a path or host/database
+    types: dict[str, str]  # column types the migrations name: {id}, {geometry}, {point}
+    geom_in: str  # SQL taking one WKB parameter
+
+    def geom_out(self, column: str) -> str: ...
+    def transaction(self) -> Iterator[Tx]: ...
+    def read(self) -> Iterator[Tx]: ...
+    def schema_version(self, tx: Tx) -> int: ...
+    def set_schema_version(self, tx: Tx, version: int) -> None: ...
+    def close(self) -> None: ...
+
+
+def _dict_row(cursor: sqlite3.Cursor, row: tuple[object, ...]) -> dict[str, object]:
+    return {d[0]: value for d, value in zip(cursor.description, row, strict=True)}
+
+
+class SQLiteBackend:
+    """One SQLite file (WAL journal), a connection per operation; writers queue for the lock."""
+
+    name = "sqlite"
+    types = {  # noqa: RUF012 - read-only table
+        "id": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "geometry": "BLOB",
+    }
+    geom_in = "?"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.label = str(self.path)
+
+    def geom_out(self, column: str) -> str:
+        return column
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        con.row_factory = _dict_row
+        con.execute("PRAGMA journal_mode = WAL")
+        con.execute("PRAGMA foreign_keys = ON")
+        return con
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")  # take the write lock now, not halfway through
+            try:
+                yield Tx(con, str)
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        con = self._connect()
+        try:
+            yield Tx(con, str)
+        finally:
+            con.close()
+
+    def schema_version(self, tx: Tx) -> int:
+        return int(tx.execute("PRAGMA user_version").fetchone()["user_version"])
+
+    def set_schema_version(self, tx: Tx, version: int) -> None:
+        tx.execute(f"PRAGMA user_version = {int(version)}")
+
+    def close(self) -> None:
+        """Nothing is held open between operations."""
+
+
+_DISTRICT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+
+def _to_psycopg(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostGISBackend:
+    """A PostgreSQL database with PostGIS; each district is a schema of its own.
+
+    ``district_<name>`` holds the same tables the SQLite file holds, so thirty districts share
+    one server without a query ever reaching another district's rows (each connection's
+    ``search_path`` is its district's schema). Connections come from a pool.
+    """
+
+    name = "postgis"
+    types = {  # noqa: RUF012 - read-only table
+        "id": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+        "geometry": "geometry(Geometry, 4326)",
+    }
+    geom_in = "ST_GeomFromWKB(?, 4326)"
+
+    def __init__(self, url: str, district: str, *, pool_size: int = 10) -> None:
+        import psycopg
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
+
+        if not _DISTRICT_NAME.match(district):
+            msg = (
+                f"District name {district!r} cannot name a database schema: use lower-case "
+                "letters, digits and underscores, starting with a letter."
+            )
+            raise ContainmentError(msg)
+        self.schema = f"district_{district}"
+        self.url = url
+        info = psycopg.conninfo.conninfo_to_dict(url)
+        self.label = f"{info.get('host', 'localhost')}/{info.get('dbname', '')} ({self.schema})"
+        self._errors = psycopg.errors
+
+        def configure(con: psycopg.Connection) -> None:
+            con.execute(f'SET search_path TO "{self.schema}", public')
+
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=10) as con:
+                self._prepare_database(con)
+        except psycopg.OperationalError as error:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            msg = (
+                f"Cannot reach the PostGIS database at {self.label}: {first}. Check "
+                "CONTAINMENT_DATABASE_URL (host, port, user, password) and that the server runs."
+            )
+            raise ContainmentError(msg) from error
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"autocommit": True, "row_factory": dict_row},
+            configure=configure,
+            open=True,
+            name=self.schema,
+        )
+
+    def _prepare_database(self, con: Any) -> None:
+        has_postgis = con.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone()
+        if not has_postgis:
+            try:
+                con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            except self._errors.InsufficientPrivilege as error:
+                msg = (
+                    f"The database at {self.label} has no PostGIS, and this user may not add "
+                    "it: ask its administrator to run 'CREATE EXTENSION postgis;' in it."
+                )
+                raise ContainmentError(msg) from error
+        con.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+
+    def geom_out(self, column: str) -> str:
+        return f"ST_AsBinary({column}) AS {column}"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self._pool.connection() as con, con.transaction():
+            yield Tx(con, _to_psycopg)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        with self._pool.connection() as con:
+            yield Tx(con, _to_psycopg)
+
+    def schema_version(self, tx: Tx) -> int:
+        # One migrator at a time per district; the lock ends with the transaction.
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (self.schema,))
+        tx.execute("CREATE TABLE IF NOT EXISTS schema_version (n INTEGER NOT NULL)")
+        row = tx.one("SELECT n FROM schema_version")
+        if row is None:
+            tx.execute("INSERT INTO schema_version VALUES (0)")
+            return 0
+        return int(row["n"])
+
+    def set_schema_version(self, tx: Tx, version: int) -> None:
+        tx.execute("UPDATE schema_version SET n = ?", (version,))
+
+    def close(self) -> None:
+        self._pool.close()

@@ -1,0 +1,132 @@
+"""The store's tables, as numbered migrations: a store is upgraded in place, never rebuilt.
+
+Each migration is SQL both backends run, with ``{id}`` and ``{geometry}`` standing for the
+column types that differ, plus what only PostGIS has (point geometries beside lon/lat and GiST
+indexes). A store remembers the last migration it ran; opening it runs the rest, in one
+transaction each. Never edit a migration that has shipped: add a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["MIGRATIONS", "Migration"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    sql: str
+    postgis_only: str = ""
+
+    def statements(self, backend_name: str, types: dict[str, str]) -> list[str]:
+        text = self.sql.format(**types)
+        if backend_name == "postgis":
+            text += ";" + self.postgis_only
+        return [s.strip() for s in text.split(";") if s.strip()]
+
+
+def _point_column(table: str) -> str:
+    return (
+        f"ALTER TABLE {table} ADD COLUMN geom geometry(Point, 4326) GENERATED ALWAYS AS "
+        f"(ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED;"
+        f"CREATE INDEX {table}_geom ON {table} USING GIST (geom);"
+        f"ALTER TABLE {table} ADD CONSTRAINT {table}_lon_lat "
+        f"CHECK (lon BETWEEN -180 AND 180 AND lat BETWEEN -90 AND 90);"
+    )
+
+
+MIGRATIONS = (
+    Migration(
+        """
+        CREATE TABLE imports (
+            import_id {id},
+            source TEXT NOT NULL, imported_at TEXT NOT NULL,
+            added INTEGER NOT NULL, updated INTEGER NOT NULL, rejected INTEGER NOT NULL
+        );
+        CREATE TABLE cases (
+            case_id TEXT PRIMARY KEY, reported_on TEXT NOT NULL, status TEXT NOT NULL,
+            village TEXT NOT NULL, block TEXT NOT NULL, placed_by TEXT NOT NULL,
+            lon DOUBLE PRECISION NOT NULL, lat DOUBLE PRECISION NOT NULL,
+            import_id INTEGER NOT NULL REFERENCES imports(import_id)
+        );
+        CREATE INDEX cases_reported_on ON cases(reported_on);
+        CREATE TABLE zones (
+            zone_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+            origin TEXT NOT NULL, rule TEXT NOT NULL, status TEXT NOT NULL,
+            release_after_days INTEGER NOT NULL, note TEXT NOT NULL, order_number TEXT NOT NULL,
+            notified_on TEXT, released_on TEXT, created_on TEXT NOT NULL,
+            version INTEGER NOT NULL, geometry {geometry} NOT NULL
+        );
+        CREATE TABLE centres (
+            centre_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+            lon DOUBLE PRECISION NOT NULL, lat DOUBLE PRECISION NOT NULL,
+            capacity INTEGER NOT NULL, occupied INTEGER NOT NULL, facility_id TEXT NOT NULL,
+            note TEXT NOT NULL, version INTEGER NOT NULL
+        );
+        CREATE TABLE revision (n INTEGER NOT NULL);
+        INSERT INTO revision VALUES (0)
+        """,
+        postgis_only=(
+            _point_column("cases")
+            + _point_column("centres")
+            + "CREATE INDEX zones_geometry ON zones USING GIST (geometry)"
+        ),
+    ),
+    Migration(
+        """
+        CREATE TABLE checkpoints (
+            checkpoint_id TEXT PRIMARY KEY, zone_id TEXT NOT NULL, zone_name TEXT NOT NULL,
+            road TEXT NOT NULL, road_class TEXT NOT NULL,
+            lon DOUBLE PRECISION NOT NULL, lat DOUBLE PRECISION NOT NULL
+        );
+        CREATE INDEX checkpoints_zone ON checkpoints(zone_id);
+        CREATE TABLE homes (
+            hq_id TEXT PRIMARY KEY, lon DOUBLE PRECISION NOT NULL, lat DOUBLE PRECISION NOT NULL,
+            start_on TEXT NOT NULL, end_on TEXT NOT NULL
+        );
+        CREATE TABLE violations (
+            hq_id TEXT NOT NULL REFERENCES homes(hq_id), checked_at TEXT NOT NULL,
+            distance_m DOUBLE PRECISION NOT NULL, action TEXT NOT NULL, action_on TEXT,
+            PRIMARY KEY (hq_id, checked_at)
+        )
+        """,
+        postgis_only=_point_column("checkpoints") + _point_column("homes"),
+    ),
+    Migration(
+        # Zone history, users, sessions and the audit trail. Zones saved before this
+        # migration start their history at the version they are at.
+        """
+        CREATE TABLE zone_versions (
+            zone_id TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,
+            kind TEXT NOT NULL, origin TEXT NOT NULL, rule TEXT NOT NULL, status TEXT NOT NULL,
+            release_after_days INTEGER NOT NULL, note TEXT NOT NULL, order_number TEXT NOT NULL,
+            notified_on TEXT, released_on TEXT, created_on TEXT NOT NULL,
+            geometry {geometry} NOT NULL,
+            saved_by TEXT NOT NULL, saved_at TEXT NOT NULL, change TEXT NOT NULL,
+            PRIMARY KEY (zone_id, version)
+        );
+        INSERT INTO zone_versions
+            SELECT zone_id, version, name, kind, origin, rule, status, release_after_days, note,
+                   order_number, notified_on, released_on, created_on, geometry,
+                   'unknown', created_on, 'saved before history was kept'
+            FROM zones;
+        CREATE TABLE users (
+            username TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL,
+            active INTEGER NOT NULL, created_at TEXT NOT NULL, password_set_at TEXT NOT NULL
+        );
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES users(username),
+            started_at TEXT NOT NULL, last_seen_at TEXT NOT NULL
+        );
+        CREATE TABLE login_failures (username TEXT NOT NULL, failed_at TEXT NOT NULL);
+        CREATE INDEX login_failures_user ON login_failures(username, failed_at);
+        CREATE TABLE audit (
+            audit_id {id}, at TEXT NOT NULL, username TEXT NOT NULL, role TEXT NOT NULL,
+            action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL
+        );
+        CREATE INDEX audit_at ON audit(at);
+        CREATE INDEX audit_action ON audit(action, at)
+        """,
+        postgis_only="CREATE INDEX zone_versions_geometry ON zone_versions USING GIST (geometry)",
+    ),
+)

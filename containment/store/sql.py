@@ -1,0 +1,557 @@
+"""What a district keeps: cases, saved zones and their history, centres, field work, the audit.
+
+:class:`SQLStore` is the one implementation; a :class:`~containment.store.backends.Backend`
+says where the SQL runs (an embedded SQLite file, or PostGIS). Every save is one transaction
+that also writes its audit entry, so a change and its record land together or not at all. A
+zone or centre saved over a newer version is refused with what the other person changed, never
+overwritten. The store checks no permissions: :mod:`containment.service` does, for the app and
+the command line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from containment.centres import CENTRE_FIELDS, Centre
+from containment.checkpoints import CHECKPOINT_COLUMNS
+from containment.crs import STORAGE_CRS
+from containment.errors import ContainmentError
+from containment.lifecycle import SAVED_ZONE_FIELDS, SavedZone, zone_changes
+from containment.store.accounts import AccountRecords
+from containment.store.backends import Backend, Tx
+from containment.store.schema import MIGRATIONS
+
+__all__ = ["Actor", "ConflictError", "ImportSummary", "SQLStore"]
+
+
+class ConflictError(ContainmentError):
+    """Someone saved a newer version first; the message says what they changed."""
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    source: str
+    added: int
+    updated: int
+    rejected: int
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who the audit trail names for a store's changes."""
+
+    username: str
+    role: str
+
+
+SYSTEM = Actor("system", "system")
+_ZONE_DATES = ("notified_on", "released_on", "created_on")
+_ZONE_COLUMNS = (*SAVED_ZONE_FIELDS, "geometry")
+_HISTORY_FIELDS = tuple(f for f in SAVED_ZONE_FIELDS if f != "version")
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _date(value: object) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _with_points(frame: pd.DataFrame, *, keep_lon_lat: bool = False) -> gpd.GeoDataFrame:
+    """Rows with ``lon`` and ``lat`` columns as EPSG:4326 points."""
+    geometry = shapely.points(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
+    kept = frame if keep_lon_lat else frame.drop(columns=["lon", "lat"])
+    return gpd.GeoDataFrame(kept, geometry=geometry, crs=STORAGE_CRS)
+
+
+def _zone_from_row(row: dict[str, Any]) -> SavedZone:
+    record = {k: row[k] for k in SAVED_ZONE_FIELDS if k in row}
+    record.setdefault("version", row.get("version", 0))
+    record["geometry"] = shapely.from_wkb(bytes(row["geometry"]))
+    for column in _ZONE_DATES:
+        record[column] = _date(record[column])
+    return SavedZone(**record)
+
+
+def _zone_values(zone: SavedZone) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for field in SAVED_ZONE_FIELDS:
+        value = getattr(zone, field)
+        values[field] = _iso(value) if field in _ZONE_DATES else getattr(value, "value", value)
+    values["geometry"] = shapely.to_wkb(zone.geometry)
+    return values
+
+
+class SQLStore(AccountRecords):
+    """One district's store on a backend, created and upgraded on first use.
+
+    ``actor`` is who the audit trail names for changes made through this object; see
+    :meth:`acting_as`. ``clock`` gives the time (UTC) for the audit, history and sessions.
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        actor: Actor = SYSTEM,
+        clock: Callable[[], dt.datetime] = _utc_now,
+    ) -> None:
+        self.backend = backend
+        self.actor = actor
+        self.clock = clock
+        self._migrate()
+
+    def __repr__(self) -> str:
+        return f"SQLStore({self.backend.name}: {self.backend.label})"
+
+    @property
+    def label(self) -> str:
+        return self.backend.label
+
+    def acting_as(self, username: str, role: str) -> SQLStore:
+        """The same store, with changes recorded in the audit trail as ``username``'s."""
+        twin = object.__new__(SQLStore)
+        twin.__dict__.update(self.__dict__, actor=Actor(username, str(role)))
+        return twin
+
+    def _migrate(self) -> None:
+        with self.backend.transaction() as tx:
+            version = self.backend.schema_version(tx)
+            if version > len(MIGRATIONS):
+                msg = (
+                    f"{self.backend.label} was written by a newer version of Containment "
+                    f"Planner (schema {version}); update the app before opening it."
+                )
+                raise ContainmentError(msg)
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in migration.statements(self.backend.name, self.backend.types):
+                    tx.execute(statement)
+                self.backend.set_schema_version(tx, number)
+
+    @contextmanager
+    def _transaction(self, *, bump: bool = True) -> Iterator[Tx]:
+        """One transaction; ``bump`` raises the revision that cached views are keyed on."""
+        with self.backend.transaction() as tx:
+            yield tx
+            if bump:
+                tx.execute("UPDATE revision SET n = n + 1")
+
+    def _query(self, sql: str, *params: object) -> list[dict[str, Any]]:
+        with self.backend.read() as tx:
+            return tx.all(sql, params)
+
+    def _audit(self, tx: Tx, action: str, subject: str, detail: str = "") -> None:
+        """Record a change in the same transaction as the change. Never patient data here."""
+        tx.execute(
+            "INSERT INTO audit (at, username, role, action, subject, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (self._now(), self.actor.username, self.actor.role, action, subject, detail),
+        )
+
+    def _now(self) -> str:
+        return self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")
+
+    def revision(self) -> int:
+        """A number that grows with every save, by anyone: a key for cached views."""
+        return int(self._query("SELECT n FROM revision")[0]["n"])
+
+    # --- cases -------------------------------------------------------------------------------
+
+    def import_cases(
+        self, cases: gpd.GeoDataFrame, *, source: str, rejected: int = 0
+    ) -> ImportSummary:
+        """Add accepted cases; a case id seen before is updated, never duplicated."""
+        missing = pd.to_datetime(cases["reported_on"]).isna().to_numpy()
+        if missing.any():
+            position = int(missing.argmax()) + 1
+            msg = f"Accepted case {position} of {len(cases)} has no date; nothing was saved."
+            raise ContainmentError(msg)
+        points = cases.to_crs(STORAGE_CRS).geometry
+        rows = [
+            (
+                str(row.case_id),
+                pd.Timestamp(row.reported_on).date().isoformat(),
+                str(row.status),
+                str(getattr(row, "village", "") or ""),
+                str(getattr(row, "block", "") or ""),
+                str(getattr(row, "placed_by", "") or ""),
+                float(point.x),
+                float(point.y),
+            )
+            for row, point in zip(cases.itertuples(), points, strict=True)
+        ]
+        ids = [r[0] for r in rows]
+        with self._transaction() as tx:
+            known = 0
+            for start in range(0, len(ids), 5000):  # within every backend's parameter limit
+                chunk = ids[start : start + 5000]
+                marks = ",".join("?" * len(chunk))
+                known += tx.one(
+                    f"SELECT COUNT(*) AS n FROM cases WHERE case_id IN ({marks})", chunk
+                )["n"]
+            summary = ImportSummary(source, len(rows) - known, known, rejected)
+            import_id = tx.one(
+                "INSERT INTO imports (source, imported_at, added, updated, rejected) "
+                "VALUES (?, ?, ?, ?, ?) RETURNING import_id",
+                (source, self._now(), summary.added, summary.updated, rejected),
+            )["import_id"]
+            tx.executemany(
+                "INSERT INTO cases (case_id, reported_on, status, village, block, placed_by, "
+                "lon, lat, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) "
+                "DO UPDATE SET reported_on = excluded.reported_on, status = excluded.status, "
+                "village = excluded.village, block = excluded.block, "
+                "placed_by = excluded.placed_by, lon = excluded.lon, lat = excluded.lat, "
+                "import_id = excluded.import_id",
+                [(*r, import_id) for r in rows],
+            )
+            self._audit(
+                tx,
+                "import cases",
+                f"import {import_id}",
+                f"{source}: {summary.added} added, {summary.updated} updated, {rejected} rejected",
+            )
+        return summary
+
+    def cases(self) -> gpd.GeoDataFrame:
+        rows = self._query(
+            "SELECT case_id, reported_on, status, village, block, placed_by, lon, lat "
+            "FROM cases ORDER BY reported_on, case_id"
+        )
+        columns = ["case_id", "reported_on", "status", "village", "block", "placed_by"]
+        frame = pd.DataFrame(rows, columns=[*columns, "lon", "lat"])
+        frame["reported_on"] = pd.to_datetime(frame["reported_on"]).astype("datetime64[s]")
+        return _with_points(frame)
+
+    def imports(self) -> pd.DataFrame:
+        rows = self._query(
+            "SELECT import_id, source, imported_at, added, updated, rejected "
+            "FROM imports ORDER BY import_id"
+        )
+        columns = ["import_id", "source", "imported_at", "added", "updated", "rejected"]
+        return pd.DataFrame(rows, columns=columns)
+
+    # --- zones -------------------------------------------------------------------------------
+
+    def _zone_select(self, table: str, *more: str) -> str:
+        columns = [*SAVED_ZONE_FIELDS, self.backend.geom_out("geometry"), *more]
+        return f"SELECT {', '.join(columns)} FROM {table}"
+
+    def zones(self) -> gpd.GeoDataFrame:
+        records = self._query(f"{self._zone_select('zones')} ORDER BY created_on, name")
+        geometry = [shapely.from_wkb(bytes(r.pop("geometry"))) for r in records]
+        frame = pd.DataFrame(records, columns=list(SAVED_ZONE_FIELDS), dtype=object)
+        for column in _ZONE_DATES:
+            frame[column] = frame[column].map(_date).astype(object)
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
+
+    def zone(self, zone_id: str) -> SavedZone:
+        rows = self._query(f"{self._zone_select('zones')} WHERE zone_id = ?", zone_id)
+        if not rows:
+            msg = f"No saved zone {zone_id!r}; it may have been deleted. Reload the page."
+            raise ContainmentError(msg)
+        return _zone_from_row(rows[0])
+
+    def save_zone(self, zone: SavedZone, *, change: str = "") -> SavedZone:
+        """Insert a new zone (version 0) or update one still at its version; keep the version.
+
+        ``change`` says why, for the history (by default, what differs from the version the
+        user opened).
+        """
+        saved = dataclasses.replace(zone, version=zone.version + 1)
+        values = _zone_values(saved)
+        placeholders = [*("?" * len(SAVED_ZONE_FIELDS)), self.backend.geom_in]
+        with self._transaction() as tx:
+            if zone.version == 0:
+                cursor = tx.execute(
+                    f"INSERT INTO zones ({', '.join(values)}) VALUES ({', '.join(placeholders)}) "
+                    "ON CONFLICT (zone_id) DO NOTHING",
+                    list(values.values()),
+                )
+                if cursor.rowcount == 0:
+                    msg = f"Zone {zone.zone_id!r} already exists."
+                    raise ConflictError(msg)
+                what = change or "created"
+            else:
+                opened = tx.one(
+                    f"{self._zone_select('zone_versions')} WHERE zone_id = ? AND version = ?",
+                    (zone.zone_id, zone.version),
+                )
+                assignments = ", ".join(
+                    f"{c} = {p}" for c, p in zip(values, placeholders, strict=True)
+                )
+                cursor = tx.execute(  # optimistic locking: only over the version opened
+                    f"UPDATE zones SET {assignments} WHERE zone_id = ? AND version = ?",
+                    [*values.values(), zone.zone_id, zone.version],
+                )
+                if cursor.rowcount == 0:
+                    raise ConflictError(self._zone_conflict(tx, zone))
+                differences = zone_changes(_zone_from_row(opened), saved) if opened else []
+                what = change or "; ".join(differences) or "saved unchanged"
+            self._keep_version(tx, values, what)
+            self._audit(tx, "zone saved", f"zone {zone.zone_id} ({zone.name})", what)
+        return saved
+
+    def _keep_version(self, tx: Tx, values: dict[str, object], change: str) -> None:
+        columns = [*values, "saved_by", "saved_at", "change"]
+        placeholders = ", ".join(self.backend.geom_in if c == "geometry" else "?" for c in columns)
+        tx.execute(
+            f"INSERT INTO zone_versions ({', '.join(columns)}) VALUES ({placeholders})",
+            [*values.values(), self.actor.username, self._now(), change],
+        )
+
+    def _zone_conflict(self, tx: Tx, mine: SavedZone) -> str:
+        """Who changed the zone since version ``mine.version``, and what they changed."""
+        current = tx.one(f"{self._zone_select('zones')} WHERE zone_id = ?", (mine.zone_id,))
+        latest = tx.one(
+            "SELECT version, saved_by, saved_at, change FROM zone_versions WHERE zone_id = ? "
+            "ORDER BY version DESC LIMIT 1",
+            (mine.zone_id,),
+        )
+        when = f"{latest['saved_by']} at {latest['saved_at'][:16].replace('T', ' ')} UTC"
+        if current is None:
+            what = f"was deleted by {when}"
+        else:
+            base_row = tx.one(
+                f"{self._zone_select('zone_versions')} WHERE zone_id = ? AND version = ?",
+                (mine.zone_id, mine.version),
+            )
+            theirs = _zone_from_row(current)
+            changes = zone_changes(_zone_from_row(base_row), theirs) if base_row else []
+            what = (
+                f"was changed by {when} since you opened it (version {mine.version} → "
+                f"{current['version']}): {'; '.join(changes) or latest['change']}"
+            )
+        return (
+            f"Zone {mine.name!r} {what}. Your change was not saved. Reload the zone, check "
+            "theirs, and make yours again."
+        )
+
+    def delete_zone(self, zone_id: str) -> None:
+        with self._transaction() as tx:
+            current = tx.one(f"{self._zone_select('zones')} WHERE zone_id = ?", (zone_id,))
+            if current is None:
+                return
+            zone = _zone_from_row(current)
+            tx.execute("DELETE FROM zones WHERE zone_id = ?", (zone_id,))
+            tombstone = _zone_values(dataclasses.replace(zone, version=zone.version + 1))
+            self._keep_version(tx, tombstone, "deleted")
+            self._audit(tx, "zone deleted", f"zone {zone_id} ({zone.name})", f"was {zone.status}")
+
+    def zone_history(self, zone_id: str) -> list[tuple[SavedZone, str, str, str]]:
+        """Every version of a zone, oldest first, as ``(zone, saved_by, saved_at, change)``."""
+        rows = self._query(
+            f"{self._zone_select('zone_versions', 'saved_by', 'saved_at', 'change')} "
+            "WHERE zone_id = ? ORDER BY version",
+            zone_id,
+        )
+        return [(_zone_from_row(r), r["saved_by"], r["saved_at"], r["change"]) for r in rows]
+
+    def restore_zone(self, zone_id: str, version: int, *, current_version: int) -> SavedZone:
+        """Save version ``version``'s name, status and outline as the zone's newest version.
+
+        ``current_version`` is the version the user saw: a newer save since then is a conflict.
+        """
+        history = {z.version: z for z, *_ in self.zone_history(zone_id)}
+        if version not in history:
+            msg = f"Zone {zone_id!r} has no version {version}; reload its history."
+            raise ContainmentError(msg)
+        old = history[version]
+        return self.save_zone(
+            dataclasses.replace(old, version=current_version),
+            change=f"restored version {version}",
+        )
+
+    # --- centres -----------------------------------------------------------------------------
+
+    def centres(self) -> gpd.GeoDataFrame:
+        rows = self._query(f"SELECT {', '.join(CENTRE_FIELDS)} FROM centres ORDER BY name")
+        frame = pd.DataFrame(rows, columns=list(CENTRE_FIELDS))
+        frame["beds_free"] = frame["capacity"].astype(int) - frame["occupied"].astype(int)
+        return _with_points(frame, keep_lon_lat=True)  # a Centre is made from them
+
+    def centre(self, centre_id: str) -> Centre:
+        rows = self._query(
+            f"SELECT {', '.join(CENTRE_FIELDS)} FROM centres WHERE centre_id = ?", centre_id
+        )
+        if not rows:
+            msg = f"No centre {centre_id!r}; it may have been removed. Reload the page."
+            raise ContainmentError(msg)
+        return Centre(**rows[0])
+
+    def save_centre(self, centre: Centre) -> Centre:
+        """Insert a new centre (version 0) or update one still at its version."""
+        saved = dataclasses.replace(centre, version=centre.version + 1)
+        values = {f: getattr(saved, f) for f in CENTRE_FIELDS}
+        values["kind"] = saved.kind.value
+        subject = f"centre {centre.centre_id} ({centre.name})"
+        with self._transaction() as tx:
+            current = tx.one(
+                f"SELECT {', '.join(CENTRE_FIELDS)} FROM centres WHERE centre_id = ?",
+                (centre.centre_id,),
+            )
+            if centre.version == 0:
+                cursor = tx.execute(
+                    f"INSERT INTO centres ({', '.join(values)}) "
+                    f"VALUES ({', '.join('?' * len(values))}) ON CONFLICT (centre_id) DO NOTHING",
+                    list(values.values()),
+                )
+                if cursor.rowcount == 0:
+                    msg = f"Centre {centre.centre_id!r} already exists."
+                    raise ConflictError(msg)
+                self._audit(tx, "centre saved", subject, f"created: {saved.capacity} beds")
+                return saved
+            cursor = tx.execute(  # optimistic locking: only over the version opened
+                f"UPDATE centres SET {', '.join(f'{c} = ?' for c in values)} "
+                "WHERE centre_id = ? AND version = ?",
+                [*values.values(), centre.centre_id, centre.version],
+            )
+            if cursor.rowcount == 0:
+                raise ConflictError(self._centre_conflict(tx, centre))
+            changed = [
+                f"{f}: {current[f]} → {values[f]}"
+                for f in CENTRE_FIELDS
+                if f != "version" and current[f] != values[f]
+            ]
+            self._audit(tx, "centre saved", subject, "; ".join(changed) or "saved unchanged")
+        return saved
+
+    def _centre_conflict(self, tx: Tx, mine: Centre) -> str:
+        current = tx.one(
+            f"SELECT {', '.join(CENTRE_FIELDS)} FROM centres WHERE centre_id = ?",
+            (mine.centre_id,),
+        )
+        last = tx.one(
+            "SELECT username, at FROM audit WHERE subject LIKE ? ORDER BY audit_id DESC LIMIT 1",
+            (f"centre {mine.centre_id} %",),
+        )
+        who = f" by {last['username']} at {last['at'][:16].replace('T', ' ')} UTC" if last else ""
+        if current is None:
+            return f"Centre {mine.name!r} was removed{who}. Your change was not saved."
+        now = [
+            f"{f} {current[f]} (yours: {getattr(mine, f)})"
+            for f in ("name", "capacity", "occupied", "note")
+            if current[f] != getattr(mine, f)
+        ]
+        return (
+            f"Centre {mine.name!r} was changed{who} since you opened it; it now has "
+            f"{'; '.join(now) or 'the same values'}. Your change was not saved. Reload it and "
+            "make your change again."
+        )
+
+    def delete_centre(self, centre_id: str) -> None:
+        with self._transaction() as tx:
+            current = tx.one("SELECT name FROM centres WHERE centre_id = ?", (centre_id,))
+            if current is None:
+                return
+            tx.execute("DELETE FROM centres WHERE centre_id = ?", (centre_id,))
+            self._audit(tx, "centre removed", f"centre {centre_id} ({current['name']})")
+
+    # --- checkpoints -------------------------------------------------------------------------
+
+    def checkpoints(self) -> gpd.GeoDataFrame:
+        columns = [*CHECKPOINT_COLUMNS, "lon", "lat"]
+        rows = self._query(f"SELECT {', '.join(columns)} FROM checkpoints ORDER BY zone_name, road")
+        return _with_points(pd.DataFrame(rows, columns=columns))
+
+    def save_checkpoints(self, checkpoints: gpd.GeoDataFrame) -> None:
+        """Add or move checkpoints (by ``checkpoint_id``)."""
+        points = checkpoints.to_crs(STORAGE_CRS).geometry
+        rows = [
+            (*(str(getattr(row, c)) for c in CHECKPOINT_COLUMNS), float(p.x), float(p.y))
+            for row, p in zip(checkpoints.itertuples(), points, strict=True)
+        ]
+        columns = [*CHECKPOINT_COLUMNS, "lon", "lat"]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+        with self._transaction() as tx:
+            tx.executemany(
+                f"INSERT INTO checkpoints ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))}) "
+                f"ON CONFLICT (checkpoint_id) DO UPDATE SET {updates}",
+                rows,
+            )
+            zones = sorted({r[2] for r in rows})
+            self._audit(
+                tx, "checkpoints saved", f"{len(rows)} checkpoints", f"zones: {', '.join(zones)}"
+            )
+
+    def delete_checkpoint(self, checkpoint_id: str) -> None:
+        with self._transaction() as tx:
+            tx.execute("DELETE FROM checkpoints WHERE checkpoint_id = ?", (checkpoint_id,))
+            self._audit(tx, "checkpoint removed", f"checkpoint {checkpoint_id}")
+
+    # --- home quarantine ---------------------------------------------------------------------
+
+    def homes(self) -> gpd.GeoDataFrame:
+        columns = ["hq_id", "lon", "lat", "start_on", "end_on"]
+        rows = self._query(f"SELECT {', '.join(columns)} FROM homes ORDER BY hq_id")
+        frame = pd.DataFrame(rows, columns=columns, dtype=object)
+        for column in ("start_on", "end_on"):
+            frame[column] = frame[column].map(_date).astype(object)
+        return _with_points(frame)
+
+    def register_homes(self, homes: gpd.GeoDataFrame) -> None:
+        """Add homes in quarantine, or update their place and dates (by ``hq_id``)."""
+        points = homes.to_crs(STORAGE_CRS).geometry
+        rows = [
+            (str(h.hq_id), float(p.x), float(p.y), _iso(h.start_on), _iso(h.end_on))
+            for h, p in zip(homes.itertuples(), points, strict=True)
+        ]
+        with self._transaction() as tx:
+            tx.executemany(
+                "INSERT INTO homes (hq_id, lon, lat, start_on, end_on) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (hq_id) DO UPDATE SET lon = excluded.lon, lat = excluded.lat, "
+                "start_on = excluded.start_on, end_on = excluded.end_on",
+                rows,
+            )
+            self._audit(tx, "homes registered", f"{len(rows)} homes in quarantine")
+
+    def violations(self) -> pd.DataFrame:
+        columns = ["hq_id", "checked_at", "distance_m", "action", "action_on"]
+        rows = self._query(f"SELECT {', '.join(columns)} FROM violations ORDER BY checked_at")
+        frame = pd.DataFrame(rows, columns=columns, dtype=object)
+        frame["checked_at"] = pd.to_datetime(frame["checked_at"])
+        frame["action_on"] = frame["action_on"].map(_date).astype(object)
+        return frame
+
+    def record_violations(self, violations: pd.DataFrame) -> int:
+        """Keep new violations (a check-in already recorded is not counted twice)."""
+        rows = [
+            (str(v.hq_id), pd.Timestamp(v.checked_at).isoformat(), float(v.distance_m), "", None)
+            for v in violations.itertuples()
+        ]
+        with self._transaction() as tx:
+            before = tx.one("SELECT COUNT(*) AS n FROM violations")["n"]
+            tx.executemany(
+                "INSERT INTO violations (hq_id, checked_at, distance_m, action, action_on) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                rows,
+            )
+            added = tx.one("SELECT COUNT(*) AS n FROM violations")["n"] - before
+            self._audit(tx, "violations recorded", f"{added} new geofence violations")
+        return added
+
+    def record_action(self, hq_id: str, checked_at: object, action: str, *, on: dt.date) -> None:
+        with self._transaction() as tx:
+            cursor = tx.execute(
+                "UPDATE violations SET action = ?, action_on = ? "
+                "WHERE hq_id = ? AND checked_at = ?",
+                (action, on.isoformat(), hq_id, pd.Timestamp(checked_at).isoformat()),
+            )
+            if cursor.rowcount == 0:
+                msg = f"No recorded violation of {hq_id} at {checked_at}; reload the page."
+                raise ContainmentError(msg)
+            self._audit(tx, "violation action", "one geofence violation", f"{action} on {on}")

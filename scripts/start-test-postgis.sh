@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A local PostgreSQL with PostGIS for the test suite and the load benchmark: Debian's packages,
+# the distribution's own cluster, a throwaway role and database that only this machine can reach.
+# Idempotent; run as root or with sudo. `make test`, `make bench` and .ci/run call it.
+# Prints the database URL the tests use (CONTAINMENT_TEST_DATABASE_URL).
+set -euo pipefail
+DB=containment_test
+ROLE=containment_test
+URL="postgresql://${ROLE}:${ROLE}@127.0.0.1:5432/${DB}"
+
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then
+        exec sudo "$0" "$@"
+    fi
+    echo "Starting the test PostGIS needs root: run '$0' as root." >&2
+    exit 1
+fi
+if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends postgresql postgresql-postgis >/dev/null \
+        || apt-get install -y -qq --no-install-recommends postgresql postgresql-15-postgis-3 >/dev/null
+fi
+VERSION=$(ls /usr/lib/postgresql | sort -n | tail -1)
+if ! pg_lsclusters -h | awk '{print $1, $2}' | grep -q "^${VERSION} main$"; then
+    pg_createcluster "${VERSION}" main >/dev/null
+fi
+if ! pg_lsclusters -h | grep -q "^${VERSION} *main .* online"; then
+    pg_ctlcluster "${VERSION}" main start
+fi
+psql_admin() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qAt "$@"; }
+for _ in $(seq 1 50); do
+    psql_admin -c 'SELECT 1' >/dev/null 2>&1 && break
+    sleep 0.2
+done
+if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '${ROLE}'")" != 1 ]; then
+    psql_admin -c "CREATE ROLE ${ROLE} LOGIN PASSWORD '${ROLE}'"
+fi
+if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '${DB}'")" != 1 ]; then
+    psql_admin -c "CREATE DATABASE ${DB} OWNER ${ROLE}"
+fi
+psql_admin -d "${DB}" -c "CREATE EXTENSION IF NOT EXISTS postgis"
+echo "${URL}"

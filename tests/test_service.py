@@ -1,0 +1,194 @@
+"""Logins, sessions and roles, enforced in the service the app and the command line call —
+on SQLite and PostGIS alike."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+import shapely
+
+from containment import read_cases
+from containment.auth import AuthError, SessionPolicy
+from containment.lifecycle import SavedZone, ZoneStatus, advance
+from containment.service import Service
+from tests.conftest import TODAY
+
+PASSWORD = "a long test password"
+WARD = shapely.box(73.70, 23.83, 73.72, 23.85)
+NOW = dt.datetime(2020, 5, 15, 9, 0, tzinfo=dt.UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(store) -> Clock:
+    store.clock = Clock()
+    return store.clock
+
+
+@pytest.fixture
+def service(store, clock, dungarpur) -> Service:
+    for name, role in (("meena", "collector"), ("ravi", "planner"), ("thana", "police")):
+        store.add_user(name, role, PASSWORD)
+    sample = read_cases(dungarpur.sample_cases, dungarpur, today=TODAY).cases
+    store.import_cases(sample, source="sample.csv")
+    store.save_zone(SavedZone("DZ-1", "Draft ward", "containment", "drawn", "r", WARD))
+    notified = SavedZone(
+        "NZ-1", "Ward 7", "containment", "drawn", "r", WARD, status="notified",
+        order_number="DM/7", notified_on=TODAY, created_on=TODAY,
+    )  # fmt: skip
+    store.save_zone(notified)
+    return Service(store)
+
+
+def workspace(service: Service, user: str):
+    return service.workspace(service.login(user, PASSWORD).token)
+
+
+def test_a_police_user_cannot_read_case_locations_or_change_a_zone(service, dungarpur):
+    police = workspace(service, "thana")
+    with pytest.raises(AuthError, match=r"thana \(police\) may not read cases"):
+        police.cases()
+    with pytest.raises(AuthError, match="may not read cases"):
+        police.imports()
+    with pytest.raises(AuthError, match="may not plan field work"):
+        police.homes()
+    zone = police.zone("NZ-1")
+    for change in (
+        lambda: police.save_zone(dataclasses.replace(zone, geometry=WARD.buffer(0.01))),
+        lambda: police.save_zone(advance(zone, "released", on=TODAY)),
+        lambda: police.delete_zone("NZ-1"),
+        lambda: police.restore_zone("NZ-1", 1, current_version=1),
+        lambda: police.import_cases(service.store.cases().iloc[:1], source="x"),
+    ):
+        with pytest.raises(AuthError, match="may not"):
+            change()
+    assert service.store.zone("NZ-1") == zone  # nothing changed
+
+
+def test_the_police_see_only_notified_zones_with_their_figures(service, dungarpur):
+    police = workspace(service, "thana")
+    assert list(police.zones()["zone_id"]) == ["NZ-1"]
+    with pytest.raises(AuthError, match="may not see zones before they are notified"):
+        police.zone("DZ-1")
+    described = police.described_zones(dungarpur, as_of=TODAY)
+    assert list(described["zone_id"]) == ["NZ-1"]
+    assert described.geom_type.isin(["Polygon", "MultiPolygon"]).all()  # zones, not points
+    planner_view = workspace(service, "meena").described_zones(dungarpur, as_of=TODAY)
+    assert (
+        described["case_count"].iloc[0]
+        == planner_view.set_index("zone_id").loc["NZ-1", "case_count"]
+    )
+
+
+def test_a_planner_proposes_but_only_the_collector_notifies_and_releases(service):
+    planner, collector = workspace(service, "ravi"), workspace(service, "meena")
+    proposed = planner.save_zone(advance(planner.zone("DZ-1"), "proposed", on=TODAY))
+    with pytest.raises(AuthError, match=r"ravi \(planner\) may not notify and release zones"):
+        planner.save_zone(advance(proposed, "notified", on=TODAY, order_number="DM/8"))
+    with pytest.raises(AuthError, match="may not notify and release zones"):
+        planner.save_zone(dataclasses.replace(planner.zone("NZ-1"), name="Ward 7 east"))
+    with pytest.raises(AuthError, match="may not notify and release zones"):
+        planner.delete_zone("NZ-1")
+    notified = collector.save_zone(advance(proposed, "notified", on=TODAY, order_number="DM/8"))
+    assert notified.status is ZoneStatus.NOTIFIED
+    collector.save_zone(advance(collector.zone("NZ-1"), "released", on=TODAY))
+    assert service.store.zone("NZ-1").status is ZoneStatus.RELEASED
+
+
+def test_only_the_collector_reads_the_audit_trail(service):
+    with pytest.raises(AuthError, match="may not read the audit trail"):
+        workspace(service, "ravi").audit()
+    assert len(workspace(service, "meena").audit()) > 0
+
+
+def test_wrong_passwords_are_refused_and_repeated_ones_lock_the_name(service, clock):
+    with pytest.raises(AuthError, match=r"^Wrong user name or password\.$"):
+        service.login("ravi", "not the password")
+    with pytest.raises(AuthError, match=r"^Wrong user name or password\.$"):
+        service.login("nobody", PASSWORD)  # the same words: no hint which names exist
+    for _ in range(4):
+        clock.advance(minutes=1)
+        with pytest.raises(AuthError, match="Wrong user name"):
+            service.login("ravi", "still not it")
+    with pytest.raises(AuthError, match="Too many failed logins for 'ravi': try again after"):
+        service.login("ravi", PASSWORD)  # even the right password, while locked
+    service.login("meena", PASSWORD)  # other names are not locked
+    clock.advance(minutes=15)
+    assert service.login("ravi", PASSWORD).user.role == "planner"
+
+
+def test_sessions_expire_when_idle_and_after_their_lifetime(service, clock):
+    policy = SessionPolicy()
+    token = service.login("ravi", PASSWORD).token
+    clock.advance(seconds=policy.idle.total_seconds() - 60)
+    service.workspace(token)  # used in time: the idle clock starts again
+    clock.advance(seconds=policy.idle.total_seconds() + 1)
+    with pytest.raises(AuthError, match=r"Your session expired; log in again\."):
+        service.workspace(token)
+    with pytest.raises(AuthError, match="Your session has ended"):
+        service.workspace(token)  # and it is gone
+    token = service.login("ravi", PASSWORD).token
+    for _ in range(int(policy.lifetime / policy.idle) + 1):
+        clock.advance(seconds=policy.idle.total_seconds() - 1)
+        if clock.now - NOW > policy.lifetime + policy.idle:
+            break
+    with pytest.raises(AuthError, match="expired"):
+        service.workspace(token)
+
+
+def test_a_password_reset_or_disabling_a_user_ends_their_sessions(service):
+    token = service.login("ravi", PASSWORD).token
+    service.store.set_password("ravi", "a brand new password")
+    with pytest.raises(AuthError, match="session has ended"):
+        service.workspace(token)
+    with pytest.raises(AuthError, match="Wrong user name"):
+        service.login("ravi", PASSWORD)
+    token = service.login("ravi", "a brand new password").token
+    service.store.set_active("ravi", False)
+    with pytest.raises(AuthError, match="session has ended"):
+        service.workspace(token)
+    with pytest.raises(AuthError, match="The account 'ravi' is disabled"):
+        service.login("ravi", "a brand new password")
+
+
+def test_passwords_are_kept_only_as_slow_salted_hashes(service, store):
+    with store.backend.read() as tx:
+        hashes = [r["password_hash"] for r in tx.all("SELECT password_hash FROM users")]
+    assert len(set(hashes)) == 3  # the same password, three different salts
+    assert all(h.startswith("scrypt$32768$8$1$") and PASSWORD not in h for h in hashes)
+    with pytest.raises(AuthError, match="at least 10 characters"):
+        store.add_user("short", "planner", "2short")
+
+
+def test_every_change_is_audited_with_who_and_what_and_never_patient_data(service, dungarpur):
+    planner = workspace(service, "ravi")
+    zone = planner.save_zone(advance(planner.zone("DZ-1"), "proposed", on=TODAY))
+    planner.save_zone(dataclasses.replace(zone, geometry=WARD.buffer(0.005)))
+    planner.record_export("Police GeoJSON", "zones.geojson", 1)
+    trail = workspace(service, "meena").audit()
+    assert trail.iloc[0][["username", "action"]].tolist() == ["meena", "login"]  # newest first
+    assert trail.iloc[3][["username", "action", "subject", "detail"]].tolist() == [
+        "ravi", "zone saved", "zone DZ-1 (Draft ward)", "status draft → proposed",
+    ]  # fmt: skip
+    assert trail.iloc[2]["detail"] == "outline redrawn"
+    assert trail.iloc[1][["action", "detail"]].tolist() == ["export", "zones.geojson: 1 rows"]
+    actions = set(trail["action"])
+    assert {"login", "import cases", "zone saved", "user added", "export"} <= actions
+    case_ids = set(service.store.cases()["case_id"])
+    text = " ".join(trail.astype(str).to_numpy().ravel())
+    assert not [case_id for case_id in case_ids if case_id in text]
+    assert PASSWORD not in text
+    filtered = workspace(service, "meena").audit(username="ravi", action="zone saved")
+    assert len(filtered) == 2
