@@ -1,10 +1,12 @@
-"""Containment Planner — the Streamlit app. Thin: navigation here, pages in ``ui/``."""
+"""Containment Planner — the Streamlit app. Thin: log in, pages by role, pages in ``ui/``."""
 
 from pathlib import Path
 
 import streamlit as st
 
-from ui import centres, export, fieldwork, imports, meeting, plan, state
+from containment.auth import Permission
+from containment.service import Workspace
+from ui import audit, centres, export, fieldwork, imports, meeting, plan, police, state
 
 st.set_page_config(
     page_title="Containment Planner",
@@ -12,16 +14,34 @@ st.set_page_config(
     layout="wide",
 )
 
-PAGES = [
-    st.Page(plan.page, title="Plan zones", icon=":material/map:", default=True),
-    st.Page(imports.page, title="Import cases", icon=":material/upload_file:", url_path="import"),
-    st.Page(centres.page, title="Centres", icon=":material/local_hospital:", url_path="centres"),
-    st.Page(fieldwork.page, title="Field work", icon=":material/assignment:", url_path="field"),
-    st.Page(meeting.page, title="Meeting view", icon=":material/groups:", url_path="meeting"),
-    st.Page(export.page, title="Export", icon=":material/download:", url_path="export"),
-]
-navigation = st.navigation(PAGES)
-state.sidebar()
+
+def pages_for(ws: Workspace | None) -> list[st.Page]:
+    """The pages a user's role opens (all of them, hidden, before login: the URL is kept)."""
+    planning = [
+        st.Page(plan.page, title="Plan zones", icon=":material/map:", default=True),
+        st.Page(
+            imports.page, title="Import cases", icon=":material/upload_file:", url_path="import"
+        ),
+        st.Page(
+            centres.page, title="Centres", icon=":material/local_hospital:", url_path="centres"
+        ),
+        st.Page(fieldwork.page, title="Field work", icon=":material/assignment:", url_path="field"),
+        st.Page(meeting.page, title="Meeting view", icon=":material/groups:", url_path="meeting"),
+    ]
+    exports = st.Page(export.page, title="Export", icon=":material/download:", url_path="export")
+    trail = st.Page(audit.page, title="Audit trail", icon=":material/history:", url_path="audit")
+    in_force = st.Page(
+        police.page, title="Zones in force", icon=":material/map:", url_path="police"
+    )
+    if ws is None:
+        return [*planning, exports, trail, in_force]
+    pages = [*planning, exports] if ws.may(Permission.READ_CASES) else [in_force, exports]
+    return [*pages, trail] if ws.may(Permission.READ_AUDIT) else pages
+
+
+ws = state.signed_in()
+navigation = st.navigation(pages_for(ws), position="sidebar" if ws else "hidden")
+state.sidebar()  # the login page, and a stop, until someone is logged in
 navigation.run()
 with st.sidebar:
     st.caption(state.district().attribution)

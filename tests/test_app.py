@@ -1,7 +1,9 @@
-"""The app's page logic, run headless with Streamlit's AppTest against a real SQLite store."""
+"""The app's page logic, run headless with Streamlit's AppTest against a real SQLite store, as
+real users logged in through the service."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -10,10 +12,13 @@ from streamlit.testing.v1 import AppTest
 
 import containment as cp
 from containment.lifecycle import SavedZone, ZoneStatus
+from containment.service import Service
 from containment.store import SQLiteStore, default_store_path
 
 WORKING_DATE = dt.date(2020, 5, 15)
 WARD = shapely.box(73.70, 23.83, 73.72, 23.85)
+PASSWORD = "a long test password"
+USERS = {"meena": "collector", "ravi": "planner", "thana": "police"}
 
 
 def page_script(module: str) -> str:
@@ -26,23 +31,114 @@ def store(tmp_path, monkeypatch, dungarpur) -> SQLiteStore:
     store = SQLiteStore(default_store_path("dungarpur"))
     sample = cp.read_cases(dungarpur.sample_cases, dungarpur, today=WORKING_DATE)
     store.import_cases(sample.cases, source="sample")
+    for name, role in USERS.items():
+        store.add_user(name, role, PASSWORD)
     return store
 
 
-def run(module: str) -> AppTest:
-    app = AppTest.from_string(page_script(module), default_timeout=60)
+def logged_in(app: AppTest, store, user: str = "meena") -> AppTest:
+    app.session_state["session_token"] = Service(store).login(user, PASSWORD).token
     app.session_state["working_date"] = WORKING_DATE
-    return app.run()
+    return app
+
+
+def run(module: str, store, user: str = "meena") -> AppTest:
+    app = AppTest.from_string(page_script(module), default_timeout=60)
+    return logged_in(app, store, user).run()
+
+
+def whole_app(store, user: str) -> AppTest:
+    return logged_in(AppTest.from_file("../app.py", default_timeout=60), store, user).run()
 
 
 def test_the_whole_app_starts_on_the_plan_page(store):
-    app = AppTest.from_file("../app.py", default_timeout=60).run()
+    app = whole_app(store, "ravi")
     assert not app.exception
     assert app.title[0].value == "Plan zones"
+    assert any("Signed in as **ravi** (planner)" in c.value for c in app.sidebar.caption)
+
+
+def test_nobody_gets_past_the_login_page_without_the_right_password(store):
+    app = AppTest.from_file("../app.py", default_timeout=60).run()
+    assert app.title[0].value == "Containment Planner — Dungarpur"
+    assert not [t for t in app.title if t.value == "Plan zones"]
+    app.text_input(key="login_username").input("ravi")
+    app.text_input(key="login_password").input("not the password")
+    app.button[0].click().run()
+    assert app.error[0].value.endswith("Wrong user name or password.")
+    assert "session_token" not in app.session_state
+    app.text_input(key="login_username").input("Ravi")
+    app.text_input(key="login_password").input(PASSWORD)
+    app.button[0].click().run()
+    assert not app.exception
+    assert app.title[0].value == "Plan zones"
+    refused, accepted = store.audit()["action"].iloc[1], store.audit()["action"].iloc[0]
+    assert (refused, accepted) == ("login refused", "login")
+
+
+def test_the_police_see_zones_in_force_and_never_case_points(store):
+    store.save_zone(
+        SavedZone(
+            "DZ-1", "Ward 7", "containment", "drawn", "r", WARD, status="notified",
+            order_number="1", notified_on=WORKING_DATE, created_on=WORKING_DATE,
+        )
+    )  # fmt: skip
+    store.save_zone(SavedZone("DZ-2", "Draft ward", "containment", "drawn", "r", WARD.buffer(0.1)))
+    app = whole_app(store, "thana")
+    assert not app.exception
+    assert app.title[0].value == "Dungarpur: zones in force"
+    assert list(app.dataframe[0].value["name"]) == ["Ward 7"]
+    assert any("Signed in as **thana** (police)" in c.value for c in app.sidebar.caption)
+
+
+def test_a_planner_proposes_but_only_the_collector_notifies(store):
+    store.save_zone(
+        SavedZone("DZ-1", "Ward 7", "containment", "drawn", "r", WARD, created_on=WORKING_DATE)
+    )
+    app = run("plan", store, "ravi")
+    next(b for b in app.button if b.label == "Propose").click().run()
+    assert store.zone("DZ-1").status is ZoneStatus.PROPOSED
+    assert not [b for b in app.button if b.label == "Notify zone"]
+    assert any("The collector notifies proposed zones." in c.value for c in app.caption)
+    app = run("plan", store, "meena")
+    assert [b for b in app.button if b.label == "Notify zone"]
+
+
+def test_the_collector_filters_and_downloads_the_audit_trail(store):
+    store.acting_as("ravi", "planner").save_zone(
+        SavedZone("DZ-1", "Ward 7", "containment", "drawn", "r", WARD, created_on=WORKING_DATE)
+    )
+    app = run("audit", store, "meena")
+    assert not app.exception
+    app.selectbox[1].set_value("zone saved").run()
+    table = app.dataframe[0].value
+    assert list(table["User"]) == ["ravi"]
+    assert list(table["What"]) == ["zone DZ-1 (Ward 7)"]
+    assert app.get("download_button")
+    denied = run("audit", store, "ravi")
+    assert "may not read the audit trail" in denied.exception[0].message
+
+
+def test_an_earlier_version_of_a_zone_is_restored_from_its_history(store):
+    first = store.save_zone(
+        SavedZone("DZ-1", "Ward 7", "containment", "drawn", "r", WARD, created_on=WORKING_DATE)
+    )
+    store.acting_as("ravi", "planner").save_zone(
+        dataclasses.replace(first, geometry=WARD.buffer(0.01), name="Ward 7 and market")
+    )
+    app = run("plan", store, "meena")
+    history = next(e for e in app.expander if e.label.startswith("History (2 versions)"))
+    assert list(history.dataframe[0].value["By"]) == ["ravi", "system"]
+    next(b for b in app.button if b.label == "Restore version 1").click().run()
+    assert not app.exception
+    restored = store.zone("DZ-1")
+    assert (restored.version, restored.name) == (3, "Ward 7")
+    assert restored.geometry.equals(WARD)
+    assert [change for *_, change in store.zone_history("DZ-1")][-1] == "restored version 1"
 
 
 def test_rule_proposals_are_shown_and_saved_only_when_accepted(store):
-    app = run("plan")
+    app = run("plan", store)
     propose = next(b for b in app.button if b.label.startswith("Propose zones as of 15-05-2020"))
     propose.click().run()
     assert not app.exception
@@ -62,7 +158,7 @@ def test_a_zone_moves_through_its_life_cycle(store):
             "DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD, created_on=WORKING_DATE
         )
     )
-    app = run("plan")
+    app = run("plan", store)
     next(b for b in app.button if b.label == "Propose").click().run()
     assert store.zone("DZ-1").status is ZoneStatus.PROPOSED
     app.text_input(key="order_DZ-1").input("DM/2020/117")
@@ -93,7 +189,7 @@ def test_notifying_without_an_order_number_says_what_is_missing(store):
             created_on=WORKING_DATE,
         )
     )
-    app = run("plan")
+    app = run("plan", store)
     next(b for b in app.button if b.label == "Notify zone").click().run()
     assert "needs the order number" in app.error[0].value
     assert store.zone("DZ-1").status is ZoneStatus.PROPOSED
@@ -113,7 +209,7 @@ def test_meeting_view_counts_people_in_notified_zones(store, dungarpur):
         created_on=WORKING_DATE,
     )
     store.save_zone(zone)
-    app = run("meeting")
+    app = run("meeting", store)
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Zones in force"] == "1"
@@ -139,7 +235,7 @@ def test_export_preview_lists_only_public_columns(store):
             created_on=WORKING_DATE,
         )
     )
-    app = run("export")
+    app = run("export", store)
     assert not app.exception
     preview = app.dataframe[0].value
     assert list(preview["name"]) == ["Ward 7"]
@@ -148,7 +244,7 @@ def test_export_preview_lists_only_public_columns(store):
 
 
 def test_a_centre_is_added_from_a_health_facility_and_validated(store):
-    app = run("centres")
+    app = run("centres", store)
     app.text_input[0].input("CCC Bichhiwara hostel")
     app.number_input[0].set_value(40)
     app.number_input[1].set_value(50)
@@ -188,7 +284,7 @@ def notified_rule_zones(store, dungarpur):
 
 def test_field_work_proposes_checkpoints_sectors_and_the_public_list(store, dungarpur):
     notified_rule_zones(store, dungarpur)
-    app = run("fieldwork")
+    app = run("fieldwork", store)
     assert not app.exception
     next(b for b in app.button if b.label.startswith("Propose checkpoints")).click().run()
     assert not app.exception
@@ -201,9 +297,18 @@ def test_field_work_proposes_checkpoints_sectors_and_the_public_list(store, dung
     assert len(public) == len(store.zones())
 
 
-def test_an_empty_store_offers_the_synthetic_sample_and_says_it_is_synthetic(tmp_path, monkeypatch):
+def test_a_new_store_asks_for_the_collector_then_offers_the_synthetic_sample(tmp_path, monkeypatch):
     monkeypatch.setenv("CONTAINMENT_DATA", str(tmp_path))
     app = AppTest.from_file("../app.py", default_timeout=60).run()
+    assert any("no users yet" in i.value for i in app.info)
+    app.text_input[0].input("meena")
+    app.text_input[1].input(PASSWORD)
+    app.text_input[2].input(PASSWORD)
+    next(b for b in app.button if b.label == "Create the account").click().run()
+    assert list(SQLiteStore(default_store_path("dungarpur")).users()["role"]) == ["collector"]
+    app.text_input(key="login_username").input("meena")
+    app.text_input(key="login_password").input(PASSWORD)
+    next(b for b in app.button if b.label == "Log in").click().run()
     assert any("No cases yet" in i.value for i in app.info)
     next(b for b in app.button if b.label.startswith("Load the SYNTHETIC sample")).click().run()
     assert not app.exception

@@ -56,7 +56,7 @@ def _location_picker() -> tuple[float, float, str, str] | None:
 
 def page() -> None:
     st.title("Centres")
-    store = state.store()
+    ws = state.workspace()
     centres = state.centres()
     if centres.empty:
         st.info("No centres yet. The reference data has no COVID centre locations: add them here.")
@@ -84,7 +84,7 @@ def page() -> None:
             else:
                 try:
                     lon, lat, facility, _ = location
-                    store.save_centre(
+                    ws.save_centre(
                         Centre(
                             f"C-{secrets.token_hex(4)}",
                             name,
@@ -106,7 +106,7 @@ def page() -> None:
         st.subheader("Update or remove a centre")
         labels = dict(zip(centres["centre_id"], centres["name"], strict=True))
         centre_id = st.selectbox("Centre", list(labels), format_func=labels.get)
-        centre = store.centre(centre_id)
+        centre = ws.centre(centre_id)
         with st.form("edit_centre"):
             c1, c2 = st.columns(2)
             capacity = c1.number_input("Beds", min_value=0, value=centre.capacity, step=10)
@@ -114,7 +114,7 @@ def page() -> None:
             save, remove = st.columns(2)
             if save.form_submit_button("Save beds", type="primary"):
                 try:
-                    store.save_centre(
+                    ws.save_centre(
                         dataclasses.replace(centre, capacity=int(capacity), occupied=int(occupied))
                     )
                 except cp.ContainmentError as error:
@@ -122,5 +122,5 @@ def page() -> None:
                 else:
                     st.rerun()
             if remove.form_submit_button("Remove centre"):
-                store.delete_centre(centre_id)
+                ws.delete_centre(centre_id)
                 st.rerun()

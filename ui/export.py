@@ -55,10 +55,11 @@ def page() -> None:
     date = state.working_date()
     cols = st.columns(len(_FORMATS))
     for col, (suffix, (label, mime)) in zip(cols, _FORMATS.items(), strict=True):
-        col.download_button(
-            label,
-            _file(chosen, suffix),
-            file_name=f"{state.district().name.lower()}-zones-{date:%Y-%m-%d}{suffix}",
-            mime=mime,
-            key=f"download{suffix}",
-        )
+        with col:
+            state.download(
+                label,
+                _file(chosen, suffix),
+                file_name=f"{state.district().name.lower()}-zones-{date:%Y-%m-%d}{suffix}",
+                mime=mime,
+                rows=len(chosen),
+            )

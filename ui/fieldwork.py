@@ -66,7 +66,7 @@ def _roads() -> gpd.GeoDataFrame:
 
 
 def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
-    store = state.store()
+    ws = state.workspace()
     district = state.district()
     containment = _active_containment(zones)
     if containment.empty:
@@ -78,11 +78,11 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
         state.show_error(error)
         return
     merge_m = st.number_input("Merge crossings closer than (m)", min_value=0, value=50, step=10)
-    saved = store.checkpoints()
+    saved = ws.checkpoints()
     if st.button("Propose checkpoints where roads cross the perimeters", type="primary"):
         proposed = propose_checkpoints(containment, roads, district, merge_m=merge_m)
         known = set(saved["checkpoint_id"])
-        store.save_checkpoints(proposed[~proposed["checkpoint_id"].isin(known)])
+        ws.save_checkpoints(proposed[~proposed["checkpoint_id"].isin(known)])
         st.rerun()
     saved = saved[saved["zone_id"].isin(containment["zone_id"])]
     open_roads = missing_checkpoints(containment, roads, saved, district, merge_m=merge_m)
@@ -119,7 +119,7 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
                 },
                 geometry=point,
             )
-            store.save_checkpoints(frame)
+            ws.save_checkpoints(frame)
             st.rerun()
     with c2:
         if len(saved):
@@ -133,35 +133,46 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
                 moved["geometry"] = gpd.GeoSeries.from_xy(
                     [clicked["lng"]], [clicked["lat"]], crs=STORAGE_CRS
                 ).to_numpy()
-                store.save_checkpoints(moved)
+                ws.save_checkpoints(moved)
                 st.rerun()
             if st.button("Remove it"):
-                store.delete_checkpoint(choice)
+                ws.delete_checkpoint(choice)
                 st.rerun()
     if len(saved):
-        notified = zones[zones["status"] == "notified"] if len(zones) else zones
-        police_checkpoints = saved[saved["zone_id"].isin(notified["zone_id"])]
-        for suffix, label, mime in (
-            (".geojson", "Police GeoJSON: notified zones with checkpoints", "application/geo+json"),
-            (
-                ".gpkg",
-                "Police GeoPackage: zones and checkpoints layers",
-                "application/geopackage+sqlite3",
-            ),
-        ):
-            with tempfile.TemporaryDirectory() as folder:
-                package = write_police_package(
-                    notified, police_checkpoints, Path(folder) / f"police{suffix}"
-                ).read_bytes()
-            st.download_button(
-                label, package, file_name=f"{district.name.lower()}-police{suffix}", mime=mime
-            )
-        st.download_button(
-            "Printable checkpoint list by block",
-            checkpoint_list_html(saved, district),
-            file_name=f"{district.name.lower()}-checkpoints.html",
-            mime="text/html",
+        police_downloads(zones, saved)
+
+
+def police_downloads(zones: gpd.GeoDataFrame, checkpoints: gpd.GeoDataFrame) -> None:
+    """The police package (notified zones with their checkpoints) and the printable list."""
+    district = state.district()
+    notified = zones[zones["status"] == "notified"] if len(zones) else zones
+    police_checkpoints = checkpoints[checkpoints["zone_id"].isin(notified["zone_id"])]
+    for suffix, label, mime in (
+        (".geojson", "Police GeoJSON: notified zones with checkpoints", "application/geo+json"),
+        (
+            ".gpkg",
+            "Police GeoPackage: zones and checkpoints layers",
+            "application/geopackage+sqlite3",
+        ),
+    ):
+        with tempfile.TemporaryDirectory() as folder:
+            package = write_police_package(
+                notified, police_checkpoints, Path(folder) / f"police{suffix}"
+            ).read_bytes()
+        state.download(
+            label,
+            package,
+            file_name=f"{district.name.lower()}-police{suffix}",
+            mime=mime,
+            rows=len(notified) + len(police_checkpoints),
         )
+    state.download(
+        "Printable checkpoint list by block",
+        checkpoint_list_html(police_checkpoints, district),
+        file_name=f"{district.name.lower()}-checkpoints.html",
+        mime="text/html",
+        rows=len(police_checkpoints),
+    )
 
 
 def _sectors_tab(zones: gpd.GeoDataFrame) -> None:
@@ -271,17 +282,17 @@ def _allocation_tab(zones: gpd.GeoDataFrame) -> None:
         "Allocation (CSV)", placed.to_csv(index=False), file_name="allocation.csv", mime="text/csv"
     )
     if len(placed) and st.button("Record these people as occupying their beds"):
-        store = state.store()
+        ws = state.workspace()
         for centre_id, count in placed["centre_id"].value_counts().items():
-            centre = store.centre(centre_id)
-            store.save_centre(dataclasses.replace(centre, occupied=centre.occupied + int(count)))
+            centre = ws.centre(centre_id)
+            ws.save_centre(dataclasses.replace(centre, occupied=centre.occupied + int(count)))
         st.rerun()
 
 
 def _home_quarantine_tab(as_of: dt.date) -> None:
     district = state.district()
-    store = state.store()
-    homes = store.homes()
+    ws = state.workspace()
+    homes = ws.homes()
     st.caption(
         "Homes are registered by id and place only: no names. Check-ins come from the tracking "
         "app as a CSV of id, time, latitude, longitude."
@@ -311,7 +322,7 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
             )
         else:
             if st.button(f"Register {len(frame)} homes"):
-                store.register_homes(frame)
+                ws.register_homes(frame)
                 st.rerun()
     radius = st.number_input("Geofence radius (m)", min_value=10, value=int(GEOFENCE_M), step=10)
     checkins = st.file_uploader(
@@ -333,10 +344,10 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
                 _problems_table(problems)
             st.dataframe(found, hide_index=True, width="stretch")
             if len(found) and st.button("Record these violations"):
-                added = store.record_violations(found)
+                added = ws.record_violations(found)
                 st.toast(f"{added} new violations recorded.")
                 st.rerun()
-    violations = store.violations()
+    violations = ws.violations()
     if len(violations):
         st.subheader("Violations and action taken")
         st.dataframe(violations, hide_index=True, width="stretch")
@@ -349,7 +360,7 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
             )
             if st.button("Record action"):
                 row = pending.iloc[chosen]
-                store.record_action(row["hq_id"], row["checked_at"], action.value, on=as_of)
+                ws.record_action(row["hq_id"], row["checked_at"], action.value, on=as_of)
                 st.rerun()
 
 

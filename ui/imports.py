@@ -24,7 +24,7 @@ def offer_sample() -> None:
         return
     if st.button("Load the SYNTHETIC sample line list (not real cases)"):
         result = cp.read_cases(district.sample_cases, district)
-        state.store().import_cases(
+        state.workspace().import_cases(
             result.cases,
             source=f"{district.sample_cases.name} (synthetic)",
             rejected=len(result.rejected),
@@ -74,7 +74,7 @@ def page() -> None:
             with st.expander(f"Accepted rows ({result.accepted_count})"):
                 st.dataframe(accepted, hide_index=True, width="stretch")
             if st.button(f"Save {result.accepted_count} accepted cases", type="primary"):
-                summary = state.store().import_cases(
+                summary = state.workspace().import_cases(
                     result.cases, source=upload.name, rejected=len(result.rejected)
                 )
                 st.success(
@@ -83,7 +83,7 @@ def page() -> None:
                 )
     if state.cases().empty:
         offer_sample()
-    history = state.store().imports()
+    history = state.workspace().imports()
     if not history.empty:
         st.subheader("Imports so far")
         st.dataframe(history, hide_index=True, width="stretch")

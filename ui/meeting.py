@@ -79,10 +79,10 @@ def page() -> None:
         st.dataframe(
             changes_since(zones, known, since=since, as_of=as_of), hide_index=True, width="stretch"
         )
-    homes = state.store().homes()
+    homes = state.workspace().homes()
     if len(homes):
         st.subheader("Home quarantine")
-        violations = state.store().violations()
+        violations = state.workspace().violations()
         st.dataframe(
             quarantine_by_block(homes, violations, district, as_of=as_of),
             hide_index=True,

@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import containment as cp
+from containment.auth import Permission
 from containment.crs import STORAGE_CRS
 from containment.drawing import drawn_shape
 from containment.figures import place_names
@@ -77,14 +78,14 @@ def _propose(rule: cp.Rule, cases: gpd.GeoDataFrame, as_of: dt.date) -> None:
 def _accept(proposals: dict) -> None:
     zones: gpd.GeoDataFrame = proposals["zones"]
     rule: cp.Rule = proposals["rule"]
-    store = state.store()
-    known = set(store.zones()["zone_id"])
+    ws = state.workspace()
+    known = set(ws.zones()["zone_id"])
     names = place_names(zones.to_crs(state.district().metric_crs), state.district())
     added = 0
     for zone, place in zip(zones.itertuples(), names, strict=True):
         if zone.zone_id in known:
             continue
-        store.save_zone(
+        ws.save_zone(
             SavedZone(
                 zone_id=zone.zone_id,
                 name=f"{place} {zone.kind}",
@@ -158,7 +159,7 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
                     note=note,
                     created_on=as_of,
                 )
-                state.store().save_zone(zone)
+                state.workspace().save_zone(zone)
             except cp.ContainmentError as error:
                 state.show_error(error)
                 return
@@ -168,8 +169,8 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
 
 
 def _edit_panel(zone_id: str, drawings: list[dict]) -> None:
-    store = state.store()
-    zone = store.zone(zone_id)
+    ws = state.workspace()
+    zone = ws.zone(zone_id)
     st.info(
         f"Editing the shape of **{zone.name}**: use the edit tool (pencil) on the map, "
         "click *Save* on the map toolbar, then save here."
@@ -189,7 +190,7 @@ def _edit_panel(zone_id: str, drawings: list[dict]) -> None:
         st.warning(repair)
     if c1.button("Save new shape", type="primary"):
         try:
-            store.save_zone(dataclasses.replace(zone, geometry=shape.geometry))
+            ws.save_zone(dataclasses.replace(zone, geometry=shape.geometry))
         except cp.ContainmentError as error:
             state.show_error(error)
             return
@@ -206,8 +207,8 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     labels = {row.zone_id: f"{row.name} ({row.kind})" for row in zones.itertuples()}
     zone_id = st.selectbox("Zone", list(labels), format_func=labels.get, key="selected_zone")
-    store = state.store()
-    zone = store.zone(zone_id)
+    ws = state.workspace()
+    zone = ws.zone(zone_id)
     row = zones.set_index("zone_id").loc[zone_id]
     notified = (
         f", order {zone.order_number} of {zone.notified_on:%d-%m-%Y}" if zone.notified_on else ""
@@ -218,39 +219,82 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
 
     def move(to: ZoneStatus, on: dt.date = as_of, **kwargs: object) -> None:
         try:
-            store.save_zone(advance(zone, to, on=on, **kwargs))
+            ws.save_zone(advance(zone, to, on=on, **kwargs))
         except cp.ContainmentError as error:
             state.show_error(error)
             return
         st.rerun()
 
+    decided = zone.status in (ZoneStatus.NOTIFIED, ZoneStatus.RELEASED)
+    may_notify = ws.may(Permission.NOTIFY_ZONES)
+    may_edit = ws.may(Permission.EDIT_ZONES) and (may_notify or not decided)
     cols = st.columns(4)
-    if zone.status is ZoneStatus.DRAFT and cols[0].button("Propose"):
+    may_propose = ws.may(Permission.PROPOSE_ZONES)
+    if zone.status is ZoneStatus.DRAFT and may_propose and cols[0].button("Propose"):
         move(ZoneStatus.PROPOSED)
     if zone.status is ZoneStatus.PROPOSED:
-        if cols[0].button("Back to draft"):
+        if may_propose and cols[0].button("Back to draft"):
             move(ZoneStatus.DRAFT)
-        with st.expander("Notify (collector)"):
-            order = st.text_input("Order number", key=f"order_{zone_id}")
-            order_on = st.date_input(
-                "Order date", value=as_of, format="DD-MM-YYYY", key=f"order_on_{zone_id}"
-            )
-            if st.button("Notify zone", type="primary"):
-                move(ZoneStatus.NOTIFIED, on=order_on, order_number=order)
-    if zone.status is ZoneStatus.NOTIFIED:
+        if may_notify:
+            with st.expander("Notify (collector)"):
+                order = st.text_input("Order number", key=f"order_{zone_id}")
+                order_on = st.date_input(
+                    "Order date", value=as_of, format="DD-MM-YYYY", key=f"order_on_{zone_id}"
+                )
+                if st.button("Notify zone", type="primary"):
+                    move(ZoneStatus.NOTIFIED, on=order_on, order_number=order)
+        else:
+            st.caption("The collector notifies proposed zones.")
+    if zone.status is ZoneStatus.NOTIFIED and may_notify:
         with st.expander("Release (collector)"):
             release_on = st.date_input(
                 "Released on", value=as_of, format="DD-MM-YYYY", key=f"release_on_{zone_id}"
             )
             if st.button("Release zone", type="primary"):
                 move(ZoneStatus.RELEASED, on=release_on)
-    if zone.status is not ZoneStatus.RELEASED and cols[2].button("Edit shape"):
+    if may_edit and zone.status is not ZoneStatus.RELEASED and cols[2].button("Edit shape"):
         st.session_state["editing_zone"] = zone_id
         st.rerun()
-    with cols[3].popover("Delete"):
-        st.write(f"Delete {zone.name!r}? This cannot be undone.")
-        if st.button("Delete zone", type="primary"):
-            store.delete_zone(zone_id)
+    if may_edit:
+        with cols[3].popover("Delete"):
+            st.write(f"Delete {zone.name!r}? Its history is kept in the audit trail.")
+            if st.button("Delete zone", type="primary"):
+                ws.delete_zone(zone_id)
+                st.rerun()
+    _history(zone, may_edit)
+
+
+def _history(zone: SavedZone, may_restore: bool) -> None:
+    """Every saved version of the zone; restore an earlier one as the newest."""
+    versions = state.workspace().zone_history(zone.zone_id)
+    with st.expander(f"History ({len(versions)} versions)"):
+        table = pd.DataFrame(
+            [
+                {
+                    "Version": z.version,
+                    "Saved at (UTC)": at[:16].replace("T", " "),
+                    "By": by,
+                    "Change": change,
+                    "Status": str(z.status),
+                    "Name": z.name,
+                }
+                for z, by, at, change in reversed(versions)
+            ]
+        )
+        st.dataframe(table, hide_index=True, width="stretch")
+        earlier = [z.version for z, *_ in versions if z.version != zone.version]
+        if not (may_restore and earlier):
+            return
+        chosen = st.selectbox(
+            "Version to restore", earlier[::-1], key=f"restore_version_{zone.zone_id}"
+        )
+        if st.button(f"Restore version {chosen}", key=f"restore_{zone.zone_id}"):
+            try:
+                state.workspace().restore_zone(zone.zone_id, chosen, current_version=zone.version)
+            except cp.ContainmentError as error:
+                state.show_error(error)
+                return
+            st.toast(f"Version {chosen} of {zone.name!r} restored as the newest version.")
             st.rerun()
 
 
@@ -274,7 +318,7 @@ def page() -> None:
         proposals=proposals["zones"] if proposals else None,
         cases=cases,
         centres=state.centres(),
-        editable=state.store().zone(editing).geometry if editing else None,
+        editable=state.workspace().zone(editing).geometry if editing else None,
     )
     output = st_folium(
         build_map(state.district(), layers),

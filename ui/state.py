@@ -1,4 +1,10 @@
-"""What every page shares: the district, the store, the working date, and cached figures."""
+"""What every page shares: the district, the logged-in user's workspace, the working date, and
+cached figures.
+
+Every read and write goes through :class:`containment.service.Workspace`, which checks the
+user's role; the caches here are keyed by the store's revision and the role, so a view cached
+for a planner is never served to the police.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,9 @@ import pandas as pd
 import streamlit as st
 
 import containment as cp
-from containment.lifecycle import describe_zones
-from containment.store import SQLiteStore, default_store_path
+from containment.auth import AuthError, Permission
+from containment.service import Service, Workspace
+from containment.store import database_url, default_store_path, open_store
 
 
 @st.cache_resource
@@ -20,50 +27,89 @@ def district() -> cp.District:
 
 
 @st.cache_resource
-def _store(path: str) -> SQLiteStore:
-    return SQLiteStore(path)
+def _service(district_name: str, url: str, default_path: str) -> Service:
+    return Service(open_store(district_name, url))
 
 
-def store() -> SQLiteStore:
-    return _store(str(default_store_path(district().folder.name).resolve()))
+def service() -> Service:
+    """The district's service, on the configured database (``CONTAINMENT_DATABASE_URL``)."""
+    name = district().folder.name
+    return _service(name, database_url(), str(default_store_path(name).resolve()))
+
+
+def signed_in() -> Workspace | None:
+    """The logged-in user's workspace for this run, or None (the session ended or never was)."""
+    token = st.session_state.get("session_token")
+    if token:
+        try:
+            ws = service().workspace(token)
+        except AuthError as error:
+            del st.session_state["session_token"]
+            st.session_state["login_message"] = str(error)
+        else:
+            st.session_state["workspace"] = ws
+            return ws
+    st.session_state.pop("workspace", None)
+    return None
+
+
+def gate() -> Workspace:
+    """The logged-in user's workspace; otherwise the login page, and stop."""
+    ws = signed_in()
+    if ws is not None:
+        return ws
+    from ui import login  # the login page needs the service; imported here to avoid a cycle
+
+    login.page()
+    st.stop()
+    raise AssertionError  # st.stop() does not return
+
+
+def workspace() -> Workspace:
+    """The workspace :func:`gate` opened for this run."""
+    return st.session_state["workspace"]
 
 
 def data_version() -> int:
     """The store's revision: it grows with every save by anyone, so cached views refresh."""
-    return store().revision()
+    return workspace().revision()
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _cases(path: str, version: int) -> gpd.GeoDataFrame:
-    return _store(path).cases()
+def _cases(_ws: Workspace, key: str, version: int) -> gpd.GeoDataFrame:
+    return _ws.cases()
 
 
 def cases() -> gpd.GeoDataFrame:
-    return _cases(str(store().path), data_version())
+    ws = workspace()
+    return _cases(ws, ws.key, data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _described(path: str, version: int, as_of: dt.date) -> gpd.GeoDataFrame:
-    zones = _store(path).zones()
-    return describe_zones(zones, _cases(path, version), district(), as_of=as_of)
+def _described(_ws: Workspace, key: str, version: int, as_of: dt.date) -> gpd.GeoDataFrame:
+    return _ws.described_zones(district(), as_of=as_of)
 
 
 def zones(as_of: dt.date | None = None) -> gpd.GeoDataFrame:
-    """Saved zones with their figures as of the working date (or ``as_of``)."""
-    return _described(str(store().path), data_version(), as_of or working_date())
+    """The zones this user may see, with their figures as of the working date (or ``as_of``)."""
+    ws = workspace()
+    return _described(ws, ws.key, data_version(), as_of or working_date())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _centres(path: str, version: int) -> gpd.GeoDataFrame:
-    return _store(path).centres()
+def _centres(_ws: Workspace, key: str, version: int) -> gpd.GeoDataFrame:
+    return _ws.centres()
 
 
 def centres() -> gpd.GeoDataFrame:
-    return _centres(str(store().path), data_version())
+    ws = workspace()
+    return _centres(ws, ws.key, data_version())
 
 
 def _default_working_date() -> dt.date:
     today = dt.date.today()
+    if not workspace().may(Permission.READ_CASES):
+        return today
     known = cases()
     if known.empty:
         return today
@@ -77,10 +123,22 @@ def working_date() -> dt.date:
     return st.session_state["working_date"]
 
 
-def sidebar() -> None:
+def _log_out() -> None:
+    token = st.session_state.pop("session_token", None)
+    if token:
+        service().logout(token)
+    for key in list(st.session_state):
+        del st.session_state[key]
+
+
+def sidebar() -> Workspace:
+    """Log in if needed, then the sidebar every page shares; returns the workspace."""
+    ws = gate()
     d = district()
     with st.sidebar:
         st.markdown(f"**{d.name} district**, {d.state}")
+        st.caption(f"Signed in as **{ws.user.username}** ({ws.user.role})")
+        st.button("Log out", on_click=_log_out, key="log_out")
         working_date()
         st.date_input(
             "Working date",
@@ -89,18 +147,20 @@ def sidebar() -> None:
             format="DD-MM-YYYY",
             help="Zones, release dates and figures are computed as of this day.",
         )
-        if not cases().empty and (dt.date.today() - working_date()).days > 60:
-            st.caption("The working date follows the last case in the store.")
-        if holds_synthetic_cases():
-            st.warning("The store holds the SYNTHETIC sample line list: not real cases.")
+        if ws.may(Permission.READ_CASES):
+            if not cases().empty and (dt.date.today() - working_date()).days > 60:
+                st.caption("The working date follows the last case in the store.")
+            if holds_synthetic_cases():
+                st.warning("The store holds the SYNTHETIC sample line list: not real cases.")
         with st.expander("About the reference data"):
             for caveat in d.caveats:
                 st.caption(f"• {caveat}")
             st.caption(f"Households: {d.household_size_source}.")
+    return ws
 
 
 def holds_synthetic_cases() -> bool:
-    imports = store().imports()
+    imports = workspace().imports()
     return (
         bool(imports["source"].str.contains("synthetic", case=False).any())
         if len(imports)
@@ -110,3 +170,17 @@ def holds_synthetic_cases() -> bool:
 
 def show_error(error: cp.ContainmentError) -> None:
     st.error(str(error), icon="⚠️")
+
+
+def download(label: str, data: bytes | str, *, file_name: str, mime: str, rows: int) -> None:
+    """A download button whose click is recorded in the audit trail (file name, row count)."""
+    ws = workspace()
+    st.download_button(
+        label,
+        data,
+        file_name=file_name,
+        mime=mime,
+        key=f"download_{file_name}",
+        on_click=ws.record_export,
+        args=(label, file_name, rows),
+    )

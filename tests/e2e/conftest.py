@@ -13,8 +13,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from containment.store import SQLiteStore, default_store_path
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, running_app
+from containment.store import SQLiteStore, SQLStore, default_store_path
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, E2E_PASSWORD, E2E_USER, running_app
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
@@ -32,16 +32,18 @@ def _require_chromium() -> None:
 
 
 @pytest.fixture(scope="session")
-def app_store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
-    """The store the app under test writes to, for checking what it saved."""
-    return SQLiteStore(tmp_path_factory.mktemp("data") / default_store_path("dungarpur").name)
+def app_store(tmp_path_factory: pytest.TempPathFactory) -> SQLStore:
+    """The store the app under test writes to, for checking what it saved; with a collector."""
+    store = SQLiteStore(tmp_path_factory.mktemp("data") / default_store_path("dungarpur").name)
+    store.add_user(E2E_USER, "collector", E2E_PASSWORD)
+    return store
 
 
 @pytest.fixture(scope="session")
-def app_url(app_store: SQLiteStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_url(app_store: SQLStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _require_chromium()
     log = tmp_path_factory.mktemp("logs") / "streamlit.log"
-    with running_app(app_store.path.parent, log) as url:
+    with running_app(app_store.backend.path.parent, log) as url:
         yield url
 
 

@@ -25,6 +25,21 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+E2E_USER, E2E_PASSWORD = "e2e.collector", "an e2e test password"
+
+
+def log_in(page: Page, user: str = E2E_USER, password: str = E2E_PASSWORD) -> None:
+    """Fill the login form the app shows on a new browser session, and wait until it is gone."""
+    page.get_by_label("User name").fill(user)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text(f"Signed in as {user}").wait_for()
+
+
+def open_page(page: Page, url: str, path: str = "", user: str = E2E_USER) -> None:
+    """Go to a page of the app in a new browser session (a reload logs out), and log in."""
+    page.goto(f"{url}/{path}")
+    log_in(page, user)
 
 
 def free_port() -> int:

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import draw_square, finish_drawing, wait_for_map
+from tests.e2e.helpers import draw_square, finish_drawing, open_page, wait_for_map
 
 pytestmark = pytest.mark.browser
 
 
 def open_app(offline_page, url: str, path: str = ""):
     page = offline_page.page
-    page.goto(f"{url}/{path}")
+    open_page(page, url, path)
     return page, wait_for_map(page)
 
 
@@ -34,7 +34,7 @@ def test_every_page_loads_with_no_internet(app_url, offline_page):
         ("meeting", "meeting view"),
         ("export", "Export zones"),
     ]:
-        page.goto(f"{app_url}/{path}")
+        open_page(page, app_url, path)
         page.get_by_role("heading", name=re.compile(heading)).wait_for()
     assert offline_page.errors == []
 
@@ -65,16 +65,16 @@ def test_draw_save_notify_export_and_reload(app_url, app_store, offline_page):
     expect(zone_picker(page)).to_have_value("E2E Ward 7 (containment)")
     page.get_by_text("Status: notified").wait_for()
 
-    page.goto(f"{app_url}/centres")
+    open_page(page, app_url, "centres")
     page.get_by_label("Name", exact=True).fill("CCC Govt school hostel")
     page.get_by_role("button", name="Add centre").click()
     page.get_by_text("Beds free").wait_for()
 
-    page.goto(f"{app_url}/meeting")
+    open_page(page, app_url, "meeting")
     wait_for_map(page)  # zones in force and centres (with their popups) on the map
     expect(page.get_by_test_id("stMetric").filter(has_text="Zones in force")).to_contain_text("1")
 
-    page.goto(f"{app_url}/export")
+    open_page(page, app_url, "export")
     page.get_by_text("Preview: 1 zones").wait_for()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="GeoJSON (police)").click()
@@ -90,9 +90,11 @@ def test_draw_save_notify_export_and_reload(app_url, app_store, offline_page):
     assert 73.3 < lon < 74.4
     assert 23.3 < lat < 24.1
 
-    page.reload()
+    page.reload()  # a new browser session: log in again, and everything saved is there
+    page.get_by_role("button", name="Log in").wait_for()
+    open_page(page, app_url, "export")
     page.get_by_text("Preview: 1 zones").wait_for()
-    page.goto(app_url)
+    open_page(page, app_url)
     expect(zone_picker(page)).to_have_value("E2E Ward 7 (containment)")
     page.get_by_text("Status: notified").wait_for()
 
@@ -107,7 +109,7 @@ def test_import_shows_rejected_rows_and_saves_only_on_confirmation(app_url, offl
         encoding="utf-8",
     )
     page = offline_page.page
-    page.goto(f"{app_url}/import")
+    open_page(page, app_url, "import")
     page.locator('input[type="file"]').set_input_files(str(line_list))
     page.get_by_text("3 rows, 2 accepted, 1 rejected.").wait_for()
     page.get_by_text("Identifying columns not read: Patient Name.").wait_for()

@@ -1,0 +1,62 @@
+"""Log in; on a new embedded store with no users yet, create the collector's account first."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from containment.auth import MIN_PASSWORD_LENGTH, AuthError
+from containment.service import first_collector
+from containment.store.backends import SQLiteBackend
+from ui import state
+
+
+def _first_run() -> None:
+    st.info(
+        "This store has no users yet. Create the **collector's** account: the collector adds "
+        "planners and police afterwards (command line: `containment users add`)."
+    )
+    with st.form("first_collector"):
+        username = st.text_input("Collector's user name")
+        password = st.text_input(
+            f"Password (at least {MIN_PASSWORD_LENGTH} characters)", type="password"
+        )
+        again = st.text_input("Password again", type="password")
+        if st.form_submit_button("Create the account", type="primary"):
+            if password != again:
+                st.error("The two passwords differ; type them again.")
+                return
+            try:
+                first_collector(state.service().store, username, password)
+            except AuthError as error:
+                state.show_error(error)
+                return
+            st.success("Account created: log in with it below.")
+
+
+def page() -> None:
+    svc = state.service()
+    st.title(f"Containment Planner — {state.district().name}")
+    message = st.session_state.pop("login_message", None)
+    if message:
+        st.warning(message)
+    if not svc.has_users():
+        if isinstance(svc.store.backend, SQLiteBackend):
+            _first_run()
+        else:
+            st.error(
+                "This database has no users yet. An administrator creates the first ones on the "
+                "server: `containment users add NAME --role collector`."
+            )
+            return
+    with st.form("login"):
+        username = st.text_input("User name", key="login_username")
+        password = st.text_input("Password", type="password", key="login_password")
+        if st.form_submit_button("Log in", type="primary"):
+            try:
+                session = svc.login(username, password)
+            except AuthError as error:
+                state.show_error(error)
+                return
+            st.session_state["session_token"] = session.token
+            st.rerun()
+    st.caption(f"Store: {svc.store.label}")
