@@ -1,4 +1,5 @@
-"""The ``containment`` command line: validate a line list, write zones, list the rules."""
+"""The ``containment`` command line: line lists, zones and rules; the store's commands are in
+:mod:`containment.cli_store`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from containment import cli_store
 from containment.cases import CaseList, read_cases
 from containment.district import DEFAULT_DISTRICT, District, load_district
 from containment.errors import ContainmentError
@@ -244,3 +246,11 @@ def synthetic(
     )
     table.to_csv(output, index=False)
     out.print(f"Wrote {len(table)} synthetic cases to {output}.")
+
+
+app.add_typer(cli_store.users_app, name="users")
+app.command("backup")(cli_store.backup)
+app.command("restore")(cli_store.restore)
+app.command("import")(cli_store.import_cases)
+app.command("export")(cli_store.export)
+app.command("audit")(cli_store.audit)

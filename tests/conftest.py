@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from containment import District, load_district
-from containment.store import SQLStore, open_store
+from containment.store import SCHEMA_PREFIX_VARIABLE, SQLStore, open_store
 
 TODAY = dt.date(2020, 6, 1)
 
@@ -45,11 +45,11 @@ TEST_DATABASE_URL = os.environ.get(
 )
 
 
-def drop_district_schema(district: str) -> None:
+def drop_schema(schema: str) -> None:
     import psycopg
 
     with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as con:
-        con.execute(f'DROP SCHEMA IF EXISTS "district_{district}" CASCADE')
+        con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture(scope="session")
@@ -70,22 +70,26 @@ def postgis_url() -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database URL for a fresh, empty store on each backend in turn."""
+def store_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The database URL of a fresh, empty Dungarpur store on each backend in turn.
+
+    On PostGIS each test gets schemas of its own (``CONTAINMENT_SCHEMA_PREFIX``), dropped after.
+    """
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'district.sqlite'}"
+        yield f"sqlite:///{tmp_path / 'dungarpur.sqlite'}"
         return
     url = request.getfixturevalue("postgis_url")
-    district = f"t{uuid.uuid4().hex[:12]}"
-    request.node.district_schema = district
-    yield f"{url}#{district}"
-    drop_district_schema(district)
+    prefix = f"t{uuid.uuid4().hex[:12]}_"
+    monkeypatch.setenv(SCHEMA_PREFIX_VARIABLE, prefix)
+    yield url
+    drop_schema(f"{prefix}dungarpur")
 
 
 @pytest.fixture
 def store(store_url: str) -> Iterator[SQLStore]:
     """A fresh, empty store on each backend: the same tests run against SQLite and PostGIS."""
-    url, _, district = store_url.partition("#")
-    opened = open_store(district or "dungarpur", url)
+    opened = open_store("dungarpur", store_url)
     yield opened
     opened.backend.close()

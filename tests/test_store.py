@@ -44,16 +44,9 @@ def test_importing_the_same_cases_again_updates_and_never_duplicates(store, samp
     assert list(store.imports()["source"]) == ["day 1", "day 2"]
 
 
-def reopen(store):
-    """The same store opened afresh, as another process would."""
-    district = getattr(store.backend, "schema", "district_dungarpur").removeprefix("district_")
-    url = store.backend.url if hasattr(store.backend, "url") else f"sqlite:///{store.backend.path}"
-    return open_store(district, url)
-
-
-def test_a_zone_survives_reopening_the_store(store):
+def test_a_zone_survives_reopening_the_store(store, store_url):
     store.save_zone(SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD))
-    zone = reopen(store).zone("DZ-1")
+    zone = open_store("dungarpur", store_url).zone("DZ-1")
     assert (zone.name, zone.version) == ("Ward 7", 1)
     assert zone.geometry.equals(WARD)
 
@@ -121,12 +114,12 @@ def test_centres_keep_their_beds(store):
     assert store.centres().empty
 
 
-def test_a_newer_schema_is_refused_rather_than_damaged(store):
+def test_a_newer_schema_is_refused_rather_than_damaged(store, store_url):
     with store.backend.transaction() as tx:
         store.backend.schema_version(tx)
         store.backend.set_schema_version(tx, 99)
     with pytest.raises(ValueError, match="newer version of Containment Planner"):
-        reopen(store)
+        open_store("dungarpur", store_url)
 
 
 def test_dates_come_back_as_dates(store):

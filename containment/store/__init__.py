@@ -3,8 +3,8 @@
 :func:`open_store` picks the backend from a database URL: none (the default) is the embedded
 SQLite file ``$CONTAINMENT_DATA/<district>.sqlite``, no server; ``sqlite:///path/to/file`` is
 another file; ``postgresql://user:password@host:5432/dbname`` is a shared PostGIS database,
-each district in a schema of its own. ``CONTAINMENT_DATABASE_URL`` sets it for the app and the
-command line.
+each district in a schema of its own (``district_<name>``; ``CONTAINMENT_SCHEMA_PREFIX`` changes
+the prefix). ``CONTAINMENT_DATABASE_URL`` sets the URL for the app and the command line.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ __all__ = [
 ]
 
 DATABASE_URL_VARIABLE = "CONTAINMENT_DATABASE_URL"
+# Schemas are named <prefix><district>: another prefix keeps a training copy apart in one database.
+SCHEMA_PREFIX_VARIABLE = "CONTAINMENT_SCHEMA_PREFIX"
 
 
 def default_store_path(district: str) -> Path:
@@ -56,7 +58,11 @@ def open_store(district: str, url: str | None = None) -> SQLStore:
     if url.startswith("sqlite:///"):
         return SQLiteStore(url.removeprefix("sqlite:///"))
     if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
-        return SQLStore(PostGISBackend(url.replace("+psycopg", ""), district.lower()))
+        prefix = os.environ.get(SCHEMA_PREFIX_VARIABLE, "district_")
+        backend = PostGISBackend(
+            url.replace("+psycopg", ""), district.lower(), schema_prefix=prefix
+        )
+        return SQLStore(backend)
     scheme = url.split(":", 1)[0]
     msg = (
         f"Database URL scheme {scheme!r} is not known: use postgresql://user:password@host/db "

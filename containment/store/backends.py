@@ -120,7 +120,7 @@ class SQLiteBackend:
         """Nothing is held open between operations."""
 
 
-_DISTRICT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+_SCHEMA_NAME = re.compile(r"^[a-z][a-z0-9_]{0,60}$")
 
 
 def _to_psycopg(sql: str) -> str:
@@ -142,18 +142,21 @@ class PostGISBackend:
     }
     geom_in = "ST_GeomFromWKB(?, 4326)"
 
-    def __init__(self, url: str, district: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, district: str, *, schema_prefix: str = "district_", pool_size: int = 10
+    ) -> None:
         import psycopg
         from psycopg.rows import dict_row
         from psycopg_pool import ConnectionPool
 
-        if not _DISTRICT_NAME.match(district):
+        self.schema = f"{schema_prefix}{district}"
+        if not _SCHEMA_NAME.match(self.schema):
             msg = (
-                f"District name {district!r} cannot name a database schema: use lower-case "
-                "letters, digits and underscores, starting with a letter."
+                f"{self.schema!r} cannot name a database schema: the district name and "
+                "CONTAINMENT_SCHEMA_PREFIX may use lower-case letters, digits and underscores, "
+                "starting with a letter."
             )
             raise ContainmentError(msg)
-        self.schema = f"district_{district}"
         self.url = url
         info = psycopg.conninfo.conninfo_to_dict(url)
         self.label = f"{info.get('host', 'localhost')}/{info.get('dbname', '')} ({self.schema})"

@@ -1,0 +1,275 @@
+"""Command-line access to a district's store: users, backup and restore (the administrator's,
+who holds the database credentials), and import, export and the audit trail (a user's, through
+the same service and role checks as the app).
+
+The store is the configured one: ``CONTAINMENT_DATABASE_URL`` (or ``--database``), by default the
+embedded SQLite file of the district.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from containment.auth import Role
+from containment.cases import read_cases
+from containment.district import DEFAULT_DISTRICT, load_district
+from containment.errors import ContainmentError
+from containment.export import write_zones
+from containment.service import Service, Workspace
+from containment.store import SQLStore, backup_sqlite, open_store
+from containment.store.backends import SQLiteBackend
+from containment.store.schema import MIGRATIONS
+
+__all__ = ["audit", "backup", "export", "import_cases", "restore", "users_app"]
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+users_app = typer.Typer(help="Add users, reset passwords, disable and list them.")
+
+DistrictOption = Annotated[str, typer.Option(help="The district whose store to open.")]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        envvar="CONTAINMENT_DATABASE_URL",
+        help="postgresql://user:password@host/db for PostGIS; default: the embedded file.",
+    ),
+]
+UserOption = Annotated[
+    str,
+    typer.Option(
+        "--user", envvar="CONTAINMENT_USER", help="Your user name (password asked, or from "
+        "CONTAINMENT_PASSWORD)."
+    ),
+]  # fmt: skip
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=2)
+
+
+def _admin_store(district: str, database: str | None) -> SQLStore:
+    """The store, with changes recorded as the administrator's (the login on this machine)."""
+    try:
+        store = open_store(district, database)
+    except ContainmentError as error:
+        raise _fail(str(error)) from error
+    return store.acting_as(f"admin:{getpass.getuser()}", "admin")
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _workspace(district: str, database: str | None, user: str) -> Workspace:
+    """Log in as ``user`` through the service, as the app does."""
+    password = os.environ.get("CONTAINMENT_PASSWORD") or typer.prompt(
+        f"Password for {user}", hide_input=True
+    )
+    try:
+        service = Service(open_store(district, database))
+        return service.workspace(service.login(user, password).token)
+    except ContainmentError as error:
+        raise _fail(str(error)) from error
+
+
+@users_app.command("add")
+def add_user(
+    username: str,
+    role: Annotated[Role, typer.Option(help="planner, collector or police.")],
+    district: DistrictOption = DEFAULT_DISTRICT,
+    database: DatabaseOption = None,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Add a user with a role; there is no default password: you set it here."""
+    store = _admin_store(district, database)
+    try:
+        user = store.add_user(username, role, _new_password(password_stdin))
+    except ContainmentError as error:
+        raise _fail(str(error)) from error
+    out.print(f"Added {user.username} ({user.role}) to {district}.")
+
+
+@users_app.command("reset-password")
+def reset_password(
+    username: str,
+    district: DistrictOption = DEFAULT_DISTRICT,
+    database: DatabaseOption = None,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Set a new password; the user's open sessions end."""
+    store = _admin_store(district, database)
+    try:
+        store.set_password(username.strip().lower(), _new_password(password_stdin))
+    except ContainmentError as error:
+        raise _fail(str(error)) from error
+    out.print(f"Password of {username} reset; their sessions have ended.")
+
+
+@users_app.command("disable")
+def disable_user(
+    username: str, district: DistrictOption = DEFAULT_DISTRICT, database: DatabaseOption = None
+) -> None:
+    """Stop a user logging in (their sessions end at once); their history stays."""
+    try:
+        _admin_store(district, database).set_active(username.strip().lower(), False)
+    except ContainmentError as error:
+        raise _fail(str(error)) from error
+    out.print(f"{username} disabled.")
+
+
+@users_app.command("enable")
+def enable_user(
+    username: str, district: DistrictOption = DEFAULT_DISTRICT, database: DatabaseOption = None
+) -> None:
+    """Let a disabled user log in again."""
+    try:
+        _admin_store(district, database).set_active(username.strip().lower(), True)
+    except ContainmentError as error:
+        raise _fail(str(error)) from error
+    out.print(f"{username} enabled.")
+
+
+@users_app.command("list")
+def list_users(
+    district: DistrictOption = DEFAULT_DISTRICT, database: DatabaseOption = None
+) -> None:
+    """The district's users, their roles and whether they may log in."""
+    for row in _admin_store(district, database).users().itertuples():
+        state = "active" if row.active else "disabled"
+        typer.echo(f"{row.username}\t{row.role}\t{state}\tpassword set {row.password_set_at}")
+
+
+def backup(
+    to: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
+    district: DistrictOption = DEFAULT_DISTRICT,
+    database: DatabaseOption = None,
+) -> None:
+    """Copy the embedded store while it may be in use (for PostGIS use pg_dump: README)."""
+    store = _admin_store(district, database)
+    try:
+        written = backup_sqlite(store, to)
+    except ContainmentError as error:
+        raise _fail(str(error)) from error
+    store.record("backup", str(written.name))
+    out.print(f"Backed up {store.label} to {written}.")
+
+
+def _check_backup(source: Path) -> None:
+    """Refuse a file that is not one of our stores, or is from a newer version; read only."""
+    try:
+        with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as con:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as error:
+        raise _fail(f"{source} is not a Containment Planner store: {error}.") from error
+    if not {"zones", "cases", "revision"} <= tables:
+        raise _fail(f"{source} is not a Containment Planner store (it has no zones table).")
+    if version > len(MIGRATIONS):
+        raise _fail(f"{source} was written by a newer version of Containment Planner.")
+
+
+def restore(
+    source: Annotated[Path, typer.Argument(help="A backup written by 'containment backup'.")],
+    district: DistrictOption = DEFAULT_DISTRICT,
+    database: DatabaseOption = None,
+) -> None:
+    """Put a backup back as the embedded store; the store as it was is kept beside it first."""
+    store = _admin_store(district, database)
+    if not isinstance(store.backend, SQLiteBackend):
+        raise _fail("This is a PostGIS store: restore it with pg_restore (see the README).")
+    if not source.is_file():
+        raise _fail(f"{source} is not a file.")
+    _check_backup(source)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = store.backend.path
+    kept = backup_sqlite(store, path.with_name(f"{path.stem}.before-restore-{stamp}.sqlite"))
+    with sqlite3.connect(source) as backup_con, sqlite3.connect(path, timeout=30) as live:
+        backup_con.backup(live)  # page by page, under the store's lock
+    restored = _admin_store(district, database)
+    restored.record("restore", source.name, f"previous store kept as {kept.name}")
+    out.print(f"Restored {path} from {source}; the previous store is kept as {kept}.")
+
+
+def import_cases(
+    cases: Annotated[Path, typer.Argument(help="The line list (CSV, XLSX, GeoJSON, GPKG).")],
+    user: UserOption,
+    district: DistrictOption = DEFAULT_DISTRICT,
+    database: DatabaseOption = None,
+) -> None:
+    """Import a line list into the store as you (planner or collector)."""
+    ws = _workspace(district, database, user)
+    try:
+        found = read_cases(cases, load_district(district))
+        summary = ws.import_cases(found.cases, source=cases.name, rejected=len(found.rejected))
+    except ContainmentError as error:
+        raise _fail(str(error)) from error
+    for problem in found.rejected:
+        out.print(str(problem))
+    out.print(
+        f"Saved: {summary.added} new cases, {summary.updated} updated, "
+        f"{summary.rejected} rows rejected."
+    )
+
+
+def export(
+    to: Annotated[Path, typer.Argument(help="zones.geojson, .gpkg, .kml, .shp.zip or .csv")],
+    user: UserOption,
+    district: DistrictOption = DEFAULT_DISTRICT,
+    database: DatabaseOption = None,
+    as_of: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Default: today.")
+    ] = None,
+) -> None:
+    """Write the zones in force (notified, not released) as you; the export is audited."""
+    ws = _workspace(district, database, user)
+    day = as_of.date() if as_of else dt.date.today()
+    try:
+        zones = ws.described_zones(load_district(district), as_of=day)
+        in_force = zones[zones["in_force"]] if len(zones) else zones
+        written = write_zones(in_force, to)
+        ws.record_export("zones in force (command line)", written.name, len(in_force))
+    except ContainmentError as error:
+        raise _fail(str(error)) from error
+    out.print(f"Wrote {len(in_force)} zones in force on {day:%d-%m-%Y} to {written}.")
+
+
+def audit(
+    user: UserOption,
+    to: Annotated[Path | None, typer.Option("-o", "--output", help="Write CSV here.")] = None,
+    since: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    who: Annotated[str | None, typer.Option("--who", help="Only this user's entries.")] = None,
+    action: Annotated[str | None, typer.Option(help="Only this action.")] = None,
+    district: DistrictOption = DEFAULT_DISTRICT,
+    database: DatabaseOption = None,
+) -> None:
+    """The audit trail, newest first (collector only)."""
+    ws = _workspace(district, database, user)
+    try:
+        entries = ws.audit(
+            since=since.replace(tzinfo=dt.UTC) if since else None, username=who, action=action
+        )
+    except ContainmentError as error:
+        raise _fail(str(error)) from error
+    if to is not None:
+        entries.to_csv(to, index=False)
+        ws.record_export("audit trail", to.name, len(entries))
+        out.print(f"Wrote {len(entries)} audit entries to {to}.")
+        return
+    for row in entries.itertuples():
+        typer.echo(f"{row.at}\t{row.username}\t{row.action}\t{row.subject}\t{row.detail}")
