@@ -18,6 +18,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	scripts/install-system-deps.sh
+	scripts/start-test-postgis.sh
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -30,6 +31,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	scripts/install-system-deps.sh
+	scripts/start-test-postgis.sh
 	$(PY) -m bench.bench_zones
 	$(PY) -m bench.bench_fieldwork
 	$(PY) -m bench.bench_app

@@ -15,13 +15,17 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "Starting the test PostGIS needs root: run '$0' as root." >&2
     exit 1
 fi
-if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
-    export DEBIAN_FRONTEND=noninteractive
+export DEBIAN_FRONTEND=noninteractive
+if ! command -v pg_lsclusters >/dev/null || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends postgresql postgresql-postgis >/dev/null \
-        || apt-get install -y -qq --no-install-recommends postgresql postgresql-15-postgis-3 >/dev/null
+    apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+    UPDATED=1
 fi
 VERSION=$(ls /usr/lib/postgresql | sort -n | tail -1)
+if [ ! -e "/usr/share/postgresql/${VERSION}/extension/postgis.control" ]; then
+    [ -n "${UPDATED:-}" ] || apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "postgresql-${VERSION}-postgis-3" >/dev/null
+fi
 if ! pg_lsclusters -h | awk '{print $1, $2}' | grep -q "^${VERSION} main$"; then
     pg_createcluster "${VERSION}" main >/dev/null
 fi
@@ -39,5 +43,5 @@ fi
 if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '${DB}'")" != 1 ]; then
     psql_admin -c "CREATE DATABASE ${DB} OWNER ${ROLE}"
 fi
-psql_admin -d "${DB}" -c "CREATE EXTENSION IF NOT EXISTS postgis"
+psql_admin -d "${DB}" -c "SET client_min_messages TO warning" -c "CREATE EXTENSION IF NOT EXISTS postgis"
 echo "${URL}"
