@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) -m bench.bench_zones
 	$(PY) -m bench.bench_fieldwork
 	$(PY) -m bench.bench_app
+	$(PY) -m bench.bench_store
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

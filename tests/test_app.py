@@ -1,10 +1,11 @@
-"""The app's page logic, run headless with Streamlit's AppTest against a real SQLite store, as
-real users logged in through the service."""
+"""The app's page logic, run headless with Streamlit's AppTest against a real store (SQLite and
+PostGIS in turn), as real users logged in through the service."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 import shapely
@@ -13,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 import containment as cp
 from containment.lifecycle import SavedZone, ZoneStatus
 from containment.service import Service
-from containment.store import SQLiteStore, default_store_path
+from containment.store import SQLiteStore, SQLStore, default_store_path, open_store
 
 WORKING_DATE = dt.date(2020, 5, 15)
 WARD = shapely.box(73.70, 23.83, 73.72, 23.85)
@@ -26,14 +27,16 @@ def page_script(module: str) -> str:
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch, dungarpur) -> SQLiteStore:
-    monkeypatch.setenv("CONTAINMENT_DATA", str(tmp_path))
-    store = SQLiteStore(default_store_path("dungarpur"))
+def store(store_url, monkeypatch, dungarpur) -> Iterator[SQLStore]:
+    """The sample cases and three users in a store on each backend; the app is pointed at it."""
+    monkeypatch.setenv("CONTAINMENT_DATABASE_URL", store_url)
+    store = open_store("dungarpur", store_url)
     sample = cp.read_cases(dungarpur.sample_cases, dungarpur, today=WORKING_DATE)
     store.import_cases(sample.cases, source="sample")
     for name, role in USERS.items():
         store.add_user(name, role, PASSWORD)
-    return store
+    yield store
+    store.backend.close()
 
 
 def logged_in(app: AppTest, store, user: str = "meena") -> AppTest:

@@ -206,3 +206,44 @@ def test_a_store_from_before_zone_history_is_upgraded_in_place(tmp_path):
     assert (zone.version, saved_by, change) == (3, "unknown", "saved before history was kept")
     assert upgraded.checkpoints().empty
     assert upgraded.users().empty
+
+
+def test_districts_sharing_a_database_never_see_each_others_work(store, store_url, tmp_path):
+    banswara_url = store_url if store.backend.name == "postgis" else f"sqlite:///{tmp_path}/b.db"
+    banswara = open_store("banswara", banswara_url)
+    store.save_zone(SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD))
+    store.add_user("meena", "collector", "a long test password")
+    assert banswara.zones().empty
+    assert banswara.users().empty
+    assert banswara.audit().empty
+    banswara.backend.close()
+
+
+def test_postgis_keeps_lon_lat_geometries_with_spatial_indexes(store, sample):
+    if store.backend.name != "postgis":
+        return
+    store.import_cases(sample.iloc[:3], source="sample")
+    store.save_zone(SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD))
+    with store.backend.read() as tx:
+        srids = {
+            r["srid"]
+            for table, column in (("zones", "geometry"), ("cases", "geom"))
+            for r in tx.all(f"SELECT DISTINCT ST_SRID({column}) AS srid FROM {table}")
+        }
+        indexed = {
+            r["indexname"]
+            for r in tx.all(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND indexdef LIKE '%USING gist%'"
+            )
+        }
+        inside = tx.one(
+            "SELECT count(*) AS n FROM cases c JOIN zones z ON ST_Intersects(z.geometry, c.geom)"
+        )
+    assert srids == {4326}
+    assert indexed == {
+        "zones_geometry", "zone_versions_geometry", "cases_geom", "centres_geom",
+        "checkpoints_geom", "homes_geom",
+    }  # fmt: skip
+    expected = sample.iloc[:3].to_crs(4326).within(WARD).sum()
+    assert inside["n"] == expected

@@ -18,7 +18,12 @@ import streamlit as st
 import containment as cp
 from containment.auth import AuthError, Permission
 from containment.service import Service, Workspace
-from containment.store import database_url, default_store_path, open_store
+from containment.store import (
+    SCHEMA_PREFIX_VARIABLE,
+    database_url,
+    default_store_path,
+    open_store,
+)
 
 
 @st.cache_resource
@@ -27,14 +32,15 @@ def district() -> cp.District:
 
 
 @st.cache_resource
-def _service(district_name: str, url: str, default_path: str) -> Service:
+def _service(district_name: str, url: str, schema_prefix: str, default_path: str) -> Service:
     return Service(open_store(district_name, url))
 
 
 def service() -> Service:
     """The district's service, on the configured database (``CONTAINMENT_DATABASE_URL``)."""
     name = district().folder.name
-    return _service(name, database_url(), str(default_store_path(name).resolve()))
+    prefix = os.environ.get(SCHEMA_PREFIX_VARIABLE, "")
+    return _service(name, database_url(), prefix, str(default_store_path(name).resolve()))
 
 
 def signed_in() -> Workspace | None:
