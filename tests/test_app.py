@@ -309,6 +309,8 @@ def test_a_new_store_asks_for_the_collector_then_offers_the_synthetic_sample(tmp
     app.text_input[2].input(PASSWORD)
     next(b for b in app.button if b.label == "Create the account").click().run()
     assert list(SQLiteStore(default_store_path("dungarpur")).users()["role"]) == ["collector"]
+    assert app.success[0].value == "Account 'meena' created: log in."
+    assert not [b for b in app.button if b.label == "Create the account"]
     app.text_input(key="login_username").input("meena")
     app.text_input(key="login_password").input(PASSWORD)
     next(b for b in app.button if b.label == "Log in").click().run()

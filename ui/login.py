@@ -30,7 +30,10 @@ def _first_run() -> None:
             except AuthError as error:
                 state.show_error(error)
                 return
-            st.success("Account created: log in with it below.")
+            st.session_state["login_notice"] = (
+                f"Account {username.strip().lower()!r} created: log in."
+            )
+            st.rerun()
 
 
 def page() -> None:
@@ -39,6 +42,9 @@ def page() -> None:
     message = st.session_state.pop("login_message", None)
     if message:
         st.warning(message)
+    notice = st.session_state.pop("login_notice", None)
+    if notice:
+        st.success(notice)
     if not svc.has_users():
         if isinstance(svc.store.backend, SQLiteBackend):
             _first_run()

@@ -30,7 +30,7 @@ E2E_USER, E2E_PASSWORD = "e2e.collector", "an e2e test password"
 
 def log_in(page: Page, user: str = E2E_USER, password: str = E2E_PASSWORD) -> None:
     """Fill the login form the app shows on a new browser session, and wait until it is gone."""
-    page.get_by_label("User name").fill(user)
+    page.get_by_label("User name", exact=True).fill(user)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.get_by_text(f"Signed in as {user}").wait_for()
