@@ -41,7 +41,7 @@ def pages_for(ws: Workspace | None) -> list[st.Page]:
 
 ws = state.signed_in()
 navigation = st.navigation(pages_for(ws), position="sidebar" if ws else "hidden")
-state.sidebar()  # the login page, and a stop, until someone is logged in
+state.sidebar(ws or state.gate())  # the login page, and a stop, until someone is logged in
 navigation.run()
 with st.sidebar:
     st.caption(state.district().attribution)

@@ -13,6 +13,8 @@ import getpass
 import os
 import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -61,12 +63,19 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _admin_store(district: str, database: str | None) -> SQLStore:
-    """The store, with changes recorded as the administrator's (the login on this machine)."""
+@contextmanager
+def _reported() -> Iterator[None]:
+    """The package's errors end the command with their message and exit status 2."""
     try:
-        store = open_store(district, database)
+        yield
     except ContainmentError as error:
         raise _fail(str(error)) from error
+
+
+def _admin_store(district: str, database: str | None) -> SQLStore:
+    """The store, with changes recorded as the administrator's (the login on this machine)."""
+    with _reported():
+        store = open_store(district, database)
     return store.acting_as(f"admin:{getpass.getuser()}", "admin")
 
 
@@ -81,11 +90,9 @@ def _workspace(district: str, database: str | None, user: str) -> Workspace:
     password = os.environ.get("CONTAINMENT_PASSWORD") or typer.prompt(
         f"Password for {user}", hide_input=True
     )
-    try:
+    with _reported():
         service = Service(open_store(district, database))
         return service.workspace(service.login(user, password).token)
-    except ContainmentError as error:
-        raise _fail(str(error)) from error
 
 
 @users_app.command("add")
@@ -98,10 +105,8 @@ def add_user(
 ) -> None:
     """Add a user with a role; there is no default password: you set it here."""
     store = _admin_store(district, database)
-    try:
+    with _reported():
         user = store.add_user(username, role, _new_password(password_stdin))
-    except ContainmentError as error:
-        raise _fail(str(error)) from error
     out.print(f"Added {user.username} ({user.role}) to {district}.")
 
 
@@ -114,11 +119,15 @@ def reset_password(
 ) -> None:
     """Set a new password; the user's open sessions end."""
     store = _admin_store(district, database)
-    try:
+    with _reported():
         store.set_password(username.strip().lower(), _new_password(password_stdin))
-    except ContainmentError as error:
-        raise _fail(str(error)) from error
     out.print(f"Password of {username} reset; their sessions have ended.")
+
+
+def _set_active(username: str, district: str, database: str | None, *, active: bool) -> None:
+    with _reported():
+        _admin_store(district, database).set_active(username.strip().lower(), active)
+    out.print(f"{username} {'enabled' if active else 'disabled'}.")
 
 
 @users_app.command("disable")
@@ -126,11 +135,7 @@ def disable_user(
     username: str, district: DistrictOption = DEFAULT_DISTRICT, database: DatabaseOption = None
 ) -> None:
     """Stop a user logging in (their sessions end at once); their history stays."""
-    try:
-        _admin_store(district, database).set_active(username.strip().lower(), False)
-    except ContainmentError as error:
-        raise _fail(str(error)) from error
-    out.print(f"{username} disabled.")
+    _set_active(username, district, database, active=False)
 
 
 @users_app.command("enable")
@@ -138,11 +143,7 @@ def enable_user(
     username: str, district: DistrictOption = DEFAULT_DISTRICT, database: DatabaseOption = None
 ) -> None:
     """Let a disabled user log in again."""
-    try:
-        _admin_store(district, database).set_active(username.strip().lower(), True)
-    except ContainmentError as error:
-        raise _fail(str(error)) from error
-    out.print(f"{username} enabled.")
+    _set_active(username, district, database, active=True)
 
 
 @users_app.command("list")
@@ -162,10 +163,8 @@ def backup(
 ) -> None:
     """Copy the embedded store while it may be in use (for PostGIS use pg_dump: README)."""
     store = _admin_store(district, database)
-    try:
+    with _reported():
         written = backup_sqlite(store, to)
-    except ContainmentError as error:
-        raise _fail(str(error)) from error
     store.record("backup", str(written.name))
     out.print(f"Backed up {store.label} to {written}.")
 
@@ -214,11 +213,9 @@ def import_cases(
 ) -> None:
     """Import a line list into the store as you (planner or collector)."""
     ws = _workspace(district, database, user)
-    try:
+    with _reported():
         found = read_cases(cases, load_district(district))
         summary = ws.import_cases(found.cases, source=cases.name, rejected=len(found.rejected))
-    except ContainmentError as error:
-        raise _fail(str(error)) from error
     for problem in found.rejected:
         out.print(str(problem))
     out.print(
@@ -239,13 +236,11 @@ def export(
     """Write the zones in force (notified, not released) as you; the export is audited."""
     ws = _workspace(district, database, user)
     day = as_of.date() if as_of else dt.date.today()
-    try:
+    with _reported():
         zones = ws.described_zones(load_district(district), as_of=day)
         in_force = zones[zones["in_force"]] if len(zones) else zones
         written = write_zones(in_force, to)
         ws.record_export("zones in force (command line)", written.name, len(in_force))
-    except ContainmentError as error:
-        raise _fail(str(error)) from error
     out.print(f"Wrote {len(in_force)} zones in force on {day:%d-%m-%Y} to {written}.")
 
 
@@ -260,12 +255,10 @@ def audit(
 ) -> None:
     """The audit trail, newest first (collector only)."""
     ws = _workspace(district, database, user)
-    try:
+    with _reported():
         entries = ws.audit(
             since=since.replace(tzinfo=dt.UTC) if since else None, username=who, action=action
         )
-    except ContainmentError as error:
-        raise _fail(str(error)) from error
     if to is not None:
         entries.to_csv(to, index=False)
         ws.record_export("audit trail", to.name, len(entries))

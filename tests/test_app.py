@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +15,14 @@ from streamlit.testing.v1 import AppTest
 import containment as cp
 from containment.lifecycle import SavedZone, ZoneStatus
 from containment.service import Service
-from containment.store import SQLiteStore, SQLStore, default_store_path, open_store
+from containment.store import (
+    SCHEMA_PREFIX_VARIABLE,
+    SQLiteStore,
+    SQLStore,
+    default_store_path,
+    open_store,
+)
+from tests.conftest import drop_schema
 
 WORKING_DATE = dt.date(2020, 5, 15)
 WARD = shapely.box(73.70, 23.83, 73.72, 23.85)
@@ -113,7 +121,7 @@ def test_the_collector_filters_and_downloads_the_audit_trail(store):
     )
     app = run("audit", store, "meena")
     assert not app.exception
-    app.selectbox[1].set_value("zone saved").run()
+    app.selectbox[1].set_value("zone created").run()
     table = app.dataframe[0].value
     assert list(table["User"]) == ["ravi"]
     assert list(table["What"]) == ["zone DZ-1 (Ward 7)"]
@@ -320,3 +328,16 @@ def test_a_new_store_asks_for_the_collector_then_offers_the_synthetic_sample(tmp
     assert len(SQLiteStore(default_store_path("dungarpur")).cases()) == 300
     assert any("SYNTHETIC sample line list: not real cases" in w.value for w in app.sidebar.warning)
     assert any("PMGSY development blocks" in c.value for c in app.sidebar.caption)
+
+
+def test_a_new_postgis_store_asks_for_users_made_on_the_server(postgis_url, monkeypatch):
+    monkeypatch.setenv("CONTAINMENT_DATABASE_URL", postgis_url)
+    prefix = f"t{uuid.uuid4().hex[:12]}_"
+    monkeypatch.setenv(SCHEMA_PREFIX_VARIABLE, prefix)
+    try:
+        app = AppTest.from_file("../app.py", default_timeout=60).run()
+        assert "no users yet" in app.error[0].value
+        assert "containment users add NAME --role collector" in app.error[0].value
+        assert not [b for b in app.button if b.label == "Create the account"]
+    finally:
+        drop_schema(f"{prefix}dungarpur")

@@ -137,9 +137,9 @@ def _log_out() -> None:
         del st.session_state[key]
 
 
-def sidebar() -> Workspace:
-    """Log in if needed, then the sidebar every page shares; returns the workspace."""
-    ws = gate()
+def sidebar(ws: Workspace | None = None) -> Workspace:
+    """The sidebar every page shares (after the login page, if ``ws`` is not given)."""
+    ws = ws or gate()
     d = district()
     with st.sidebar:
         st.markdown(f"**{d.name} district**, {d.state}")

@@ -284,7 +284,7 @@ class SQLStore(AccountRecords):
                 if cursor.rowcount == 0:
                     msg = f"Zone {zone.zone_id!r} already exists."
                     raise ConflictError(msg)
-                what = change or "created"
+                what, action = change or "created", "zone created"
             else:
                 opened = tx.one(
                     f"{self._zone_select('zone_versions')} WHERE zone_id = ? AND version = ?",
@@ -301,8 +301,15 @@ class SQLStore(AccountRecords):
                     raise ConflictError(self._zone_conflict(tx, zone))
                 differences = zone_changes(_zone_from_row(opened), saved) if opened else []
                 what = change or "; ".join(differences) or "saved unchanged"
+                action = (
+                    "zone restored"
+                    if change.startswith("restored")
+                    else "zone status changed"
+                    if opened and opened["status"] != values["status"]
+                    else "zone edited"
+                )
             self._keep_version(tx, values, what)
-            self._audit(tx, "zone saved", f"zone {zone.zone_id} ({zone.name})", what)
+            self._audit(tx, action, f"zone {zone.zone_id} ({zone.name})", what)
         return saved
 
     def _keep_version(self, tx: Tx, values: dict[str, object], change: str) -> None:
