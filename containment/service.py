@@ -205,10 +205,10 @@ class Workspace:
         self._require_change(before or ZoneStatus.DRAFT, zone.status)
         return self._store.save_zone(zone)
 
-    def delete_zone(self, zone_id: str) -> None:
+    def delete_zone(self, zone_id: str, *, version: int | None = None) -> None:
         status = self._store.zone(zone_id).status
         self._require_change(status, status)
-        self._store.delete_zone(zone_id)
+        self._store.delete_zone(zone_id, version=version)
 
     def zone_history(self, zone_id: str) -> list[tuple[SavedZone, str, str, str]]:
         self.require(Permission.READ_DRAFT_ZONES)

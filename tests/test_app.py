@@ -341,3 +341,43 @@ def test_a_new_postgis_store_asks_for_users_made_on_the_server(postgis_url, monk
         assert not [b for b in app.button if b.label == "Create the account"]
     finally:
         drop_schema(f"{prefix}dungarpur")
+
+
+def test_a_change_to_a_zone_someone_saved_meanwhile_is_refused_with_what_they_changed(store):
+    store.save_zone(
+        SavedZone("DZ-1", "Ward 7", "containment", "drawn", "r", WARD, status="proposed")
+    )
+    app = run("plan", store, "meena")  # the collector has version 1 on screen
+    seen = store.zone("DZ-1")
+    store.acting_as("ravi", "planner").save_zone(
+        dataclasses.replace(seen, geometry=WARD.buffer(0.01))
+    )
+    app.text_input(key="order_DZ-1").input("DM/2020/117")
+    next(b for b in app.button if b.label == "Notify zone").click().run()
+    assert "Zone 'Ward 7' was changed by ravi at " in app.error[0].value
+    assert "(version 1 → 2): outline redrawn. Your change was not saved." in app.error[0].value
+    assert store.zone("DZ-1").status is ZoneStatus.PROPOSED  # what ravi saved is not overwritten
+    next(b for b in app.button if b.label == "Notify zone").click().run()  # now on version 2
+    assert not app.error
+    notified = store.zone("DZ-1")
+    assert (notified.status, notified.version) == (ZoneStatus.NOTIFIED, 3)
+    assert notified.geometry.equals(WARD.buffer(0.01))
+
+
+def test_beds_saved_over_a_centre_someone_changed_meanwhile_are_refused(store):
+    from containment.centres import Centre
+
+    store.save_centre(Centre("C-1", "CCC Sagwara", "covid_care_centre", 74.0, 23.7, 100, 20))
+    app = run("centres", store, "ravi")  # version 1 on screen
+    store.acting_as("meena", "collector").save_centre(
+        dataclasses.replace(store.centre("C-1"), occupied=35)
+    )
+    app.number_input(key="occupied_C-1_1").set_value(25)
+    next(b for b in app.button if b.label == "Save beds").click().run()
+    message = app.error[0].value
+    assert "Centre 'CCC Sagwara' was changed by meena at " in message
+    assert "it now has occupied 35 (yours: 25). Your change was not saved." in message
+    assert store.centre("C-1").occupied == 35
+    app.number_input(key="occupied_C-1_2").set_value(40)  # the form now shows version 2
+    next(b for b in app.button if b.label == "Save beds").click().run()
+    assert store.centre("C-1").occupied == 40

@@ -106,21 +106,34 @@ def page() -> None:
         st.subheader("Update or remove a centre")
         labels = dict(zip(centres["centre_id"], centres["name"], strict=True))
         centre_id = st.selectbox("Centre", list(labels), format_func=labels.get)
-        centre = ws.centre(centre_id)
+        centre = ws.centre(centre_id)  # the version on screen: the form saves over this one
+        if error := st.session_state.pop("centre_error", None):
+            st.error(error, icon="⚠️")
+        shown = f"{centre_id}_{centre.version}"  # fresh inputs for each version
         with st.form("edit_centre"):
             c1, c2 = st.columns(2)
-            capacity = c1.number_input("Beds", min_value=0, value=centre.capacity, step=10)
-            occupied = c2.number_input("Occupied", min_value=0, value=centre.occupied, step=1)
+            c1.number_input(
+                "Beds", min_value=0, value=centre.capacity, step=10, key=f"beds_{shown}"
+            )
+            c2.number_input(
+                "Occupied", min_value=0, value=centre.occupied, step=1, key=f"occupied_{shown}"
+            )
             save, remove = st.columns(2)
-            if save.form_submit_button("Save beds", type="primary"):
-                try:
-                    ws.save_centre(
-                        dataclasses.replace(centre, capacity=int(capacity), occupied=int(occupied))
-                    )
-                except cp.ContainmentError as error:
-                    state.show_error(error)
-                else:
-                    st.rerun()
-            if remove.form_submit_button("Remove centre"):
-                ws.delete_centre(centre_id)
-                st.rerun()
+            save.form_submit_button(
+                "Save beds", type="primary", on_click=_save_beds, args=(centre, shown)
+            )
+            remove.form_submit_button("Remove centre", on_click=ws.delete_centre, args=(centre_id,))
+
+
+def _save_beds(centre: Centre, shown: str) -> None:
+    """Save the form's beds over the version of the centre the user had on screen."""
+    try:
+        state.workspace().save_centre(
+            dataclasses.replace(
+                centre,
+                capacity=int(st.session_state[f"beds_{shown}"]),
+                occupied=int(st.session_state[f"occupied_{shown}"]),
+            )
+        )
+    except cp.ContainmentError as error:
+        st.session_state["centre_error"] = str(error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 import geopandas as gpd
 import pandas as pd
@@ -168,11 +169,11 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
             st.rerun()
 
 
-def _edit_panel(zone_id: str, drawings: list[dict]) -> None:
-    ws = state.workspace()
-    zone = ws.zone(zone_id)
+def _edit_panel(opened: SavedZone, drawings: list[dict]) -> None:
+    """Save a new outline over the version the user opened (someone else's save since then is
+    a conflict, not overwritten)."""
     st.info(
-        f"Editing the shape of **{zone.name}**: use the edit tool (pencil) on the map, "
+        f"Editing the shape of **{opened.name}**: use the edit tool (pencil) on the map, "
         "click *Save* on the map toolbar, then save here."
     )
     c1, c2 = st.columns(2)
@@ -190,13 +191,24 @@ def _edit_panel(zone_id: str, drawings: list[dict]) -> None:
         st.warning(repair)
     if c1.button("Save new shape", type="primary"):
         try:
-            ws.save_zone(dataclasses.replace(zone, geometry=shape.geometry))
+            state.workspace().save_zone(dataclasses.replace(opened, geometry=shape.geometry))
         except cp.ContainmentError as error:
             state.show_error(error)
             return
         del st.session_state["editing_zone"]
-        st.toast(f"New shape of {zone.name!r} saved.")
+        st.toast(f"New shape of {opened.name!r} saved.")
         st.rerun()
+
+
+def _apply(change: Callable[[], object], done: str) -> None:
+    """Run a zone change from a button's callback, so it acts on the version the user saw
+    when they clicked; its outcome is shown on the next run."""
+    try:
+        change()
+    except cp.ContainmentError as error:
+        st.session_state["zone_error"] = str(error)
+    else:
+        st.session_state["zone_notice"] = done
 
 
 def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
@@ -208,8 +220,12 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     labels = {row.zone_id: f"{row.name} ({row.kind})" for row in zones.itertuples()}
     zone_id = st.selectbox("Zone", list(labels), format_func=labels.get, key="selected_zone")
     ws = state.workspace()
-    zone = ws.zone(zone_id)
+    zone = ws.zone(zone_id)  # the version on screen: every button below acts on this one
     row = zones.set_index("zone_id").loc[zone_id]
+    if error := st.session_state.pop("zone_error", None):
+        st.error(error, icon="⚠️")
+    if notice := st.session_state.pop("zone_notice", None):
+        st.toast(notice)
     notified = (
         f", order {zone.order_number} of {zone.notified_on:%d-%m-%Y}" if zone.notified_on else ""
     )
@@ -217,56 +233,68 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     if row["due_for_release"]:
         st.warning(f"{zone.name} is due for release: no new case since {row['last_case_on']}.")
 
-    def move(to: ZoneStatus, on: dt.date = as_of, **kwargs: object) -> None:
-        try:
-            ws.save_zone(advance(zone, to, on=on, **kwargs))
-        except cp.ContainmentError as error:
-            state.show_error(error)
-            return
-        st.rerun()
+    def move(to: ZoneStatus, on_key: str | None = None, order_key: str | None = None) -> None:
+        on = st.session_state[on_key] if on_key else as_of
+        order = st.session_state[order_key] if order_key else ""
+        _apply(
+            lambda: ws.save_zone(advance(zone, to, on=on, order_number=order)),
+            f"{zone.name}: {to}.",
+        )
 
     decided = zone.status in (ZoneStatus.NOTIFIED, ZoneStatus.RELEASED)
     may_notify = ws.may(Permission.NOTIFY_ZONES)
     may_edit = ws.may(Permission.EDIT_ZONES) and (may_notify or not decided)
-    cols = st.columns(4)
     may_propose = ws.may(Permission.PROPOSE_ZONES)
-    if zone.status is ZoneStatus.DRAFT and may_propose and cols[0].button("Propose"):
-        move(ZoneStatus.PROPOSED)
+    cols = st.columns(4)
+    if zone.status is ZoneStatus.DRAFT and may_propose:
+        cols[0].button("Propose", on_click=move, args=(ZoneStatus.PROPOSED,))
     if zone.status is ZoneStatus.PROPOSED:
-        if may_propose and cols[0].button("Back to draft"):
-            move(ZoneStatus.DRAFT)
+        if may_propose:
+            cols[0].button("Back to draft", on_click=move, args=(ZoneStatus.DRAFT,))
         if may_notify:
             with st.expander("Notify (collector)"):
-                order = st.text_input("Order number", key=f"order_{zone_id}")
-                order_on = st.date_input(
+                st.text_input("Order number", key=f"order_{zone_id}")
+                st.date_input(
                     "Order date", value=as_of, format="DD-MM-YYYY", key=f"order_on_{zone_id}"
                 )
-                if st.button("Notify zone", type="primary"):
-                    move(ZoneStatus.NOTIFIED, on=order_on, order_number=order)
+                st.button(
+                    "Notify zone",
+                    type="primary",
+                    on_click=move,
+                    args=(ZoneStatus.NOTIFIED, f"order_on_{zone_id}", f"order_{zone_id}"),
+                )
         else:
             st.caption("The collector notifies proposed zones.")
     if zone.status is ZoneStatus.NOTIFIED and may_notify:
         with st.expander("Release (collector)"):
-            release_on = st.date_input(
+            st.date_input(
                 "Released on", value=as_of, format="DD-MM-YYYY", key=f"release_on_{zone_id}"
             )
-            if st.button("Release zone", type="primary"):
-                move(ZoneStatus.RELEASED, on=release_on)
+            st.button(
+                "Release zone",
+                type="primary",
+                on_click=move,
+                args=(ZoneStatus.RELEASED, f"release_on_{zone_id}"),
+            )
     if may_edit and zone.status is not ZoneStatus.RELEASED and cols[2].button("Edit shape"):
-        st.session_state["editing_zone"] = zone_id
+        st.session_state["editing_zone"] = zone  # saved later over this version, or refused
         st.rerun()
     if may_edit:
         with cols[3].popover("Delete"):
             st.write(f"Delete {zone.name!r}? Its history is kept in the audit trail.")
-            if st.button("Delete zone", type="primary"):
-                ws.delete_zone(zone_id)
-                st.rerun()
+            st.button(
+                "Delete zone",
+                type="primary",
+                on_click=_apply,
+                args=(lambda: ws.delete_zone(zone_id, version=zone.version), "Zone deleted."),
+            )
     _history(zone, may_edit)
 
 
 def _history(zone: SavedZone, may_restore: bool) -> None:
     """Every saved version of the zone; restore an earlier one as the newest."""
-    versions = state.workspace().zone_history(zone.zone_id)
+    ws = state.workspace()
+    versions = ws.zone_history(zone.zone_id)
     with st.expander(f"History ({len(versions)} versions)"):
         table = pd.DataFrame(
             [
@@ -288,14 +316,15 @@ def _history(zone: SavedZone, may_restore: bool) -> None:
         chosen = st.selectbox(
             "Version to restore", earlier[::-1], key=f"restore_version_{zone.zone_id}"
         )
-        if st.button(f"Restore version {chosen}", key=f"restore_{zone.zone_id}"):
-            try:
-                state.workspace().restore_zone(zone.zone_id, chosen, current_version=zone.version)
-            except cp.ContainmentError as error:
-                state.show_error(error)
-                return
-            st.toast(f"Version {chosen} of {zone.name!r} restored as the newest version.")
-            st.rerun()
+        st.button(
+            f"Restore version {chosen}",
+            key=f"restore_{zone.zone_id}",
+            on_click=_apply,
+            args=(
+                lambda: ws.restore_zone(zone.zone_id, chosen, current_version=zone.version),
+                f"Version {chosen} of {zone.name!r} restored as the newest version.",
+            ),
+        )
 
 
 def page() -> None:
@@ -318,7 +347,7 @@ def page() -> None:
         proposals=proposals["zones"] if proposals else None,
         cases=cases,
         centres=state.centres(),
-        editable=state.workspace().zone(editing).geometry if editing else None,
+        editable=editing.geometry if editing else None,
     )
     output = st_folium(
         build_map(state.district(), layers),

@@ -347,12 +347,17 @@ class SQLStore(AccountRecords):
             "theirs, and make yours again."
         )
 
-    def delete_zone(self, zone_id: str) -> None:
+    def delete_zone(self, zone_id: str, *, version: int | None = None) -> None:
+        """Delete a zone (only if still at ``version``, when given); its history is kept."""
         with self._transaction() as tx:
             current = tx.one(f"{self._zone_select('zones')} WHERE zone_id = ?", (zone_id,))
             if current is None:
                 return
             zone = _zone_from_row(current)
+            if version is not None and version != zone.version:
+                raise ConflictError(
+                    self._zone_conflict(tx, dataclasses.replace(zone, version=version))
+                )
             tx.execute("DELETE FROM zones WHERE zone_id = ?", (zone_id,))
             tombstone = _zone_values(dataclasses.replace(zone, version=zone.version + 1))
             self._keep_version(tx, tombstone, "deleted")
