@@ -252,7 +252,7 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
         if may_propose:
             cols[0].button("Back to draft", on_click=move, args=(ZoneStatus.DRAFT,))
         if may_notify:
-            with st.expander("Notify (collector)"):
+            with st.expander("Notify (collector)", key=f"notify_{zone_id}"):
                 st.text_input("Order number", key=f"order_{zone_id}")
                 st.date_input(
                     "Order date", value=as_of, format="DD-MM-YYYY", key=f"order_on_{zone_id}"
@@ -266,7 +266,7 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
         else:
             st.caption("The collector notifies proposed zones.")
     if zone.status is ZoneStatus.NOTIFIED and may_notify:
-        with st.expander("Release (collector)"):
+        with st.expander("Release (collector)", key=f"release_{zone_id}"):
             st.date_input(
                 "Released on", value=as_of, format="DD-MM-YYYY", key=f"release_on_{zone_id}"
             )
@@ -280,7 +280,7 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
         st.session_state["editing_zone"] = zone  # saved later over this version, or refused
         st.rerun()
     if may_edit:
-        with cols[3].popover("Delete"):
+        with cols[3].popover("Delete", key=f"delete_{zone_id}"):
             st.write(f"Delete {zone.name!r}? Its history is kept in the audit trail.")
             st.button(
                 "Delete zone",
@@ -295,7 +295,7 @@ def _history(zone: SavedZone, may_restore: bool) -> None:
     """Every saved version of the zone; restore an earlier one as the newest."""
     ws = state.workspace()
     versions = ws.zone_history(zone.zone_id)
-    with st.expander(f"History ({len(versions)} versions)"):
+    with st.expander(f"History ({len(versions)} versions)", key=f"history_{zone.zone_id}"):
         table = pd.DataFrame(
             [
                 {

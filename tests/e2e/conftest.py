@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 
 from containment.store import SQLiteStore, SQLStore, default_store_path
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, E2E_PASSWORD, E2E_USER, running_app
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, E2E_PASSWORD, E2E_USERS, running_app
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
@@ -33,9 +33,11 @@ def _require_chromium() -> None:
 
 @pytest.fixture(scope="session")
 def app_store(tmp_path_factory: pytest.TempPathFactory) -> SQLStore:
-    """The store the app under test writes to, for checking what it saved; with a collector."""
+    """The store the app under test writes to, for checking what it saved; with one user of
+    each role."""
     store = SQLiteStore(tmp_path_factory.mktemp("data") / default_store_path("dungarpur").name)
-    store.add_user(E2E_USER, "collector", E2E_PASSWORD)
+    for name, role in E2E_USERS.items():
+        store.add_user(name, role, E2E_PASSWORD)
     return store
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -26,6 +27,7 @@ CHROMIUM_ARGS = [
 ]
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 E2E_USER, E2E_PASSWORD = "e2e.collector", "an e2e test password"
+E2E_USERS = {E2E_USER: "collector", "e2e.planner": "planner", "e2e.police": "police"}
 
 
 def log_in(page: Page, user: str = E2E_USER, password: str = E2E_PASSWORD) -> None:
@@ -34,6 +36,30 @@ def log_in(page: Page, user: str = E2E_USER, password: str = E2E_PASSWORD) -> No
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.get_by_text(f"Signed in as {user}").wait_for()
+
+
+def wait_idle(page: Page) -> None:
+    """Wait until the app's script is not running (no rerun in flight)."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+
+
+def pick_zone(page: Page, label: str) -> None:
+    """Choose a saved zone in the Plan page's zone picker (its label: "name (kind)")."""
+    picker = page.get_by_role("combobox", name="Zone", exact=True)
+    for _ in range(3):  # a rerun finishing meanwhile redraws the picker and closes its list
+        wait_idle(page)
+        if picker.input_value() == label:
+            break
+        picker.click()
+        page.keyboard.press("ArrowDown")  # opens the list (a click alone only focuses it)
+        option = page.get_by_role("option", name=label, exact=True)
+        try:
+            option.wait_for(timeout=5_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        option.dispatch_event("click")  # on the option itself, whatever overlays the page
+    expect(picker).to_have_value(label)
 
 
 def open_page(page: Page, url: str, path: str = "", user: str = E2E_USER) -> None:
