@@ -302,8 +302,7 @@ legend.onAdd = function () {{
       + '<i style="background:{ZONE_COLOURS["buffer"]}"></i>Buffer zone<br>'
       + '<i class="line notified"></i>notified &nbsp;<i class="line proposed"></i>proposed'
       + ' &nbsp;<i class="line draft"></i>draft<br>'
-      + '<i class="dot" style="background:#7b1fa2"></i>Case'
-      + ' &nbsp;<i class="dot" style="background:#66bb6a"></i>Health facility<br>'
+      + '@@CASE@@<i class="dot" style="background:#66bb6a"></i>Health facility<br>'
       + '<i class="dot" style="background:#a1887f"></i>Village (by population)<br>'
       + '<span style="color:#f0932b">&#9632;</span> COVID care'
       + ' <span style="color:#38aadd">&#9632;</span> quarantine'
@@ -424,6 +423,9 @@ def build_map(
         secondary_length_unit="meters",
         secondary_area_unit="hectares",
     ).add_to(fmap)
-    _Script(_LEGEND).add_to(fmap)
+    case_entry = '<i class="dot" style="background:#7b1fa2"></i>Case &nbsp;'
+    _Script(_LEGEND.replace("@@CASE@@", case_entry if layers.cases is not None else "")).add_to(
+        fmap
+    )
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     return serve_locally(fmap) if local_assets else fmap

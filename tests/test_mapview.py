@@ -118,3 +118,11 @@ def test_popups_that_need_jquery_get_it_locally(dungarpur):
     html = build_map(dungarpur, MapLayers(centres=centres)).get_root().render()
     assert "$(`" in html or "$(" in html  # folium builds popup HTML with jQuery
     assert "/app/static/vendor/jquery/jquery.min.js" in html
+
+
+def test_a_map_without_cases_neither_draws_nor_lists_them(dungarpur, sample, rendered):
+    _, zones = sample
+    police_map = build_map(dungarpur, MapLayers(proposals=zones), draw=False).get_root().render()
+    assert "Cases (" not in police_map
+    assert ">Case &nbsp;" not in police_map
+    assert ">Case &nbsp;" in rendered  # the planner's map, with cases, lists them
