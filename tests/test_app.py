@@ -381,3 +381,15 @@ def test_beds_saved_over_a_centre_someone_changed_meanwhile_are_refused(store):
     app.number_input(key="occupied_C-1_2").set_value(40)  # the form now shows version 2
     next(b for b in app.button if b.label == "Save beds").click().run()
     assert store.centre("C-1").occupied == 40
+
+
+def test_an_unreachable_database_is_named_with_what_to_check(monkeypatch):
+    monkeypatch.setenv(
+        "CONTAINMENT_DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/containment"
+    )
+    app = AppTest.from_file("../app.py", default_timeout=60).run()
+    assert not app.exception
+    message = app.error[0].value
+    assert "Cannot reach the PostGIS database at 127.0.0.1/containment" in message
+    assert "Check CONTAINMENT_DATABASE_URL" in message
+    assert "secret" not in message

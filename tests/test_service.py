@@ -192,3 +192,12 @@ def test_every_change_is_audited_with_who_and_what_and_never_patient_data(servic
     assert PASSWORD not in text
     filtered = workspace(service, "meena").audit(username="ravi", action="zone edited")
     assert filtered["detail"].tolist() == ["outline redrawn"]
+
+
+def test_the_first_collector_is_made_only_on_a_store_without_users(store):
+    from containment.service import first_collector
+
+    assert first_collector(store, "Meena", PASSWORD).role == "collector"
+    with pytest.raises(AuthError, match="already has users"):
+        first_collector(store, "intruder", PASSWORD)
+    assert store.users()["username"].tolist() == ["meena"]

@@ -40,7 +40,12 @@ def service() -> Service:
     """The district's service, on the configured database (``CONTAINMENT_DATABASE_URL``)."""
     name = district().folder.name
     prefix = os.environ.get(SCHEMA_PREFIX_VARIABLE, "")
-    return _service(name, database_url(), prefix, str(default_store_path(name).resolve()))
+    try:
+        return _service(name, database_url(), prefix, str(default_store_path(name).resolve()))
+    except cp.ContainmentError as error:  # e.g. the database server is down
+        show_error(error)
+        st.stop()
+        raise AssertionError from error  # st.stop() does not return
 
 
 def signed_in() -> Workspace | None:

@@ -38,8 +38,12 @@ class AccountRecords:
 
     # --- users -------------------------------------------------------------------------------
 
-    def add_user(self, username: str, role: Role | str, password: str) -> User:
-        """A new user; the name is kept as given, lower-cased, and must be new."""
+    def add_user(
+        self, username: str, role: Role | str, password: str, *, first: bool = False
+    ) -> User:
+        """A new user; the name is kept lower-cased and must be new. With ``first``, only if
+        there is no user yet (checked in the same transaction, so two first users cannot race).
+        """
         name = username.strip().lower()
         if not name or not name.replace(".", "").replace("_", "").replace("-", "").isalnum():
             msg = f"User name {username!r}: use letters, digits, dots, dashes or underscores."
@@ -47,6 +51,9 @@ class AccountRecords:
         user = User(name, Role(role))
         digest = hash_password(password)
         with self._transaction(bump=False) as tx:
+            if first and tx.one("SELECT COUNT(*) AS n FROM users")["n"]:
+                msg = "This store already has users; log in, or ask an administrator to add you."
+                raise AuthError(msg)
             cursor = tx.execute(
                 "INSERT INTO users (username, role, password_hash, active, created_at, "
                 "password_set_at) VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (username) DO NOTHING",
