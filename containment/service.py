@@ -11,6 +11,7 @@ page shows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -32,10 +33,15 @@ from containment.district import District
 from containment.lifecycle import SavedZone, ZoneStatus, describe_zones
 from containment.store import ImportSummary, SQLStore
 
-__all__ = ["Service", "Session", "Workspace"]
+__all__ = ["Service", "Session", "Workspace", "first_collector"]
 
 _DECIDED = frozenset({ZoneStatus.NOTIFIED, ZoneStatus.RELEASED})
-_DUMMY_HASH = hash_password("not a real password, only for timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against for unknown names, so they take as long as known ones."""
+    return hash_password("not a real password, only for timing")
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ class Service:
             )
             raise AuthError(msg)
         record = self.store.user_record(name)
-        user, digest = record if record else (None, _DUMMY_HASH)
+        user, digest = record if record else (None, _dummy_hash())
         right = verify_password(password, digest)  # hashed even for unknown names: same time
         if user is None or not right or not user.active:
             reason = "unknown user" if user is None else ("disabled" if right else "wrong password")

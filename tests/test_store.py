@@ -12,8 +12,7 @@ import shapely
 from containment import read_cases
 from containment.centres import Centre, CentreError
 from containment.lifecycle import SavedZone, advance
-from containment.store import ConflictError, SQLiteStore, open_store
-from containment.store.backends import SQLiteBackend
+from containment.store import ConflictError, SQLStore, open_backend, open_store
 from containment.store.schema import MIGRATIONS
 from tests.conftest import TODAY
 
@@ -188,24 +187,29 @@ def test_violations_are_recorded_once_and_actions_kept(store):
     assert store.homes()["end_on"].iloc[0] == dt.date(2020, 5, 14)
 
 
-def test_a_store_from_before_zone_history_is_upgraded_in_place(tmp_path):
-    path = tmp_path / "district.sqlite"
-    with sqlite3.connect(path) as con:  # as the last release left it: schema 2, no history
+def test_a_store_from_before_zone_history_is_upgraded_in_place(store_url):
+    backend = open_backend("dungarpur", store_url)
+    with backend.transaction() as tx:  # as the last release left it: schema 2, no history
+        backend.schema_version(tx)
         for migration in MIGRATIONS[:2]:
-            for statement in migration.statements("sqlite", SQLiteBackend.types):
-                con.execute(statement)
-        con.execute(
+            for statement in migration.statements(backend.name, backend.types):
+                tx.execute(statement)
+        tx.execute(
             "INSERT INTO zones VALUES ('DZ-1', 'Ward 7', 'containment', 'drawn', 'r', 'draft', "
-            "28, '', '', NULL, NULL, '2020-05-01', 3, ?)",
+            f"28, '', '', NULL, NULL, '2020-05-01', 3, {backend.geom_in})",
             (shapely.to_wkb(WARD),),
         )
-        con.execute("PRAGMA user_version = 2")
-    upgraded = SQLiteStore(path)
+        backend.set_schema_version(tx, 2)
+    upgraded = SQLStore(backend)
     assert upgraded.zone("DZ-1").version == 3
     ((zone, saved_by, _, change),) = upgraded.zone_history("DZ-1")
     assert (zone.version, saved_by, change) == (3, "unknown", "saved before history was kept")
+    assert zone.geometry.equals(WARD)
     assert upgraded.checkpoints().empty
     assert upgraded.users().empty
+    with backend.transaction() as tx:
+        assert backend.schema_version(tx) == len(MIGRATIONS)
+    backend.close()
 
 
 def test_districts_sharing_a_database_never_see_each_others_work(store, store_url, tmp_path):

@@ -14,11 +14,12 @@ import sqlite3
 from pathlib import Path
 
 from containment.errors import ContainmentError
-from containment.store.backends import PostGISBackend, SQLiteBackend
+from containment.store.backends import Backend, PostGISBackend, SQLiteBackend
 from containment.store.sql import Actor, ConflictError, ImportSummary, SQLStore
 
 __all__ = [
     "Actor",
+    "Backend",
     "ConflictError",
     "ImportSummary",
     "SQLStore",
@@ -26,6 +27,7 @@ __all__ = [
     "backup_sqlite",
     "database_url",
     "default_store_path",
+    "open_backend",
     "open_store",
 ]
 
@@ -51,18 +53,21 @@ def SQLiteStore(path: str | os.PathLike[str]) -> SQLStore:
 
 
 def open_store(district: str, url: str | None = None) -> SQLStore:
-    """The store for ``district`` at ``url`` (by default :func:`database_url`)."""
+    """The store for ``district`` at ``url`` (by default :func:`database_url`), created or
+    upgraded to the current schema."""
+    return SQLStore(open_backend(district, url))
+
+
+def open_backend(district: str, url: str | None = None) -> Backend:
+    """Where ``district``'s store is, by ``url``; nothing is created or upgraded yet."""
     url = database_url() if url is None else url.strip()
     if not url:
-        return SQLiteStore(default_store_path(district))
+        return SQLiteBackend(default_store_path(district))
     if url.startswith("sqlite:///"):
-        return SQLiteStore(url.removeprefix("sqlite:///"))
+        return SQLiteBackend(url.removeprefix("sqlite:///"))
     if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
         prefix = os.environ.get(SCHEMA_PREFIX_VARIABLE, "district_")
-        backend = PostGISBackend(
-            url.replace("+psycopg", ""), district.lower(), schema_prefix=prefix
-        )
-        return SQLStore(backend)
+        return PostGISBackend(url.replace("+psycopg", ""), district.lower(), schema_prefix=prefix)
     scheme = url.split(":", 1)[0]
     msg = (
         f"Database URL scheme {scheme!r} is not known: use postgresql://user:password@host/db "
