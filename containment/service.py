@@ -202,13 +202,14 @@ class Workspace:
         elif before != after and ZoneStatus.PROPOSED in (before, after):
             self.require(Permission.PROPOSE_ZONES)
 
-    def _saved_status(self, zone_id: str, version: int) -> ZoneStatus | None:
-        return self._store.zone(zone_id).status if version else None
+    def _opened_status(self, zone_id: str, version: int) -> ZoneStatus:
+        """The status of the version the user opened: the one their save changes. (A newer
+        version saved meanwhile makes the save a conflict in the store.)"""
+        return self._store.zone_version(zone_id, version).status if version else ZoneStatus.DRAFT
 
     def save_zone(self, zone: SavedZone) -> SavedZone:
         """Save a zone; notifying, releasing or changing a notified zone is the collector's."""
-        before = self._saved_status(zone.zone_id, zone.version)
-        self._require_change(before or ZoneStatus.DRAFT, zone.status)
+        self._require_change(self._opened_status(zone.zone_id, zone.version), zone.status)
         return self._store.save_zone(zone)
 
     def delete_zone(self, zone_id: str, *, version: int | None = None) -> None:
@@ -222,10 +223,8 @@ class Workspace:
 
     def restore_zone(self, zone_id: str, version: int, *, current_version: int) -> SavedZone:
         self.require(Permission.EDIT_ZONES)
-        history = {z.version: z for z, *_ in self._store.zone_history(zone_id)}
-        before = self._store.zone(zone_id).status
-        if version in history:
-            self._require_change(before, history[version].status)
+        restored = self._store.zone_version(zone_id, version).status
+        self._require_change(self._opened_status(zone_id, current_version), restored)
         return self._store.restore_zone(zone_id, version, current_version=current_version)
 
     # --- centres and checkpoints: everyone sees them ----------------------------------------

@@ -201,3 +201,15 @@ def test_the_first_collector_is_made_only_on_a_store_without_users(store):
     with pytest.raises(AuthError, match="already has users"):
         first_collector(store, "intruder", PASSWORD)
     assert store.users()["username"].tolist() == ["meena"]
+
+
+def test_a_planner_saving_over_a_zone_notified_meanwhile_meets_a_conflict(service):
+    from containment.store import ConflictError
+
+    planner, collector = workspace(service, "ravi"), workspace(service, "meena")
+    opened = planner.zone("DZ-1")  # a draft, on the planner's screen
+    collector.save_zone(advance(advance(opened, "proposed", on=TODAY), "notified", on=TODAY,
+                                order_number="DM/9"))  # fmt: skip
+    with pytest.raises(ConflictError, match="status draft → notified"):
+        planner.save_zone(dataclasses.replace(opened, name="Draft ward east"))
+    assert service.store.zone("DZ-1").status is ZoneStatus.NOTIFIED

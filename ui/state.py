@@ -86,14 +86,15 @@ def data_version() -> int:
     return workspace().revision()
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _cases(_ws: Workspace, key: str, version: int) -> gpd.GeoDataFrame:
-    return _ws.cases()
+@st.cache_data(show_spinner=False, max_entries=8)
+def _read(_ws: Workspace, key: str, version: int, what: str) -> gpd.GeoDataFrame:
+    """``_ws.<what>()`` once per store revision and role (``key``)."""
+    return getattr(_ws, what)()
 
 
 def cases() -> gpd.GeoDataFrame:
     ws = workspace()
-    return _cases(ws, ws.key, data_version())
+    return _read(ws, ws.key, data_version(), "cases")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -107,14 +108,9 @@ def zones(as_of: dt.date | None = None) -> gpd.GeoDataFrame:
     return _described(ws, ws.key, data_version(), as_of or working_date())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _centres(_ws: Workspace, key: str, version: int) -> gpd.GeoDataFrame:
-    return _ws.centres()
-
-
 def centres() -> gpd.GeoDataFrame:
     ws = workspace()
-    return _centres(ws, ws.key, data_version())
+    return _read(ws, ws.key, data_version(), "centres")
 
 
 def _default_working_date() -> dt.date:
@@ -171,7 +167,8 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
 
 
 def holds_synthetic_cases() -> bool:
-    imports = workspace().imports()
+    ws = workspace()
+    imports = _read(ws, ws.key, data_version(), "imports")
     return (
         bool(imports["source"].str.contains("synthetic", case=False).any())
         if len(imports)

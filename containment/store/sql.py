@@ -372,18 +372,25 @@ class SQLStore(AccountRecords):
         )
         return [(_zone_from_row(r), r["saved_by"], r["saved_at"], r["change"]) for r in rows]
 
+    def zone_version(self, zone_id: str, version: int) -> SavedZone:
+        """One saved version of a zone, from its history."""
+        rows = self._query(
+            f"{self._zone_select('zone_versions')} WHERE zone_id = ? AND version = ?",
+            zone_id,
+            version,
+        )
+        if not rows:
+            msg = f"Zone {zone_id!r} has no version {version}; reload its history."
+            raise ContainmentError(msg)
+        return _zone_from_row(rows[0])
+
     def restore_zone(self, zone_id: str, version: int, *, current_version: int) -> SavedZone:
         """Save version ``version``'s name, status and outline as the zone's newest version.
 
         ``current_version`` is the version the user saw: a newer save since then is a conflict.
         """
-        history = {z.version: z for z, *_ in self.zone_history(zone_id)}
-        if version not in history:
-            msg = f"Zone {zone_id!r} has no version {version}; reload its history."
-            raise ContainmentError(msg)
-        old = history[version]
         return self.save_zone(
-            dataclasses.replace(old, version=current_version),
+            dataclasses.replace(self.zone_version(zone_id, version), version=current_version),
             change=f"restored version {version}",
         )
 
