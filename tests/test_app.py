@@ -30,6 +30,17 @@ PASSWORD = "a long test password"
 USERS = {"meena": "collector", "ravi": "planner", "thana": "police"}
 
 
+NOTIFIED = {"status": "notified", "order_number": "1", "notified_on": WORKING_DATE}
+
+
+def ward_7(**changes: object) -> SavedZone:
+    """Zone DZ-1, "Ward 7", drawn on the working date (a draft unless ``changes`` say)."""
+    return SavedZone(
+        "DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD,
+        created_on=WORKING_DATE, **changes,
+    )  # fmt: skip
+
+
 def page_script(module: str) -> str:
     return f"from ui import state, {module}\nstate.sidebar()\n{module}.page()\n"
 
@@ -88,12 +99,7 @@ def test_nobody_gets_past_the_login_page_without_the_right_password(store):
 
 
 def test_the_police_see_zones_in_force_and_never_case_points(store):
-    store.save_zone(
-        SavedZone(
-            "DZ-1", "Ward 7", "containment", "drawn", "r", WARD, status="notified",
-            order_number="1", notified_on=WORKING_DATE, created_on=WORKING_DATE,
-        )
-    )  # fmt: skip
+    store.save_zone(ward_7(**NOTIFIED))
     store.save_zone(SavedZone("DZ-2", "Draft ward", "containment", "drawn", "r", WARD.buffer(0.1)))
     app = whole_app(store, "thana")
     assert not app.exception
@@ -103,9 +109,7 @@ def test_the_police_see_zones_in_force_and_never_case_points(store):
 
 
 def test_a_planner_proposes_but_only_the_collector_notifies(store):
-    store.save_zone(
-        SavedZone("DZ-1", "Ward 7", "containment", "drawn", "r", WARD, created_on=WORKING_DATE)
-    )
+    store.save_zone(ward_7())
     app = run("plan", store, "ravi")
     next(b for b in app.button if b.label == "Propose").click().run()
     assert store.zone("DZ-1").status is ZoneStatus.PROPOSED
@@ -116,9 +120,7 @@ def test_a_planner_proposes_but_only_the_collector_notifies(store):
 
 
 def test_the_collector_filters_and_downloads_the_audit_trail(store):
-    store.acting_as("ravi", "planner").save_zone(
-        SavedZone("DZ-1", "Ward 7", "containment", "drawn", "r", WARD, created_on=WORKING_DATE)
-    )
+    store.acting_as("ravi", "planner").save_zone(ward_7())
     app = run("audit", store, "meena")
     assert not app.exception
     app.selectbox[1].set_value("zone created").run()
@@ -131,9 +133,7 @@ def test_the_collector_filters_and_downloads_the_audit_trail(store):
 
 
 def test_an_earlier_version_of_a_zone_is_restored_from_its_history(store):
-    first = store.save_zone(
-        SavedZone("DZ-1", "Ward 7", "containment", "drawn", "r", WARD, created_on=WORKING_DATE)
-    )
+    first = store.save_zone(ward_7())
     store.acting_as("ravi", "planner").save_zone(
         dataclasses.replace(first, geometry=WARD.buffer(0.01), name="Ward 7 and market")
     )
@@ -164,11 +164,7 @@ def test_rule_proposals_are_shown_and_saved_only_when_accepted(store):
 
 
 def test_a_zone_moves_through_its_life_cycle(store):
-    store.save_zone(
-        SavedZone(
-            "DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD, created_on=WORKING_DATE
-        )
-    )
+    store.save_zone(ward_7())
     app = run("plan", store)
     next(b for b in app.button if b.label == "Propose").click().run()
     assert store.zone("DZ-1").status is ZoneStatus.PROPOSED
@@ -188,18 +184,7 @@ def test_a_zone_moves_through_its_life_cycle(store):
 
 
 def test_notifying_without_an_order_number_says_what_is_missing(store):
-    store.save_zone(
-        SavedZone(
-            "DZ-1",
-            "Ward 7",
-            "containment",
-            "drawn",
-            "rajasthan-1km",
-            WARD,
-            status="proposed",
-            created_on=WORKING_DATE,
-        )
-    )
+    store.save_zone(ward_7(status="proposed"))
     app = run("plan", store)
     next(b for b in app.button if b.label == "Notify zone").click().run()
     assert "needs the order number" in app.error[0].value
@@ -207,19 +192,7 @@ def test_notifying_without_an_order_number_says_what_is_missing(store):
 
 
 def test_meeting_view_counts_people_in_notified_zones(store, dungarpur):
-    zone = SavedZone(
-        "DZ-1",
-        "Ward 7",
-        "containment",
-        "drawn",
-        "rajasthan-1km",
-        WARD,
-        status="notified",
-        order_number="1",
-        notified_on=WORKING_DATE,
-        created_on=WORKING_DATE,
-    )
-    store.save_zone(zone)
+    store.save_zone(ward_7(**NOTIFIED))
     app = run("meeting", store)
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
@@ -231,21 +204,7 @@ def test_meeting_view_counts_people_in_notified_zones(store, dungarpur):
 
 
 def test_export_preview_lists_only_public_columns(store):
-    store.save_zone(
-        SavedZone(
-            "DZ-1",
-            "Ward 7",
-            "containment",
-            "drawn",
-            "rajasthan-1km",
-            WARD,
-            status="notified",
-            order_number="1",
-            notified_on=WORKING_DATE,
-            note="call Mr Sharma 98290",
-            created_on=WORKING_DATE,
-        )
-    )
+    store.save_zone(ward_7(**NOTIFIED, note="call Mr Sharma 98290"))
     app = run("export", store)
     assert not app.exception
     preview = app.dataframe[0].value
@@ -344,9 +303,7 @@ def test_a_new_postgis_store_asks_for_users_made_on_the_server(postgis_url, monk
 
 
 def test_a_change_to_a_zone_someone_saved_meanwhile_is_refused_with_what_they_changed(store):
-    store.save_zone(
-        SavedZone("DZ-1", "Ward 7", "containment", "drawn", "r", WARD, status="proposed")
-    )
+    store.save_zone(ward_7(status="proposed"))
     app = run("plan", store, "meena")  # the collector has version 1 on screen
     seen = store.zone("DZ-1")
     store.acting_as("ravi", "planner").save_zone(
