@@ -11,6 +11,9 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,8 +21,10 @@ from containment.errors import ContainmentError
 
 __all__ = [
     "AuthError",
+    "BusyError",
     "Permission",
     "Role",
+    "SessionEnded",
     "SessionPolicy",
     "User",
     "hash_password",
@@ -31,6 +36,14 @@ __all__ = [
 
 class AuthError(ContainmentError):
     """A login refused, a session ended, or an action the user's role does not allow."""
+
+
+class SessionEnded(AuthError):
+    """The session is over (logged out, expired, account disabled): log in again."""
+
+
+class BusyError(AuthError):
+    """Too many passwords are being checked at once; try again in a moment."""
 
 
 class Role(StrEnum):
@@ -51,9 +64,17 @@ class Permission(StrEnum):
     EDIT_CHECKPOINTS = "place checkpoints"
     READ_AUDIT = "read the audit trail"
     EXPORT = "export zones"
+    MANAGE_USERS = "manage users"
+    UNDO_IMPORTS = "undo an import"
 
 
-_PLANNER = frozenset(Permission) - {Permission.NOTIFY_ZONES, Permission.READ_AUDIT}
+_COLLECTOR_ONLY = {
+    Permission.NOTIFY_ZONES,
+    Permission.READ_AUDIT,
+    Permission.MANAGE_USERS,
+    Permission.UNDO_IMPORTS,
+}
+_PLANNER = frozenset(Permission) - _COLLECTOR_ONLY
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLANNER: _PLANNER,
     Role.COLLECTOR: frozenset(Permission),
@@ -93,6 +114,29 @@ MIN_PASSWORD_LENGTH = 10
 # scrypt (RFC 7914), memory-hard: 2**15 × 8 × 128 bytes = 32 MiB per hash.
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1}
 _SCRYPT_MAXMEM = 64 * 1024 * 1024
+# At most this many hashes at once per process (32 MiB each): more logins at the same moment
+# wait their turn for up to _HASHING_WAIT_S, then are told to try again.
+MAX_CONCURRENT_HASHES = 2
+_HASHING_WAIT_S = 20.0
+_hashing = threading.BoundedSemaphore(MAX_CONCURRENT_HASHES)
+
+
+@contextmanager
+def _hashing_slot() -> Iterator[None]:
+    if not _hashing.acquire(timeout=_HASHING_WAIT_S):
+        msg = "The server is busy checking other logins; try again in a minute."
+        raise BusyError(msg)
+    try:
+        yield
+    finally:
+        _hashing.release()
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    with _hashing_slot():
+        return hashlib.scrypt(
+            password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_SCRYPT_MAXMEM, dklen=dklen
+        )
 
 
 def _b64(data: bytes) -> str:
@@ -109,7 +153,7 @@ def hash_password(password: str) -> str:
         msg = f"A password needs at least {MIN_PASSWORD_LENGTH} characters."
         raise AuthError(msg)
     salt = secrets.token_bytes(16)
-    key = hashlib.scrypt(password.encode(), salt=salt, maxmem=_SCRYPT_MAXMEM, **_SCRYPT)
+    key = _scrypt(password, salt, _SCRYPT["n"], _SCRYPT["r"], _SCRYPT["p"], 64)
     return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${_b64(salt)}${_b64(key)}"
 
 
@@ -119,15 +163,7 @@ def verify_password(password: str, stored: str) -> bool:
     if scheme != "scrypt":
         return False
     expected = base64.b64decode(key)
-    actual = hashlib.scrypt(
-        password.encode(),
-        salt=base64.b64decode(salt),
-        n=int(n),
-        r=int(r),
-        p=int(p),
-        maxmem=_SCRYPT_MAXMEM,
-        dklen=len(expected),
-    )
+    actual = _scrypt(password, base64.b64decode(salt), int(n), int(r), int(p), len(expected))
     return hmac.compare_digest(actual, expected)
 
 

@@ -146,13 +146,27 @@ def enable_user(
     _set_active(username, district, database, active=True)
 
 
+@users_app.command("unlock")
+def unlock_user(
+    username: str, district: DistrictOption = DEFAULT_DISTRICT, database: DatabaseOption = None
+) -> None:
+    """Lift the lock on a name after too many failed logins (it also ends by itself)."""
+    with _reported():
+        was_locked = _admin_store(district, database).unlock(username.strip().lower())
+    out.print(f"{username} unlocked." if was_locked else f"{username} was not locked.")
+
+
 @users_app.command("list")
 def list_users(
     district: DistrictOption = DEFAULT_DISTRICT, database: DatabaseOption = None
 ) -> None:
     """The district's users, their roles and whether they may log in."""
-    for row in _admin_store(district, database).users().itertuples():
+    store = _admin_store(district, database)
+    for row in store.users().itertuples():
         state = "active" if row.active else "disabled"
+        locked = store.locked_until(row.username)
+        if locked is not None:
+            state += f", locked until {locked:%H:%M} UTC"
         typer.echo(f"{row.username}\t{row.role}\t{state}\tpassword set {row.password_set_at}")
 
 

@@ -10,6 +10,7 @@ page shows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from containment.auth import (
     AuthError,
     Permission,
     Role,
+    SessionEnded,
     SessionPolicy,
     User,
     hash_password,
@@ -68,52 +70,62 @@ class Service:
     def login(self, username: str, password: str) -> Session:
         """A new session for a right password; refused, and counted, otherwise.
 
-        After ``policy.max_failures`` failures within ``policy.lockout`` the name is refused
-        without checking the password until the window has passed.
+        The attempt is counted before the password is checked (see
+        :meth:`~containment.store.accounts.AccountRecords.begin_login_attempt`), so a burst of
+        attempts at once cannot check more than ``policy.max_failures`` passwords. A name that
+        is nobody's is treated alike (same message, same time) and not kept as typed.
         """
         name = username.strip().lower()
-        now = self._now()
-        failures = self.store.failures_since(name, now - self.policy.lockout)
-        if len(failures) >= self.policy.max_failures:
-            until = failures[-self.policy.max_failures] + self.policy.lockout
-            self.store.record_login(name, "", ok=False, detail="locked out")
-            msg = (
-                f"Too many failed logins for {name!r}: try again after "
-                f"{until:%H:%M} UTC, or ask an administrator to reset the password."
-            )
-            raise AuthError(msg)
         record = self.store.user_record(name)
         user, digest = record if record else (None, _dummy_hash())
+        known, role = (user.username, user.role.value) if user else ("", "")
+        locked_until = self.store.begin_login_attempt(
+            name, max_failures=self.policy.max_failures, lockout=self.policy.lockout
+        )
+        if locked_until is not None:
+            self.store.record_login(known, role, ok=False, detail="locked out")
+            msg = (
+                f"Too many failed logins for {name!r}: try again after "
+                f"{locked_until:%H:%M} UTC, or ask the collector to unlock the name."
+            )
+            raise AuthError(msg)
         right = verify_password(password, digest)  # hashed even for unknown names: same time
         if user is None or not right or not user.active:
             reason = "unknown user" if user is None else ("disabled" if right else "wrong password")
-            self.store.record_login(name, user.role if user else "", ok=False, detail=reason)
+            self.store.record_login(known, role, ok=False, detail=reason)
             msg = "Wrong user name or password."
             if user is not None and right and not user.active:
                 msg = f"The account {name!r} is disabled; ask an administrator."
             raise AuthError(msg)
+        self.store.end_login_attempt(name)
         token = new_session_token()
         self.store.open_session(token_digest(token), user.username)
-        self.store.record_login(user.username, user.role, ok=True)
+        self.store.record_login(user.username, role, ok=True)
         return Session(token, user)
 
     def workspace(self, token: str) -> Workspace:
-        """The workspace of an open session; an expired or closed one must log in again."""
+        """The workspace of an open session; an expired or closed one must log in again.
+
+        Raises
+        ------
+        SessionEnded
+            The session was closed, expired, or its user disabled.
+        """
         digest = token_digest(token)
         record = self.store.session_record(digest)
         if record is None:
             msg = "Your session has ended; log in again."
-            raise AuthError(msg)
+            raise SessionEnded(msg)
         username, started, last_seen = record
         if self.policy.expired(started, last_seen, self._now()):
             self.store.close_session(digest)
             msg = "Your session expired; log in again."
-            raise AuthError(msg)
+            raise SessionEnded(msg)
         found = self.store.user_record(username)
         if found is None or not found[0].active:
             self.store.close_session(digest)
             msg = "Your account was disabled; ask an administrator."
-            raise AuthError(msg)
+            raise SessionEnded(msg)
         self.store.touch_session(digest)
         return Workspace(self.store, found[0])
 
@@ -175,11 +187,14 @@ class Workspace:
     # --- zones -------------------------------------------------------------------------------
 
     def zones(self) -> gpd.GeoDataFrame:
-        """Every saved zone; for a role that sees only orders, the notified ones."""
+        """Every saved zone; for a role that sees only orders, the notified ones, without the
+        planners' notes."""
         zones = self._store.zones()
         if self.may(Permission.READ_DRAFT_ZONES):
             return zones
-        return zones[zones["status"] == ZoneStatus.NOTIFIED].reset_index(drop=True)
+        notified = zones[zones["status"] == ZoneStatus.NOTIFIED].reset_index(drop=True)
+        notified["note"] = ""
+        return notified
 
     def described_zones(self, district: District, *, as_of: dt.date) -> gpd.GeoDataFrame:
         """The zones this user may see, with their figures as of a day.
@@ -191,9 +206,11 @@ class Workspace:
 
     def zone(self, zone_id: str) -> SavedZone:
         zone = self._store.zone(zone_id)
+        if self.may(Permission.READ_DRAFT_ZONES):
+            return zone
         if zone.status is not ZoneStatus.NOTIFIED:
             self.require(Permission.READ_DRAFT_ZONES)
-        return zone
+        return dataclasses.replace(zone, note="")
 
     def _require_change(self, before: ZoneStatus | None, after: ZoneStatus) -> None:
         self.require(Permission.EDIT_ZONES)
@@ -244,7 +261,12 @@ class Workspace:
         self._store.delete_centre(centre_id)
 
     def checkpoints(self) -> gpd.GeoDataFrame:
-        return self._store.checkpoints()
+        """The checkpoints; for a role that sees only orders, those of notified zones."""
+        checkpoints = self._store.checkpoints()
+        if self.may(Permission.READ_DRAFT_ZONES):
+            return checkpoints
+        notified = self.zones()["zone_id"]
+        return checkpoints[checkpoints["zone_id"].isin(notified)].reset_index(drop=True)
 
     def save_checkpoints(self, checkpoints: gpd.GeoDataFrame) -> None:
         self.require(Permission.EDIT_CHECKPOINTS)
@@ -290,6 +312,37 @@ class Workspace:
     def audit_actions(self) -> list[str]:
         self.require(Permission.READ_AUDIT)
         return self._store.audit_actions()
+
+    # --- users (the collector's) -------------------------------------------------------------
+
+    def users(self) -> pd.DataFrame:
+        """The district's users, their roles, whether active, and until when a name is locked."""
+        self.require(Permission.MANAGE_USERS)
+        users = self._store.users()
+        users["locked_until"] = pd.Series(
+            [self._store.locked_until(n) for n in users["username"]], index=users.index, dtype=object
+        )
+        return users
+
+    def add_user(self, username: str, role: Role | str, password: str) -> User:
+        self.require(Permission.MANAGE_USERS)
+        return self._store.add_user(username, role, password)
+
+    def reset_password(self, username: str, password: str) -> None:
+        self.require(Permission.MANAGE_USERS)
+        self._store.set_password(username, password)
+
+    def set_active(self, username: str, active: bool) -> None:
+        self.require(Permission.MANAGE_USERS)
+        if username == self.user.username and not active:
+            msg = "You cannot disable your own account; another collector or the administrator can."
+            raise AuthError(msg)
+        self._store.set_active(username, active)
+
+    def unlock(self, username: str) -> bool:
+        """Lift the lock on a name after too many failed logins; returns whether it was locked."""
+        self.require(Permission.MANAGE_USERS)
+        return self._store.unlock(username.strip().lower())
 
 
 def first_collector(store: SQLStore, username: str, password: str) -> User:

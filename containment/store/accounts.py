@@ -8,6 +8,8 @@ are kept as scrypt hashes and session tokens as SHA-256 digests, never as given.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -18,11 +20,16 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import AbstractContextManager
 
-    from containment.store.backends import Tx
+    from containment.store.backends import Backend, Tx
 
-__all__ = ["AUDIT_COLUMNS", "AccountRecords"]
+__all__ = ["AUDIT_COLUMNS", "UNKNOWN_NAME", "AccountRecords"]
 
 AUDIT_COLUMNS = ["at", "username", "role", "action", "subject", "detail"]
+UNKNOWN_NAME = "(unknown name)"
+
+
+def _iso_seconds(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 class AccountRecords:
@@ -30,6 +37,9 @@ class AccountRecords:
 
     if TYPE_CHECKING:
         clock: Callable[[], dt.datetime]
+        backend: Backend
+
+        def secret(self, name: str) -> bytes: ...
 
         def _transaction(self, *, bump: bool = True) -> AbstractContextManager[Tx]: ...
         def _query(self, sql: str, *params: object) -> list[dict[str, Any]]: ...
@@ -77,7 +87,7 @@ class AccountRecords:
                 msg = f"No user {username!r}; add them first."
                 raise AuthError(msg)
             tx.execute("DELETE FROM sessions WHERE username = ?", (username,))
-            tx.execute("DELETE FROM login_failures WHERE username = ?", (username,))
+            tx.execute("DELETE FROM login_attempts WHERE name_key = ?", (self._login_key(username),))
             self._audit(tx, "password reset", f"user {username}")
 
     def set_active(self, username: str, active: bool) -> None:
@@ -117,29 +127,105 @@ class AccountRecords:
 
     # --- logins and sessions -----------------------------------------------------------------
 
-    def failures_since(self, username: str, since: dt.datetime) -> list[dt.datetime]:
+    def _login_key(self, username: str) -> str:
+        """What the rate limit keeps of a name: a keyed digest, so that a password typed into
+        the user-name box is not stored as typed."""
+        return hmac.new(self.secret("login"), username.encode(), hashlib.sha256).hexdigest()
+
+    def begin_login_attempt(
+        self, username: str, *, max_failures: int, lockout: dt.timedelta
+    ) -> dt.datetime | None:
+        """Count one login attempt for ``username`` before its password is checked.
+
+        Returns None when the attempt may go on, or the time the name's lock ends. The
+        attempt is counted as a failure at once, in one transaction with the row locked, so
+        that many attempts at the same moment are all counted: only ``max_failures`` of them
+        in a window are checked. The attempt that reaches ``max_failures`` locks the name for
+        ``lockout`` from then (a right password then lifts the lock); attempts made while
+        the name is locked are refused and neither counted nor lengthen the lock.
+        """
+        key = self._login_key(username)
+        now = self.clock().astimezone(dt.UTC)
+        with self._transaction(bump=False) as tx:
+            tx.execute(  # a row to lock, so that attempts at the same moment queue on it
+                "INSERT INTO login_attempts (name_key, failures, window_started_at) "
+                "VALUES (?, 0, ?) ON CONFLICT (name_key) DO NOTHING",
+                (key, _iso_seconds(now)),
+            )
+            row = tx.one(
+                "SELECT failures, window_started_at, locked_until FROM login_attempts "
+                f"WHERE name_key = ?{self.backend.for_update}",
+                (key,),
+            )
+            assert row is not None
+            if row["locked_until"]:
+                locked_until = dt.datetime.fromisoformat(row["locked_until"])
+                if now < locked_until:
+                    return locked_until
+            fresh = (
+                row["locked_until"] is not None  # a lock that has ended starts a new window
+                or now - dt.datetime.fromisoformat(row["window_started_at"]) >= lockout
+            )
+            failures = 1 if fresh else int(row["failures"]) + 1
+            started = now if fresh else dt.datetime.fromisoformat(row["window_started_at"])
+            locks = now + lockout if failures >= max_failures else None
+            tx.execute(
+                "UPDATE login_attempts SET failures = ?, window_started_at = ?, locked_until = ? "
+                "WHERE name_key = ?",
+                (failures, _iso_seconds(started), locks and _iso_seconds(locks), key),
+            )
+            # Forget names whose window ended long ago (unknown names would pile up).
+            tx.execute(
+                "DELETE FROM login_attempts WHERE window_started_at < ? "
+                "AND (locked_until IS NULL OR locked_until < ?)",
+                (_iso_seconds(now - dt.timedelta(days=1)), _iso_seconds(now)),
+            )
+        return None
+
+    def end_login_attempt(self, username: str) -> None:
+        """A right password: the name's failures are forgotten (and any lock lifted)."""
+        with self._transaction(bump=False) as tx:
+            tx.execute("DELETE FROM login_attempts WHERE name_key = ?", (self._login_key(username),))
+
+    def unlock(self, username: str) -> bool:
+        """Lift the lock on a name (the collector's or the administrator's act); audited.
+
+        Returns whether the name was locked.
+        """
+        now = _iso_seconds(self.clock().astimezone(dt.UTC))
+        with self._transaction(bump=False) as tx:
+            cursor = tx.execute(
+                "DELETE FROM login_attempts WHERE name_key = ? AND locked_until > ?",
+                (self._login_key(username), now),
+            )
+            if cursor.rowcount:
+                self._audit(tx, "login unlocked", f"user {username}")
+        return bool(cursor.rowcount)
+
+    def locked_until(self, username: str) -> dt.datetime | None:
+        """When the lock on a name ends, or None if it is not locked."""
         rows = self._query(
-            "SELECT failed_at FROM login_failures WHERE username = ? AND failed_at > ? "
-            "ORDER BY failed_at",
-            username,
-            since.astimezone(dt.UTC).isoformat(timespec="seconds"),
+            "SELECT locked_until FROM login_attempts WHERE name_key = ? AND locked_until > ?",
+            self._login_key(username),
+            _iso_seconds(self.clock().astimezone(dt.UTC)),
         )
-        return [dt.datetime.fromisoformat(r["failed_at"]) for r in rows]
+        return dt.datetime.fromisoformat(rows[0]["locked_until"]) if rows else None
 
     def record_login(self, username: str, role: str, *, ok: bool, detail: str = "") -> None:
-        """A login attempt, for the audit trail (and, when it failed, the rate limit)."""
+        """A login attempt, for the audit trail. ``username`` is "" for a name that is not a
+        user's: what was typed is not kept (it may be a password typed in the wrong box)."""
         with self._transaction(bump=False) as tx:
-            if ok:
-                tx.execute("DELETE FROM login_failures WHERE username = ?", (username,))
-            else:
-                tx.execute(
-                    "INSERT INTO login_failures (username, failed_at) VALUES (?, ?)",
-                    (username, self._now()),
-                )
             tx.execute(
                 "INSERT INTO audit (at, username, role, action, subject, detail) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (self._now(), username, role, "login" if ok else "login refused", "", detail),
+                (
+                    self._now(),
+                    username or UNKNOWN_NAME,
+                    role,
+                    "login" if ok else "login refused",
+                    "",
+                    detail,
+                ),
             )
 
     def open_session(self, token_hash: str, username: str) -> None:

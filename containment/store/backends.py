@@ -50,6 +50,7 @@ class Backend(Protocol):
     label: str  # where the data is, for messages and the sidebar: a path or host/database
     types: dict[str, str]  # column types the migrations name: {id}, {geometry}, {point}
     geom_in: str  # SQL taking one WKB parameter
+    for_update: str  # appended to a SELECT to lock its rows until the transaction ends
 
     def geom_out(self, column: str) -> str: ...
     def transaction(self) -> Iterator[Tx]: ...
@@ -72,6 +73,7 @@ class SQLiteBackend:
         "geometry": "BLOB",
     }
     geom_in = "?"
+    for_update = ""  # BEGIN IMMEDIATE already holds the one write lock
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -141,6 +143,7 @@ class PostGISBackend:
         "geometry": "geometry(Geometry, 4326)",
     }
     geom_in = "ST_GeomFromWKB(?, 4326)"
+    for_update = " FOR UPDATE"
 
     def __init__(
         self, url: str, district: str, *, schema_prefix: str = "district_", pool_size: int = 10

@@ -129,4 +129,29 @@ MIGRATIONS = (
         """,
         postgis_only="CREATE INDEX zone_versions_geometry ON zone_versions USING GIST (geometry)",
     ),
+    Migration(
+        # Logins are rate-limited by one row per name (keyed, never the name as typed), counted
+        # before the password is checked; a secret per store keys those rows (and zone ids);
+        # imports say whether they were the synthetic sample, and can be undone: the values a
+        # re-import replaced are kept per import.
+        """
+        DROP TABLE login_failures;
+        CREATE TABLE login_attempts (
+            name_key TEXT PRIMARY KEY, failures INTEGER NOT NULL,
+            window_started_at TEXT NOT NULL, locked_until TEXT
+        );
+        CREATE TABLE store_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        ALTER TABLE imports ADD COLUMN synthetic INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE imports ADD COLUMN undone_at TEXT;
+        UPDATE imports SET synthetic = 1 WHERE lower(source) LIKE '%synthetic%';
+        CREATE TABLE case_versions (
+            import_id INTEGER NOT NULL, case_id TEXT NOT NULL, reported_on TEXT NOT NULL,
+            status TEXT NOT NULL, village TEXT NOT NULL, block TEXT NOT NULL,
+            placed_by TEXT NOT NULL, lon DOUBLE PRECISION NOT NULL, lat DOUBLE PRECISION NOT NULL,
+            prior_import_id INTEGER NOT NULL,
+            PRIMARY KEY (import_id, case_id)
+        );
+        CREATE INDEX cases_import ON cases(import_id)
+        """,
+    ),
 )

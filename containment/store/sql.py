@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -113,6 +114,7 @@ class SQLStore(AccountRecords):
         self.backend = backend
         self.actor = actor
         self.clock = clock
+        self._secrets: dict[str, bytes] = {}
         self._migrate()
 
     def __repr__(self) -> str:
@@ -164,6 +166,20 @@ class SQLStore(AccountRecords):
 
     def _now(self) -> str:
         return self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")
+
+    def secret(self, name: str) -> bytes:
+        """A random key kept in the store, made on first use (stable for the store's life)."""
+        if name not in self._secrets:
+            with self._transaction(bump=False) as tx:
+                tx.execute(
+                    "INSERT INTO store_secrets (name, value) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO NOTHING",
+                    (name, secrets.token_hex(32)),
+                )
+                row = tx.one("SELECT value FROM store_secrets WHERE name = ?", (name,))
+            assert row is not None
+            self._secrets[name] = bytes.fromhex(row["value"])
+        return self._secrets[name]
 
     def revision(self) -> int:
         """A number that grows with every save, by anyone: a key for cached views."""
