@@ -78,6 +78,7 @@ class AccountRecords:
     def set_password(self, username: str, password: str) -> None:
         """Reset a password; the user's open sessions end and failed logins are forgotten."""
         digest = hash_password(password)
+        key = self._login_key(username)
         with self._transaction(bump=False) as tx:
             cursor = tx.execute(
                 "UPDATE users SET password_hash = ?, password_set_at = ? WHERE username = ?",
@@ -87,7 +88,7 @@ class AccountRecords:
                 msg = f"No user {username!r}; add them first."
                 raise AuthError(msg)
             tx.execute("DELETE FROM sessions WHERE username = ?", (username,))
-            tx.execute("DELETE FROM login_attempts WHERE name_key = ?", (self._login_key(username),))
+            tx.execute("DELETE FROM login_attempts WHERE name_key = ?", (key,))
             self._audit(tx, "password reset", f"user {username}")
 
     def set_active(self, username: str, active: bool) -> None:
@@ -184,8 +185,9 @@ class AccountRecords:
 
     def end_login_attempt(self, username: str) -> None:
         """A right password: the name's failures are forgotten (and any lock lifted)."""
+        key = self._login_key(username)
         with self._transaction(bump=False) as tx:
-            tx.execute("DELETE FROM login_attempts WHERE name_key = ?", (self._login_key(username),))
+            tx.execute("DELETE FROM login_attempts WHERE name_key = ?", (key,))
 
     def unlock(self, username: str) -> bool:
         """Lift the lock on a name (the collector's or the administrator's act); audited.
@@ -193,10 +195,10 @@ class AccountRecords:
         Returns whether the name was locked.
         """
         now = _iso_seconds(self.clock().astimezone(dt.UTC))
+        key = self._login_key(username)  # before the transaction: it may make the secret
         with self._transaction(bump=False) as tx:
             cursor = tx.execute(
-                "DELETE FROM login_attempts WHERE name_key = ? AND locked_until > ?",
-                (self._login_key(username), now),
+                "DELETE FROM login_attempts WHERE name_key = ? AND locked_until > ?", (key, now)
             )
             if cursor.rowcount:
                 self._audit(tx, "login unlocked", f"user {username}")

@@ -55,6 +55,8 @@ class Actor:
 
 
 SYSTEM = Actor("system", "system")
+# Keys made once per store: "login" keys the rate limit's names, "zone_ids" the zones' ids.
+SECRETS = ("login", "zone_ids")
 _ZONE_DATES = ("notified_on", "released_on", "created_on")
 _ZONE_COLUMNS = (*SAVED_ZONE_FIELDS, "geometry")
 _HISTORY_FIELDS = tuple(f for f in SAVED_ZONE_FIELDS if f != "version")
@@ -143,6 +145,13 @@ class SQLStore(AccountRecords):
                 for statement in migration.statements(self.backend.name, self.backend.types):
                     tx.execute(statement)
                 self.backend.set_schema_version(tx, number)
+            if version < len(MIGRATIONS):
+                for name in SECRETS:
+                    tx.execute(
+                        "INSERT INTO store_secrets (name, value) VALUES (?, ?) "
+                        "ON CONFLICT (name) DO NOTHING",
+                        (name, secrets.token_hex(32)),
+                    )
 
     @contextmanager
     def _transaction(self, *, bump: bool = True) -> Iterator[Tx]:
@@ -168,17 +177,13 @@ class SQLStore(AccountRecords):
         return self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")
 
     def secret(self, name: str) -> bytes:
-        """A random key kept in the store, made on first use (stable for the store's life)."""
+        """A random key kept in the store (see :data:`SECRETS`), stable for the store's life."""
         if name not in self._secrets:
-            with self._transaction(bump=False) as tx:
-                tx.execute(
-                    "INSERT INTO store_secrets (name, value) VALUES (?, ?) "
-                    "ON CONFLICT (name) DO NOTHING",
-                    (name, secrets.token_hex(32)),
-                )
-                row = tx.one("SELECT value FROM store_secrets WHERE name = ?", (name,))
-            assert row is not None
-            self._secrets[name] = bytes.fromhex(row["value"])
+            rows = self._query("SELECT value FROM store_secrets WHERE name = ?", name)
+            if not rows:
+                msg = f"internal error: the store has no secret {name!r}"
+                raise AssertionError(msg)
+            self._secrets[name] = bytes.fromhex(rows[0]["value"])
         return self._secrets[name]
 
     def revision(self) -> int:
