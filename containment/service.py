@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -33,7 +34,7 @@ from containment.auth import (
 from containment.centres import Centre
 from containment.district import District
 from containment.lifecycle import SavedZone, ZoneStatus, describe_zones
-from containment.store import ImportSummary, SQLStore
+from containment.store import AddedZones, ImportSummary, SQLStore
 
 __all__ = ["Service", "Session", "Workspace", "first_collector"]
 
@@ -229,6 +230,12 @@ class Workspace:
         self._require_change(self._opened_status(zone.zone_id, zone.version), zone.status)
         return self._store.save_zone(zone)
 
+    def accept_proposals(self, zones: Sequence[SavedZone]) -> AddedZones:
+        """Save a rule's proposals together (all or none); see :meth:`SQLStore.add_zones`."""
+        for zone in zones:
+            self._require_change(None, zone.status)
+        return self._store.add_zones(zones)
+
     def delete_zone(self, zone_id: str, *, version: int | None = None) -> None:
         status = self._store.zone(zone_id).status
         self._require_change(status, status)
@@ -255,6 +262,11 @@ class Workspace:
     def save_centre(self, centre: Centre) -> Centre:
         self.require(Permission.EDIT_CENTRES)
         return self._store.save_centre(centre)
+
+    def occupy_beds(self, counts: Mapping[str, int]) -> None:
+        """Record people placed in centres (by centre id), all in one transaction."""
+        self.require(Permission.EDIT_CENTRES)
+        self._store.occupy_beds(counts)
 
     def delete_centre(self, centre_id: str) -> None:
         self.require(Permission.EDIT_CENTRES)
@@ -320,7 +332,9 @@ class Workspace:
         self.require(Permission.MANAGE_USERS)
         users = self._store.users()
         users["locked_until"] = pd.Series(
-            [self._store.locked_until(n) for n in users["username"]], index=users.index, dtype=object
+            [self._store.locked_until(n) for n in users["username"]],
+            index=users.index,
+            dtype=object,
         )
         return users
 

@@ -70,7 +70,7 @@ def test_saving_over_a_newer_version_is_refused(store):
 def test_the_same_new_zone_cannot_be_saved_twice(store):
     zone = SavedZone("DZ-1", "Ward 7", "containment", "drawn", "rajasthan-1km", WARD)
     store.save_zone(zone)
-    with pytest.raises(ConflictError, match="Zone 'DZ-1' already exists"):
+    with pytest.raises(ConflictError, match=r"Zone 'DZ-1' \(Ward 7\) already exists"):
         store.save_zone(zone)
 
 
@@ -251,3 +251,13 @@ def test_postgis_keeps_lon_lat_geometries_with_spatial_indexes(store, sample):
     }  # fmt: skip
     expected = sample.iloc[:3].to_crs(4326).within(WARD).sum()
     assert inside["n"] == expected
+
+
+def test_beds_are_taken_in_several_centres_together_or_not_at_all(store):
+    store.save_centre(Centre("C-1", "QC school", "quarantine_centre", 74.0, 23.7, 10, 2))
+    store.save_centre(Centre("C-2", "QC hostel", "quarantine_centre", 74.1, 23.7, 5, 4))
+    with pytest.raises(ConflictError, match="'QC hostel' has 1 free beds now, fewer than the 3"):
+        store.occupy_beds({"C-1": 3, "C-2": 3})
+    assert store.centre("C-1").occupied == 2  # the first centre was not changed either
+    store.occupy_beds({"C-1": 3, "C-2": 1})
+    assert (store.centre("C-1").occupied, store.centre("C-2").occupied) == (5, 5)

@@ -18,6 +18,7 @@ _COLUMNS = {
 }
 
 
+@state.page
 def page() -> None:
     ws = state.workspace()
     st.title("Audit trail")

@@ -8,7 +8,6 @@ import secrets
 import streamlit as st
 from streamlit_folium import st_folium
 
-import containment as cp
 from containment.centres import Centre, CentreKind
 from containment.mapview import MapLayers, build_map
 from ui import state
@@ -54,6 +53,7 @@ def _location_picker() -> tuple[float, float, str, str] | None:
     return clicked["lng"], clicked["lat"], "", ""
 
 
+@state.page
 def page() -> None:
     st.title("Centres")
     ws = state.workspace()
@@ -82,9 +82,9 @@ def page() -> None:
             if location is None:
                 st.error("Choose the centre's location first.")
             else:
-                try:
-                    lon, lat, facility, _ = location
-                    ws.save_centre(
+                lon, lat, facility, _ = location
+                added = state.act(
+                    lambda fresh: fresh.save_centre(
                         Centre(
                             f"C-{secrets.token_hex(4)}",
                             name,
@@ -96,9 +96,11 @@ def page() -> None:
                             facility_id=facility,
                             note=note,
                         )
-                    )
-                except cp.ContainmentError as error:
-                    state.show_error(error)
+                    ),
+                    done=f"Centre {name!r} added.",
+                )
+                if added is None:
+                    state.show_flash()
                 else:
                     st.rerun()
 
@@ -107,8 +109,6 @@ def page() -> None:
         labels = dict(zip(centres["centre_id"], centres["name"], strict=True))
         centre_id = st.selectbox("Centre", list(labels), format_func=labels.get)
         centre = ws.centre(centre_id)  # the version on screen: the form saves over this one
-        if error := st.session_state.pop("centre_error", None):
-            st.error(error, icon="⚠️")
         shown = f"{centre_id}_{centre.version}"  # fresh inputs for each version
         with st.form("edit_centre"):
             c1, c2 = st.columns(2)
@@ -122,18 +122,23 @@ def page() -> None:
             save.form_submit_button(
                 "Save beds", type="primary", on_click=_save_beds, args=(centre, shown)
             )
-            remove.form_submit_button("Remove centre", on_click=ws.delete_centre, args=(centre_id,))
+            remove.form_submit_button(
+                "Remove centre",
+                on_click=state.act,
+                args=(lambda fresh: fresh.delete_centre(centre_id),),
+                kwargs={"done": f"Centre {centre.name!r} removed."},
+            )
 
 
 def _save_beds(centre: Centre, shown: str) -> None:
     """Save the form's beds over the version of the centre the user had on screen."""
-    try:
-        state.workspace().save_centre(
+    state.act(
+        lambda fresh: fresh.save_centre(
             dataclasses.replace(
                 centre,
                 capacity=int(st.session_state[f"beds_{shown}"]),
                 occupied=int(st.session_state[f"occupied_{shown}"]),
             )
-        )
-    except cp.ContainmentError as error:
-        st.session_state["centre_error"] = str(error)
+        ),
+        done=f"Beds of {centre.name!r} saved.",
+    )

@@ -27,6 +27,7 @@ def _file(zones, suffix: str) -> bytes:
         return path.read_bytes()
 
 
+@state.page
 def page() -> None:
     st.title("Export zones")
     st.write(

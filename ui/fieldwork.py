@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -82,8 +81,12 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
     if st.button("Propose checkpoints where roads cross the perimeters", type="primary"):
         proposed = propose_checkpoints(containment, roads, district, merge_m=merge_m)
         known = set(saved["checkpoint_id"])
-        ws.save_checkpoints(proposed[~proposed["checkpoint_id"].isin(known)])
-        st.rerun()
+        new = proposed[~proposed["checkpoint_id"].isin(known)]
+        if state.act(
+            lambda fresh: fresh.save_checkpoints(new), done=f"{len(new)} checkpoints added."
+        ):
+            st.rerun()
+        state.show_flash()
     saved = saved[saved["zone_id"].isin(containment["zone_id"])]
     open_roads = missing_checkpoints(containment, roads, saved, district, merge_m=merge_m)
     if len(open_roads):
@@ -119,8 +122,9 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
                 },
                 geometry=point,
             )
-            ws.save_checkpoints(frame)
-            st.rerun()
+            if state.act(lambda fresh: fresh.save_checkpoints(frame), done="Checkpoint added."):
+                st.rerun()
+            state.show_flash()
     with c2:
         if len(saved):
             choice = st.selectbox(
@@ -133,11 +137,15 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
                 moved["geometry"] = gpd.GeoSeries.from_xy(
                     [clicked["lng"]], [clicked["lat"]], crs=STORAGE_CRS
                 ).to_numpy()
-                ws.save_checkpoints(moved)
-                st.rerun()
+                if state.act(lambda fresh: fresh.save_checkpoints(moved), done="Checkpoint moved."):
+                    st.rerun()
+                state.show_flash()
             if st.button("Remove it"):
-                ws.delete_checkpoint(choice)
-                st.rerun()
+                if state.act(
+                    lambda fresh: fresh.delete_checkpoint(choice), done="Checkpoint removed."
+                ):
+                    st.rerun()
+                state.show_flash()
     if len(saved):
         police_downloads(zones, saved)
 
@@ -282,11 +290,10 @@ def _allocation_tab(zones: gpd.GeoDataFrame) -> None:
         "Allocation (CSV)", placed.to_csv(index=False), file_name="allocation.csv", mime="text/csv"
     )
     if len(placed) and st.button("Record these people as occupying their beds"):
-        ws = state.workspace()
-        for centre_id, count in placed["centre_id"].value_counts().items():
-            centre = ws.centre(centre_id)
-            ws.save_centre(dataclasses.replace(centre, occupied=centre.occupied + int(count)))
-        st.rerun()
+        counts = {str(c): int(n) for c, n in placed["centre_id"].value_counts().items()}
+        if state.act(lambda fresh: fresh.occupy_beds(counts), done=f"{len(placed)} beds taken."):
+            st.rerun()
+        state.show_flash()
 
 
 def _home_quarantine_tab(as_of: dt.date) -> None:
@@ -322,8 +329,9 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
             )
         else:
             if st.button(f"Register {len(frame)} homes"):
-                ws.register_homes(frame)
-                st.rerun()
+                if state.act(lambda fresh: fresh.register_homes(frame), done="Homes registered."):
+                    st.rerun()
+                state.show_flash()
     radius = st.number_input("Geofence radius (m)", min_value=10, value=int(GEOFENCE_M), step=10)
     checkins = st.file_uploader(
         "Check-ins (CSV: id, time, lat, lon)", type=["csv"], key="checkins_upload"
@@ -344,9 +352,11 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
                 _problems_table(problems)
             st.dataframe(found, hide_index=True, width="stretch")
             if len(found) and st.button("Record these violations"):
-                added = ws.record_violations(found)
-                st.toast(f"{added} new violations recorded.")
-                st.rerun()
+                added = state.act(lambda fresh: fresh.record_violations(found))
+                if added is not None:
+                    state.flash("success", f"{added.value} new violations recorded.")
+                    st.rerun()
+                state.show_flash()
     violations = ws.violations()
     if len(violations):
         st.subheader("Violations and action taken")
@@ -360,8 +370,14 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
             )
             if st.button("Record action"):
                 row = pending.iloc[chosen]
-                ws.record_action(row["hq_id"], row["checked_at"], action.value, on=as_of)
-                st.rerun()
+                if state.act(
+                    lambda fresh: fresh.record_action(
+                        row["hq_id"], row["checked_at"], action.value, on=as_of
+                    ),
+                    done="Action recorded.",
+                ):
+                    st.rerun()
+                state.show_flash()
 
 
 def _public_list_tab(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
@@ -386,6 +402,7 @@ def _public_list_tab(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     )
 
 
+@state.page
 def page() -> None:
     st.title("Field work")
     as_of = state.working_date()

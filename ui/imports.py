@@ -24,15 +24,21 @@ def offer_sample() -> None:
         return
     if st.button("Load the SYNTHETIC sample line list (not real cases)"):
         result = cp.read_cases(district.sample_cases, district)
-        state.workspace().import_cases(
-            result.cases,
-            source=f"{district.sample_cases.name} (synthetic)",
-            rejected=len(result.rejected),
+        saved = state.act(
+            lambda ws: ws.import_cases(
+                result.cases,
+                source=f"{district.sample_cases.name} (synthetic)",
+                rejected=len(result.rejected),
+            )
         )
+        if saved is None:
+            state.show_flash()
+            return
         st.session_state.pop("working_date", None)
         st.rerun()
 
 
+@state.page
 def page() -> None:
     st.title("Import cases")
     st.write(
@@ -74,13 +80,18 @@ def page() -> None:
             with st.expander(f"Accepted rows ({result.accepted_count})"):
                 st.dataframe(accepted, hide_index=True, width="stretch")
             if st.button(f"Save {result.accepted_count} accepted cases", type="primary"):
-                summary = state.workspace().import_cases(
-                    result.cases, source=upload.name, rejected=len(result.rejected)
+                summary = state.act(
+                    lambda ws: ws.import_cases(
+                        result.cases, source=upload.name, rejected=len(result.rejected)
+                    )
                 )
-                st.success(
-                    f"Saved: {summary.added} new cases, {summary.updated} updated "
-                    f"(already known by case id)."
-                )
+                if summary is not None:
+                    state.flash(
+                        "success",
+                        f"Saved: {summary.value.added} new cases, {summary.value.updated} "
+                        "updated (already known by case id).",
+                    )
+                state.show_flash()
     if state.cases().empty:
         offer_sample()
     history = state.workspace().imports()

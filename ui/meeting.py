@@ -30,6 +30,7 @@ _BLOCK_COLUMNS = {
 }
 
 
+@state.page
 def page() -> None:
     district = state.district()
     cases = state.cases()

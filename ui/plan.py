@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
 
 import geopandas as gpd
 import pandas as pd
@@ -79,29 +78,25 @@ def _propose(rule: cp.Rule, cases: gpd.GeoDataFrame, as_of: dt.date) -> None:
 def _accept(proposals: dict) -> None:
     zones: gpd.GeoDataFrame = proposals["zones"]
     rule: cp.Rule = proposals["rule"]
-    ws = state.workspace()
-    known = set(ws.zones()["zone_id"])
     names = place_names(zones.to_crs(state.district().metric_crs), state.district())
-    added = 0
-    for zone, place in zip(zones.itertuples(), names, strict=True):
-        if zone.zone_id in known:
-            continue
-        ws.save_zone(
-            SavedZone(
-                zone_id=zone.zone_id,
-                name=f"{place} {zone.kind}",
-                kind=zone.kind,
-                origin=ZoneOrigin.RULE,
-                rule=rule.name,
-                geometry=zone.geometry,
-                status=ZoneStatus.PROPOSED,
-                release_after_days=rule.release_after_days,
-                created_on=proposals["as_of"],
-            )
+    new = [
+        SavedZone(
+            zone_id=zone.zone_id,
+            name=f"{place} {zone.kind}",
+            kind=zone.kind,
+            origin=ZoneOrigin.RULE,
+            rule=rule.name,
+            geometry=zone.geometry,
+            status=ZoneStatus.PROPOSED,
+            release_after_days=rule.release_after_days,
+            created_on=proposals["as_of"],
         )
-        added += 1
-    del st.session_state["proposals"]
-    st.toast(f"{added} zones saved as proposals ({len(zones) - added} were already saved).")
+        for zone, place in zip(zones.itertuples(), names, strict=True)
+    ]
+    outcome = state.act(lambda ws: ws.accept_proposals(new))
+    if outcome is not None:
+        del st.session_state["proposals"]
+        state.flash("success", outcome.value.summary())
 
 
 def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
@@ -148,24 +143,26 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
         kind = st.radio("Kind", ["containment", "buffer"], horizontal=True)
         note = st.text_area("Note (not exported)", height=68)
         if st.form_submit_button("Save zone", type="primary"):
-            try:
-                zone = SavedZone(
-                    zone_id=new_zone_id(),
-                    name=name,
-                    kind=kind,
-                    origin=ZoneOrigin.DRAWN,
-                    rule=rule.name,
-                    geometry=shape.geometry,
-                    release_after_days=rule.release_after_days,
-                    note=note,
-                    created_on=as_of,
-                )
-                state.workspace().save_zone(zone)
-            except cp.ContainmentError as error:
-                state.show_error(error)
+            saved = state.act(
+                lambda ws: ws.save_zone(
+                    SavedZone(
+                        zone_id=new_zone_id(),
+                        name=name,
+                        kind=kind,
+                        origin=ZoneOrigin.DRAWN,
+                        rule=rule.name,
+                        geometry=shape.geometry,
+                        release_after_days=rule.release_after_days,
+                        note=note,
+                        created_on=as_of,
+                    )
+                ),
+                done=f"Zone {name!r} saved as a draft.",
+            )
+            if saved is None:
+                state.show_flash()
                 return
-            st.session_state["selected_zone"] = zone.zone_id  # act on it next
-            st.toast(f"Zone {name!r} saved as a draft.")
+            st.session_state["selected_zone"] = saved.value.zone_id  # act on it next
             st.rerun()
 
 
@@ -190,25 +187,15 @@ def _edit_panel(opened: SavedZone, drawings: list[dict]) -> None:
     for repair in shape.repairs:
         st.warning(repair)
     if c1.button("Save new shape", type="primary"):
-        try:
-            state.workspace().save_zone(dataclasses.replace(opened, geometry=shape.geometry))
-        except cp.ContainmentError as error:
-            state.show_error(error)
+        saved = state.act(
+            lambda ws: ws.save_zone(dataclasses.replace(opened, geometry=shape.geometry)),
+            done=f"New shape of {opened.name!r} saved.",
+        )
+        if saved is None:
+            state.show_flash()
             return
         del st.session_state["editing_zone"]
-        st.toast(f"New shape of {opened.name!r} saved.")
         st.rerun()
-
-
-def _apply(change: Callable[[], object], done: str) -> None:
-    """Run a zone change from a button's callback, so it acts on the version the user saw
-    when they clicked; its outcome is shown on the next run."""
-    try:
-        change()
-    except cp.ContainmentError as error:
-        st.session_state["zone_error"] = str(error)
-    else:
-        st.session_state["zone_notice"] = done
 
 
 def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
@@ -222,10 +209,6 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     ws = state.workspace()
     zone = ws.zone(zone_id)  # the version on screen: every button below acts on this one
     row = zones.set_index("zone_id").loc[zone_id]
-    if error := st.session_state.pop("zone_error", None):
-        st.error(error, icon="⚠️")
-    if notice := st.session_state.pop("zone_notice", None):
-        st.toast(notice)
     notified = (
         f", order {zone.order_number} of {zone.notified_on:%d-%m-%Y}" if zone.notified_on else ""
     )
@@ -236,9 +219,9 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     def move(to: ZoneStatus, on_key: str | None = None, order_key: str | None = None) -> None:
         on = st.session_state[on_key] if on_key else as_of
         order = st.session_state[order_key] if order_key else ""
-        _apply(
-            lambda: ws.save_zone(advance(zone, to, on=on, order_number=order)),
-            f"{zone.name}: {to}.",
+        state.act(
+            lambda fresh: fresh.save_zone(advance(zone, to, on=on, order_number=order)),
+            done=f"{zone.name}: {to}.",
         )
 
     decided = zone.status in (ZoneStatus.NOTIFIED, ZoneStatus.RELEASED)
@@ -285,8 +268,9 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
             st.button(
                 "Delete zone",
                 type="primary",
-                on_click=_apply,
-                args=(lambda: ws.delete_zone(zone_id, version=zone.version), "Zone deleted."),
+                on_click=state.act,
+                args=(lambda fresh: fresh.delete_zone(zone_id, version=zone.version),),
+                kwargs={"done": f"Zone {zone.name!r} deleted."},
             )
     _history(zone, may_edit)
 
@@ -319,14 +303,17 @@ def _history(zone: SavedZone, may_restore: bool) -> None:
         st.button(
             f"Restore version {chosen}",
             key=f"restore_{zone.zone_id}",
-            on_click=_apply,
+            on_click=state.act,
             args=(
-                lambda: ws.restore_zone(zone.zone_id, chosen, current_version=zone.version),
-                f"Version {chosen} of {zone.name!r} restored as the newest version.",
+                lambda fresh: fresh.restore_zone(
+                    zone.zone_id, chosen, current_version=zone.version
+                ),
             ),
+            kwargs={"done": f"Version {chosen} of {zone.name!r} restored as the newest version."},
         )
 
 
+@state.page
 def page() -> None:
     as_of = state.working_date()
     all_cases = state.cases()
@@ -369,7 +356,7 @@ def page() -> None:
         c1, c2 = st.columns(2)
         if c1.button("Accept as proposals", type="primary"):
             _accept(proposals)
-            st.rerun()
+            st.rerun()  # the outcome, or why nothing was saved, is shown on top
         if c2.button("Discard proposals"):
             del st.session_state["proposals"]
             st.rerun()

@@ -11,6 +11,7 @@ from ui import state
 from ui.fieldwork import police_downloads
 
 
+@state.page
 def page() -> None:
     district = state.district()
     as_of = state.working_date()

@@ -9,14 +9,18 @@ for a planner is never served to the police.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 import containment as cp
-from containment.auth import AuthError, Permission
+from containment.auth import AuthError, Permission, SessionEnded
 from containment.service import Service, Workspace
 from containment.store import (
     SCHEMA_PREFIX_VARIABLE,
@@ -46,6 +50,77 @@ def service() -> Service:
         show_error(error)
         st.stop()
         raise AssertionError from error  # st.stop() does not return
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """An action that went through, and what it returned."""
+
+    value: T
+
+
+def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
+    """Do one thing a user asked for: the one door every button and form goes through.
+
+    The session is checked again in the service first (a button's callback runs before the
+    page, with whatever the browser sent: the user may have been logged out, timed out or
+    disabled since the page was drawn), then ``change`` gets that fresh workspace. The
+    package's own errors become a message on the page; a session that has ended returns
+    to the login page. Anything else is a bug and surfaces.
+
+    Returns :class:`Done` with what ``change`` returned, or None when it was refused.
+    """
+    token = st.session_state.get("session_token")
+    try:
+        if not token:
+            raise SessionEnded("Your session has ended; log in again.")
+        ws = service().workspace(token)
+        result = change(ws)
+    except SessionEnded as error:
+        st.session_state.pop("session_token", None)
+        st.session_state.pop("workspace", None)
+        st.session_state["login_message"] = str(error)
+        return None
+    except cp.ContainmentError as error:
+        flash("error", str(error))
+        return None
+    if done:
+        flash("success", done)
+    return Done(result)
+
+
+def page(draw: Callable[[], None]) -> Callable[[], None]:
+    """Mark a page: what it reads goes through the same checks as :func:`act` — a refusal or
+    another of the package's errors is a message on the page, an ended session the login page."""
+
+    @functools.wraps(draw)
+    def guarded() -> None:
+        try:
+            draw()
+        except SessionEnded as error:
+            st.session_state.pop("session_token", None)
+            st.session_state["login_message"] = str(error)
+            st.rerun()
+        except cp.ContainmentError as error:
+            show_error(error)
+
+    return guarded
+
+
+def flash(kind: str, message: str) -> None:
+    """A message shown at the top of the page on this run (or the next, from a callback)."""
+    st.session_state.setdefault("flash", []).append((kind, message))
+
+
+def show_flash() -> None:
+    for kind, message in st.session_state.pop("flash", []):
+        if kind == "error":
+            st.error(message, icon="⚠️")
+        else:
+            st.success(message)
 
 
 def signed_in() -> Workspace | None:
@@ -163,6 +238,7 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
             for caveat in d.caveats:
                 st.caption(f"• {caveat}")
             st.caption(f"Households: {d.household_size_source}.")
+    show_flash()
     return ws
 
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from containment.errors import ContainmentError
 from containment.store.backends import Backend, PostGISBackend, SQLiteBackend
-from containment.store.sql import Actor, ConflictError, ImportSummary, SQLStore
+from containment.store.sql import Actor, AddedZones, ConflictError, ImportSummary, SQLStore
 
 __all__ = [
     "Actor",
+    "AddedZones",
     "Backend",
     "ConflictError",
     "ImportSummary",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +31,7 @@ from containment.store.accounts import AccountRecords
 from containment.store.backends import Backend, Tx
 from containment.store.schema import MIGRATIONS
 
-__all__ = ["Actor", "ConflictError", "ImportSummary", "SQLStore"]
+__all__ = ["Actor", "AddedZones", "ConflictError", "ImportSummary", "SQLStore"]
 
 
 class ConflictError(ContainmentError):
@@ -44,6 +44,27 @@ class ImportSummary:
     added: int
     updated: int
     rejected: int
+
+
+@dataclass(frozen=True)
+class AddedZones:
+    """What :meth:`SQLStore.add_zones` did with each zone."""
+
+    added: tuple[SavedZone, ...]
+    already_saved: tuple[SavedZone, ...]
+    recreated: tuple[SavedZone, ...]
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} zones saved as proposals"]
+        if self.already_saved:
+            parts.append(f"{len(self.already_saved)} were already saved and left as they are")
+        if self.recreated:
+            names = ", ".join(z.name for z in self.recreated)
+            parts.append(
+                f"{len(self.recreated)} had been deleted before and were saved again, their "
+                f"history kept ({names})"
+            )
+        return "; ".join(parts) + "."
 
 
 @dataclass(frozen=True)
@@ -290,47 +311,74 @@ class SQLStore(AccountRecords):
         """Insert a new zone (version 0) or update one still at its version; keep the version.
 
         ``change`` says why, for the history (by default, what differs from the version the
-        user opened).
+        user opened). A new zone whose id belonged to a deleted zone continues that zone's
+        history ("re-created after deletion").
         """
-        saved = dataclasses.replace(zone, version=zone.version + 1)
-        values = _zone_values(saved)
-        placeholders = [*("?" * len(SAVED_ZONE_FIELDS)), self.backend.geom_in]
         with self._transaction() as tx:
-            if zone.version == 0:
-                cursor = tx.execute(
-                    f"INSERT INTO zones ({', '.join(values)}) VALUES ({', '.join(placeholders)}) "
-                    "ON CONFLICT (zone_id) DO NOTHING",
-                    list(values.values()),
-                )
-                if cursor.rowcount == 0:
-                    msg = f"Zone {zone.zone_id!r} already exists."
-                    raise ConflictError(msg)
-                what, action = change or "created", "zone created"
-            else:
-                opened = tx.one(
-                    f"{self._zone_select('zone_versions')} WHERE zone_id = ? AND version = ?",
-                    (zone.zone_id, zone.version),
-                )
-                assignments = ", ".join(
-                    f"{c} = {p}" for c, p in zip(values, placeholders, strict=True)
-                )
-                cursor = tx.execute(  # optimistic locking: only over the version opened
-                    f"UPDATE zones SET {assignments} WHERE zone_id = ? AND version = ?",
-                    [*values.values(), zone.zone_id, zone.version],
-                )
-                if cursor.rowcount == 0:
-                    raise ConflictError(self._zone_conflict(tx, zone))
-                differences = zone_changes(_zone_from_row(opened), saved) if opened else []
-                what = change or "; ".join(differences) or "saved unchanged"
-                action = (
-                    "zone restored"
-                    if change.startswith("restored")
-                    else "zone status changed"
-                    if opened and opened["status"] != values["status"]
-                    else "zone edited"
-                )
-            self._keep_version(tx, values, what)
-            self._audit(tx, action, f"zone {zone.zone_id} ({zone.name})", what)
+            return self._save_zone(tx, zone, change)
+
+    def add_zones(self, zones: Sequence[SavedZone]) -> AddedZones:
+        """Save new zones together, in one transaction: all of them or none.
+
+        A zone whose id is already saved is left as it is; one whose id was deleted earlier
+        is re-created, continuing its history.
+        """
+        added: list[SavedZone] = []
+        kept: list[SavedZone] = []
+        recreated: list[SavedZone] = []
+        with self._transaction() as tx:
+            for zone in zones:
+                if tx.one("SELECT 1 AS found FROM zones WHERE zone_id = ?", (zone.zone_id,)):
+                    kept.append(zone)
+                    continue
+                saved = self._save_zone(tx, dataclasses.replace(zone, version=0), "")
+                (recreated if saved.version > 1 else added).append(saved)
+        return AddedZones(tuple(added), tuple(kept), tuple(recreated))
+
+    def _save_zone(self, tx: Tx, zone: SavedZone, change: str) -> SavedZone:
+        placeholders = [*("?" * len(SAVED_ZONE_FIELDS)), self.backend.geom_in]
+        if zone.version == 0:
+            last = tx.one(
+                "SELECT MAX(version) AS n FROM zone_versions WHERE zone_id = ?", (zone.zone_id,)
+            )
+            deleted_at = int(last["n"]) if last and last["n"] is not None else 0
+            saved = dataclasses.replace(zone, version=deleted_at + 1)
+            values = _zone_values(saved)
+            cursor = tx.execute(
+                f"INSERT INTO zones ({', '.join(values)}) VALUES ({', '.join(placeholders)}) "
+                "ON CONFLICT (zone_id) DO NOTHING",
+                list(values.values()),
+            )
+            if cursor.rowcount == 0:
+                msg = f"Zone {zone.zone_id!r} ({zone.name}) already exists; reload the page."
+                raise ConflictError(msg)
+            what = change or ("re-created after deletion" if deleted_at else "created")
+            action = "zone created"
+        else:
+            saved = dataclasses.replace(zone, version=zone.version + 1)
+            values = _zone_values(saved)
+            opened = tx.one(
+                f"{self._zone_select('zone_versions')} WHERE zone_id = ? AND version = ?",
+                (zone.zone_id, zone.version),
+            )
+            assignments = ", ".join(f"{c} = {p}" for c, p in zip(values, placeholders, strict=True))
+            cursor = tx.execute(  # optimistic locking: only over the version opened
+                f"UPDATE zones SET {assignments} WHERE zone_id = ? AND version = ?",
+                [*values.values(), zone.zone_id, zone.version],
+            )
+            if cursor.rowcount == 0:
+                raise ConflictError(self._zone_conflict(tx, zone))
+            differences = zone_changes(_zone_from_row(opened), saved) if opened else []
+            what = change or "; ".join(differences) or "saved unchanged"
+            action = (
+                "zone restored"
+                if change.startswith("restored")
+                else "zone status changed"
+                if opened and opened["status"] != values["status"]
+                else "zone edited"
+            )
+        self._keep_version(tx, values, what)
+        self._audit(tx, action, f"zone {zone.zone_id} ({zone.name})", what)
         return saved
 
     def _keep_version(self, tx: Tx, values: dict[str, object], change: str) -> None:
@@ -491,6 +539,35 @@ class SQLStore(AccountRecords):
             f"{'; '.join(now) or 'the same values'}. Your change was not saved. Reload it and "
             "make your change again."
         )
+
+    def occupy_beds(self, counts: Mapping[str, int]) -> None:
+        """Take beds in several centres at once: all of them, or none if a centre has too few
+        free beds now (someone else may have taken them since the allocation was made)."""
+        with self._transaction() as tx:
+            for centre_id, count in counts.items():
+                cursor = tx.execute(
+                    "UPDATE centres SET occupied = occupied + ?, version = version + 1 "
+                    "WHERE centre_id = ? AND occupied + ? <= capacity",
+                    (int(count), centre_id, int(count)),
+                )
+                if cursor.rowcount == 0:
+                    row = tx.one(
+                        "SELECT name, capacity - occupied AS free FROM centres WHERE centre_id = ?",
+                        (centre_id,),
+                    )
+                    msg = (
+                        f"Centre {row['name']!r} has {row['free']} free beds now, fewer than the "
+                        f"{count} allocated; nothing was recorded. Allocate again."
+                        if row
+                        else f"Centre {centre_id!r} was removed; nothing was recorded."
+                    )
+                    raise ConflictError(msg)
+            self._audit(
+                tx,
+                "beds occupied",
+                f"{len(counts)} centres",
+                f"{sum(counts.values())} people placed",
+            )
 
     def delete_centre(self, centre_id: str) -> None:
         with self._transaction() as tx:
