@@ -215,12 +215,12 @@ def missing_checkpoints(
     )
 
 
-def checkpoint_list_html(checkpoints: gpd.GeoDataFrame, district: District) -> str:
+def checkpoint_list_html(
+    checkpoints: gpd.GeoDataFrame, district: District, *, synthetic: bool = False
+) -> str:
     """A printable list of checkpoints, by block, for the police stations."""
-    import html
+    from containment.render.pages import render_page
 
-    if checkpoints.empty:
-        return "<p>No checkpoints.</p>"
     block_of = district.block_at(checkpoints.geometry, outside="Outside the district")
     table = pd.DataFrame(
         {
@@ -229,20 +229,13 @@ def checkpoint_list_html(checkpoints: gpd.GeoDataFrame, district: District) -> s
             "Zone": checkpoints["zone_name"].to_numpy(),
             "Road": checkpoints["road"].to_numpy(),
             "Class": checkpoints["road_class"].to_numpy(),
-            "Latitude": checkpoints.geometry.y.round(6).to_numpy(),
-            "Longitude": checkpoints.geometry.x.round(6).to_numpy(),
+            "Latitude": checkpoints.geometry.y.round(6).map("{:.6f}".format).to_numpy(),
+            "Longitude": checkpoints.geometry.x.round(6).map("{:.6f}".format).to_numpy(),
         }
     ).sort_values(["Block", "Zone", "Road"], kind="stable")
-    sections = "".join(
-        f"<h2>{html.escape(str(block))} block: {len(rows)} checkpoints</h2>"
-        + rows.drop(columns="Block").to_html(index=False, border=0, classes="grid")
-        for block, rows in table.groupby("Block", sort=True)
+    blocks = [
+        (block, rows.drop(columns="Block")) for block, rows in table.groupby("Block", sort=True)
+    ]
+    return render_page(
+        "checkpoint_list.html.j2", synthetic=synthetic, district=district.name, blocks=blocks
     )
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Checkpoints, {html.escape(district.name)}</title>
-<style>@page {{ size: A4; margin: 15mm; }} body {{ font-family: "DejaVu Sans", Arial, sans-serif; }}
-h2 {{ page-break-after: avoid; }} table.grid {{ border-collapse: collapse; width: 100%; }}
-table.grid th, table.grid td {{ border: 1px solid #90a4ae; padding: 3px 6px; text-align: left; }}
-</style></head><body><h1>Containment zone checkpoints, {html.escape(district.name)}</h1>
-{sections}</body></html>
-"""

@@ -17,7 +17,7 @@ from containment import cli_store
 from containment.cases import CaseList, read_cases
 from containment.district import DEFAULT_DISTRICT, District, load_district
 from containment.errors import ContainmentError
-from containment.export import EXPORT_FORMATS, write_zones
+from containment.export import EXPORT_FORMATS, csv_text, write_zones
 from containment.rules import PRESETS, Rule, custom_rule, get_rule
 from containment.synthetic import synthetic_cases
 from containment.zones import plan_zones
@@ -244,7 +244,10 @@ def synthetic(
             "Status": frame["status"],
         }
     )
-    table.to_csv(output, index=False)
+    try:
+        output.write_text(csv_text(table), encoding="utf-8")
+    except OSError as error:
+        raise _fail(f"Cannot write {output}: {error.strerror or error}.") from error
     out.print(f"Wrote {len(table)} synthetic cases to {output}.")
 
 

@@ -24,8 +24,8 @@ from rich.console import Console
 from containment.auth import Role
 from containment.cases import read_cases
 from containment.district import DEFAULT_DISTRICT, load_district
-from containment.errors import ContainmentError
-from containment.export import write_zones
+from containment.errors import ContainmentError, ExportError
+from containment.export import csv_text, write_zones
 from containment.service import Service, Workspace
 from containment.store import SQLStore, backup_sqlite, open_store
 from containment.store.backends import SQLiteBackend
@@ -70,6 +70,14 @@ def _reported() -> Iterator[None]:
         yield
     except ContainmentError as error:
         raise _fail(str(error)) from error
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        msg = f"Cannot write {path}: {error.strerror or error}. Choose another file or folder."
+        raise ExportError(msg) from error
 
 
 def _admin_store(district: str, database: str | None) -> SQLStore:
@@ -253,9 +261,12 @@ def export(
     with _reported():
         zones = ws.described_zones(load_district(district), as_of=day)
         in_force = zones[zones["in_force"]] if len(zones) else zones
-        written = write_zones(in_force, to)
+        synthetic = ws.synthetic_cases() > 0
+        written = write_zones(in_force, to, synthetic=synthetic)
         ws.record_export("zones in force (command line)", written.name, len(in_force))
     out.print(f"Wrote {len(in_force)} zones in force on {day:%d-%m-%Y} to {written}.")
+    if synthetic:
+        err.print("warning: the store holds the SYNTHETIC sample; every zone is marked so.")
 
 
 def audit(
@@ -274,7 +285,8 @@ def audit(
             since=since.replace(tzinfo=dt.UTC) if since else None, username=who, action=action
         )
     if to is not None:
-        entries.to_csv(to, index=False)
+        with _reported():
+            _write_text(to, csv_text(entries))
         ws.record_export("audit trail", to.name, len(entries))
         out.print(f"Wrote {len(entries)} audit entries to {to}.")
         return

@@ -30,11 +30,17 @@ from containment.zones import ZONE_COLUMNS
 __all__ = [
     "EXPORT_FORMATS",
     "PUBLIC_COLUMNS",
+    "SYNTHETIC_NOTE",
+    "csv_text",
     "export_format",
     "public_zones",
     "write_police_package",
     "write_zones",
 ]
+
+SYNTHETIC_NOTE = "SYNTHETIC training data: not real cases"
+# A cell starting with one of these is a formula to Excel and LibreOffice (=HYPERLINK(...)).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 PUBLIC_COLUMNS = (
     "zone_id",
@@ -77,8 +83,40 @@ _SHAPEFILE_NAMES = {
 _SHAPEFILE_TEXT_LIMIT = 254
 
 
-def public_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The zones as they are exported: only :data:`PUBLIC_COLUMNS`, lon/lat, dates as text."""
+def _defused(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(frame: pd.DataFrame, *, synthetic: bool = False) -> str:
+    """A table as CSV text for a spreadsheet: every CSV the app and the command line write.
+
+    A text cell that a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+``, ``-``,
+    ``@``...) gets a leading ``'``, so it shows as the text it is; numbers are left alone.
+    With ``synthetic`` every row says it comes from training data.
+
+    >>> print(csv_text(pd.DataFrame({"zone": ["=HYPERLINK(1)", "Ward 7"], "n": [-1, 2]})), end="")
+    zone,n
+    '=HYPERLINK(1),-1
+    Ward 7,2
+    """
+    table = pd.DataFrame(frame).copy()
+    for column in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[column]):
+            table[column] = table[column].map(_defused)
+    table.columns = [_defused(str(c)) for c in table.columns]
+    if synthetic:
+        table.insert(0, "data", SYNTHETIC_NOTE)
+    return table.to_csv(index=False)
+
+
+def public_zones(zones: gpd.GeoDataFrame, *, synthetic: bool = False) -> gpd.GeoDataFrame:
+    """The zones as they are exported: only :data:`PUBLIC_COLUMNS`, lon/lat, dates as text.
+
+    With ``synthetic`` (the store holds the training sample) every zone carries a ``data``
+    column saying so.
+    """
     missing = [c for c in ("zone_id", "kind") if c not in zones.columns]
     if missing:
         msg = f"Cannot export: the zones lack the columns {', '.join(missing)}."
@@ -88,6 +126,8 @@ def public_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     for column in public.columns:
         if column != "geometry" and public[column].map(lambda v: isinstance(v, dt.date)).any():
             public[column] = public[column].map(lambda v: v.isoformat() if v is not None else "")
+    if synthetic:
+        public.insert(0, "data", SYNTHETIC_NOTE)
     return public
 
 
@@ -132,7 +172,7 @@ def _write_shp_zip(zones: gpd.GeoDataFrame, path: Path) -> None:
 
 
 def _write_csv(zones: gpd.GeoDataFrame, path: Path) -> None:
-    pd.DataFrame(zones.drop(columns="geometry")).to_csv(path, index=False)
+    path.write_text(csv_text(zones.drop(columns="geometry")), encoding="utf-8")
 
 
 EXPORT_FORMATS: dict[str, Callable[[gpd.GeoDataFrame, Path], None]] = {
@@ -157,7 +197,9 @@ def export_format(path: str | os.PathLike[str]) -> str:
     raise ExportError(msg)
 
 
-def write_zones(zones: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
+def write_zones(
+    zones: gpd.GeoDataFrame, path: str | os.PathLike[str], *, synthetic: bool = False
+) -> Path:
     """Write the zones' public columns to ``path``, in the format its extension names.
 
     Returns the path written. An existing file is replaced only once the new one is complete.
@@ -167,10 +209,17 @@ def write_zones(zones: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
     if not path.parent.is_dir():
         msg = f"Cannot write {path}: the folder {path.parent} does not exist."
         raise ExportError(msg)
-    public = public_zones(zones)
-    handle, temporary = tempfile.mkstemp(
-        prefix=".partial-", suffix=export_format(path), dir=path.parent
-    )
+    public = public_zones(zones, synthetic=synthetic)
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=".partial-", suffix=export_format(path), dir=path.parent
+        )
+    except OSError as error:
+        msg = (
+            f"Cannot write {path}: the folder {path.parent} cannot be written to "
+            f"({error.strerror or error}). Choose another folder."
+        )
+        raise ExportError(msg) from error
     os.close(handle)
     os.unlink(temporary)  # the drivers want to create the file themselves
     try:
@@ -183,7 +232,11 @@ def write_zones(zones: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
 
 
 def write_police_package(
-    zones: gpd.GeoDataFrame, checkpoints: gpd.GeoDataFrame, path: str | os.PathLike[str]
+    zones: gpd.GeoDataFrame,
+    checkpoints: gpd.GeoDataFrame,
+    path: str | os.PathLike[str],
+    *,
+    synthetic: bool = False,
 ) -> Path:
     """Zones and their checkpoints together: one GeoJSON collection, or a two-layer GeoPackage.
 
@@ -196,10 +249,13 @@ def write_police_package(
         msg = f"The police package is a .geojson or .gpkg file, not {suffix}."
         raise ExportError(msg)
     points = checkpoints[[*CHECKPOINT_COLUMNS, "geometry"]].to_crs(STORAGE_CRS)
+    if synthetic:
+        points.insert(0, "data", SYNTHETIC_NOTE)
+    zones = public_zones(zones, synthetic=synthetic)
     with tempfile.TemporaryDirectory(dir=path.parent) as folder:
         if suffix == ".gpkg":
             partial = Path(folder) / "police.gpkg"
-            _write_gpkg(public_zones(zones), partial)
+            _write_gpkg(zones, partial)
             if len(points):
                 pyogrio.write_dataframe(
                     points, partial, driver="GPKG", layer="checkpoints", append=True
@@ -207,7 +263,7 @@ def write_police_package(
         else:
             partial = Path(folder) / "police.geojson"
             features = []
-            for layer, frame in (("zone", public_zones(zones)), ("checkpoint", points)):
+            for layer, frame in (("zone", zones), ("checkpoint", points)):
                 if frame.empty:
                     continue
                 part = Path(folder) / f"{layer}.geojson"

@@ -8,6 +8,7 @@ off until a user ticks it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import folium
@@ -23,6 +24,7 @@ from containment.centres import CentreKind
 from containment.crs import STORAGE_CRS
 from containment.district import District
 from containment.offline import serve_locally
+from containment.render.text import html_text
 
 __all__ = ["CENTRE_ICONS", "ZONE_COLOURS", "MapLayers", "build_map"]
 
@@ -83,15 +85,24 @@ class _Script(MacroElement):
 
 
 def _for_display(
-    frame: gpd.GeoDataFrame, district: District, fields: dict[str, str]
+    frame: gpd.GeoDataFrame, fields: Iterable[str], district: District | None = None
 ) -> gpd.GeoDataFrame:
-    """Only the popup fields, as text where JSON needs it, outlines simplified in metres."""
+    """Only the fields a layer shows, each text escaped for HTML; outlines simplified in
+    metres (when ``district`` is given).
+
+    Every layer's data passes through here: popups, tooltips and the village search put
+    property values into the page as HTML, so a name such as ``<img src=x onerror=...>`` must
+    arrive as text (see :mod:`containment.render.text`).
+    """
     shown = frame[[c for c in fields if c in frame.columns] + ["geometry"]].copy()
     for column in shown.columns:
         if column != "geometry" and not pd.api.types.is_numeric_dtype(shown[column]):
-            shown[column] = shown[column].map(lambda v: "" if v is None or v is pd.NaT else str(v))
-    metric = shown.geometry.to_crs(district.metric_crs).simplify(_DISPLAY_TOLERANCE_M)
-    shown["geometry"] = metric.to_crs(STORAGE_CRS)
+            shown[column] = shown[column].map(
+                lambda v: "" if v is None or v is pd.NaT else html_text(v)
+            )
+    if district is not None:
+        metric = shown.geometry.to_crs(district.metric_crs).simplify(_DISPLAY_TOLERANCE_M)
+        shown["geometry"] = metric.to_crs(STORAGE_CRS)
     return shown
 
 
@@ -103,7 +114,7 @@ def _popup(frame: gpd.GeoDataFrame, fields: dict[str, str]) -> folium.GeoJsonPop
 def _add_reference_layers(fmap: folium.Map, district: District) -> None:
     blocks = folium.FeatureGroup(name="Blocks", show=True)
     folium.GeoJson(
-        district.blocks[["name", "geometry"]],
+        _for_display(district.blocks, ["name"]),
         style_function=lambda _: {
             "color": "#546e7a",
             "weight": 1.2,
@@ -117,7 +128,7 @@ def _add_reference_layers(fmap: folium.Map, district: District) -> None:
         folium.Marker(
             [point.y, point.x],
             icon=folium.DivIcon(
-                html=f'<div class="block-label">{block.name}</div>',
+                html=f'<div class="block-label">{html_text(block.name)}</div>',
                 icon_size=(120, 20),
                 icon_anchor=(60, 10),
             ),
@@ -125,12 +136,12 @@ def _add_reference_layers(fmap: folium.Map, district: District) -> None:
     blocks.add_to(fmap)
 
     folium.GeoJson(
-        gpd.GeoDataFrame({"name": [district.name]}, geometry=[district.outline], crs=STORAGE_CRS),
-        name=f"{district.name} district",
+        gpd.GeoDataFrame(geometry=[district.outline], crs=STORAGE_CRS),
+        name=f"{html_text(district.name)} district",
         style_function=lambda _: {"color": "#263238", "weight": 3, "fill": False},
     ).add_to(fmap)
 
-    habitations = district.habitations[["name", "population", "block", "geometry"]].copy()
+    habitations = _for_display(district.habitations, ["name", "population", "block"])
     habitations["population"] = habitations["population"].round().astype(int)
     villages = folium.GeoJson(
         habitations,
@@ -176,7 +187,7 @@ def _add_reference_layers(fmap: folium.Map, district: District) -> None:
         villages=villages,
     ).add_to(fmap)
 
-    facilities = district.health_facilities[["name", "kind", "block", "geometry"]]
+    facilities = _for_display(district.health_facilities, ["name", "kind", "block"])
     folium.GeoJson(
         facilities,
         name="Health facilities",
@@ -196,7 +207,7 @@ def _add_zones(
         chosen = zones[zones["kind"] == kind]
         if chosen.empty:
             continue
-        shown = _for_display(chosen, district, _ZONE_POPUP)
+        shown = _for_display(chosen, _ZONE_POPUP, district)
         colour = ZONE_COLOURS[kind]
         fill = 0.12 if kind == "buffer" else 0.3
 
@@ -264,32 +275,46 @@ def _add_cases(fmap: folium.Map, cases: gpd.GeoDataFrame) -> None:
     _CaseLayer(cases, f"Cases ({len(cases):,})").add_to(fmap)
 
 
+_CENTRE_POPUP = {
+    "name": "Centre",
+    "kind_label": "Kind",
+    "capacity": "Beds",
+    "occupied": "Occupied",
+    "beds_free": "Free",
+}
+
+
 def _add_centres(fmap: folium.Map, centres: gpd.GeoDataFrame) -> None:
     group = folium.FeatureGroup(name="Centres")
-    for centre in centres.itertuples():
-        kind = CentreKind(centre.kind)
-        icon, colour = CENTRE_ICONS[kind]
-        folium.Marker(
-            [centre.geometry.y, centre.geometry.x],
-            icon=folium.Icon(icon=icon, prefix="fa", color=colour),
-            tooltip=str(centre.name),
-            popup=folium.Popup(
-                f"<b>{centre.name}</b><br>{kind.label}<br>Beds: {centre.capacity}, "
-                f"occupied {centre.occupied}, free {centre.capacity - centre.occupied}",
-                max_width=260,
-            ),
+    for kind, (icon, colour) in CENTRE_ICONS.items():
+        chosen = centres[centres["kind"] == kind.value].copy()
+        if chosen.empty:
+            continue
+        chosen["kind_label"] = kind.label
+        chosen["beds_free"] = chosen["capacity"].astype(int) - chosen["occupied"].astype(int)
+        shown = _for_display(chosen, _CENTRE_POPUP)
+        folium.GeoJson(
+            shown,
+            marker=folium.Marker(icon=folium.Icon(icon=icon, prefix="fa", color=colour)),
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+            popup=_popup(shown, _CENTRE_POPUP),
         ).add_to(group)
     group.add_to(fmap)
 
 
+_CHECKPOINT_TOOLTIP = {"checkpoint_id": "Checkpoint", "zone_name": "Zone", "road": "Road"}
+
+
 def _add_checkpoints(fmap: folium.Map, checkpoints: gpd.GeoDataFrame) -> None:
     group = folium.FeatureGroup(name="Checkpoints")
-    for point in checkpoints.itertuples():
-        folium.Marker(
-            [point.geometry.y, point.geometry.x],
-            icon=folium.Icon(icon="road-barrier", prefix="fa", color="black"),
-            tooltip=f"Checkpoint {point.checkpoint_id}: {point.zone_name}, {point.road}",
-        ).add_to(group)
+    shown = _for_display(checkpoints, _CHECKPOINT_TOOLTIP)
+    folium.GeoJson(
+        shown,
+        marker=folium.Marker(icon=folium.Icon(icon="road-barrier", prefix="fa", color="black")),
+        tooltip=folium.GeoJsonTooltip(
+            fields=list(_CHECKPOINT_TOOLTIP), aliases=list(_CHECKPOINT_TOOLTIP.values())
+        ),
+    ).add_to(group)
     group.add_to(fmap)
 
 
@@ -382,7 +407,7 @@ def build_map(
         _add_centres(fmap, layers.centres)
     if layers.roads is not None and not layers.roads.empty:
         folium.GeoJson(
-            layers.roads[["road", "road_class", "geometry"]],
+            _for_display(layers.roads, ["road", "road_class"]),
             name="Roads",
             style_function=lambda _: {"color": "#37474f", "weight": 2, "opacity": 0.8},
             tooltip=folium.GeoJsonTooltip(fields=["road"], labels=False),

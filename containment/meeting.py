@@ -8,11 +8,10 @@ only counted.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import asdict, dataclass
 
 import geopandas as gpd
-import numpy as np
+import markupsafe
 import pandas as pd
 import shapely
 
@@ -197,61 +196,53 @@ _ZONE_FILL = {"containment": "#e53935", "buffer": "#fb8c00"}
 
 def svg_map(
     district: District, zones: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *, width_px: int = 900
-) -> str:
+) -> markupsafe.Markup:
     """A static map (SVG) of blocks, zones and centres, for print: no script, no network."""
+    from containment.render.pages import MapDot, MapLabel, MapShape, render_svg_map
+
     outline = district.outline_m
     west, south, east, north = outline.bounds
     scale = width_px / (east - west)
-    height_px = round((north - south) * scale)
+
+    def xy(x: float, y: float) -> tuple[float, float]:
+        return round((x - west) * scale, 1), round((north - y) * scale, 1)
 
     def path(geometry: shapely.Geometry) -> str:
         parts = []
         for polygon in shapely.get_parts(geometry):
             for ring in [polygon.exterior, *polygon.interiors]:
-                xy = np.asarray(ring.coords)
-                points = " L ".join(
-                    f"{(x - west) * scale:.1f} {(north - y) * scale:.1f}" for x, y in xy
-                )
+                points = " L ".join("{} {}".format(*xy(x, y)) for x, y in ring.coords)
                 parts.append(f"M {points} Z")
         return " ".join(parts)
 
-    shapes = []
-    for block in district.blocks_m.itertuples():
-        shapes.append(
-            f'<path d="{path(block.geometry)}" fill="#fafafa" stroke="#78909c" stroke-width="1"/>'
-        )
+    shapes = [
+        MapShape(path(block.geometry), "#fafafa", "#78909c")
+        for block in district.blocks_m.itertuples()
+    ]
     for kind in ("buffer", "containment"):
         chosen = zones[zones["kind"] == kind] if len(zones) else zones
         for zone in chosen.to_crs(district.metric_crs).itertuples() if len(chosen) else []:
-            shapes.append(
-                f'<path d="{path(zone.geometry)}" fill="{_ZONE_FILL[kind]}" fill-opacity="0.45" '
-                f'stroke="{_ZONE_FILL[kind]}" stroke-width="1.5" fill-rule="evenodd">'
-                f"<title>{html.escape(str(zone.name))}</title></path>"
-            )
-    shapes.append(f'<path d="{path(outline)}" fill="none" stroke="#263238" stroke-width="2.5"/>')
-    for block in district.blocks_m.itertuples():
-        point = block.geometry.representative_point()
-        shapes.append(
-            f'<text x="{(point.x - west) * scale:.0f}" y="{(north - point.y) * scale:.0f}" '
-            f'font-size="16" fill="#37474f" text-anchor="middle">'
-            f"{html.escape(str(block.name))}</text>"
+            colour = _ZONE_FILL[kind]
+            shapes.append(MapShape(path(zone.geometry), colour, colour, 1.5, 0.45, str(zone.name)))
+    shapes.append(MapShape(path(outline), "none", "#263238", 2.5))
+    labels = [
+        MapLabel(*xy(p.x, p.y), str(name))
+        for name, p in zip(
+            district.blocks_m["name"], district.blocks_m.representative_point(), strict=True
         )
-    for centre in centres.to_crs(district.metric_crs).itertuples() if len(centres) else []:
-        shapes.append(
-            f'<circle cx="{(centre.geometry.x - west) * scale:.1f}" '
-            f'cy="{(north - centre.geometry.y) * scale:.1f}" r="5" fill="#1565c0" stroke="white">'
-            f"<title>{html.escape(str(centre.name))}</title></circle>"
-        )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width_px} {height_px}" '
-        f'width="100%" role="img" aria-label="Map of {html.escape(district.name)}">'
-        + "".join(shapes)
-        + "</svg>"
+    ]
+    dots = [
+        MapDot(*xy(c.geometry.x, c.geometry.y), str(c.name))
+        for c in (centres.to_crs(district.metric_crs).itertuples() if len(centres) else [])
+    ]
+    return render_svg_map(
+        district=district.name,
+        width=width_px,
+        height=round((north - south) * scale),
+        shapes=shapes,
+        labels=labels,
+        dots=dots,
     )
-
-
-def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, border=0, classes="grid", na_rep="", escape=True)
 
 
 _LABELS = {
@@ -264,6 +255,18 @@ _LABELS = {
     "beds_free": "Beds free",
     "beds_total": "Beds in centres",
 }
+_PACK_ZONES = {
+    "name": "Zone",
+    "kind": "Kind",
+    "status": "Status",
+    "order_number": "Order no.",
+    "case_count": "Cases",
+    "population_est": "People",
+    "households_est": "Households",
+    "release_due_on": "Release due",
+    "due": "Due",
+    "blocks": "Blocks",
+}
 
 
 def meeting_pack_html(
@@ -274,71 +277,38 @@ def meeting_pack_html(
     *,
     as_of: dt.date,
     since: dt.date,
+    synthetic: bool = False,
 ) -> str:
     """A self-contained HTML page that prints well: figures, map, tables. No patient data."""
+    from containment.render.pages import day, frame_for_print, render_page
+    from containment.render.text import cell_text
+
     figures = asdict(headline(zones, cases, centres, district, as_of=as_of))
-    cards = "".join(
-        f'<div class="card"><div class="value">{figures[key]:,}</div><div>{label}</div></div>'
-        for key, label in _LABELS.items()
-        if key in figures
-    )
+    cards = [(label, cell_text(figures[key])) for key, label in _LABELS.items() if key in figures]
     blocks = block_table(zones, cases, centres, district, as_of=as_of).rename(columns=_LABELS)
     shown = (
-        zones[zones["in_force"] | zones["status"].isin(["proposed", "draft"])]
+        zones[zones["in_force"] | zones["status"].isin(["proposed", "draft"])].copy()
         if len(zones)
-        else zones
+        else zones.copy()
     )
-    zone_rows = pd.DataFrame(
-        {
-            "Zone": shown.get("name", []),
-            "Kind": shown.get("kind", []),
-            "Status": shown.get("status", []),
-            "Order no.": shown.get("order_number", []),
-            "Cases": shown.get("case_count", []),
-            "People": shown.get("population_est", []),
-            "Households": shown.get("households_est", []),
-            "Release due": shown.get("release_due_on", []),
-            "Due": shown.get("due_for_release", pd.Series(dtype=bool)).map(
-                {True: "DUE", False: ""}
-            ),
-            "Blocks": shown.get("blocks", []),
-        }
-    )
-    changes = changes_since(zones, cases, since=since, as_of=as_of)
-    caveats = "".join(f"<li>{html.escape(c)}</li>" for c in district.caveats)
+    shown["due"] = shown.get("due_for_release", pd.Series(dtype=bool)).map({True: "DUE"})
     map_zones = (
         zones[zones["in_force"] | zones["status"].isin(["proposed"])] if len(zones) else zones
     )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>{html.escape(district.name)} containment meeting, {as_of:%d-%m-%Y}</title>
-<style>
-@page {{ size: A4 landscape; margin: 12mm; }}
-body {{ font-family: "DejaVu Sans", Arial, sans-serif; color: #212121; margin: 0 1em; }}
-h1 {{ font-size: 22pt; margin: .3em 0; }} h2 {{ font-size: 15pt; margin: 1em 0 .3em; }}
-.cards {{ display: flex; flex-wrap: wrap; gap: 8px; }}
-.card {{ border: 1px solid #b0bec5; border-radius: 6px; padding: 6px 12px; min-width: 130px; }}
-.card .value {{ font-size: 22pt; font-weight: bold; }}
-table.grid {{ border-collapse: collapse; width: 100%; font-size: 10pt; }}
-table.grid th, table.grid td {{ border: 1px solid #cfd8dc; padding: 3px 6px; text-align: left; }}
-table.grid th {{ background: #eceff1; }}
-.map {{ max-width: 900px; page-break-inside: avoid; }}
-.map svg {{ max-height: 115mm; width: auto; max-width: 100%; display: block; }}
-.legend span {{ display: inline-block; width: 14px; height: 14px; margin: 0 4px 0 12px;
-  vertical-align: middle; }}
-section {{ page-break-inside: avoid; }}
-footer {{ font-size: 8pt; color: #546e7a; margin-top: 2em; }}
-</style></head><body>
-<h1>{html.escape(district.name)}: containment review as of {as_of:%d %B %Y}</h1>
-<div class="cards">{cards}</div>
-<section class="map"><h2>Map</h2>{svg_map(district, map_zones, centres)}
-<div class="legend"><span style="background:#e53935"></span>containment zone
-<span style="background:#fb8c00"></span>buffer zone
-<span style="background:#1565c0;border-radius:7px"></span>centre</div></section>
-<section><h2>By block</h2>{_table(blocks)}</section>
-<section><h2>Zones in force and proposed</h2>{_table(zone_rows)}</section>
-<section><h2>Changes since {since:%d-%m-%Y}</h2>{_table(changes)}</section>
-<footer><p>Population and households are estimates from rural habitation data.</p>
-<ul>{caveats}</ul><p>{html.escape(district.attribution)}</p></footer>
-</body></html>
-"""
+    return render_page(
+        "meeting_pack.html.j2",
+        synthetic=synthetic,
+        body_class="landscape",
+        district=district.name,
+        as_of=day(as_of),
+        since=day(since),
+        cards=cards,
+        map_svg=svg_map(district, map_zones, centres),
+        blocks=blocks,
+        zones=frame_for_print(pd.DataFrame(shown), _PACK_ZONES),
+        changes=changes_since(zones, cases, since=since, as_of=as_of).rename(
+            columns={"date": "Date", "change": "Change", "detail": "Detail"}
+        ),
+        caveats=district.caveats,
+        attribution=district.attribution,
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import geopandas as gpd
 import pandas as pd
@@ -50,19 +49,16 @@ def public_zone_list(
     ).sort_values("Zone", kind="stable", ignore_index=True)
 
 
-def public_list_html(table: pd.DataFrame, district: District, *, as_of: dt.date) -> str:
+def public_list_html(
+    table: pd.DataFrame, district: District, *, as_of: dt.date, synthetic: bool = False
+) -> str:
     """A printable page of the public zone list."""
-    body = table.to_html(index=False, border=0, classes="grid", escape=True)
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Containment zones in {html.escape(district.name)}, {as_of:%d-%m-%Y}</title>
-<style>@page {{ size: A4; margin: 15mm; }} body {{ font-family: "DejaVu Sans", Arial, sans-serif; }}
-table.grid {{ border-collapse: collapse; width: 100%; font-size: 11pt; }}
-table.grid th, table.grid td {{ border: 1px solid #90a4ae; padding: 4px 6px; text-align: left; }}
-</style></head><body>
-<h1>Containment zones in {html.escape(district.name)} district</h1>
-<p>In force on {as_of:%d %B %Y}. Movement in and out of these areas is restricted until the
-release date, which moves later if a new case is found.</p>
-{body}
-<p><small>Issued by the District Collector, {html.escape(district.name)}.</small></p>
-</body></html>
-"""
+    from containment.render.pages import day, render_page
+
+    return render_page(
+        "public_list.html.j2",
+        synthetic=synthetic,
+        district=district.name,
+        as_of=day(as_of),
+        zones=table,
+    )

@@ -180,10 +180,38 @@ class Workspace:
         return self._store.imports()
 
     def import_cases(
-        self, cases: gpd.GeoDataFrame, *, source: str, rejected: int = 0
+        self,
+        cases: gpd.GeoDataFrame,
+        *,
+        source: str,
+        rejected: int = 0,
+        synthetic: bool = False,
+        replace_synthetic: bool = False,
     ) -> ImportSummary:
+        """Save a line list's accepted cases as one import (see :meth:`SQLStore.import_cases`)."""
         self.require(Permission.IMPORT_CASES)
-        return self._store.import_cases(cases, source=source, rejected=rejected)
+        return self._store.import_cases(
+            cases,
+            source=source,
+            rejected=rejected,
+            synthetic=synthetic,
+            replace_synthetic=replace_synthetic,
+        )
+
+    def preview_import(self, cases: gpd.GeoDataFrame, *, rejected: int = 0) -> ImportSummary:
+        """What importing these cases would change, before anything is saved."""
+        self.require(Permission.IMPORT_CASES)
+        return self._store.preview_import(cases, rejected=rejected)
+
+    def undo_import(self, import_id: int) -> int:
+        """Take an import back (the collector's); see :meth:`SQLStore.undo_import`."""
+        self.require(Permission.UNDO_IMPORTS)
+        return self._store.undo_import(import_id)
+
+    def synthetic_cases(self) -> int:
+        """How many of the store's cases are the synthetic sample: every page, pack and export
+        made while there are any says SYNTHETIC. Anyone may ask (it reveals no case)."""
+        return self._store.synthetic_cases()
 
     # --- zones -------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ import dataclasses
 import datetime as dt
 import sqlite3
 
+import pandas as pd
 import psycopg
 import pytest
 import shapely
@@ -35,10 +36,12 @@ def test_imported_cases_come_back_as_they_went_in(store, sample):
 
 def test_importing_the_same_cases_again_updates_and_never_duplicates(store, sample):
     store.import_cases(sample, source="day 1")
-    changed = sample.iloc[:5].copy()
+    changed = sample[sample["status"] != "recovered"].iloc[:5].copy()
     changed["status"] = "recovered"
-    summary = store.import_cases(changed, source="day 2")
-    assert (summary.added, summary.updated) == (0, 5)
+    again = sample[sample["status"] == "recovered"].iloc[:2]
+    summary = store.import_cases(pd.concat([changed, again]), source="day 2")
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 5, 2)
+    assert summary.statuses_changed == 5
     assert len(store.cases()) == len(sample)
     assert list(store.imports()["source"]) == ["day 1", "day 2"]
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+from containment.export import csv_text
 from ui import state
 
 _COLUMNS = {
@@ -45,7 +46,7 @@ def page() -> None:
     st.dataframe(shown, hide_index=True, width="stretch")
     state.download(
         "Download (CSV)",
-        entries.to_csv(index=False),
+        lambda synthetic: csv_text(entries, synthetic=synthetic),
         file_name=f"{state.district().name.lower()}-audit-{since:%Y%m%d}-{until:%Y%m%d}.csv",
         mime="text/csv",
         rows=len(entries),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from pathlib import Path
 
+import geopandas as gpd
 import streamlit as st
 
 import containment as cp
@@ -21,9 +23,9 @@ _FORMATS = {
 }
 
 
-def _file(zones, suffix: str) -> bytes:
+def _file(zones: gpd.GeoDataFrame, suffix: str, synthetic: bool) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
-        path = cp.write_zones(zones, Path(folder) / f"zones{suffix}")
+        path = cp.write_zones(zones, Path(folder) / f"zones{suffix}", synthetic=synthetic)
         return path.read_bytes()
 
 
@@ -46,7 +48,7 @@ def page() -> None:
             "No zones with these statuses. The collector notifies zones on the *Plan zones* page."
         )
         return
-    public = public_zones(chosen)
+    public = public_zones(chosen, synthetic=state.holds_synthetic_cases())
     st.subheader(f"Preview: {len(public)} zones, the columns exactly as exported")
     st.dataframe(public.drop(columns="geometry"), hide_index=True, width="stretch")
     with st.expander("Map of the exported zones"):
@@ -59,7 +61,7 @@ def page() -> None:
         with col:
             state.download(
                 label,
-                _file(chosen, suffix),
+                functools.partial(_file, chosen, suffix),
                 file_name=f"{state.district().name.lower()}-zones-{date:%Y-%m-%d}{suffix}",
                 mime=mime,
                 rows=len(chosen),

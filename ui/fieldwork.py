@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tempfile
 from pathlib import Path
 
@@ -24,12 +25,13 @@ from containment.checkpoints import (
 )
 from containment.columns import normalise_header
 from containment.crs import STORAGE_CRS
-from containment.export import write_police_package
+from containment.export import SYNTHETIC_NOTE, csv_text, write_police_package
 from containment.mapview import MapLayers, build_map
 from containment.meeting import people_in_containment
 from containment.places import PlaceIndex
 from containment.public_list import public_list_html, public_zone_list
 from containment.quarantine import GEOFENCE_M, ViolationAction, geofence_violations, read_checkins
+from containment.render.text import markdown_text as md
 from containment.sectors import survey_sectors, teams_by_block
 from containment.tables import read_table
 from ui import state
@@ -92,7 +94,7 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
     if len(open_roads):
         st.warning(
             f"{len(open_roads)} road crossings have no checkpoint: "
-            + "; ".join(f"{r.zone_name} ({r.road})" for r in open_roads.itertuples())
+            + md("; ".join(f"{r.zone_name} ({r.road})" for r in open_roads.itertuples()))
         )
     output = st_folium(
         build_map(
@@ -155,6 +157,13 @@ def police_downloads(zones: gpd.GeoDataFrame, checkpoints: gpd.GeoDataFrame) -> 
     district = state.district()
     notified = zones[zones["status"] == "notified"] if len(zones) else zones
     police_checkpoints = checkpoints[checkpoints["zone_id"].isin(notified["zone_id"])]
+
+    def package(suffix: str, synthetic: bool) -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            return write_police_package(
+                notified, police_checkpoints, Path(folder) / f"police{suffix}", synthetic=synthetic
+            ).read_bytes()
+
     for suffix, label, mime in (
         (".geojson", "Police GeoJSON: notified zones with checkpoints", "application/geo+json"),
         (
@@ -163,20 +172,16 @@ def police_downloads(zones: gpd.GeoDataFrame, checkpoints: gpd.GeoDataFrame) -> 
             "application/geopackage+sqlite3",
         ),
     ):
-        with tempfile.TemporaryDirectory() as folder:
-            package = write_police_package(
-                notified, police_checkpoints, Path(folder) / f"police{suffix}"
-            ).read_bytes()
         state.download(
             label,
-            package,
+            functools.partial(package, suffix),
             file_name=f"{district.name.lower()}-police{suffix}",
             mime=mime,
             rows=len(notified) + len(police_checkpoints),
         )
     state.download(
         "Printable checkpoint list by block",
-        checkpoint_list_html(police_checkpoints, district),
+        lambda synthetic: checkpoint_list_html(police_checkpoints, district, synthetic=synthetic),
         file_name=f"{district.name.lower()}-checkpoints.html",
         mime="text/html",
         rows=len(police_checkpoints),
@@ -212,18 +217,33 @@ def _sectors_tab(zones: gpd.GeoDataFrame) -> None:
     c1.dataframe(per_zone, width="stretch")
     c2.dataframe(teams_by_block(sectors), hide_index=True, width="stretch")
     st.dataframe(sectors.drop(columns="geometry"), hide_index=True, width="stretch")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "sectors.geojson"
-        sectors.to_file(path, driver="GeoJSON", engine="pyogrio")
-        data = path.read_bytes()
+
+    def sectors_geojson(synthetic: bool) -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "sectors.geojson"
+            shown = sectors.copy()
+            if synthetic:
+                shown.insert(0, "data", SYNTHETIC_NOTE)
+            shown.to_file(path, driver="GeoJSON", engine="pyogrio")
+            return path.read_bytes()
+
     c1, c2 = st.columns(2)
-    c1.download_button("Sectors map (GeoJSON)", data, file_name="survey-sectors.geojson")
-    c2.download_button(
-        "Sectors list (CSV)",
-        sectors.drop(columns="geometry").to_csv(index=False),
-        file_name="survey-sectors.csv",
-        mime="text/csv",
-    )
+    with c1:
+        state.download(
+            "Sectors map (GeoJSON)",
+            sectors_geojson,
+            file_name="survey-sectors.geojson",
+            mime="application/geo+json",
+            rows=len(sectors),
+        )
+    with c2:
+        state.download(
+            "Sectors list (CSV)",
+            lambda synthetic: csv_text(sectors.drop(columns="geometry"), synthetic=synthetic),
+            file_name="survey-sectors.csv",
+            mime="text/csv",
+            rows=len(sectors),
+        )
 
 
 def _allocation_tab(zones: gpd.GeoDataFrame) -> None:
@@ -262,8 +282,10 @@ def _allocation_tab(zones: gpd.GeoDataFrame) -> None:
     block_column = lower.get("block")
     if id_column is None or village_column is None:
         st.error(
-            f"{upload.name}: needs an id column and a village column. "
-            f"Columns are: {', '.join(frame.columns)}."
+            md(
+                f"{upload.name}: needs an id column and a village column. "
+                f"Columns are: {', '.join(map(str, frame.columns))}."
+            )
         )
         return
     places = PlaceIndex(district.habitations)
@@ -286,8 +308,12 @@ def _allocation_tab(zones: gpd.GeoDataFrame) -> None:
         st.dataframe(unplaced, hide_index=True, width="stretch")
     if problems:
         _problems_table(problems)
-    st.download_button(
-        "Allocation (CSV)", placed.to_csv(index=False), file_name="allocation.csv", mime="text/csv"
+    state.download(
+        "Allocation (CSV)",
+        lambda synthetic: csv_text(placed, synthetic=synthetic),
+        file_name="allocation.csv",
+        mime="text/csv",
+        rows=len(placed),
     )
     if len(placed) and st.button("Record these people as occupying their beds"):
         counts = {str(c): int(n) for c, n in placed["centre_id"].value_counts().items()}
@@ -325,7 +351,7 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
             )
         except (cp.ContainmentError, ValueError) as error:
             st.error(
-                f"{upload.name}: {error}. Columns must be id, latitude, longitude, start, end."
+                md(f"{upload.name}: {error}. Columns must be id, latitude, longitude, start, end.")
             )
         else:
             if st.button(f"Register {len(frame)} homes"):
@@ -342,7 +368,7 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
                 read_table(checkins.getvalue(), name=checkins.name), known_ids=set(homes["hq_id"])
             )
         except (cp.ContainmentError, ValueError) as error:
-            st.error(f"{checkins.name}: {error}")
+            st.error(md(f"{checkins.name}: {error}"))
         else:
             found = geofence_violations(homes, rows, district, radius_m=radius)
             st.markdown(
@@ -388,18 +414,22 @@ def _public_list_tab(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
         return
     st.dataframe(table, hide_index=True, width="stretch")
     c1, c2 = st.columns(2)
-    c1.download_button(
-        "Public list (CSV)",
-        table.to_csv(index=False),
-        file_name="containment-zones.csv",
-        mime="text/csv",
-    )
-    c2.download_button(
-        "Printable page (HTML)",
-        public_list_html(table, district, as_of=as_of),
-        file_name="containment-zones.html",
-        mime="text/html",
-    )
+    with c1:
+        state.download(
+            "Public list (CSV)",
+            lambda synthetic: csv_text(table, synthetic=synthetic),
+            file_name="containment-zones.csv",
+            mime="text/csv",
+            rows=len(table),
+        )
+    with c2:
+        state.download(
+            "Printable page (HTML)",
+            lambda synthetic: public_list_html(table, district, as_of=as_of, synthetic=synthetic),
+            file_name="containment-zones.html",
+            mime="text/html",
+            rows=len(table),
+        )
 
 
 @state.page

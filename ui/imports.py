@@ -1,4 +1,5 @@
-"""Import the day's line list: see what was accepted and rejected, then confirm."""
+"""Import the day's line list: see what was accepted and rejected and what would change, then
+confirm; the collector can take an import back."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import pandas as pd
 import streamlit as st
 
 import containment as cp
+from containment.auth import Permission
+from containment.render.text import markdown_text as md
 from ui import state
 
 _ACCEPTED = {
@@ -15,6 +18,16 @@ _ACCEPTED = {
     "block": "Block",
     "placed_by": "Placed by",
     "row": "Row",
+}
+_IMPORTS = {
+    "import_id": "Import",
+    "source": "File",
+    "imported_at": "When (UTC)",
+    "added": "Added",
+    "updated": "Updated",
+    "rejected": "Rejected",
+    "synthetic": "Synthetic",
+    "undone_at": "Undone (UTC)",
 }
 
 
@@ -29,6 +42,7 @@ def offer_sample() -> None:
                 result.cases,
                 source=f"{district.sample_cases.name} (synthetic)",
                 rejected=len(result.rejected),
+                synthetic=True,
             )
         )
         if saved is None:
@@ -38,13 +52,105 @@ def offer_sample() -> None:
         st.rerun()
 
 
+def _rows_tables(result: cp.CaseList) -> None:
+    c1, c2 = st.columns(2)
+    c1.metric("Accepted rows", result.accepted_count)
+    c2.metric("Rejected rows", len(result.rejected))
+    if result.rejected:
+        st.markdown("**Rejected rows** — correct them in the file and upload again:")
+        st.dataframe(
+            pd.DataFrame(
+                [{"Row": p.row, "Field": p.field, "Reason": p.reason} for p in result.rejected]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    if result.notes:
+        st.markdown("**Accepted with a note:**")
+        st.dataframe(
+            pd.DataFrame([{"Row": p.row, "Note": p.reason} for p in result.notes]),
+            hide_index=True,
+            width="stretch",
+        )
+    if result.accepted_count:
+        accepted = result.cases[list(_ACCEPTED)].rename(columns=_ACCEPTED)
+        accepted["Reported"] = accepted["Reported"].dt.strftime("%d-%m-%Y")
+        with st.expander(f"Accepted rows ({result.accepted_count})"):
+            st.dataframe(accepted, hide_index=True, width="stretch")
+
+
+def _save(result: cp.CaseList, source: str) -> None:
+    ws = state.workspace()
+    preview = ws.preview_import(result.cases, rejected=len(result.rejected))
+    st.markdown(
+        "**If you save, the store gets:**\n\n" + "\n".join(f"- {line}" for line in preview.lines())
+    )
+    sample = ws.synthetic_cases()
+    replace = False
+    if sample:
+        st.warning(
+            f"This store holds the SYNTHETIC sample ({sample:,} cases that are not real). Real "
+            "cases are never mixed with it: saving removes the sample, and the zones drawn "
+            "since it was loaded, first."
+        )
+        replace = st.checkbox("Remove the synthetic sample and save the real cases", key="replace")
+    label = f"Save {result.accepted_count} accepted cases"
+    if st.button(label, type="primary", disabled=bool(sample) and not replace):
+        summary = state.act(
+            lambda fresh: fresh.import_cases(
+                result.cases,
+                source=source,
+                rejected=len(result.rejected),
+                replace_synthetic=replace,
+            )
+        )
+        if summary is not None:
+            removed = summary.value.removed_synthetic
+            state.flash(
+                "success",
+                "Saved: "
+                + "; ".join(line.strip() for line in summary.value.lines())
+                + (f". The synthetic sample ({removed:,} cases) was removed." if removed else "."),
+            )
+            st.rerun()
+        state.show_flash()
+
+
+def _history() -> None:
+    ws = state.workspace()
+    history = ws.imports()
+    if history.empty:
+        return
+    st.subheader("Imports so far")
+    st.dataframe(history.rename(columns=_IMPORTS), hide_index=True, width="stretch")
+    live = history[history["undone_at"].isna()]
+    if not ws.may(Permission.UNDO_IMPORTS) or live.empty:
+        return
+    with st.expander("Undo an import (collector)"):
+        labels = {
+            int(r.import_id): f"{r.import_id}: {r.source} ({r.imported_at[:16]})"
+            for r in live.itertuples()
+        }
+        chosen = st.selectbox("Import", list(labels)[::-1], format_func=labels.get, key="undo_id")
+        st.caption(
+            "The cases it added are removed and the ones it updated get their earlier values "
+            "back, in one step; the audit trail keeps a record."
+        )
+        st.button(
+            "Undo this import",
+            on_click=state.act,
+            args=(lambda fresh: fresh.undo_import(chosen),),
+            kwargs={"done": f"Import {chosen} undone."},
+        )
+
+
 @state.page
 def page() -> None:
     st.title("Import cases")
     st.write(
         "Upload the day's positive-case line list (CSV, Excel, GeoJSON or GeoPackage). "
-        "You will see every accepted and rejected row before anything is saved. Names, phone "
-        "numbers and addresses in the file are never read."
+        "You will see every accepted and rejected row, and what would change, before anything "
+        "is saved. Names, phone numbers and addresses in the file are never read."
     )
     upload = st.file_uploader("Line list", type=["csv", "xlsx", "geojson", "json", "gpkg"])
     if upload is not None:
@@ -53,48 +159,11 @@ def page() -> None:
         except cp.ContainmentError as error:
             state.show_error(error)
             return
-        st.subheader(upload.name)
+        st.subheader(md(upload.name))
         st.text(result.summary())
-        c1, c2 = st.columns(2)
-        c1.metric("Accepted rows", result.accepted_count)
-        c2.metric("Rejected rows", len(result.rejected))
-        if result.rejected:
-            st.markdown("**Rejected rows** — correct them in the file and upload again:")
-            st.dataframe(
-                pd.DataFrame(
-                    [{"Row": p.row, "Field": p.field, "Reason": p.reason} for p in result.rejected]
-                ),
-                hide_index=True,
-                width="stretch",
-            )
-        if result.notes:
-            st.markdown("**Accepted with a note:**")
-            st.dataframe(
-                pd.DataFrame([{"Row": p.row, "Note": p.reason} for p in result.notes]),
-                hide_index=True,
-                width="stretch",
-            )
+        _rows_tables(result)
         if result.accepted_count:
-            accepted = result.cases[list(_ACCEPTED)].rename(columns=_ACCEPTED)
-            accepted["Reported"] = accepted["Reported"].dt.strftime("%d-%m-%Y")
-            with st.expander(f"Accepted rows ({result.accepted_count})"):
-                st.dataframe(accepted, hide_index=True, width="stretch")
-            if st.button(f"Save {result.accepted_count} accepted cases", type="primary"):
-                summary = state.act(
-                    lambda ws: ws.import_cases(
-                        result.cases, source=upload.name, rejected=len(result.rejected)
-                    )
-                )
-                if summary is not None:
-                    state.flash(
-                        "success",
-                        f"Saved: {summary.value.added} new cases, {summary.value.updated} "
-                        "updated (already known by case id).",
-                    )
-                state.show_flash()
+            _save(result, upload.name)
     if state.cases().empty:
         offer_sample()
-    history = state.workspace().imports()
-    if not history.empty:
-        st.subheader("Imports so far")
-        st.dataframe(history, hide_index=True, width="stretch")
+    _history()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from containment.auth import MIN_PASSWORD_LENGTH, AuthError
+from containment.render.text import markdown_text as md
 from containment.service import first_collector
 from containment.store.backends import SQLiteBackend
 from ui import state
@@ -38,13 +39,13 @@ def _first_run() -> None:
 
 def page() -> None:
     svc = state.service()
-    st.title(f"Containment Planner — {state.district().name}")
+    st.title(f"Containment Planner — {md(state.district().name)}")
     message = st.session_state.pop("login_message", None)
     if message:
-        st.warning(message)
+        st.warning(md(message))
     notice = st.session_state.pop("login_notice", None)
     if notice:
-        st.success(notice)
+        st.success(md(notice))
     if not svc.has_users():
         if isinstance(svc.store.backend, SQLiteBackend):
             _first_run()
@@ -65,4 +66,4 @@ def page() -> None:
                 return
             st.session_state["session_token"] = session.token
             st.rerun()
-    st.caption(f"Store: {svc.store.label}")
+    st.caption(f"Store: {md(svc.store.label)}")

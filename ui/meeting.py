@@ -17,6 +17,7 @@ from containment.meeting import (
     meeting_pack_html,
     quarantine_by_block,
 )
+from containment.render.text import markdown_text as md
 from ui import state
 
 _BLOCK_COLUMNS = {
@@ -36,7 +37,7 @@ def page() -> None:
     cases = state.cases()
     end = state.working_date()
     start = pd.Timestamp(cases["reported_on"].min()).date() if not cases.empty else end
-    st.title(f"{district.name}: meeting view")
+    st.title(f"{md(district.name)}: meeting view")
     as_of = (
         st.slider("Situation as of", min_value=start, max_value=end, value=end, format="DD-MM-YYYY")
         if start < end
@@ -91,11 +92,13 @@ def page() -> None:
         )
     due = zones[zones["due_for_release"]] if len(zones) else zones
     if len(due):
-        st.warning("Due for release: " + ", ".join(due["name"]))
-    pack = meeting_pack_html(district, zones, known, centres, as_of=as_of, since=since)
-    st.download_button(
+        st.warning("Due for release: " + md(", ".join(due["name"])))
+    state.download(
         "Download the meeting pack (HTML, prints on A4)",
-        pack,
+        lambda synthetic: meeting_pack_html(
+            district, zones, known, centres, as_of=as_of, since=since, synthetic=synthetic
+        ),
         file_name=f"{district.name.lower()}-meeting-{as_of:%Y-%m-%d}.html",
         mime="text/html",
+        rows=len(zones),
     )

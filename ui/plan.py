@@ -24,6 +24,7 @@ from containment.lifecycle import (
     new_zone_id,
 )
 from containment.mapview import MapLayers, build_map
+from containment.render.text import markdown_text as md
 from ui import state
 from ui.imports import offer_sample
 
@@ -59,7 +60,7 @@ def _rule_picker() -> cp.Rule:
     )
     if chosen != "custom":
         rule = cp.get_rule(chosen)
-        st.caption(rule.source)
+        st.caption(md(rule.source))
         return rule
     c1, c2, c3 = st.columns(3)
     radius = c1.number_input("Containment m", min_value=10, value=500, step=50)
@@ -107,7 +108,7 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
         state.show_error(error)
         return
     for repair in shape.repairs:
-        st.warning(repair)
+        st.warning(md(repair))
     draft = gpd.GeoDataFrame(
         [
             {
@@ -170,7 +171,7 @@ def _edit_panel(opened: SavedZone, drawings: list[dict]) -> None:
     """Save a new outline over the version the user opened (someone else's save since then is
     a conflict, not overwritten)."""
     st.info(
-        f"Editing the shape of **{opened.name}**: use the edit tool (pencil) on the map, "
+        f"Editing the shape of **{md(opened.name)}**: use the edit tool (pencil) on the map, "
         "click *Save* on the map toolbar, then save here."
     )
     c1, c2 = st.columns(2)
@@ -185,7 +186,7 @@ def _edit_panel(opened: SavedZone, drawings: list[dict]) -> None:
         state.show_error(error)
         return
     for repair in shape.repairs:
-        st.warning(repair)
+        st.warning(md(repair))
     if c1.button("Save new shape", type="primary"):
         saved = state.act(
             lambda ws: ws.save_zone(dataclasses.replace(opened, geometry=shape.geometry)),
@@ -210,11 +211,13 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     zone = ws.zone(zone_id)  # the version on screen: every button below acts on this one
     row = zones.set_index("zone_id").loc[zone_id]
     notified = (
-        f", order {zone.order_number} of {zone.notified_on:%d-%m-%Y}" if zone.notified_on else ""
+        f", order {md(zone.order_number)} of {zone.notified_on:%d-%m-%Y}"
+        if zone.notified_on
+        else ""
     )
     st.markdown(f"Status: **{zone.status}**{notified}")
     if row["due_for_release"]:
-        st.warning(f"{zone.name} is due for release: no new case since {row['last_case_on']}.")
+        st.warning(f"{md(zone.name)} is due for release: no new case since {row['last_case_on']}.")
 
     def move(to: ZoneStatus, on_key: str | None = None, order_key: str | None = None) -> None:
         on = st.session_state[on_key] if on_key else as_of
@@ -264,7 +267,7 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
         st.rerun()
     if may_edit:
         with cols[3].popover("Delete", key=f"delete_{zone_id}"):
-            st.write(f"Delete {zone.name!r}? Its history is kept in the audit trail.")
+            st.write(f"Delete {md(repr(zone.name))}? Its history is kept in the audit trail.")
             st.button(
                 "Delete zone",
                 type="primary",

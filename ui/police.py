@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 
 from containment.export import public_zones
 from containment.mapview import MapLayers, build_map
+from containment.render.text import markdown_text as md
 from ui import state
 from ui.fieldwork import police_downloads
 
@@ -15,7 +16,7 @@ from ui.fieldwork import police_downloads
 def page() -> None:
     district = state.district()
     as_of = state.working_date()
-    st.title(f"{district.name}: zones in force")
+    st.title(f"{md(district.name)}: zones in force")
     zones = state.zones()
     in_force = zones[zones["in_force"]] if len(zones) else zones
     checkpoints = state.workspace().checkpoints()

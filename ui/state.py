@@ -21,6 +21,7 @@ import streamlit as st
 
 import containment as cp
 from containment.auth import AuthError, Permission, SessionEnded
+from containment.render.text import markdown_text as md
 from containment.service import Service, Workspace
 from containment.store import (
     SCHEMA_PREFIX_VARIABLE,
@@ -118,9 +119,9 @@ def flash(kind: str, message: str) -> None:
 def show_flash() -> None:
     for kind, message in st.session_state.pop("flash", []):
         if kind == "error":
-            st.error(message, icon="⚠️")
+            st.error(md(message), icon="⚠️")
         else:
-            st.success(message)
+            st.success(md(message))
 
 
 def signed_in() -> Workspace | None:
@@ -218,7 +219,7 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
     ws = ws or gate()
     d = district()
     with st.sidebar:
-        st.markdown(f"**{d.name} district**, {d.state}")
+        st.markdown(f"**{md(d.name)} district**, {md(d.state)}")
         st.caption(f"Signed in as **{ws.user.username}** ({ws.user.role})")
         st.button("Log out", on_click=_log_out, key="log_out")
         working_date()
@@ -229,42 +230,59 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
             format="DD-MM-YYYY",
             help="Zones, release dates and figures are computed as of this day.",
         )
-        if ws.may(Permission.READ_CASES):
-            if not cases().empty and (dt.date.today() - working_date()).days > 60:
-                st.caption("The working date follows the last case in the store.")
-            if holds_synthetic_cases():
-                st.warning("The store holds the SYNTHETIC sample line list: not real cases.")
+        late = ws.may(Permission.READ_CASES) and not cases().empty
+        if late and (dt.date.today() - working_date()).days > 60:
+            st.caption("The working date follows the last case in the store.")
+        if holds_synthetic_cases():
+            st.warning("The store holds the SYNTHETIC sample line list: not real cases.")
         with st.expander("About the reference data"):
             for caveat in d.caveats:
-                st.caption(f"• {caveat}")
-            st.caption(f"Households: {d.household_size_source}.")
+                st.caption(f"• {md(caveat)}")
+            st.caption(f"Households: {md(d.household_size_source)}.")
+    if holds_synthetic_cases():
+        st.error(
+            "**SYNTHETIC** — this store holds the synthetic sample line list (training data, "
+            "not real cases). Every page, pack and export made now says so.",
+            icon="🧪",
+        )
     show_flash()
     return ws
 
 
 def holds_synthetic_cases() -> bool:
+    """Whether the store holds the synthetic sample (any role may know: it names no case)."""
     ws = workspace()
-    imports = _read(ws, ws.key, data_version(), "imports")
-    return (
-        bool(imports["source"].str.contains("synthetic", case=False).any())
-        if len(imports)
-        else False
-    )
+    return bool(_read(ws, ws.key, data_version(), "synthetic_cases"))
 
 
 def show_error(error: cp.ContainmentError) -> None:
-    st.error(str(error), icon="⚠️")
+    st.error(md(error), icon="⚠️")
 
 
-def download(label: str, data: bytes | str, *, file_name: str, mime: str, rows: int) -> None:
-    """A download button whose click is recorded in the audit trail (file name, row count)."""
-    ws = workspace()
-    st.download_button(
-        label,
-        data,
-        file_name=file_name,
-        mime=mime,
-        key=f"download_{file_name}",
-        on_click=ws.record_export,
-        args=(label, file_name, rows),
-    )
+def download(
+    label: str,
+    make: Callable[[bool], bytes | str],
+    *,
+    file_name: str,
+    mime: str,
+    rows: int,
+    key: str | None = None,
+) -> None:
+    """A download button: the file is made on the click (``make(synthetic)``), after the
+    session is checked again, and recorded in the audit trail (file name, row count).
+
+    While the store holds the synthetic sample, the file name starts with ``SYNTHETIC-`` and
+    ``make`` is told to say so inside the file too.
+    """
+    token = st.session_state.get("session_token", "")
+    synthetic = holds_synthetic_cases()
+    name = f"SYNTHETIC-{file_name}" if synthetic else file_name
+    svc = service()
+
+    def build() -> bytes | str:  # runs on the click, on a thread of its own
+        ws = svc.workspace(token)
+        data = make(synthetic)
+        ws.record_export(label, name, rows)
+        return data
+
+    st.download_button(label, build, file_name=name, mime=mime, key=key or f"download_{file_name}")

@@ -15,7 +15,14 @@ from pathlib import Path
 
 from containment.errors import ContainmentError
 from containment.store.backends import Backend, PostGISBackend, SQLiteBackend
-from containment.store.sql import Actor, AddedZones, ConflictError, ImportSummary, SQLStore
+from containment.store.sql import (
+    Actor,
+    AddedZones,
+    ConflictError,
+    ImportSummary,
+    SQLStore,
+    SyntheticMixError,
+)
 
 __all__ = [
     "Actor",
@@ -25,6 +32,7 @@ __all__ = [
     "ImportSummary",
     "SQLStore",
     "SQLiteStore",
+    "SyntheticMixError",
     "backup_sqlite",
     "database_url",
     "default_store_path",

@@ -29,21 +29,21 @@ from containment.errors import ContainmentError
 from containment.lifecycle import SAVED_ZONE_FIELDS, SavedZone, zone_changes
 from containment.store.accounts import AccountRecords
 from containment.store.backends import Backend, Tx
+from containment.store.caserecords import CaseRecords, ImportSummary, SyntheticMixError
 from containment.store.schema import MIGRATIONS
 
-__all__ = ["Actor", "AddedZones", "ConflictError", "ImportSummary", "SQLStore"]
+__all__ = [
+    "Actor",
+    "AddedZones",
+    "ConflictError",
+    "ImportSummary",
+    "SQLStore",
+    "SyntheticMixError",
+]
 
 
 class ConflictError(ContainmentError):
     """Someone saved a newer version first; the message says what they changed."""
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    source: str
-    added: int
-    updated: int
-    rejected: int
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _zone_values(zone: SavedZone) -> dict[str, object]:
     return values
 
 
-class SQLStore(AccountRecords):
+class SQLStore(AccountRecords, CaseRecords):
     """One district's store on a backend, created and upgraded on first use.
 
     ``actor`` is who the audit trail names for changes made through this object; see
@@ -210,81 +210,6 @@ class SQLStore(AccountRecords):
     def revision(self) -> int:
         """A number that grows with every save, by anyone: a key for cached views."""
         return int(self._query("SELECT n FROM revision")[0]["n"])
-
-    # --- cases -------------------------------------------------------------------------------
-
-    def import_cases(
-        self, cases: gpd.GeoDataFrame, *, source: str, rejected: int = 0
-    ) -> ImportSummary:
-        """Add accepted cases; a case id seen before is updated, never duplicated."""
-        missing = pd.to_datetime(cases["reported_on"]).isna().to_numpy()
-        if missing.any():
-            position = int(missing.argmax()) + 1
-            msg = f"Accepted case {position} of {len(cases)} has no date; nothing was saved."
-            raise ContainmentError(msg)
-        points = cases.to_crs(STORAGE_CRS).geometry
-        rows = [
-            (
-                str(row.case_id),
-                pd.Timestamp(row.reported_on).date().isoformat(),
-                str(row.status),
-                str(getattr(row, "village", "") or ""),
-                str(getattr(row, "block", "") or ""),
-                str(getattr(row, "placed_by", "") or ""),
-                float(point.x),
-                float(point.y),
-            )
-            for row, point in zip(cases.itertuples(), points, strict=True)
-        ]
-        ids = [r[0] for r in rows]
-        with self._transaction() as tx:
-            known = 0
-            for start in range(0, len(ids), 5000):  # within every backend's parameter limit
-                chunk = ids[start : start + 5000]
-                marks = ",".join("?" * len(chunk))
-                known += tx.one(
-                    f"SELECT COUNT(*) AS n FROM cases WHERE case_id IN ({marks})", chunk
-                )["n"]
-            summary = ImportSummary(source, len(rows) - known, known, rejected)
-            import_id = tx.one(
-                "INSERT INTO imports (source, imported_at, added, updated, rejected) "
-                "VALUES (?, ?, ?, ?, ?) RETURNING import_id",
-                (source, self._now(), summary.added, summary.updated, rejected),
-            )["import_id"]
-            tx.executemany(
-                "INSERT INTO cases (case_id, reported_on, status, village, block, placed_by, "
-                "lon, lat, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) "
-                "DO UPDATE SET reported_on = excluded.reported_on, status = excluded.status, "
-                "village = excluded.village, block = excluded.block, "
-                "placed_by = excluded.placed_by, lon = excluded.lon, lat = excluded.lat, "
-                "import_id = excluded.import_id",
-                [(*r, import_id) for r in rows],
-            )
-            self._audit(
-                tx,
-                "import cases",
-                f"import {import_id}",
-                f"{source}: {summary.added} added, {summary.updated} updated, {rejected} rejected",
-            )
-        return summary
-
-    def cases(self) -> gpd.GeoDataFrame:
-        rows = self._query(
-            "SELECT case_id, reported_on, status, village, block, placed_by, lon, lat "
-            "FROM cases ORDER BY reported_on, case_id"
-        )
-        columns = ["case_id", "reported_on", "status", "village", "block", "placed_by"]
-        frame = pd.DataFrame(rows, columns=[*columns, "lon", "lat"])
-        frame["reported_on"] = pd.to_datetime(frame["reported_on"]).astype("datetime64[s]")
-        return _with_points(frame)
-
-    def imports(self) -> pd.DataFrame:
-        rows = self._query(
-            "SELECT import_id, source, imported_at, added, updated, rejected "
-            "FROM imports ORDER BY import_id"
-        )
-        columns = ["import_id", "source", "imported_at", "added", "updated", "rejected"]
-        return pd.DataFrame(rows, columns=columns)
 
     # --- zones -------------------------------------------------------------------------------
 
@@ -431,6 +356,21 @@ class SQLStore(AccountRecords):
             tombstone = _zone_values(dataclasses.replace(zone, version=zone.version + 1))
             self._keep_version(tx, tombstone, "deleted")
             self._audit(tx, "zone deleted", f"zone {zone_id} ({zone.name})", f"was {zone.status}")
+
+    def _delete_zones_saved_since(self, tx: Tx, since: str, why: str) -> int:
+        """Delete the zones first saved at or after ``since`` (their history kept)."""
+        rows = tx.all(
+            f"{self._zone_select('zones')} WHERE zone_id IN (SELECT zone_id FROM zone_versions "
+            "GROUP BY zone_id HAVING MIN(saved_at) >= ?)",
+            (since,),
+        )
+        for row in rows:
+            zone = _zone_from_row(row)
+            tx.execute("DELETE FROM zones WHERE zone_id = ?", (zone.zone_id,))
+            tx.execute("DELETE FROM checkpoints WHERE zone_id = ?", (zone.zone_id,))
+            tombstone = _zone_values(dataclasses.replace(zone, version=zone.version + 1))
+            self._keep_version(tx, tombstone, f"deleted: {why}")
+        return len(rows)
 
     def zone_history(self, zone_id: str) -> list[tuple[SavedZone, str, str, str]]:
         """Every version of a zone, oldest first, as ``(zone, saved_by, saved_at, change)``."""

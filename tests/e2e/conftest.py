@@ -31,21 +31,29 @@ def _require_chromium() -> None:
     pytest.fail(message)  # the browser tests never skip: make test installs Chromium
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
+def app_env() -> dict[str, str]:
+    """Extra environment for this module's app (a module overrides it, e.g. other geodata)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 def app_store(tmp_path_factory: pytest.TempPathFactory) -> SQLStore:
-    """The store the app under test writes to, for checking what it saved; with one user of
-    each role."""
+    """The store this module's app writes to, for checking what it saved; with one user of
+    each role. Every test module has an app and a store of its own: order never matters."""
     store = SQLiteStore(tmp_path_factory.mktemp("data") / default_store_path("dungarpur").name)
     for name, role in E2E_USERS.items():
         store.add_user(name, role, E2E_PASSWORD)
     return store
 
 
-@pytest.fixture(scope="session")
-def app_url(app_store: SQLStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def app_url(
+    app_store: SQLStore, app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     _require_chromium()
     log = tmp_path_factory.mktemp("logs") / "streamlit.log"
-    with running_app(app_store.backend.path.parent, log) as url:
+    with running_app(app_store.backend.path.parent, log, env=app_env) as url:
         yield url
 
 
@@ -74,6 +82,7 @@ class OfflinePage:
         self.page = page
         self.external: list[str] = []
         self.errors: list[str] = []
+        self.dialogs: list[str] = []
 
 
 @pytest.fixture
@@ -96,6 +105,12 @@ def offline_page(
 
     context.route("**/*", route)
     page.on("pageerror", lambda error: watched.errors.append(str(error)))
+
+    def dialog(shown: object) -> None:  # an alert() from any frame: a script ran that should not
+        watched.dialogs.append(f"{shown.type}: {shown.message}")
+        shown.dismiss()
+
+    context.on("dialog", dialog)
     yield watched
     failed = getattr(request.node, "report_call", None)
     if failed is not None and failed.failed:
@@ -104,6 +119,7 @@ def offline_page(
     context.close()
     assert watched.external == [], f"the page tried to reach the internet: {watched.external[:5]}"
     assert watched.errors == [], f"script errors on the page: {watched.errors[:5]}"
+    assert watched.dialogs == [], f"the page opened dialogs: {watched.dialogs[:5]}"
 
 
 @pytest.fixture(scope="session", autouse=True)

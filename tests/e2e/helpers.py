@@ -90,7 +90,9 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout_s: float) -> None
 
 
 @contextmanager
-def running_app(data_dir: Path, log_path: Path, timeout_s: float = 90) -> Iterator[str]:
+def running_app(
+    data_dir: Path, log_path: Path, timeout_s: float = 120, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """``streamlit run app.py`` on a free port with its store in ``data_dir``; yields the URL."""
     port = free_port()
     with log_path.open("w") as log:
@@ -111,7 +113,7 @@ def running_app(data_dir: Path, log_path: Path, timeout_s: float = 90) -> Iterat
                 "false",
             ],
             cwd=ROOT,
-            env={**os.environ, "CONTAINMENT_DATA": str(data_dir)},
+            env={**os.environ, "CONTAINMENT_DATA": str(data_dir), **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
