@@ -156,3 +156,17 @@ def test_rules_lists_every_preset_with_its_source():
     ):
         assert name in result.stdout
     assert "MoHFW" in result.stdout
+
+
+def test_zones_into_a_folder_that_cannot_be_written_is_one_line_and_exit_2(line_list):
+    result = runner.invoke(
+        app, ["zones", str(line_list), "--today", "2020-06-01", "-o", "/sys/zones.geojson"]
+    )
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: Cannot write /sys/zones.geojson: the folder /sys cannot be written to "
+        "(Permission denied). Choose another folder."
+    ]

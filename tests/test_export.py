@@ -1,6 +1,8 @@
 """Exports: the right format for each extension, lon/lat, and never a case id."""
 
+import csv
 import datetime as dt
+import io
 import itertools
 import json
 import re
@@ -128,3 +130,33 @@ def test_the_police_package_carries_zones_and_checkpoints(sample_zones, dungarpu
     package = write_police_package(containment, checkpoints, tmp_path / "police.gpkg")
     assert len(gpd.read_file(package, layer="zones")) == len(containment)
     assert len(gpd.read_file(package, layer="checkpoints")) == len(checkpoints)
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_shown_as_text(start):
+    from containment.export import csv_text
+
+    frame = pd.DataFrame({"zone": [f'{start}HYPERLINK("http://x.example","click")'], "n": [-3]})
+    rows = list(csv.reader(io.StringIO(csv_text(frame))))
+    assert rows[1][0].startswith("'")
+    assert rows[1][1] == "-3"  # numbers stay numbers
+
+
+def test_the_audit_trail_on_the_command_line_defuses_formulas(store, store_url, tmp_path):
+    from tests.test_cli_store import PASSWORD, containment
+
+    store.add_user("meena", "collector", PASSWORD)
+    store.record("export", "zones", '=HYPERLINK("http://x.example","open me").geojson: 1 rows')
+    out = tmp_path / "audit.csv"
+    result = containment("audit", "--user", "meena", "-o", str(out), "--database", store_url)
+    assert result.exit_code == 0, result.output
+    cells = [cell for row in csv.reader(io.StringIO(out.read_text("utf-8"))) for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    assert "'=HYPERLINK(\"http://x.example\",\"open me\").geojson: 1 rows" in cells
+
+
+def test_zones_exported_while_the_sample_is_loaded_say_synthetic(sample_zones, tmp_path):
+    for suffix in (".geojson", ".csv", ".gpkg"):
+        path = write_zones(sample_zones, tmp_path / f"zones{suffix}", synthetic=True)
+        back = gpd.read_file(path) if suffix != ".csv" else pd.read_csv(path)
+        assert set(back["data"]) == {"SYNTHETIC training data: not real cases"}, suffix

@@ -213,3 +213,37 @@ def test_a_planner_saving_over_a_zone_notified_meanwhile_meets_a_conflict(servic
     with pytest.raises(ConflictError, match="status draft → notified"):
         planner.save_zone(dataclasses.replace(opened, name="Draft ward east"))
     assert service.store.zone("DZ-1").status is ZoneStatus.NOTIFIED
+
+
+def test_the_police_never_get_planners_notes_or_draft_zones_checkpoints(service, store):
+    import geopandas as gpd
+
+    store.save_zone(dataclasses.replace(store.zone("NZ-1"), note="family of case 17, lane 3"))
+    store.save_checkpoints(
+        gpd.GeoDataFrame(
+            {
+                "checkpoint_id": ["CP-draft", "CP-notified"],
+                "zone_id": ["DZ-1", "NZ-1"],
+                "zone_name": ["Draft ward", "Ward 7"],
+                "road": ["lane near the case", "MDR 12"],
+                "road_class": ["", "MDR"],
+            },
+            geometry=gpd.points_from_xy([73.70, 73.71], [23.83, 23.84]),
+            crs=4326,
+        )
+    )
+    police = workspace(service, "thana")
+    assert list(police.checkpoints()["checkpoint_id"]) == ["CP-notified"]
+    assert set(police.zones()["note"]) == {""}
+    assert police.zone("NZ-1").note == ""
+    described = police.described_zones(store_district(), as_of=TODAY)
+    assert "family of case" not in described.drop(columns="geometry").to_csv()
+    planner = workspace(service, "ravi")
+    assert planner.zone("NZ-1").note == "family of case 17, lane 3"
+    assert len(planner.checkpoints()) == 2
+
+
+def store_district():
+    from containment import load_district
+
+    return load_district("dungarpur")
