@@ -90,19 +90,35 @@ def standard_roads(
     ).reset_index(drop=True)
 
 
-def read_roads(path: str | os.PathLike[str], **fields: str | None) -> gpd.GeoDataFrame:
-    """Read a road layer (GeoJSON, GeoPackage, Shapefile or zipped shapefile) in any CRS."""
-    path = Path(path)
-    source = f"/vsizip/{path}" if path.name.lower().endswith(".zip") else path
-    try:
-        roads = gpd.read_file(source, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        msg = f"{path.name}: cannot be read as a road layer ({exc})."
-        raise RoadLayerError(msg) from exc
+def read_roads(
+    source: bytes | str | os.PathLike[str], *, name: str | None = None, **fields: str | None
+) -> gpd.GeoDataFrame:
+    """Read a road layer (GeoJSON, GeoPackage, Shapefile or zipped shapefile) in any CRS.
+
+    ``source`` is a path, or an upload's bytes; then ``name`` (the browser's file name) is
+    used in messages only, never as a path.
+    """
+    from containment.tables import read_layer
+
+    if isinstance(source, bytes):
+        shown = name or "the road layer"
+        try:
+            roads = read_layer(source, shown)
+        except ContainmentError as exc:
+            raise RoadLayerError(str(exc)) from exc
+    else:
+        path = Path(source)
+        shown = path.name
+        where = f"/vsizip/{path}" if path.name.lower().endswith(".zip") else path
+        try:
+            roads = gpd.read_file(where, engine="pyogrio")
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+            msg = f"{shown}: cannot be read as a road layer ({exc})."
+            raise RoadLayerError(msg) from exc
     try:
         return standard_roads(roads, **fields)
     except RoadLayerError as exc:
-        msg = f"{path.name}: {exc}"
+        msg = f"{shown}: {exc}"
         raise RoadLayerError(msg) from exc
 
 

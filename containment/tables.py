@@ -7,13 +7,17 @@ GeoPackage features become ``longitude``/``latitude`` columns in EPSG:4326.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-import tempfile
+import re
+import warnings
 import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import openpyxl
 import pandas as pd
 import pyogrio
 import shapely
@@ -25,12 +29,19 @@ __all__ = [
     "GEOMETRY_LAT",
     "GEOMETRY_LON",
     "MAX_FILE_BYTES",
+    "MAX_XLSX_CELLS",
+    "MAX_XLSX_UNPACKED_BYTES",
     "SUPPORTED_SUFFIXES",
     "RawTable",
+    "read_layer",
     "read_table",
 ]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# A workbook is a zip of XML: 6 MB can unpack to 40 million cells. Limits on what is unpacked
+# and read keep one upload from holding the server for minutes.
+MAX_XLSX_UNPACKED_BYTES = 250_000_000
+MAX_XLSX_CELLS = 3_000_000
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".geojson", ".json", ".gpkg")
 GEOMETRY_LON = "(geometry longitude)"
 GEOMETRY_LAT = "(geometry latitude)"
@@ -133,32 +144,110 @@ def _read_csv(data: bytes, name: str) -> RawTable:
     return RawTable(frame, first_row=2, row_label="row", geometry_problems={})
 
 
-def _read_xlsx(data: bytes, name: str) -> RawTable:
-    if not data.startswith(b"PK"):
-        msg = f"{name}: not an Excel .xlsx workbook. Save it from Excel as .xlsx or CSV UTF-8."
+def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object, ...]]:
+    """The first sheet's rows, refusing a workbook that unpacks to more than we read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        msg = f"{name}: not an Excel .xlsx workbook ({exc}). Save it as .xlsx or CSV UTF-8."
+        raise CaseFileError(msg) from exc
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        msg = (
+            f"{name}: the workbook unpacks to {unpacked / 1e6:,.0f} MB, more than the "
+            f"{MAX_XLSX_UNPACKED_BYTES / 1e6:,.0f} MB a line list may be. Save it as CSV, or "
+            "split it by date or block."
+        )
         raise CaseFileError(msg)
     try:
-        frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
+        book = openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+        )
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         msg = f"{name}: the workbook cannot be read ({type(exc).__name__}: {exc})."
         raise CaseFileError(msg) from exc
-    frame = frame.astype(object).where(frame.notna(), "")
-    frame = frame.map(lambda v: v if isinstance(v, pd.Timestamp) else str(v))
+    try:
+        cells = 0
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            cells += len(row)
+            if cells > max_cells:
+                msg = (
+                    f"{name}: the sheet has more than {max_cells:,} cells (rows × columns), "
+                    "more than a line list upload may have. Delete empty columns and rows, "
+                    "save it as CSV (the command line reads large CSV files), or split it by "
+                    "date or block."
+                )
+                raise CaseFileError(msg)
+            yield row
+    finally:
+        book.close()
+
+
+def _read_xlsx(data: bytes, name: str, max_cells: int = MAX_XLSX_CELLS) -> RawTable:
+    if not data.startswith(b"PK"):
+        msg = f"{name}: not an Excel .xlsx workbook. Save it from Excel as .xlsx or CSV UTF-8."
+        raise CaseFileError(msg)
+    rows = list(_xlsx_rows(data, name, max_cells))
+    if not rows:
+        msg = f"{name}: the first sheet is empty."
+        raise CaseFileError(msg)
+    width = max(len(r) for r in rows)
+    header = _headers([*rows[0], *([None] * (width - len(rows[0])))])
+    cells = [[_xlsx_cell(v) for v in (*r, *([None] * (width - len(r))))] for r in rows[1:]]
+    frame = pd.DataFrame(cells, columns=header, dtype=object)
     frame = _drop_trailing_blank(frame)
     return RawTable(frame, first_row=2, row_label="row", geometry_problems={})
 
 
+def _headers(values: Sequence[object]) -> list[str]:
+    """Header cells as column names, as pandas names them: blanks ``Unnamed: N``, repeats
+    ``name.1``."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for position, value in enumerate(values):
+        name = f"Unnamed: {position}" if value is None or str(value).strip() == "" else str(value)
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        seen.setdefault(name, 0)
+        names.append(name)
+    return names
+
+
+def _xlsx_cell(value: object) -> object:
+    """A cell as validation sees it: a date cell as a Timestamp, anything else as text."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return pd.Timestamp(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_layer(data: bytes, name: str) -> gpd.GeoDataFrame:
+    """A vector layer (GeoJSON, GeoPackage, zipped shapefile...) from an upload's bytes.
+
+    GDAL reads it from memory: the browser's file ``name`` is used in messages only, never as
+    a path.
+    """
+    try:
+        with warnings.catch_warnings():
+            # GDAL notes that the in-memory copy of a GeoPackage has no .gpkg extension.
+            warnings.filterwarnings("ignore", message=".*non conformant file extension")
+            return pyogrio.read_dataframe(io.BytesIO(data))
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        reason = re.sub(r"'?/vsimem/\S+'?\s*", "", str(exc)).split(";")[0].strip(" .")
+        kind = Path(name).suffix.lower() or "a map layer"
+        msg = (
+            f"{name}: cannot be read as {kind} (GDAL: {reason}). Upload a GeoJSON, a "
+            "GeoPackage or a zipped shapefile."
+        )
+        raise CaseFileError(msg) from exc
+
+
 def _read_geo(data: bytes, name: str) -> RawTable:
-    # GDAL tells formats apart by their file extension too, so give it a real file.
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
-        path.write_bytes(data)
-        try:
-            frame = gpd.read_file(path, engine="pyogrio")
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-            reason = str(exc).replace(str(path), name)
-            msg = f"{name}: cannot be read as {Path(name).suffix} ({reason})."
-            raise CaseFileError(msg) from exc
+    frame = read_layer(data, name)
     problems: dict[int, str] = {}
     if frame.crs is None and "geometry" in frame and frame.geometry.notna().any():
         msg = f"{name}: the layer has no CRS. Save it with one (EPSG:4326 for GeoJSON)."

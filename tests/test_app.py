@@ -319,7 +319,9 @@ def test_a_change_to_a_zone_someone_saved_meanwhile_is_refused_with_what_they_ch
     app.text_input(key="order_DZ-1").input("DM/2020/117")
     next(b for b in app.button if b.label == "Notify zone").click().run()
     assert "Zone 'Ward 7' was changed by ravi at " in shown(app.error[0].value)
-    assert "(version 1 → 2): outline redrawn. Your change was not saved." in shown(app.error[0].value)
+    assert "(version 1 → 2): outline redrawn. Your change was not saved." in shown(
+        app.error[0].value
+    )
     assert store.zone("DZ-1").status is ZoneStatus.PROPOSED  # what ravi saved is not overwritten
     next(b for b in app.button if b.label == "Notify zone").click().run()  # now on version 2
     assert not app.error

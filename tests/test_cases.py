@@ -374,3 +374,52 @@ def test_unused_columns_are_listed(write_csv, dungarpur):
     result = read_cases(path, dungarpur, today=TODAY)
     assert "Remarks" in result.columns.ignored
     assert "Other columns not used: Remarks." in result.summary()
+
+
+def _workbook_with_sheet(rows: bytes, repeat: int) -> bytes:
+    """An .xlsx whose first sheet is ``rows`` repeated: small to send, big to unpack."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["ICMR ID", "Date of Result", "Village"])
+    plain = io.BytesIO()
+    book.save(plain)
+    source = zipfile.ZipFile(io.BytesIO(plain.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                archive.writestr(item, source.read(item.filename))
+                continue
+            with archive.open(item.filename, "w", force_zip64=True) as sheet:
+                sheet.write(
+                    b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                    b'spreadsheetml/2006/main"><sheetData>'
+                )
+                for _ in range(repeat):
+                    sheet.write(rows)
+                sheet.write(b"</sheetData></worksheet>")
+    return out.getvalue()
+
+
+def test_a_small_workbook_that_unpacks_to_millions_of_cells_is_refused_at_once(dungarpur):
+    row = b'<row><c t="n"><v>1</v></c><c t="n"><v>2</v></c><c t="n"><v>3</v></c></row>'
+    data = _workbook_with_sheet(row * 100_000, 40)  # 12 million cells in about 1 MB
+    assert len(data) < 2_000_000
+    with pytest.raises(
+        CaseFileError, match=r"bomb.xlsx: the workbook unpacks to 296 MB, more than the 250 MB"
+    ):
+        read_cases(data, dungarpur, name="bomb.xlsx")
+
+
+def test_a_workbook_with_more_cells_than_an_upload_may_have_is_refused(dungarpur):
+    from containment.tables import _read_xlsx
+
+    row = b'<row><c t="n"><v>1</v></c><c t="n"><v>2</v></c></row>'
+    data = _workbook_with_sheet(row, 600)  # 1,200 cells
+    with pytest.raises(CaseFileError, match=r"more than 1,000 cells \(rows × columns\)"):
+        _read_xlsx(data, "big.xlsx", max_cells=1000)
+    assert len(_read_xlsx(data, "big.xlsx", max_cells=2000).frame) == 599

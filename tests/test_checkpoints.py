@@ -135,3 +135,19 @@ def test_dungarpur_roads_cross_zones_of_the_sample_day(dungarpur):
     assert len(checkpoints) > 0
     assert checkpoints["road"].str.startswith("T").all()  # PMGSY work names, e.g. "T03-Dungarpur…"
     assert missing_checkpoints(containment, roads, checkpoints, dungarpur).empty
+
+
+def test_an_uploaded_road_layer_is_read_from_memory_whatever_its_name(tmp_path):
+    from containment.checkpoints import read_roads
+
+    roads = gpd.GeoDataFrame(
+        {"name": ["MDR 12"]}, geometry=[shapely.LineString([(73.7, 23.8), (73.8, 23.9)])], crs=4326
+    )
+    data = roads.to_json().encode()
+    target = tmp_path / "geodata" / "dungarpur_district.geojson"
+    target.parent.mkdir()
+    for hostile in (f"../../../../..{target}", str(target), "C:\\\\Windows\\\\x.geojson"):
+        read = read_roads(data, name=hostile)
+        assert list(read["road"]) == ["MDR 12"]
+    assert not target.exists()  # nothing was written where the name pointed
+    assert list(tmp_path.iterdir()) == [target.parent]

@@ -60,10 +60,7 @@ def _roads() -> gpd.GeoDataFrame:
     if upload is None:
         st.caption("Using the shipped road layer: PMGSY road proposals (a sample, not all roads).")
         return standard_roads(state.district().roads)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / upload.name
-        path.write_bytes(upload.getvalue())
-        return read_roads(path)
+    return read_roads(upload.getvalue(), name=upload.name)  # the name is never a path
 
 
 def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
