@@ -21,7 +21,7 @@ import shapely
 
 from containment.columns import ColumnMap, map_columns
 from containment.crs import STORAGE_CRS, lonlat_to_metric
-from containment.dates import DateProblem, parse_day_first
+from containment.dates import EPIDEMIC_START, DateProblem, parse_day_first
 from containment.district import District
 from containment.errors import CaseFileError
 from containment.places import PlaceIndex, PlaceMatch
@@ -123,6 +123,7 @@ def read_cases(
     name: str | None = None,
     columns: Mapping[str, str] | None = None,
     today: dt.date | None = None,
+    earliest: dt.date = EPIDEMIC_START,
     max_bytes: int = MAX_FILE_BYTES,
 ) -> CaseList:
     """Read and validate a line list (CSV, XLSX, GeoJSON or GeoPackage).
@@ -138,6 +139,8 @@ def read_cases(
         ``reported_on``, ``village``, ``block``, ``status``) to the file's headers.
     today
         Dates after this are refused; defaults to the computer's date.
+    earliest
+        Dates before this are refused as typos; defaults to India's first case (30-01-2020).
 
     Raises
     ------
@@ -146,7 +149,9 @@ def read_cases(
     """
     table = read_table(source, name=name, max_bytes=max_bytes)
     source_name = name or (Path(source).name if not isinstance(source, bytes) else "")
-    return validate_table(table, district, columns=columns, today=today, source=source_name)
+    return validate_table(
+        table, district, columns=columns, today=today, earliest=earliest, source=source_name
+    )
 
 
 def validate_table(
@@ -155,6 +160,7 @@ def validate_table(
     *,
     columns: Mapping[str, str] | None = None,
     today: dt.date | None = None,
+    earliest: dt.date = EPIDEMIC_START,
     source: str = "",
 ) -> CaseList:
     """Validate the cells of a line list row by row; see :func:`read_cases`."""
@@ -166,7 +172,7 @@ def validate_table(
         explicit.setdefault("latitude", GEOMETRY_LAT)
     column_map = map_columns(frame.columns, explicit)
     _require_columns(column_map, frame.columns, source)
-    checker = _RowChecker(table, column_map, district, today)
+    checker = _RowChecker(table, column_map, district, today, earliest)
     return checker.run(source)
 
 
@@ -204,12 +210,20 @@ def _number(text: str) -> float | None:
 
 
 class _RowChecker:
-    def __init__(self, table: RawTable, column_map: ColumnMap, district: District, today: dt.date):
+    def __init__(
+        self,
+        table: RawTable,
+        column_map: ColumnMap,
+        district: District,
+        today: dt.date,
+        earliest: dt.date,
+    ):
         self.table = table
         self.fields = column_map.fields
         self.column_map = column_map
         self.district = district
         self.today = today
+        self.earliest = earliest
         self.places = PlaceIndex(district.habitations)
         self._place_cache: dict[tuple[str, str], PlaceMatch] = {}
         self.rejected: dict[int, RowProblem] = {}
@@ -314,7 +328,7 @@ class _RowChecker:
             self.reject(position, "reported_on", "missing; give the date of the result")
             return None
         try:
-            return parse_day_first(raw, today=self.today)
+            return parse_day_first(raw, today=self.today, earliest=self.earliest)
         except DateProblem as exc:
             self.reject(position, "reported_on", str(exc))
             return None

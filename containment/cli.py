@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from containment import cli_store
 from containment.cases import CaseList, read_cases
+from containment.dates import EPIDEMIC_START
 from containment.district import DEFAULT_DISTRICT, District, load_district
 from containment.errors import ContainmentError
 from containment.export import EXPORT_FORMATS, csv_text, write_zones
@@ -42,6 +43,14 @@ ColumnOption = Annotated[
         "Fields: case_id, latitude, longitude, reported_on, village, block, status.",
     ),
 ]
+EarliestOption = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--epidemic-start",
+        formats=["%Y-%m-%d"],
+        help="Refuse dates before this day as typos (default: 2020-01-30, India's first case).",
+    ),
+]
 TodayOption = Annotated[
     dt.datetime | None,
     typer.Option(formats=["%Y-%m-%d"], help="Refuse dates after this day (default: today)."),
@@ -64,12 +73,20 @@ def _column_map(pairs: list[str] | None) -> dict[str, str]:
 
 
 def _load(
-    district: str, cases: Path, columns: list[str] | None, today: dt.datetime | None
+    district: str,
+    cases: Path,
+    columns: list[str] | None,
+    today: dt.datetime | None,
+    earliest: dt.datetime | None = None,
 ) -> tuple[District, CaseList]:
     try:
         loaded = load_district(district)
         case_list = read_cases(
-            cases, loaded, columns=_column_map(columns), today=today.date() if today else None
+            cases,
+            loaded,
+            columns=_column_map(columns),
+            today=today.date() if today else None,
+            earliest=earliest.date() if earliest else EPIDEMIC_START,
         )
     except ContainmentError as exc:
         raise _fail(str(exc)) from exc
@@ -90,13 +107,14 @@ def validate(
     district: DistrictOption = DEFAULT_DISTRICT,
     column: ColumnOption = None,
     today: TodayOption = None,
+    epidemic_start: EarliestOption = None,
 ) -> None:
     """Check a line list: one line per rejected row, then a summary.
 
     Exit 0 when every row is good, 1 when some rows were rejected, 2 when the file cannot
     be read.
     """
-    _, case_list = _load(district, cases, column, today)
+    _, case_list = _load(district, cases, column, today, epidemic_start)
     _report(case_list)
     raise typer.Exit(code=1 if case_list.rejected else 0)
 
@@ -147,6 +165,7 @@ def zones(
     district: DistrictOption = DEFAULT_DISTRICT,
     column: ColumnOption = None,
     today: TodayOption = None,
+    epidemic_start: EarliestOption = None,
 ) -> None:
     """Compute containment and buffer zones and write them.
 
@@ -163,7 +182,7 @@ def zones(
         transient=True,
     ) as progress:
         task = progress.add_task("Reading the line list", total=3)
-        loaded, case_list = _load(district, cases, column, today)
+        loaded, case_list = _load(district, cases, column, today, epidemic_start)
         if case_list.accepted_count == 0:
             _report(case_list)
             raise _fail("No row was accepted, so there are no zones to write.")

@@ -9,7 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-__all__ = ["DateProblem", "parse_day_first"]
+__all__ = ["EPIDEMIC_START", "DateProblem", "day_month_year", "parse_day_first"]
+
+EPIDEMIC_START = dt.date(2020, 1, 30)
+"""The first case of COVID-19 in India (Thrissur, Kerala): a case reported before it is a typo
+(01-01-1900, 2002 for 2020) unless the user says the epidemic began earlier."""
 
 _MONTHS = {
     m: i
@@ -41,8 +45,11 @@ class DateProblem(ValueError):
     """A date cell that is not a real, past date; the message says why."""
 
 
-def parse_day_first(value: object, *, today: dt.date) -> dt.date:
-    """Parse a line-list date, day first, refusing impossible and future dates.
+def parse_day_first(
+    value: object, *, today: dt.date, earliest: dt.date = EPIDEMIC_START
+) -> dt.date:
+    """Parse a line-list date, day first, refusing impossible and future dates and dates
+    before ``earliest`` (by default :data:`EPIDEMIC_START`).
 
     Examples
     --------
@@ -58,9 +65,25 @@ def parse_day_first(value: object, *, today: dt.date) -> dt.date:
     else:
         parsed = _parse_text(str(value).strip())
     if parsed > today:
-        msg = f"{parsed:%d-%m-%Y} is in the future (today is {today:%d-%m-%Y})"
+        msg = f"{day_month_year(parsed)} is in the future (today is {day_month_year(today)})"
+        raise DateProblem(msg)
+    if parsed < earliest:
+        first = "the first case in India" if earliest == EPIDEMIC_START else "the epidemic's start"
+        msg = (
+            f"{day_month_year(parsed)} is before {day_month_year(earliest)}, {first}: correct "
+            "the year, or set an earlier start if the date is right"
+        )
         raise DateProblem(msg)
     return parsed
+
+
+def day_month_year(day: dt.date) -> str:
+    """DD-MM-YYYY, the way the district writes a date (the year always in four digits).
+
+    >>> day_month_year(dt.date(1, 1, 1))
+    '01-01-0001'
+    """
+    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
 
 
 def _parse_text(text: str) -> dt.date:

@@ -408,3 +408,16 @@ def test_proposals_accepted_again_after_a_deletion_are_saved_in_one_go(store):
     )
     changes = [change for *_, change in store.zone_history(deleted["zone_id"])]
     assert changes == ["created", "deleted", "re-created after deletion"]
+
+
+def test_a_database_url_that_cannot_be_read_shows_no_part_of_it(monkeypatch):
+    monkeypatch.setenv(
+        "CONTAINMENT_DATABASE_URL", "postgresql://ops:Tr0ub%dor&3@127.0.0.1:5432/containment"
+    )
+    app = AppTest.from_file("../app.py", default_timeout=60).run()
+    assert not app.exception
+    message = shown(app.error[0].value)
+    assert "The database URL (CONTAINMENT_DATABASE_URL) cannot be read" in message
+    assert "% as %25" in message
+    assert "Tr0ub" not in message
+    assert "ops" not in message

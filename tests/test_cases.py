@@ -8,8 +8,10 @@ import openpyxl
 import pandas as pd
 import pytest
 import shapely
+from typer.testing import CliRunner
 
 from containment import CaseFileError, read_cases
+from containment.cli import app as cli_app
 from tests.conftest import TODAY
 from tests.places import BICHHIWARA, JAIPUR, NEAR_DUNGARPUR_TOWN, UDAIPUR
 
@@ -423,3 +425,26 @@ def test_a_workbook_with_more_cells_than_an_upload_may_have_is_refused(dungarpur
     with pytest.raises(CaseFileError, match=r"more than 1,000 cells \(rows × columns\)"):
         _read_xlsx(data, "big.xlsx", max_cells=1000)
     assert len(_read_xlsx(data, "big.xlsx", max_cells=2000).frame) == 599
+
+
+@pytest.mark.parametrize("typed", ["01-01-0001", "15-05-1900", "15-05-2002", "29-01-2020"])
+def test_dates_before_the_first_case_in_india_are_refused_as_typos(write_csv, dungarpur, typed):
+    path = write_csv([["ICMR ID", "Latitude", "Longitude", "Date of Result"],
+                      ["A1", 23.84, 73.71, typed], ["A2", 23.84, 73.71, "30-01-2020"]])  # fmt: skip
+    result = read_cases(path, dungarpur, today=TODAY)
+    assert [str(p) for p in result.rejected] == [
+        f"row 2: reported_on: {typed} is before 30-01-2020, the first case in India: correct "
+        "the year, or set an earlier start if the date is right"
+    ]
+    assert list(result.cases["case_id"]) == ["A2"]
+
+
+def test_an_earlier_start_accepts_earlier_dates(write_csv, dungarpur):
+    path = write_csv([["ICMR ID", "Latitude", "Longitude", "Date of Result"],
+                      ["A1", 23.84, 73.71, "15-12-2019"]])  # fmt: skip
+    result = read_cases(path, dungarpur, today=TODAY, earliest=dt.date(2019, 12, 1))
+    assert result.rejected == ()
+    cli = CliRunner().invoke(
+        cli_app, ["validate", str(path), "--today", "2020-06-01", "--epidemic-start", "2019-12-01"]
+    )
+    assert cli.exit_code == 0, cli.output

@@ -8,6 +8,7 @@ import streamlit as st
 
 import containment as cp
 from containment.auth import Permission
+from containment.dates import EPIDEMIC_START
 from containment.render.text import markdown_text as md
 from ui import state
 
@@ -153,9 +154,21 @@ def page() -> None:
         "is saved. Names, phone numbers and addresses in the file are never read."
     )
     upload = st.file_uploader("Line list", type=["csv", "xlsx", "geojson", "json", "gpkg"])
+    with st.expander("Dates before 30-01-2020"):
+        earliest = st.date_input(
+            "Refuse dates before",
+            value=EPIDEMIC_START,
+            format="DD-MM-YYYY",
+            help="India's first case was reported on 30-01-2020: earlier dates are taken as "
+            "typos (01-01-1900, 2002 for 2020). Set an earlier day only if the list has real "
+            "cases from before it.",
+            key="earliest",
+        )
     if upload is not None:
         try:
-            result = cp.read_cases(upload.getvalue(), state.district(), name=upload.name)
+            result = cp.read_cases(
+                upload.getvalue(), state.district(), name=upload.name, earliest=earliest
+            )
         except cp.ContainmentError as error:
             state.show_error(error)
             return

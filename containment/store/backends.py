@@ -161,7 +161,15 @@ class PostGISBackend:
             )
             raise ContainmentError(msg)
         self.url = url
-        info = psycopg.conninfo.conninfo_to_dict(url)
+        try:
+            info = psycopg.conninfo.conninfo_to_dict(url)
+        except psycopg.Error:  # its message quotes the URL, password and all
+            msg = (
+                "The database URL (CONTAINMENT_DATABASE_URL) cannot be read. Write it as "
+                "postgresql://user:password@host:5432/dbname, with characters such as % @ : / "
+                "in the password percent-encoded (% as %25, @ as %40, : as %3A, / as %2F)."
+            )
+            raise ContainmentError(msg) from None
         self.label = f"{info.get('host', 'localhost')}/{info.get('dbname', '')} ({self.schema})"
         self._errors = psycopg.errors
 

@@ -54,10 +54,10 @@ def seeded(app_store) -> None:
     district = cp.load_district("dungarpur")
     sample = cp.read_cases(district.sample_cases, district)
     app_store.import_cases(sample.cases, source="sample_cases_SYNTHETIC.csv", synthetic=True)
+    last, first = sample.cases["reported_on"].max().date(), sample.cases["reported_on"].min().date()
     notified = SavedZone(
-        "NZ-x", ZONE_NAME, "containment", "drawn", "rajasthan-1km", WARD,
-        status="notified", order_number=SCRIPT, notified_on=sample.cases["reported_on"].max().date(),
-        note=TEMPLATE, created_on=sample.cases["reported_on"].min().date(),
+        "NZ-x", ZONE_NAME, "containment", "drawn", "rajasthan-1km", WARD, status="notified",
+        order_number=SCRIPT, notified_on=last, note=TEMPLATE, created_on=first,
     )  # fmt: skip
     app_store.save_zone(notified)
     app_store.save_zone(
@@ -125,7 +125,8 @@ def test_every_map_shows_attacks_as_text(app_url, seeded, offline_page, user, pa
         shown = next(f for f in page.frames if "streamlit_folium" in f.url).evaluate(
             _OPEN_ZONE_POPUP
         )
-        assert shown is not None and "<img src=x onerror=" in shown  # the name, as characters
+        assert shown is not None
+        assert "<img src=x onerror=" in shown
         assert map_frame(page).locator(".leaflet-popup-content img").count() == 0
     _no_script_ran(page)
 
