@@ -4,6 +4,7 @@ trail for users — through the same role checks as the app, on SQLite and PostG
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import shapely
@@ -121,3 +122,35 @@ def test_postgis_backups_are_pg_dumps(store, where):
     refused = containment("backup", "x.sqlite", *where)
     assert refused.exit_code == 2
     assert "back it up with pg_dump" in refused.stderr
+
+
+def test_the_embedded_store_and_its_backups_are_readable_by_their_owner_only(tmp_path):
+    import stat
+
+    old_umask = os.umask(0o022)  # the usual default: files 0644, readable by everyone
+    try:
+        url = f"sqlite:///{tmp_path / 'data' / 'dungarpur.sqlite'}"
+        store = open_store("dungarpur", url)
+        store.save_zone(SavedZone("DZ-1", "Ward 7", "containment", "drawn", "r", WARD))
+        assert (
+            containment("backup", str(tmp_path / "monday.sqlite"), "--database", url).exit_code == 0
+        )
+        restored = containment("restore", str(tmp_path / "monday.sqlite"), "--database", url)
+        assert restored.exit_code == 0, restored.output
+    finally:
+        os.umask(old_umask)
+    files = [p for p in tmp_path.rglob("*.sqlite*") if p.is_file()]
+    assert len(files) >= 3  # the store, its backup and the copy kept before the restore
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+
+
+def test_an_existing_store_made_readable_by_all_is_closed_on_opening(tmp_path):
+    import stat
+
+    path = tmp_path / "dungarpur.sqlite"
+    open_store("dungarpur", f"sqlite:///{path}")
+    path.chmod(0o644)
+    open_store("dungarpur", f"sqlite:///{path}")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

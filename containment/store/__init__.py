@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from containment.errors import ContainmentError
-from containment.store.backends import Backend, PostGISBackend, SQLiteBackend
+from containment.store.backends import Backend, PostGISBackend, SQLiteBackend, private_file
 from containment.store.sql import (
     Actor,
     AddedZones,
@@ -99,8 +99,9 @@ def backup_sqlite(store: SQLStore, to: str | os.PathLike[str]) -> Path:
     if target.exists():
         msg = f"{target} already exists; choose a new file name for the backup."
         raise ContainmentError(msg)
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    private_file(partial)  # 0600 before a byte of the store is in it
     source = sqlite3.connect(backend.path)
     copy = sqlite3.connect(partial)
     try:

@@ -9,6 +9,7 @@ as ``geometry`` columns with GiST indexes, SQLite as WKB.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -18,7 +19,7 @@ from typing import Any, Protocol
 
 from containment.errors import ContainmentError
 
-__all__ = ["Backend", "PostGISBackend", "SQLiteBackend", "Tx"]
+__all__ = ["Backend", "PostGISBackend", "SQLiteBackend", "Tx", "private_file"]
 
 
 class Tx:
@@ -60,6 +61,17 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+def private_file(path: Path) -> None:
+    """Make ``path`` (and SQLite's journal files beside it) readable by this user only (0600),
+    creating it empty if need be: a district's store is health data."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and file.stat().st_mode & 0o077 and file.stat().st_uid == os.getuid():
+            file.chmod(0o600)
+
+
 def _dict_row(cursor: sqlite3.Cursor, row: tuple[object, ...]) -> dict[str, object]:
     return {d[0]: value for d, value in zip(cursor.description, row, strict=True)}
 
@@ -77,8 +89,8 @@ class SQLiteBackend:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.label = str(self.path)
+        private_file(self.path)
 
     def geom_out(self, column: str) -> str:
         return column
