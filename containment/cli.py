@@ -271,6 +271,7 @@ def synthetic(
 
 
 app.add_typer(cli_store.users_app, name="users")
+app.add_typer(cli_store.db_app, name="db")
 app.command("backup")(cli_store.backup)
 app.command("restore")(cli_store.restore)
 app.command("import")(cli_store.import_cases)

@@ -27,15 +27,17 @@ from containment.district import DEFAULT_DISTRICT, load_district
 from containment.errors import ContainmentError, ExportError
 from containment.export import csv_text, write_zones
 from containment.service import Service, Workspace
-from containment.store import SQLStore, backup_sqlite, open_store
+from containment.store import SCHEMA_PREFIX_VARIABLE, SQLStore, backup_sqlite, open_store
 from containment.store.backends import SQLiteBackend
+from containment.store.roles import district_role_url, grant_district_role
 from containment.store.schema import MIGRATIONS
 
-__all__ = ["audit", "backup", "export", "import_cases", "restore", "users_app"]
+__all__ = ["audit", "backup", "db_app", "export", "import_cases", "restore", "users_app"]
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 users_app = typer.Typer(help="Add users, reset passwords, disable and list them.")
+db_app = typer.Typer(help="The shared PostGIS database: one role per district.")
 
 DistrictOption = Annotated[str, typer.Option(help="The district whose store to open.")]
 DatabaseOption = Annotated[
@@ -176,6 +178,32 @@ def list_users(
         if locked is not None:
             state += f", locked until {locked:%H:%M} UTC"
         typer.echo(f"{row.username}\t{row.role}\t{state}\tpassword set {row.password_set_at}")
+
+
+@db_app.command("district-role")
+def district_role(
+    district: Annotated[str, typer.Argument(help="The district whose schema the role gets.")],
+    role: Annotated[
+        str | None, typer.Option(help="The role's name (default: <district>_app).")
+    ] = None,
+    database: DatabaseOption = None,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Make a database role that owns one district's schema and can read no other's.
+
+    Run it with an administrator's URL (an account with CREATEROLE that owns the schemas);
+    it prints the URL the district's app should use.
+    """
+    if not database or not database.startswith(("postgresql://", "postgres://")):
+        raise _fail("Give the PostGIS database with --database (or CONTAINMENT_DATABASE_URL).")
+    name = role or f"{district.lower()}_app"
+    prefix = os.environ.get(SCHEMA_PREFIX_VARIABLE, "district_")
+    password = _new_password(password_stdin)
+    with _reported():
+        grant_district_role(database, f"{prefix}{district.lower()}", name, password)
+        url = district_role_url(database, name, password)
+    out.print(f"Role {name} owns {prefix}{district.lower()} and may use no other district.")
+    out.print(f"The district's app: CONTAINMENT_DATABASE_URL={url}")
 
 
 def backup(

@@ -40,6 +40,8 @@ done
 if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '${ROLE}'")" != 1 ]; then
     psql_admin -c "CREATE ROLE ${ROLE} LOGIN PASSWORD '${ROLE}'"
 fi
+# The tests make a database role per district, as an administrator does.
+psql_admin -c "ALTER ROLE ${ROLE} CREATEROLE"
 if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '${DB}'")" != 1 ]; then
     psql_admin -c "CREATE DATABASE ${DB} OWNER ${ROLE}"
 fi

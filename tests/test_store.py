@@ -12,8 +12,15 @@ import shapely
 
 from containment import read_cases
 from containment.centres import Centre, CentreError
+from containment.errors import ContainmentError
 from containment.lifecycle import SavedZone, advance
-from containment.store import ConflictError, SQLStore, open_backend, open_store
+from containment.store import (
+    SCHEMA_PREFIX_VARIABLE,
+    ConflictError,
+    SQLStore,
+    open_backend,
+    open_store,
+)
 from containment.store.schema import MIGRATIONS
 from tests.conftest import TODAY
 
@@ -264,3 +271,46 @@ def test_beds_are_taken_in_several_centres_together_or_not_at_all(store):
     assert store.centre("C-1").occupied == 2  # the first centre was not changed either
     store.occupy_beds({"C-1": 3, "C-2": 1})
     assert (store.centre("C-1").occupied, store.centre("C-2").occupied) == (5, 5)
+
+
+def test_a_districts_database_role_cannot_read_another_districts_users(postgis_url, monkeypatch):
+    import uuid
+
+    from containment.store.roles import district_role_url, grant_district_role
+    from tests.test_cli_store import containment
+
+    tag = uuid.uuid4().hex[:8]
+    prefix = f"t{tag}_"
+    monkeypatch.setenv(SCHEMA_PREFIX_VARIABLE, prefix)
+    roles = {d: f"t{tag}_{d}_app" for d in ("alpha", "beta")}
+    urls = {}
+    try:
+        open_store("alpha", postgis_url).add_user("asha", "collector", "alpha's own password")
+        grant_district_role(postgis_url, f"{prefix}beta", roles["beta"], "beta secret pw")
+        urls["beta"] = district_role_url(postgis_url, roles["beta"], "beta secret pw")
+        made = containment(  # the administrator's command, for alpha
+            "db", "district-role", "alpha", "--role", roles["alpha"], "--database", postgis_url,
+            "--password-stdin", stdin="alpha secret pw\n",
+        )  # fmt: skip
+        assert made.exit_code == 0, made.output
+        urls["alpha"] = made.stdout.split("CONTAINMENT_DATABASE_URL=")[1].strip()
+        beta = open_store("beta", urls["beta"])  # beta's schema is made and owned by its role
+        beta.add_user("bina", "collector", "beta's own password")
+        alpha = open_store("alpha", urls["alpha"])  # tables made by the admin, now alpha's
+        assert list(alpha.users()["username"]) == ["asha"]
+        with (
+            psycopg.connect(urls["beta"]) as con,
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+        ):
+            con.execute(f'SELECT * FROM "{prefix}alpha".users').fetchall()
+        with pytest.raises(ContainmentError):  # nor open alpha's store by naming it
+            open_store("alpha", urls["beta"]).users()
+        alpha.backend.close()
+        beta.backend.close()
+    finally:
+        with psycopg.connect(postgis_url, autocommit=True) as con:
+            for district, role in roles.items():
+                con.execute(f'DROP SCHEMA IF EXISTS "{prefix}{district}" CASCADE')
+                if con.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                    con.execute(f'DROP OWNED BY "{role}"')
+                    con.execute(f'DROP ROLE "{role}"')

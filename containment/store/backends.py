@@ -219,7 +219,21 @@ class PostGISBackend:
                     "it: ask its administrator to run 'CREATE EXTENSION postgis;' in it."
                 )
                 raise ContainmentError(msg) from error
-        con.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+        exists = con.execute(
+            "SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,)
+        ).fetchone()
+        if not exists:  # a district role may use its schema but not create schemas
+            con.execute(f'CREATE SCHEMA "{self.schema}"')
+        usable = con.execute(
+            "SELECT has_schema_privilege(%s, 'USAGE, CREATE')", (self.schema,)
+        ).fetchone()
+        if not usable[0]:
+            msg = (
+                f"This database account may not use the schema {self.schema} (another "
+                "district's). Each district's app logs in as that district's role: check "
+                "CONTAINMENT_DATABASE_URL and the district."
+            )
+            raise ContainmentError(msg)
 
     def geom_out(self, column: str) -> str:
         return f"ST_AsBinary({column}) AS {column}"
