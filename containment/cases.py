@@ -111,8 +111,15 @@ class CaseList:
             lines.append(f"Identifying columns not read: {', '.join(self.columns.identifying)}.")
         if self.columns.ignored:
             lines.append(f"Other columns not used: {', '.join(self.columns.ignored)}.")
-        if self.notes:
-            lines.append(f"{len(self.notes)} accepted rows were placed by a spelling variant.")
+        spelled = sum(1 for note in self.notes if note.field == "village")
+        if spelled:
+            lines.append(f"{spelled} accepted rows were placed by a spelling variant.")
+        edge = sum(1 for note in self.notes if note.field == "latitude")
+        if edge:
+            lines.append(
+                f"{edge} accepted rows lie just outside the district's outline (within its "
+                "tolerance): their zones may reach over the district line."
+            )
         return "\n".join(lines)
 
 
@@ -413,7 +420,8 @@ class _RowChecker:
             self.notes.append(RowProblem(row, "village", match.note, self.table.row_label))
 
     def _check_inside_district(self, lon: np.ndarray, lat: np.ndarray) -> None:
-        """Reject coordinates outside the district, saying how far, or that they look swapped."""
+        """Reject coordinates outside the district, saying how far, or that they look swapped;
+        accept, with a note, those within the district's tolerance of its outline."""
         positions = np.flatnonzero(~np.isnan(lon))
         positions = np.array([p for p in positions if p not in self.rejected], dtype=int)
         if len(positions) == 0:
@@ -428,14 +436,27 @@ class _RowChecker:
         x_out, y_out = x[~inside], y[~inside]
         sx, sy = lonlat_to_metric(lat[outside], lon[outside], crs)  # swapped
         swapped_inside = shapely.contains_xy(outline, sx, sy)
-        distance_km = shapely.distance(outline, shapely.points(x_out, y_out)) / 1000
+        distance_m = shapely.distance(outline, shapely.points(x_out, y_out))
         name = self.district.name
-        for p, swapped, km in zip(outside, swapped_inside, distance_km, strict=True):
-            if swapped:
+        tolerance_m = self.district.outline_tolerance_m
+        for p, swapped, metres in zip(outside, swapped_inside, distance_m, strict=True):
+            where = f"{lat[p]:g}, {lon[p]:g} is {metres / 1000:,.1f} km outside {name}'s outline"
+            if metres <= tolerance_m:
+                note = (
+                    f"{where}, within the {tolerance_m / 1000:g} km the outline may be off: "
+                    "accepted (its zone may reach over the district line)"
+                )
+                row = self.table.first_row + int(p)
+                self.notes.append(RowProblem(row, "latitude", note, self.table.row_label))
+            elif swapped:
                 reason = (
                     f"{lat[p]:g}, {lon[p]:g} is outside {name}, but inside it with latitude "
                     "and longitude swapped: swap the two columns"
                 )
+                self.reject(int(p), "latitude", reason)
             else:
-                reason = f"{lat[p]:g}, {lon[p]:g} is outside {name}, {km:,.1f} km from its boundary"
-            self.reject(int(p), "latitude", reason)
+                reason = (
+                    f"{lat[p]:g}, {lon[p]:g} is outside {name}, {metres / 1000:,.1f} km from "
+                    "its boundary"
+                )
+                self.reject(int(p), "latitude", reason)

@@ -28,6 +28,10 @@ __all__ = ["DEFAULT_DISTRICT", "District", "geodata_root", "load_district"]
 
 DEFAULT_DISTRICT = "dungarpur"
 MANIFEST_NAME = "district.toml"
+# Cases this close outside the outline are accepted with a note: outlines are generalised (the
+# PMGSY district polygon cuts through villages on the border), and a positive case is never
+# dropped for it.
+DEFAULT_OUTLINE_TOLERANCE_M = 1000.0
 
 # layer -> (required?, {standard column: manifest key naming the source field})
 _LAYERS: dict[str, tuple[bool, dict[str, str]]] = {
@@ -78,6 +82,7 @@ class District:
     attribution: str
     caveats: tuple[str, ...]
     sample_cases: Path | None
+    outline_tolerance_m: float = DEFAULT_OUTLINE_TOLERANCE_M
 
     @cached_property
     def outline_m(self) -> shapely.Geometry:
@@ -251,6 +256,13 @@ def load_district(district: str | os.PathLike[str] = DEFAULT_DISTRICT) -> Distri
         raise DistrictError(msg)
 
     sample = manifest.get("samples", {}).get("cases")
+    tolerance = manifest.get("outline_tolerance_m", DEFAULT_OUTLINE_TOLERANCE_M)
+    if not isinstance(tolerance, int | float) or not 0 <= tolerance <= 20_000:
+        msg = (
+            f"{folder / MANIFEST_NAME}: outline_tolerance_m must be metres between 0 and "
+            f"20000, got {tolerance!r}."
+        )
+        raise DistrictError(msg)
     return District(
         name=str(manifest["name"]),
         state=str(manifest.get("state", "")),
@@ -267,4 +279,5 @@ def load_district(district: str | os.PathLike[str] = DEFAULT_DISTRICT) -> Distri
         attribution=str(manifest.get("attribution", "")).strip(),
         caveats=tuple(manifest.get("caveats", ())),
         sample_cases=folder / sample if sample else None,
+        outline_tolerance_m=float(tolerance),
     )

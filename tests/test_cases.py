@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 import geopandas as gpd
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -448,3 +449,69 @@ def test_an_earlier_start_accepts_earlier_dates(write_csv, dungarpur):
         cli_app, ["validate", str(path), "--today", "2020-06-01", "--epidemic-start", "2019-12-01"]
     )
     assert cli.exit_code == 0, cli.output
+
+
+def _outside_devsomnath(dungarpur, distances_m):
+    """Points this far outside the outline, beyond Devsomnath (on the border, Dungarpur block)."""
+    from containment.crs import metric_to_lonlat
+
+    villages = dungarpur.habitations_m
+    home = villages[villages["name"] == "Devsomnath"].geometry.iloc[0]
+    edge = dungarpur.outline_m.boundary
+    on_edge = edge.interpolate(edge.project(home))
+    dx, dy = on_edge.x - home.x, on_edge.y - home.y
+    unit = (dx / np.hypot(dx, dy), dy / np.hypot(dx, dy))
+    x = np.array([on_edge.x + unit[0] * d for d in distances_m])
+    y = np.array([on_edge.y + unit[1] * d for d in distances_m])
+    lon, lat = metric_to_lonlat(x, y, dungarpur.metric_crs)
+    return lon, lat
+
+
+def test_a_cluster_just_over_the_generalised_outline_is_accepted_and_gets_its_zone(
+    write_csv, dungarpur
+):
+    from containment import get_rule, plan_zones
+
+    distances = [100, 150, 220, 300, 360, 430, 500]  # the Devsomnath cluster of May 2020
+    lon, lat = _outside_devsomnath(dungarpur, [*distances, 5000])
+    rows = [["ICMR ID", "Latitude", "Longitude", "Date of Result"]] + [
+        [f"DS{i}", f"{la:.6f}", f"{lo:.6f}", "20-05-2020"]
+        for i, (lo, la) in enumerate(zip(lon, lat, strict=True))
+    ]
+    result = read_cases(write_csv(rows), dungarpur, today=TODAY)
+    assert list(result.cases["case_id"]) == [f"DS{i}" for i in range(7)]
+    assert len(result.notes) == 7
+    assert all("outside Dungarpur's outline, within the 1 km" in n.reason for n in result.notes)
+    (far,) = result.rejected
+    assert (far.row, far.field) == (9, "latitude")
+    assert re.search(r"is outside Dungarpur, [2-5]\.\d km from its boundary$", far.reason)
+    assert "7 accepted rows lie just outside the district's outline" in result.summary()
+    plan = plan_zones(
+        result.cases, get_rule("rajasthan-1km"), as_of=dt.date(2020, 5, 20), district=dungarpur
+    )
+    assert len(plan.zones) == 1
+    assert plan.zones["case_count"].iloc[0] == 7
+    zone = plan.zones.to_crs(dungarpur.metric_crs).geometry.iloc[0]
+    assert not dungarpur.outline_m.covers(zone)  # drawn whole, over the district line
+
+
+def test_the_outline_tolerance_is_set_per_district(tmp_path, write_csv, dungarpur):
+    import shutil
+
+    from containment import load_district
+
+    folder = tmp_path / "dungarpur"
+    shutil.copytree(dungarpur.folder, folder)
+    manifest = folder / "district.toml"
+    manifest.write_text(
+        manifest.read_text().replace("outline_tolerance_m = 1000", "outline_tolerance_m = 200")
+    )
+    strict = load_district(folder)
+    lon, lat = _outside_devsomnath(dungarpur, [150, 300])
+    rows = [["ICMR ID", "Latitude", "Longitude", "Date of Result"]] + [
+        [f"DS{i}", f"{la:.6f}", f"{lo:.6f}", "20-05-2020"]
+        for i, (lo, la) in enumerate(zip(lon, lat, strict=True))
+    ]
+    result = read_cases(write_csv(rows), strict, today=TODAY)
+    assert list(result.cases["case_id"]) == ["DS0"]
+    assert [p.row for p in result.rejected] == [3]
