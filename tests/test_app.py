@@ -421,3 +421,14 @@ def test_a_database_url_that_cannot_be_read_shows_no_part_of_it(monkeypatch):
     assert "% as %25" in message
     assert "Tr0ub" not in message
     assert "ops" not in message
+
+
+def test_an_unexpected_error_shows_no_details_to_the_user():
+    app = AppTest.from_string(
+        "raise RuntimeError('postgresql://ops:hunter2@db/containment is down')",
+        default_timeout=30,
+    ).run()
+    assert app.exception
+    assert "hunter2" not in app.exception[0].message
+    assert "redacted" in app.exception[0].message
+    assert not app.exception[0].stack_trace
