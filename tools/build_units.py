@@ -491,7 +491,7 @@ def read_towns(
             if int(extra["subdistrict_code"]) == code:
                 where = locate(folder, extra["locate"], crs, extra["name"])
                 members.append((str(extra["name"]), where, extra.get("share")))
-        n_towns = int(row["Towns"])
+        n_towns = 0 if pd.isna(row["Towns"]) else int(row["Towns"])
         if n_towns > len(members):
             report.note(
                 f"{tehsil} tehsil has {n_towns} towns in Census A-1 but {len(members)} located: "
