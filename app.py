@@ -6,7 +6,7 @@ import streamlit as st
 
 from containment.auth import Permission
 from containment.service import Workspace
-from ui import audit, centres, export, fieldwork, imports, meeting, plan, police, state
+from ui import audit, centres, export, fieldwork, imports, meeting, plan, police, state, users
 
 st.set_page_config(
     page_title="Containment Planner",
@@ -30,13 +30,15 @@ def pages_for(ws: Workspace | None) -> list[st.Page]:
     ]
     exports = st.Page(export.page, title="Export", icon=":material/download:", url_path="export")
     trail = st.Page(audit.page, title="Audit trail", icon=":material/history:", url_path="audit")
+    people = st.Page(users.page, title="Users", icon=":material/group:", url_path="users")
     in_force = st.Page(
         police.page, title="Zones in force", icon=":material/map:", url_path="police"
     )
     if ws is None:
-        return [*planning, exports, trail, in_force]
+        return [*planning, exports, trail, people, in_force]
     pages = [*planning, exports] if ws.may(Permission.READ_CASES) else [in_force, exports]
-    return [*pages, trail] if ws.may(Permission.READ_AUDIT) else pages
+    pages += [trail] if ws.may(Permission.READ_AUDIT) else []
+    return [*pages, people] if ws.may(Permission.MANAGE_USERS) else pages
 
 
 ws = state.signed_in()

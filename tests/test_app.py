@@ -14,6 +14,7 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 import containment as cp
+from containment.auth import AuthError
 from containment.lifecycle import SavedZone, ZoneStatus
 from containment.service import Service
 from containment.store import (
@@ -432,3 +433,29 @@ def test_an_unexpected_error_shows_no_details_to_the_user():
     assert "hunter2" not in app.exception[0].message
     assert "redacted" in app.exception[0].message
     assert not app.exception[0].stack_trace
+
+
+def test_the_collector_adds_disables_and_unlocks_users_in_the_app(store):
+    app = run("users", store, "meena")
+    assert not app.exception
+    assert sorted(app.dataframe[0].value["User"]) == ["meena", "ravi", "thana"]
+    app.text_input(key="new_user_name").input("Asha")
+    app.selectbox(key="new_user_role").set_value("planner")
+    app.text_input(key="new_user_password").input("asha's long password")
+    app.text_input(key="new_user_again").input("asha's long password")
+    next(b for b in app.button if b.label == "Add user").click().run()
+    assert not app.exception
+    assert Service(store).login("asha", "asha's long password").user.role == "planner"
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            Service(store).login("ravi", "a wrong password")
+    app.selectbox(key="chosen_user").set_value("ravi").run()
+    app.button(key="unlock_user").click().run()
+    assert Service(store).login("ravi", PASSWORD)
+    app.button(key="disable_user").click().run()
+    with pytest.raises(AuthError, match="disabled"):
+        Service(store).login("ravi", PASSWORD)
+    actions = store.audit()["action"].tolist()
+    assert {"user added", "login unlocked", "user disabled"} <= set(actions)
+    denied = run("users", store, "thana")
+    assert "thana (police) may not manage users" in shown(denied.error[0].value)

@@ -106,6 +106,7 @@ def _save(result: cp.CaseList, source: str) -> None:
             )
         )
         if summary is not None:
+            st.session_state["uploads"] = st.session_state.get("uploads", 0) + 1  # a new box
             removed = summary.value.removed_synthetic
             state.flash(
                 "success",
@@ -153,7 +154,11 @@ def page() -> None:
         "You will see every accepted and rejected row, and what would change, before anything "
         "is saved. Names, phone numbers and addresses in the file are never read."
     )
-    upload = st.file_uploader("Line list", type=["csv", "xlsx", "geojson", "json", "gpkg"])
+    upload = st.file_uploader(
+        "Line list",
+        type=["csv", "xlsx", "geojson", "json", "gpkg"],
+        key=f"line_list_{st.session_state.get('uploads', 0)}",
+    )
     with st.expander("Dates before 30-01-2020"):
         earliest = st.date_input(
             "Refuse dates before",

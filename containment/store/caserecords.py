@@ -20,6 +20,7 @@ import shapely
 
 from containment.crs import STORAGE_CRS
 from containment.errors import ContainmentError
+from containment.render.text import count
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -61,22 +62,22 @@ class ImportSummary:
 
     def lines(self) -> list[str]:
         """The summary in words, for the preview and the audit trail."""
-        said = [f"{self.added} new cases", f"{self.updated} known cases updated"]
+        said = [count(self.added, "new case"), f"{count(self.updated, 'known case')} updated"]
         details = [
             (self.dates_changed, "with another date"),
             (self.statuses_changed, "with another status"),
             (self.moved, f"moved more than {_MOVED_M:.0f} m by new coordinates"),
         ]
-        said += [f"  {n} {what}" for n, what in details if n]
+        said += [f"  {n:,} {what}" for n, what in details if n]
         if self.location_kept:
             said.append(
-                f"{self.location_kept} known cases keep their GPS location (the file gives "
-                "only their village)"
+                f"{count(self.location_kept, 'known case')} keep their GPS location (the file "
+                "gives only their village)"
             )
         if self.unchanged:
-            said.append(f"{self.unchanged} known cases unchanged")
+            said.append(f"{count(self.unchanged, 'known case')} unchanged")
         if self.rejected:
-            said.append(f"{self.rejected} rows rejected")
+            said.append(f"{count(self.rejected, 'row')} rejected")
         return said
 
 

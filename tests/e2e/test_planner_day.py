@@ -114,8 +114,11 @@ def test_import_shows_rejected_rows_and_saves_only_on_confirmation(app_url, offl
     page.locator('input[type="file"]').set_input_files(str(line_list))
     page.get_by_text("3 rows, 2 accepted, 1 rejected.").wait_for()
     page.get_by_text("Identifying columns not read: Patient Name.").wait_for()
+    page.get_by_text("If you save, the store gets:").wait_for()
+    page.get_by_text("2 new cases").first.wait_for()
     page.get_by_role("button", name="Save 2 accepted cases").click()
-    page.get_by_text("Saved: 2 new cases, 0 updated").wait_for()
+    page.get_by_text("Saved: 2 new cases; 0 known cases updated; 1 row rejected.").wait_for()
+    expect(page.get_by_text("If you save, the store gets:")).to_have_count(0)  # the box is empty
     assert page.get_by_text("Ramesh").count() == 0
 
 
