@@ -25,8 +25,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 import containment as cp
+from containment.io.synthetic import synthetic_cases
 from containment.store import SQLiteStore, default_store_path
-from containment.synthetic import synthetic_cases
 from tests.e2e.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -21,9 +21,10 @@ import numpy as np
 import shapely
 
 import containment as cp
-from containment.checkpoints import _crossings, propose_checkpoints, standard_roads
-from containment.sectors import survey_sectors
-from containment.synthetic import synthetic_cases
+from containment.field.checkpoints import _crossings, propose_checkpoints
+from containment.field.sectors import survey_sectors
+from containment.io.roads import standard_roads
+from containment.io.synthetic import synthetic_cases
 
 
 def _roads(district: cp.District, n: int, seed: int = 7) -> gpd.GeoDataFrame:

@@ -34,11 +34,11 @@ import numpy as np
 import shapely
 
 import containment as cp
-from containment.lifecycle import SavedZone
+from containment.engine.lifecycle import SavedZone
+from containment.io.synthetic import synthetic_cases
 from containment.service import Service
 from containment.store import ConflictError, SQLiteStore, SQLStore
 from containment.store.backends import PostGISBackend
-from containment.synthetic import synthetic_cases
 
 PASSWORD = "a long bench password"
 TEST_URL = os.environ.get(

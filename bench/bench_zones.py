@@ -2,7 +2,7 @@
 
 Three ways to the same zones, run in this one process on the same points:
 
-* engine    - ``containment.circles.union_parts`` (projection, exact skipping of covered
+* engine    - ``containment.engine.circles.union_parts`` (projection, exact skipping of covered
               circles, union, and the zone of every case);
 * geopandas - the straightforward pipeline: ``to_crs``, ``buffer``, ``union_all``, ``explode``
               (circles with the same polygon radius and resolution as the engine's, so the
@@ -37,9 +37,9 @@ import numpy as np
 import shapely
 
 from containment import District, custom_rule, load_district, plan_zones
-from containment.circles import CIRCLE_QUAD_SEGS, polygon_radius_m, union_parts
-from containment.crs import STORAGE_CRS, lonlat_to_metric, metric_to_lonlat
-from containment.synthetic import clustered_points_m
+from containment.engine.circles import CIRCLE_QUAD_SEGS, polygon_radius_m, union_parts
+from containment.engine.crs import STORAGE_CRS, lonlat_to_metric, metric_to_lonlat
+from containment.io.synthetic import clustered_points_m
 
 LOOP_BUDGET_S = 120.0
 AS_OF = dt.date(2020, 5, 31)

@@ -17,8 +17,9 @@ Examples
 ['buffer', 'containment']
 """
 
-from containment.cases import CaseList, CaseStatus, RowProblem, read_cases
-from containment.district import DEFAULT_DISTRICT, District, load_district
+from containment.engine.district import District
+from containment.engine.rules import PRESETS, Rule, custom_rule, get_rule
+from containment.engine.zones import ZONE_COLUMNS, ZoneKind, ZonePlan, plan_zones
 from containment.errors import (
     CaseFileError,
     ContainmentError,
@@ -26,9 +27,9 @@ from containment.errors import (
     ExportError,
     RuleError,
 )
-from containment.export import EXPORT_FORMATS, write_zones
-from containment.rules import PRESETS, Rule, custom_rule, get_rule
-from containment.zones import ZONE_COLUMNS, ZoneKind, ZonePlan, plan_zones
+from containment.io.cases import CaseList, CaseStatus, RowProblem, read_cases
+from containment.io.district import DEFAULT_DISTRICT, load_district
+from containment.io.export import EXPORT_FORMATS, write_zones
 
 __all__ = [
     "DEFAULT_DISTRICT",

@@ -31,9 +31,9 @@ from containment.auth import (
     token_digest,
     verify_password,
 )
-from containment.centres import Centre
-from containment.district import District
-from containment.lifecycle import SavedZone, ZoneStatus, describe_zones
+from containment.engine.district import District
+from containment.engine.lifecycle import SavedZone, ZoneStatus, describe_zones
+from containment.field.centres import Centre
 from containment.store import AddedZones, ImportSummary, SQLStore
 
 __all__ = ["Service", "Session", "Workspace", "first_collector"]

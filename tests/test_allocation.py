@@ -5,7 +5,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from containment.allocation import allocate, beds_by_block, nearest_centres
+from containment.field.allocation import allocate, beds_by_block, nearest_centres
 
 
 def centres_frame(*rows):

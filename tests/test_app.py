@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 import containment as cp
 from containment.auth import AuthError
-from containment.lifecycle import SavedZone, ZoneStatus
+from containment.engine.lifecycle import SavedZone, ZoneStatus
 from containment.service import Service
 from containment.store import (
     SCHEMA_PREFIX_VARIABLE,
@@ -332,7 +332,7 @@ def test_a_change_to_a_zone_someone_saved_meanwhile_is_refused_with_what_they_ch
 
 
 def test_beds_saved_over_a_centre_someone_changed_meanwhile_are_refused(store):
-    from containment.centres import Centre
+    from containment.field.centres import Centre
 
     store.save_centre(Centre("C-1", "CCC Sagwara", "covid_care_centre", 74.0, 23.7, 100, 20))
     app = run("centres", store, "ravi")  # version 1 on screen

@@ -419,7 +419,7 @@ def test_a_small_workbook_that_unpacks_to_millions_of_cells_is_refused_at_once(d
 
 
 def test_a_workbook_with_more_cells_than_an_upload_may_have_is_refused(dungarpur):
-    from containment.tables import _read_xlsx
+    from containment.io.tables import _read_xlsx
 
     row = b'<row><c t="n"><v>1</v></c><c t="n"><v>2</v></c></row>'
     data = _workbook_with_sheet(row, 600)  # 1,200 cells
@@ -453,7 +453,7 @@ def test_an_earlier_start_accepts_earlier_dates(write_csv, dungarpur):
 
 def _outside_devsomnath(dungarpur, distances_m):
     """Points this far outside the outline, beyond Devsomnath (on the border, Dungarpur block)."""
-    from containment.crs import metric_to_lonlat
+    from containment.engine.crs import metric_to_lonlat
 
     villages = dungarpur.habitations_m
     home = villages[villages["name"] == "Devsomnath"].geometry.iloc[0]

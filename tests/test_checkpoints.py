@@ -8,15 +8,10 @@ import pytest
 import shapely
 
 from containment import get_rule, plan_zones
-from containment.checkpoints import (
-    RoadLayerError,
-    missing_checkpoints,
-    propose_checkpoints,
-    read_roads,
-    standard_roads,
-)
-from containment.circles import circle_polygons
-from containment.crs import lonlat_to_metric
+from containment.engine.circles import circle_polygons
+from containment.engine.crs import lonlat_to_metric
+from containment.field.checkpoints import missing_checkpoints, propose_checkpoints
+from containment.io.roads import RoadLayerError, read_roads, standard_roads
 from tests.places import NEAR_DUNGARPUR_TOWN
 
 
@@ -138,7 +133,7 @@ def test_dungarpur_roads_cross_zones_of_the_sample_day(dungarpur):
 
 
 def test_an_uploaded_road_layer_is_read_from_memory_whatever_its_name(tmp_path):
-    from containment.checkpoints import read_roads
+    from containment.io.roads import read_roads
 
     roads = gpd.GeoDataFrame(
         {"name": ["MDR 12"]}, geometry=[shapely.LineString([(73.7, 23.8), (73.8, 23.9)])], crs=4326

@@ -8,7 +8,12 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from containment.circles import CIRCLE_QUAD_SEGS, circle_polygons, polygon_radius_m, union_parts
+from containment.engine.circles import (
+    CIRCLE_QUAD_SEGS,
+    circle_polygons,
+    polygon_radius_m,
+    union_parts,
+)
 
 
 @st.composite

@@ -10,7 +10,7 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
-from containment.lifecycle import SavedZone
+from containment.engine.lifecycle import SavedZone
 from containment.service import Service
 from containment.store import open_store
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import shapely
 
-from containment.crs import lonlat_to_metric
-from containment.drawing import DrawingError, drawn_shape
+from containment.engine.crs import lonlat_to_metric
+from containment.engine.drawing import DrawingError, drawn_shape
 from tests.places import JAIPUR, NEAR_DUNGARPUR_TOWN
 
 LON, LAT = NEAR_DUNGARPUR_TOWN

@@ -116,8 +116,9 @@ def test_a_failed_write_keeps_the_earlier_file(sample_zones, tmp_path):
 
 
 def test_the_police_package_carries_zones_and_checkpoints(sample_zones, dungarpur, tmp_path):
-    from containment.checkpoints import propose_checkpoints, standard_roads
-    from containment.export import write_police_package
+    from containment.field.checkpoints import propose_checkpoints
+    from containment.io.export import write_police_package
+    from containment.io.roads import standard_roads
 
     containment = sample_zones[sample_zones["kind"] == "containment"]
     checkpoints = propose_checkpoints(containment, standard_roads(dungarpur.roads), dungarpur)
@@ -134,7 +135,7 @@ def test_the_police_package_carries_zones_and_checkpoints(sample_zones, dungarpu
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_csv_cells_that_a_spreadsheet_would_run_are_shown_as_text(start):
-    from containment.export import csv_text
+    from containment.io.export import csv_text
 
     frame = pd.DataFrame({"zone": [f'{start}HYPERLINK("http://x.example","click")'], "n": [-3]})
     rows = list(csv.reader(io.StringIO(csv_text(frame))))

@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from containment import read_cases
-from containment.lifecycle import SavedZone
+from containment.engine.lifecycle import SavedZone
 from containment.store import SyntheticMixError
 from tests.conftest import TODAY
 

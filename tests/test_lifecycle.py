@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 import shapely
 
-from containment.lifecycle import SavedZone, TransitionError, ZoneStatus, advance, describe_zones
+from containment.engine.lifecycle import (
+    SavedZone,
+    TransitionError,
+    ZoneStatus,
+    advance,
+    describe_zones,
+)
 from tests.places import NEAR_DUNGARPUR_TOWN
 
 LON, LAT = NEAR_DUNGARPUR_TOWN

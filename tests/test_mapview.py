@@ -7,8 +7,8 @@ import folium
 import pytest
 
 from containment import get_rule, plan_zones, read_cases
-from containment.mapview import MapLayers, build_map
-from containment.offline import ASSETS, STATIC_DIR, UnknownAssetError, serve_locally
+from containment.render.mapview import MapLayers, build_map
+from containment.render.offline import ASSETS, STATIC_DIR, UnknownAssetError, serve_locally
 from tests.conftest import TODAY
 
 

@@ -8,14 +8,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from containment.lifecycle import SavedZone, describe_zones
-from containment.meeting import (
-    block_table,
-    changes_since,
-    headline,
-    meeting_pack_html,
-    quarantine_by_block,
-)
+from containment.engine.lifecycle import SavedZone, describe_zones
+from containment.field.meeting import block_table, changes_since, headline, quarantine_by_block
+from containment.render.printable import meeting_pack_html
 
 MAY_20 = dt.date(2020, 5, 20)
 BICHHIWARA_AREA = shapely.box(73.50, 23.77, 73.54, 23.80)

@@ -18,7 +18,7 @@ import psycopg
 import pytest
 import shapely
 
-from containment.lifecycle import SavedZone
+from containment.engine.lifecycle import SavedZone
 from containment.store import ConflictError, open_store
 from tests.conftest import TEST_DATABASE_URL
 

@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from containment.checkpoints import checkpoint_list_html
-from containment.lifecycle import SavedZone, describe_zones
-from containment.meeting import meeting_pack_html
-from containment.public_list import public_list_html, public_zone_list
+from containment.engine.lifecycle import SavedZone, describe_zones
+from containment.field.public_list import public_zone_list
+from containment.render.printable import checkpoint_list_html, meeting_pack_html, public_list_html
 
 ATTACK = '<img src=x onerror="alert(1)"></script><script>alert(2)</script>'
 MAY_20 = dt.date(2020, 5, 20)

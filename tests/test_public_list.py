@@ -6,8 +6,9 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from containment.lifecycle import SavedZone, describe_zones
-from containment.public_list import public_list_html, public_zone_list
+from containment.engine.lifecycle import SavedZone, describe_zones
+from containment.field.public_list import public_zone_list
+from containment.render.printable import public_list_html
 from tests.places import BICHHIWARA
 
 AREA = shapely.box(

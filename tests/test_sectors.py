@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import shapely
 
-from containment.sectors import survey_sectors, teams_by_block
+from containment.field.sectors import survey_sectors, teams_by_block
 from tests.places import BICHHIWARA
 
 # A 6 km square around Bichhiwara: dozens of real habitations.

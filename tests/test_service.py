@@ -11,7 +11,7 @@ import shapely
 
 from containment import read_cases
 from containment.auth import AuthError, SessionPolicy
-from containment.lifecycle import SavedZone, ZoneStatus, advance
+from containment.engine.lifecycle import SavedZone, ZoneStatus, advance
 from containment.service import Service
 from tests.conftest import TODAY
 

@@ -11,9 +11,9 @@ import pytest
 import shapely
 
 from containment import read_cases
-from containment.centres import Centre, CentreError
+from containment.engine.lifecycle import SavedZone, advance
 from containment.errors import ContainmentError
-from containment.lifecycle import SavedZone, advance
+from containment.field.centres import Centre, CentreError
 from containment.store import (
     SCHEMA_PREFIX_VARIABLE,
     ConflictError,

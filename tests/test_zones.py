@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from containment import ZONE_COLUMNS, custom_rule, get_rule, plan_zones
-from containment.crs import lonlat_to_metric, metric_to_lonlat
+from containment.engine.crs import lonlat_to_metric, metric_to_lonlat
 from tests.places import BICHHIWARA, NEAR_DUNGARPUR_TOWN
 
 MAY_20 = dt.date(2020, 5, 20)

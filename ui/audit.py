@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from containment.export import csv_text
+from containment.io.export import csv_text
 from ui import state
 
 _COLUMNS = {

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import secrets
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from containment.centres import Centre, CentreKind
-from containment.mapview import MapLayers, build_map
+from containment.engine.ids import random_id
+from containment.field.centres import Centre, CentreKind
+from containment.render.mapview import MapLayers, build_map
 from ui import state
 
 _TABLE = {
@@ -86,7 +86,7 @@ def page() -> None:
                 added = state.act(
                     lambda fresh: fresh.save_centre(
                         Centre(
-                            f"C-{secrets.token_hex(4)}",
+                            random_id("C"),
                             name,
                             kind,
                             lon,

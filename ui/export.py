@@ -10,8 +10,8 @@ import geopandas as gpd
 import streamlit as st
 
 import containment as cp
-from containment.export import public_zones
-from containment.meeting import svg_map
+from containment.io.export import public_zones
+from containment.render.printable import svg_map
 from ui import state
 
 _FORMATS = {

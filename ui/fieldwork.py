@@ -13,27 +13,26 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import containment as cp
-from containment.allocation import allocate, beds_by_block, nearest_centres
-from containment.cases import RowProblem
-from containment.centres import CentreKind
-from containment.checkpoints import (
-    checkpoint_list_html,
+from containment.engine.crs import STORAGE_CRS
+from containment.field.allocation import allocate, beds_by_block, nearest_centres
+from containment.field.centres import CentreKind
+from containment.field.checkpoints import (
     missing_checkpoints,
+    new_checkpoint_id,
     propose_checkpoints,
-    read_roads,
-    standard_roads,
 )
-from containment.columns import normalise_header
-from containment.crs import STORAGE_CRS
-from containment.export import SYNTHETIC_NOTE, csv_text, write_police_package
-from containment.mapview import MapLayers, build_map
-from containment.meeting import people_in_containment
-from containment.places import PlaceIndex
-from containment.public_list import public_list_html, public_zone_list
-from containment.quarantine import GEOFENCE_M, ViolationAction, geofence_violations, read_checkins
+from containment.field.meeting import people_in_containment
+from containment.field.public_list import public_zone_list
+from containment.field.quarantine import GEOFENCE_M, ViolationAction, geofence_violations
+from containment.field.sectors import survey_sectors, teams_by_block
+from containment.io.export import SYNTHETIC_NOTE, csv_text, write_police_package
+from containment.io.homes import read_checkins, read_homes
+from containment.io.people import read_people
+from containment.io.roads import read_roads, standard_roads
+from containment.io.tables import RowProblem
+from containment.render.mapview import MapLayers, build_map
+from containment.render.printable import checkpoint_list_html, public_list_html
 from containment.render.text import markdown_text as md
-from containment.sectors import survey_sectors, teams_by_block
-from containment.tables import read_table
 from ui import state
 
 
@@ -113,7 +112,7 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
             point = gpd.GeoSeries.from_xy([clicked["lng"]], [clicked["lat"]], crs=STORAGE_CRS)
             frame = gpd.GeoDataFrame(
                 {
-                    "checkpoint_id": [f"CP-{pd.Timestamp.now().value:x}"[-11:]],
+                    "checkpoint_id": [new_checkpoint_id()],
                     "zone_id": [zone_id],
                     "zone_name": [labels[zone_id]],
                     "road": [road or "added by planner"],
@@ -264,40 +263,10 @@ def _allocation_tab(zones: gpd.GeoDataFrame) -> None:
     if upload is None:
         return
     try:
-        table = read_table(upload.getvalue(), name=upload.name)
+        people, problems = read_people(upload.getvalue(), district, name=upload.name)
     except cp.ContainmentError as error:
         state.show_error(error)
         return
-    frame = table.frame
-    lower = {normalise_header(c): c for c in frame.columns}
-    id_column = next(
-        (lower[k] for k in ("id", "personid", "returneeid", "migrantid") if k in lower), None
-    )
-    village_column = next(
-        (lower[k] for k in ("village", "homevillage", "habitation") if k in lower), None
-    )
-    block_column = lower.get("block")
-    if id_column is None or village_column is None:
-        st.error(
-            md(
-                f"{upload.name}: needs an id column and a village column. "
-                f"Columns are: {', '.join(map(str, frame.columns))}."
-            )
-        )
-        return
-    places = PlaceIndex(district.habitations)
-    ids, points, problems = [], [], []
-    for position, row in enumerate(frame.itertuples(index=False)):
-        values = dict(zip(frame.columns, row, strict=True))
-        match = places.match(
-            str(values[village_column]), str(values[block_column]) if block_column else None
-        )
-        if match.index is None:
-            problems.append(RowProblem(table.first_row + position, "village", match.reason))
-            continue
-        ids.append(str(values[id_column]))
-        points.append(district.habitations.geometry.iloc[match.index])
-    people = gpd.GeoDataFrame({"person_id": ids}, geometry=points, crs=STORAGE_CRS)
     placed, unplaced = allocate(people, centres, district, kinds=kinds)
     st.markdown(f"**{len(placed)} placed, {len(unplaced) + len(problems)} not placed.**")
     st.dataframe(placed, hide_index=True, width="stretch")
@@ -334,24 +303,15 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
     )
     if upload is not None:
         try:
-            table = read_table(upload.getvalue(), name=upload.name).frame
-            frame = gpd.GeoDataFrame(
-                {
-                    "hq_id": table.iloc[:, 0].astype(str),
-                    "start_on": pd.to_datetime(table.iloc[:, 3], dayfirst=True).dt.date,
-                    "end_on": pd.to_datetime(table.iloc[:, 4], dayfirst=True).dt.date,
-                },
-                geometry=gpd.points_from_xy(
-                    table.iloc[:, 2].astype(float), table.iloc[:, 1].astype(float)
-                ),
-                crs=STORAGE_CRS,
+            frame, problems = read_homes(
+                upload.getvalue(), district, name=upload.name, today=dt.date.today()
             )
-        except (cp.ContainmentError, ValueError) as error:
-            st.error(
-                md(f"{upload.name}: {error}. Columns must be id, latitude, longitude, start, end.")
-            )
+        except cp.ContainmentError as error:
+            state.show_error(error)
         else:
-            if st.button(f"Register {len(frame)} homes"):
+            if problems:
+                _problems_table(problems)
+            if len(frame) and st.button(f"Register {len(frame)} homes"):
                 if state.act(lambda fresh: fresh.register_homes(frame), done="Homes registered."):
                     st.rerun()
                 state.show_flash()
@@ -362,10 +322,13 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
     if checkins is not None and len(homes):
         try:
             rows, problems = read_checkins(
-                read_table(checkins.getvalue(), name=checkins.name), known_ids=set(homes["hq_id"])
+                checkins.getvalue(),
+                name=checkins.name,
+                known_ids=set(homes["hq_id"]),
+                today=dt.date.today(),
             )
-        except (cp.ContainmentError, ValueError) as error:
-            st.error(md(f"{checkins.name}: {error}"))
+        except cp.ContainmentError as error:
+            state.show_error(error)
         else:
             found = geofence_violations(homes, rows, district, radius_m=radius)
             st.markdown(

@@ -8,7 +8,7 @@ import streamlit as st
 
 import containment as cp
 from containment.auth import Permission
-from containment.dates import EPIDEMIC_START
+from containment.io.dates import EPIDEMIC_START
 from containment.render.text import markdown_text as md
 from ui import state
 

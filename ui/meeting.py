@@ -9,14 +9,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from containment.mapview import MapLayers, build_map
-from containment.meeting import (
-    block_table,
-    changes_since,
-    headline,
-    meeting_pack_html,
-    quarantine_by_block,
-)
+from containment.field.meeting import block_table, changes_since, headline, quarantine_by_block
+from containment.render.mapview import MapLayers, build_map
+from containment.render.printable import meeting_pack_html
 from containment.render.text import markdown_text as md
 from ui import state
 

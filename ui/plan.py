@@ -12,10 +12,10 @@ from streamlit_folium import st_folium
 
 import containment as cp
 from containment.auth import Permission
-from containment.crs import STORAGE_CRS
-from containment.drawing import drawn_shape
-from containment.figures import place_names
-from containment.lifecycle import (
+from containment.engine.crs import STORAGE_CRS
+from containment.engine.drawing import drawn_shape
+from containment.engine.figures import place_names
+from containment.engine.lifecycle import (
     SavedZone,
     ZoneOrigin,
     ZoneStatus,
@@ -23,7 +23,7 @@ from containment.lifecycle import (
     describe_zones,
     new_zone_id,
 )
-from containment.mapview import MapLayers, build_map
+from containment.render.mapview import MapLayers, build_map
 from containment.render.text import markdown_text as md
 from ui import state
 from ui.imports import offer_sample

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from containment.export import public_zones
-from containment.mapview import MapLayers, build_map
+from containment.io.export import public_zones
+from containment.render.mapview import MapLayers, build_map
 from containment.render.text import markdown_text as md
 from ui import state
 from ui.fieldwork import police_downloads

@@ -1,8 +1,8 @@
 """Users, sessions, failed logins and the audit trail, as the store keeps them.
 
 The rules (who may do what, when a session ends, how many failures lock a name) live in
-:mod:`containment.auth` and :mod:`containment.service`; this is only their records. Passwords
-are kept as scrypt hashes and session tokens as SHA-256 digests, never as given.
+:mod:`containment.auth` and :mod:`containment.service`; this is only their records.
+Passwords are kept as scrypt hashes and session tokens as SHA-256 digests, never as given.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from containment.crs import STORAGE_CRS
+from containment.engine.crs import STORAGE_CRS
 from containment.errors import ContainmentError
 from containment.render.text import count
 

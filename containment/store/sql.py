@@ -22,11 +22,11 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from containment.centres import CENTRE_FIELDS, Centre
-from containment.checkpoints import CHECKPOINT_COLUMNS
-from containment.crs import STORAGE_CRS
+from containment.engine.crs import STORAGE_CRS
+from containment.engine.lifecycle import SAVED_ZONE_FIELDS, SavedZone, zone_changes
 from containment.errors import ContainmentError
-from containment.lifecycle import SAVED_ZONE_FIELDS, SavedZone, zone_changes
+from containment.field.centres import CENTRE_FIELDS, Centre
+from containment.field.checkpoints import CHECKPOINT_COLUMNS
 from containment.store.accounts import AccountRecords
 from containment.store.backends import Backend, Tx
 from containment.store.caserecords import CaseRecords, ImportSummary, SyntheticMixError

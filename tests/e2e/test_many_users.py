@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import shapely
 
-from containment.lifecycle import SavedZone, ZoneStatus
+from containment.engine.lifecycle import SavedZone, ZoneStatus
 from tests.e2e.helpers import open_page, pick_zone, wait_for_map
 
 pytestmark = pytest.mark.browser

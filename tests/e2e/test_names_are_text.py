@@ -12,8 +12,8 @@ import pytest
 import shapely
 
 import containment as cp
-from containment.centres import Centre
-from containment.lifecycle import SavedZone
+from containment.engine.lifecycle import SavedZone
+from containment.field.centres import Centre
 from tests.e2e.helpers import ROOT, map_frame, open_page, wait_for_map
 
 pytestmark = pytest.mark.browser

@@ -16,9 +16,9 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from containment.circles import circle_polygons
-from containment.crs import lonlat_to_metric, metric_to_lonlat
-from containment.district import District
+from containment.engine.circles import circle_polygons
+from containment.engine.crs import lonlat_to_metric, metric_to_lonlat
+from containment.engine.district import District
 from containment.errors import ContainmentError
 
 __all__ = ["DrawingError", "DrawnShape", "drawn_shape"]

@@ -16,7 +16,7 @@ import folium
 
 __all__ = ["ASSETS", "STATIC_DIR", "STATIC_URL", "UnknownAssetError", "serve_locally"]
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 STATIC_URL = "/app/static/"
 
 # folium's asset name -> the vendored file under static/, or None for assets the map does not
@@ -59,7 +59,7 @@ def _localise(pairs: list[tuple[str, str]], prefix: str) -> list[tuple[str, str]
         if name not in ASSETS:
             msg = (
                 f"The map asset {name!r} ({url}) is not served locally. Vendor it with "
-                "tools/vendor_map_assets.sh and add it to containment.offline.ASSETS."
+                "tools/vendor_map_assets.sh and add it to containment.render.offline.ASSETS."
             )
             raise UnknownAssetError(msg)
         path = ASSETS[name]

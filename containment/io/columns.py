@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from containment.errors import CaseFileError
 
-__all__ = ["FIELDS", "ColumnMap", "map_columns"]
+__all__ = ["FIELDS", "ColumnMap", "find_columns", "map_columns", "normalise_header"]
 
 # standard field -> recognised spellings (already normalised: lower case, letters and digits)
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -147,3 +147,38 @@ def map_columns(headers: Iterable[object], explicit: Mapping[str, str] | None = 
         else:
             ignored.append(header)
     return ColumnMap(fields=fields, identifying=tuple(identifying), ignored=tuple(ignored))
+
+
+def find_columns(
+    headers: Iterable[object],
+    spellings: Mapping[str, tuple[str, ...]],
+    *,
+    source: str,
+    optional: tuple[str, ...] = (),
+) -> dict[str, str]:
+    """The header that each field's spellings name (normalised as line-list headers are).
+
+    Raises :class:`CaseFileError` naming the fields not found, the spellings looked for and the
+    file's columns.
+
+    >>> find_columns(["S.No", "Person ID", "Home Village"], {"id": ("personid",),
+    ...     "village": ("village", "homevillage")}, source="people.csv")
+    {'id': 'Person ID', 'village': 'Home Village'}
+    """
+    names = [str(h) for h in headers]
+    by_key = {normalise_header(h): h for h in names}
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    for field, options in spellings.items():
+        header = next((by_key[o] for o in options if o in by_key), None)
+        if header is not None:
+            found[field] = header
+        elif field not in optional:
+            missing.append(f"{field} (e.g. {', '.join(repr(o) for o in options[:3])})")
+    if missing:
+        msg = (
+            f"{source}: no column for {'; '.join(missing)}. Its columns are: "
+            f"{', '.join(names)}. Rename the column and upload again."
+        )
+        raise CaseFileError(msg)
+    return found

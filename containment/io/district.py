@@ -1,16 +1,15 @@
-"""A district is data, not code: a folder of layers and a small ``district.toml`` manifest.
+"""Loading a district folder: its layers and the small ``district.toml`` manifest.
 
-Adding a district means adding a folder under ``geodata/``; nothing here names Dungarpur
-except the default. Layers may be in any CRS and any format pyogrio reads; they are held in
-EPSG:4326 and projected on demand to the district's metric CRS.
+A district is data, not code: adding one means adding a folder under ``geodata/``; nothing here
+names Dungarpur except the default. Layers may be in any CRS and any format pyogrio reads; they
+are held in EPSG:4326 (the :class:`~containment.engine.district.District` projects them to the
+district's metric CRS on demand). Every problem names the file to fix.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +20,14 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from containment.crs import STORAGE_CRS, metric_crs_for
+from containment.engine.crs import STORAGE_CRS, metric_crs_for
+from containment.engine.district import DEFAULT_OUTLINE_TOLERANCE_M, District
 from containment.errors import DistrictError
 
 __all__ = ["DEFAULT_DISTRICT", "District", "geodata_root", "load_district"]
 
 DEFAULT_DISTRICT = "dungarpur"
 MANIFEST_NAME = "district.toml"
-# Cases this close outside the outline are accepted with a note: outlines are generalised (the
-# PMGSY district polygon cuts through villages on the border), and a positive case is never
-# dropped for it.
-DEFAULT_OUTLINE_TOLERANCE_M = 1000.0
 
 # layer -> (required?, {standard column: manifest key naming the source field})
 _LAYERS: dict[str, tuple[bool, dict[str, str]]] = {
@@ -55,71 +51,7 @@ def geodata_root() -> Path:
     override = os.environ.get("CONTAINMENT_GEODATA")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[1] / "geodata"
-
-
-@dataclass(frozen=True, eq=False)
-class District:
-    """Reference layers of one district, in EPSG:4326, with their standard columns.
-
-    ``blocks`` has ``name``; ``habitations`` has ``name``, ``population`` and ``block``;
-    ``health_facilities`` has ``name``, ``kind`` and ``block``; ``roads`` and ``hq_points``
-    (possibly empty) have ``name``. Every layer keeps its source fields too.
-    """
-
-    name: str
-    state: str
-    folder: Path
-    household_size: float
-    household_size_source: str
-    metric_crs: CRS
-    outline: shapely.Polygon | shapely.MultiPolygon
-    blocks: gpd.GeoDataFrame
-    habitations: gpd.GeoDataFrame
-    health_facilities: gpd.GeoDataFrame
-    hq_points: gpd.GeoDataFrame
-    roads: gpd.GeoDataFrame
-    attribution: str
-    caveats: tuple[str, ...]
-    sample_cases: Path | None
-    outline_tolerance_m: float = DEFAULT_OUTLINE_TOLERANCE_M
-
-    @cached_property
-    def outline_m(self) -> shapely.Geometry:
-        """The district outline in the metric CRS."""
-        return gpd.GeoSeries([self.outline], crs=STORAGE_CRS).to_crs(self.metric_crs).iloc[0]
-
-    @cached_property
-    def blocks_m(self) -> gpd.GeoDataFrame:
-        return self.blocks.to_crs(self.metric_crs)
-
-    @cached_property
-    def habitations_m(self) -> gpd.GeoDataFrame:
-        return self.habitations.to_crs(self.metric_crs)
-
-    @cached_property
-    def health_facilities_m(self) -> gpd.GeoDataFrame:
-        return self.health_facilities.to_crs(self.metric_crs)
-
-    def block_at(self, points: gpd.GeoSeries, *, outside: str = "outside") -> np.ndarray:
-        """The name of the block each point lies in (``outside`` for points in none)."""
-        names = np.full(len(points), outside, dtype=object)
-        if len(points):
-            point_idx, block_idx = self._blocks_tree.query(
-                points.to_crs(STORAGE_CRS).to_numpy(), predicate="within"
-            )
-            names[point_idx] = self.blocks["name"].astype(str).to_numpy()[block_idx]
-        return names
-
-    @cached_property
-    def _blocks_tree(self) -> shapely.STRtree:
-        return shapely.STRtree(self.blocks.geometry.to_numpy())
-
-    @cached_property
-    def prepared_outline_m(self) -> shapely.Geometry:
-        geometry = self.outline_m
-        shapely.prepare(geometry)
-        return geometry
+    return Path(__file__).resolve().parents[2] / "geodata"
 
 
 def _resolve_folder(district: str | os.PathLike[str]) -> Path:

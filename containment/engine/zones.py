@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from containment.circles import union_parts
-from containment.crs import STORAGE_CRS, lonlat_to_metric
-from containment.district import District
-from containment.figures import zone_figures
-from containment.rules import Rule
+from containment.engine.circles import union_parts
+from containment.engine.crs import STORAGE_CRS, lonlat_to_metric
+from containment.engine.district import District
+from containment.engine.figures import zone_figures
+from containment.engine.rules import Rule
 
 __all__ = ["ZONE_COLUMNS", "ZoneKind", "ZonePlan", "plan_zones"]
 

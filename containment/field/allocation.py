@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from containment.centres import CentreKind
-from containment.district import District
+from containment.engine.district import District
+from containment.field.centres import CentreKind
 
 __all__ = ["allocate", "beds_by_block", "nearest_centres"]
 

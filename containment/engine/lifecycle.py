@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,11 +18,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from containment.crs import STORAGE_CRS
-from containment.district import District
+from containment.engine.crs import STORAGE_CRS
+from containment.engine.district import District
+from containment.engine.figures import zone_figures
+from containment.engine.ids import random_id
+from containment.engine.zones import ZoneKind
 from containment.errors import ContainmentError
-from containment.figures import zone_figures
-from containment.zones import ZoneKind
 
 __all__ = [
     "SAVED_ZONE_FIELDS",
@@ -99,7 +99,7 @@ SAVED_ZONE_FIELDS = tuple(f.name for f in dataclasses.fields(SavedZone) if f.nam
 
 def new_zone_id(prefix: str = "DZ") -> str:
     """A fresh id for a drawn zone (random; drawn zones have no cases to derive it from)."""
-    return f"{prefix}-{secrets.token_hex(5)}"
+    return random_id(prefix)
 
 
 def advance(
@@ -188,7 +188,7 @@ def describe_zones(
     Adds ``case_count``, ``first_case_on``, ``last_case_on`` (cases inside reported up to
     ``as_of``), ``release_due_on`` (last case + the zone's release period; the day it was
     notified or made, when no case is inside), ``due_for_release`` (in force and due),
-    ``in_force`` and the figures of :func:`containment.figures.zone_figures`.
+    ``in_force`` and the figures of :func:`containment.engine.figures.zone_figures`.
     """
     described = zones.copy()
     if described.empty:

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from containment.crs import STORAGE_CRS, metric_to_lonlat
-from containment.district import District
+from containment.engine.crs import STORAGE_CRS, metric_to_lonlat
+from containment.engine.district import District
 
 __all__ = ["clustered_points_m", "synthetic_cases"]
 

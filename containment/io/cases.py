@@ -19,13 +19,21 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from containment.columns import ColumnMap, map_columns
-from containment.crs import STORAGE_CRS, lonlat_to_metric
-from containment.dates import EPIDEMIC_START, DateProblem, parse_day_first
-from containment.district import District
+from containment.engine.crs import STORAGE_CRS
+from containment.engine.district import District
 from containment.errors import CaseFileError
-from containment.places import PlaceIndex, PlaceMatch
-from containment.tables import GEOMETRY_LAT, GEOMETRY_LON, MAX_FILE_BYTES, RawTable, read_table
+from containment.io.columns import ColumnMap, map_columns
+from containment.io.dates import EPIDEMIC_START, DateProblem, parse_day_first
+from containment.io.places import PlaceIndex, PlaceMatch
+from containment.io.points import check_in_district
+from containment.io.tables import (
+    GEOMETRY_LAT,
+    GEOMETRY_LON,
+    MAX_FILE_BYTES,
+    RawTable,
+    RowProblem,
+    read_table,
+)
 
 __all__ = ["CASE_COLUMNS", "CaseList", "CaseStatus", "RowProblem", "read_cases", "validate_table"]
 
@@ -65,19 +73,6 @@ _STATUS_WORDS: dict[str, CaseStatus] = {
         ("referred", "referredout", "transferred", "migrated", "shifted"), CaseStatus.REFERRED_OUT
     ),
 }
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """One finding about one row: ``row 7: reported_on: '31-02-2020' is not a real date``."""
-
-    row: int
-    field: str
-    reason: str
-    label: str = "row"
-
-    def __str__(self) -> str:
-        return f"{self.label} {self.row}: {self.field}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -420,43 +415,13 @@ class _RowChecker:
             self.notes.append(RowProblem(row, "village", match.note, self.table.row_label))
 
     def _check_inside_district(self, lon: np.ndarray, lat: np.ndarray) -> None:
-        """Reject coordinates outside the district, saying how far, or that they look swapped;
-        accept, with a note, those within the district's tolerance of its outline."""
-        positions = np.flatnonzero(~np.isnan(lon))
-        positions = np.array([p for p in positions if p not in self.rejected], dtype=int)
-        if len(positions) == 0:
-            return
-        outline = self.district.prepared_outline_m
-        crs = self.district.metric_crs
-        x, y = lonlat_to_metric(lon[positions], lat[positions], crs)
-        inside = shapely.contains_xy(outline, x, y)
-        outside = positions[~inside]
-        if len(outside) == 0:
-            return
-        x_out, y_out = x[~inside], y[~inside]
-        sx, sy = lonlat_to_metric(lat[outside], lon[outside], crs)  # swapped
-        swapped_inside = shapely.contains_xy(outline, sx, sy)
-        distance_m = shapely.distance(outline, shapely.points(x_out, y_out))
-        name = self.district.name
-        tolerance_m = self.district.outline_tolerance_m
-        for p, swapped, metres in zip(outside, swapped_inside, distance_m, strict=True):
-            where = f"{lat[p]:g}, {lon[p]:g} is {metres / 1000:,.1f} km outside {name}'s outline"
-            if metres <= tolerance_m:
-                note = (
-                    f"{where}, within the {tolerance_m / 1000:g} km the outline may be off: "
-                    "accepted (its zone may reach over the district line)"
-                )
-                row = self.table.first_row + int(p)
-                self.notes.append(RowProblem(row, "latitude", note, self.table.row_label))
-            elif swapped:
-                reason = (
-                    f"{lat[p]:g}, {lon[p]:g} is outside {name}, but inside it with latitude "
-                    "and longitude swapped: swap the two columns"
-                )
-                self.reject(int(p), "latitude", reason)
-            else:
-                reason = (
-                    f"{lat[p]:g}, {lon[p]:g} is outside {name}, {metres / 1000:,.1f} km from "
-                    "its boundary"
-                )
-                self.reject(int(p), "latitude", reason)
+        """Reject coordinates outside the district, note those just over its outline."""
+        checked = np.array([p not in self.rejected for p in range(len(lon))], dtype=bool)
+        found = check_in_district(
+            np.where(checked, lon, np.nan), np.where(checked, lat, np.nan), self.district
+        )
+        for position, reason in found.refused.items():
+            self.reject(position, "latitude", reason)
+        for position, note in found.notes.items():
+            row = self.table.first_row + position
+            self.notes.append(RowProblem(row, "latitude", note, self.table.row_label))

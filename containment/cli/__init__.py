@@ -1,5 +1,5 @@
 """The ``containment`` command line: line lists, zones and rules; the store's commands are in
-:mod:`containment.cli_store`."""
+:mod:`containment.cli.store`."""
 
 from __future__ import annotations
 
@@ -13,15 +13,16 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from containment import cli_store
-from containment.cases import CaseList, read_cases
-from containment.dates import EPIDEMIC_START
-from containment.district import DEFAULT_DISTRICT, District, load_district
+from containment.cli import store as cli_store
+from containment.engine.district import District
+from containment.engine.rules import PRESETS, Rule, custom_rule, get_rule
+from containment.engine.zones import plan_zones
 from containment.errors import ContainmentError
-from containment.export import EXPORT_FORMATS, csv_text, write_zones
-from containment.rules import PRESETS, Rule, custom_rule, get_rule
-from containment.synthetic import synthetic_cases
-from containment.zones import plan_zones
+from containment.io.cases import CaseList, read_cases
+from containment.io.dates import EPIDEMIC_START
+from containment.io.district import DEFAULT_DISTRICT, load_district
+from containment.io.export import EXPORT_FORMATS, csv_text, write_zones
+from containment.io.synthetic import synthetic_cases
 
 app = typer.Typer(
     help="Containment Planner: case line lists in, containment and buffer zones out.",

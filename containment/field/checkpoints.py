@@ -7,119 +7,19 @@ district's metric CRS, the roads' name and class read from whatever fields they 
 
 from __future__ import annotations
 
-import hashlib
-import os
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from containment.crs import STORAGE_CRS
-from containment.district import District
-from containment.errors import ContainmentError
+from containment.engine.crs import STORAGE_CRS
+from containment.engine.district import District
+from containment.engine.ids import random_id, stable_id
 
-__all__ = [
-    "CHECKPOINT_COLUMNS",
-    "RoadLayerError",
-    "checkpoint_list_html",
-    "missing_checkpoints",
-    "propose_checkpoints",
-    "read_roads",
-    "standard_roads",
-]
+__all__ = ["CHECKPOINT_COLUMNS", "missing_checkpoints", "new_checkpoint_id", "propose_checkpoints"]
 
 CHECKPOINT_COLUMNS = ("checkpoint_id", "zone_id", "zone_name", "road", "road_class")
-_NAME_FIELDS = (
-    "name",
-    "road_name",
-    "roadname",
-    "work_name",
-    "ref",
-    "road_no",
-    "road_id",
-    "osm_id",
-    "id",
-)
-_CLASS_FIELDS = ("road_class", "class", "fclass", "highway", "type", "category", "road_type")
-
-
-class RoadLayerError(ContainmentError):
-    """A road layer that cannot be used; the message names the file and what to do."""
-
-
-def standard_roads(
-    roads: gpd.GeoDataFrame, *, name_field: str | None = None, class_field: str | None = None
-) -> gpd.GeoDataFrame:
-    """Roads with ``road`` (name, or id) and ``road_class`` columns, lines only, in EPSG:4326."""
-    if roads.crs is None:
-        msg = "The road layer has no CRS. Save it with one (e.g. EPSG:4326)."
-        raise RoadLayerError(msg)
-    lower = {str(c).lower(): c for c in roads.columns if c != "geometry"}
-
-    def pick(explicit: str | None, candidates: tuple[str, ...]) -> str | None:
-        if explicit is not None:
-            if explicit not in roads.columns:
-                fields = ", ".join(lower.values())
-                msg = f"The road layer has no field {explicit!r}; its fields are: {fields}."
-                raise RoadLayerError(msg)
-            return explicit
-        return next((lower[c] for c in candidates if c in lower), None)
-
-    name = pick(name_field, _NAME_FIELDS)
-    road_class = pick(class_field, _CLASS_FIELDS)
-    lines = roads[roads.geometry.notna() & ~roads.geometry.is_empty]
-    kinds = lines.geometry.geom_type
-    lines = lines[kinds.isin(["LineString", "MultiLineString"])]
-    if lines.empty:
-        msg = "The road layer has no lines. Roads must be LineString or MultiLineString features."
-        raise RoadLayerError(msg)
-    numbers = pd.Series(np.arange(1, len(lines) + 1), index=lines.index).map(lambda i: f"road {i}")
-    return gpd.GeoDataFrame(
-        {
-            "road": lines[name].astype(str).where(lines[name].notna(), numbers)
-            if name
-            else numbers,
-            "road_class": lines[road_class].fillna("").astype(str) if road_class else "",
-        },
-        geometry=lines.geometry.to_crs(STORAGE_CRS).to_numpy(),
-        crs=STORAGE_CRS,
-    ).reset_index(drop=True)
-
-
-def read_roads(
-    source: bytes | str | os.PathLike[str], *, name: str | None = None, **fields: str | None
-) -> gpd.GeoDataFrame:
-    """Read a road layer (GeoJSON, GeoPackage, Shapefile or zipped shapefile) in any CRS.
-
-    ``source`` is a path, or an upload's bytes; then ``name`` (the browser's file name) is
-    used in messages only, never as a path.
-    """
-    from containment.tables import read_layer
-
-    if isinstance(source, bytes):
-        shown = name or "the road layer"
-        try:
-            roads = read_layer(source, shown)
-        except ContainmentError as exc:
-            raise RoadLayerError(str(exc)) from exc
-    else:
-        path = Path(source)
-        shown = path.name
-        where = f"/vsizip/{path}" if path.name.lower().endswith(".zip") else path
-        try:
-            roads = gpd.read_file(where, engine="pyogrio")
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-            msg = f"{shown}: cannot be read as a road layer ({exc})."
-            raise RoadLayerError(msg) from exc
-    try:
-        return standard_roads(roads, **fields)
-    except RoadLayerError as exc:
-        msg = f"{shown}: {exc}"
-        raise RoadLayerError(msg) from exc
 
 
 def _crossings(
@@ -139,9 +39,14 @@ def _crossings(
     return zone_idx[owner][points], road_idx[owner][points], parts[points]
 
 
+def new_checkpoint_id() -> str:
+    """An id for a checkpoint a planner places by hand."""
+    return random_id("CP")
+
+
 def _checkpoint_id(zone_id: str, point: shapely.Point) -> str:
-    key = f"{zone_id}:{round(point.x, -1):.0f}:{round(point.y, -1):.0f}"
-    return "CP-" + hashlib.blake2b(key.encode(), digest_size=4).hexdigest()
+    """The same id for a crossing of the same zone within 10 m: proposing twice adds nothing."""
+    return stable_id("CP", zone_id, f"{round(point.x, -1):.0f}", f"{round(point.y, -1):.0f}")
 
 
 def propose_checkpoints(
@@ -228,30 +133,4 @@ def missing_checkpoints(
             ] = True
     return pd.DataFrame(proposed.loc[~covered, ["zone_id", "zone_name", "road"]]).reset_index(
         drop=True
-    )
-
-
-def checkpoint_list_html(
-    checkpoints: gpd.GeoDataFrame, district: District, *, synthetic: bool = False
-) -> str:
-    """A printable list of checkpoints, by block, for the police stations."""
-    from containment.render.pages import render_page
-
-    block_of = district.block_at(checkpoints.geometry, outside="Outside the district")
-    table = pd.DataFrame(
-        {
-            "Block": block_of,
-            "Checkpoint": checkpoints["checkpoint_id"].to_numpy(),
-            "Zone": checkpoints["zone_name"].to_numpy(),
-            "Road": checkpoints["road"].to_numpy(),
-            "Class": checkpoints["road_class"].to_numpy(),
-            "Latitude": checkpoints.geometry.y.round(6).map("{:.6f}".format).to_numpy(),
-            "Longitude": checkpoints.geometry.x.round(6).map("{:.6f}".format).to_numpy(),
-        }
-    ).sort_values(["Block", "Zone", "Road"], kind="stable")
-    blocks = [
-        (block, rows.drop(columns="Block")) for block, rows in table.groupby("Block", sort=True)
-    ]
-    return render_page(
-        "checkpoint_list.html.j2", synthetic=synthetic, district=district.name, blocks=blocks
     )

@@ -22,7 +22,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from containment.crs import STORAGE_CRS
+from containment.engine.crs import STORAGE_CRS
 from containment.errors import CaseFileError
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "MAX_XLSX_UNPACKED_BYTES",
     "SUPPORTED_SUFFIXES",
     "RawTable",
+    "RowProblem",
     "read_layer",
     "read_table",
 ]
@@ -45,6 +46,19 @@ MAX_XLSX_CELLS = 3_000_000
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".geojson", ".json", ".gpkg")
 GEOMETRY_LON = "(geometry longitude)"
 GEOMETRY_LAT = "(geometry latitude)"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One finding about one row: ``row 7: reported_on: '31-02-2020' is not a real date``."""
+
+    row: int
+    field: str
+    reason: str
+    label: str = "row"
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.row}: {self.field}: {self.reason}"
 
 
 @dataclass(frozen=True)

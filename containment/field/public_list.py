@@ -8,9 +8,9 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from containment.district import District
+from containment.engine.district import District
 
-__all__ = ["PUBLIC_LIST_COLUMNS", "public_list_html", "public_zone_list"]
+__all__ = ["PUBLIC_LIST_COLUMNS", "public_zone_list"]
 
 PUBLIC_LIST_COLUMNS = ("Zone", "Area", "Notified on", "Release due on")
 _MOST_PLACES = 8
@@ -47,18 +47,3 @@ def public_zone_list(
             "Release due on": [d.strftime("%d-%m-%Y") for d in chosen["release_due_on"]],
         }
     ).sort_values("Zone", kind="stable", ignore_index=True)
-
-
-def public_list_html(
-    table: pd.DataFrame, district: District, *, as_of: dt.date, synthetic: bool = False
-) -> str:
-    """A printable page of the public zone list."""
-    from containment.render.pages import day, render_page
-
-    return render_page(
-        "public_list.html.j2",
-        synthetic=synthetic,
-        district=district.name,
-        as_of=day(as_of),
-        zones=table,
-    )

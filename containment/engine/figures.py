@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from containment.district import District
+from containment.engine.district import District
 
 __all__ = ["place_names", "zone_figures"]
 

@@ -2,7 +2,7 @@
 
 Every layer can be switched on and off; a legend says what the colours mean. The map works
 with no internet: its basemap is drawn from the shipped layers, its scripts are served by the
-app (:mod:`containment.offline`), and the online OpenStreetMap tiles are an extra that stays
+app (:mod:`containment.render.offline`), and the online OpenStreetMap tiles are an extra that stays
 off until a user ticks it.
 """
 
@@ -20,10 +20,10 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
-from containment.centres import CentreKind
-from containment.crs import STORAGE_CRS
-from containment.district import District
-from containment.offline import serve_locally
+from containment.engine.crs import STORAGE_CRS
+from containment.engine.district import District
+from containment.field.centres import CentreKind
+from containment.render.offline import serve_locally
 from containment.render.text import html_text
 
 __all__ = ["CENTRE_ICONS", "ZONE_COLOURS", "MapLayers", "build_map"]
@@ -382,7 +382,7 @@ def build_map(
 
     ``draw`` adds the drawing tools (polygon, rectangle, circle); ``layers.editable`` puts a
     saved zone's outline into the drawing layer so that it can be edited. ``local_assets``
-    serves every script from the app (see :func:`containment.offline.serve_locally`).
+    serves every script from the app (see :func:`containment.render.offline.serve_locally`).
     """
     layers = layers or MapLayers()
     west, south, east, north = district.outline.bounds

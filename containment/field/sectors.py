@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from containment.crs import STORAGE_CRS
-from containment.district import District
+from containment.engine.crs import STORAGE_CRS
+from containment.engine.district import District
 
 __all__ = ["HOUSEHOLDS_PER_TEAM", "SECTOR_COLUMNS", "survey_sectors", "teams_by_block"]
 

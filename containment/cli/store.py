@@ -22,10 +22,10 @@ import typer
 from rich.console import Console
 
 from containment.auth import Role
-from containment.cases import read_cases
-from containment.district import DEFAULT_DISTRICT, load_district
 from containment.errors import ContainmentError, ExportError
-from containment.export import csv_text, write_zones
+from containment.io.cases import read_cases
+from containment.io.district import DEFAULT_DISTRICT, load_district
+from containment.io.export import csv_text, write_zones
 from containment.service import Service, Workspace
 from containment.store import SCHEMA_PREFIX_VARIABLE, SQLStore, backup_sqlite, open_store
 from containment.store.backends import SQLiteBackend

@@ -9,7 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-__all__ = ["EPIDEMIC_START", "DateProblem", "day_month_year", "parse_day_first"]
+__all__ = [
+    "EPIDEMIC_START",
+    "DateProblem",
+    "day_month_year",
+    "parse_day_first",
+    "parse_day_first_time",
+]
 
 EPIDEMIC_START = dt.date(2020, 1, 30)
 """The first case of COVID-19 in India (Thrissur, Kerala): a case reported before it is a typo
@@ -39,6 +45,7 @@ _MONTHS = {
 _DAY_FIRST = re.compile(r"^(\d{1,2})[-/.\s](\d{1,2}|[A-Za-z]+)[-/.\s](\d{2}|\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_TIME = re.compile(r"^(.*?)[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$")
 
 
 class DateProblem(ValueError):
@@ -75,6 +82,31 @@ def parse_day_first(
         )
         raise DateProblem(msg)
     return parsed
+
+
+def parse_day_first_time(
+    value: object, *, today: dt.date, earliest: dt.date = EPIDEMIC_START
+) -> dt.datetime:
+    """A date and time (``12-05-2020 10:30``, ``2020-05-12T10:30:00``), the date day first as
+    :func:`parse_day_first` reads it; a date alone is midnight.
+
+    >>> parse_day_first_time("12-05-2020 10:30", today=dt.date(2020, 6, 1))
+    datetime.datetime(2020, 5, 12, 10, 30)
+    """
+    if isinstance(value, dt.datetime):
+        moment = value.replace(tzinfo=None)
+        parse_day_first(moment.date(), today=today, earliest=earliest)
+        return moment
+    text = str(value).strip()
+    match = _TIME.match(text)
+    if not match:
+        return dt.datetime.combine(parse_day_first(text, today=today, earliest=earliest), dt.time())
+    day = parse_day_first(match.group(1), today=today, earliest=earliest)
+    hour, minute, second = int(match.group(2)), int(match.group(3)), int(match.group(4) or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        msg = f"{text!r}: {hour:02d}:{minute:02d}:{second:02d} is not a time of day"
+        raise DateProblem(msg)
+    return dt.datetime.combine(day, dt.time(hour, minute, second))
 
 
 def day_month_year(day: dt.date) -> str:

@@ -22,10 +22,10 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from containment.checkpoints import CHECKPOINT_COLUMNS
-from containment.crs import STORAGE_CRS
+from containment.engine.crs import STORAGE_CRS
+from containment.engine.zones import ZONE_COLUMNS
 from containment.errors import ExportError
-from containment.zones import ZONE_COLUMNS
+from containment.field.checkpoints import CHECKPOINT_COLUMNS
 
 __all__ = [
     "EXPORT_FORMATS",

@@ -1,6 +1,6 @@
 """The collector's meeting: headline figures, a table per block, what changed, a printable pack.
 
-Pure functions over the described saved zones (:func:`containment.lifecycle.describe_zones`),
+Pure functions over the described saved zones (:func:`containment.engine.lifecycle.describe_zones`),
 the cases and the centres, as of a day. Nothing here names or locates a patient: cases are
 only counted.
 """
@@ -8,24 +8,21 @@ only counted.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import geopandas as gpd
-import markupsafe
 import pandas as pd
 import shapely
 
-from containment.district import District
+from containment.engine.district import District
 
 __all__ = [
     "Headline",
     "block_table",
     "changes_since",
     "headline",
-    "meeting_pack_html",
     "people_in_containment",
     "quarantine_by_block",
-    "svg_map",
 ]
 
 RECENT_DAYS = 14
@@ -187,128 +184,3 @@ def changes_since(
             events.append((zone.release_due_on, "Zone due for release", zone.name))
     frame = pd.DataFrame(events, columns=["date", "change", "detail"])
     return frame.sort_values("date", kind="stable").reset_index(drop=True)
-
-
-# --- printable pack ---------------------------------------------------------------------------
-
-_ZONE_FILL = {"containment": "#e53935", "buffer": "#fb8c00"}
-
-
-def svg_map(
-    district: District, zones: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *, width_px: int = 900
-) -> markupsafe.Markup:
-    """A static map (SVG) of blocks, zones and centres, for print: no script, no network."""
-    from containment.render.pages import MapDot, MapLabel, MapShape, render_svg_map
-
-    outline = district.outline_m
-    west, south, east, north = outline.bounds
-    scale = width_px / (east - west)
-
-    def xy(x: float, y: float) -> tuple[float, float]:
-        return round((x - west) * scale, 1), round((north - y) * scale, 1)
-
-    def path(geometry: shapely.Geometry) -> str:
-        parts = []
-        for polygon in shapely.get_parts(geometry):
-            for ring in [polygon.exterior, *polygon.interiors]:
-                points = " L ".join("{} {}".format(*xy(x, y)) for x, y in ring.coords)
-                parts.append(f"M {points} Z")
-        return " ".join(parts)
-
-    shapes = [
-        MapShape(path(block.geometry), "#fafafa", "#78909c")
-        for block in district.blocks_m.itertuples()
-    ]
-    for kind in ("buffer", "containment"):
-        chosen = zones[zones["kind"] == kind] if len(zones) else zones
-        for zone in chosen.to_crs(district.metric_crs).itertuples() if len(chosen) else []:
-            colour = _ZONE_FILL[kind]
-            shapes.append(MapShape(path(zone.geometry), colour, colour, 1.5, 0.45, str(zone.name)))
-    shapes.append(MapShape(path(outline), "none", "#263238", 2.5))
-    labels = [
-        MapLabel(*xy(p.x, p.y), str(name))
-        for name, p in zip(
-            district.blocks_m["name"], district.blocks_m.representative_point(), strict=True
-        )
-    ]
-    dots = [
-        MapDot(*xy(c.geometry.x, c.geometry.y), str(c.name))
-        for c in (centres.to_crs(district.metric_crs).itertuples() if len(centres) else [])
-    ]
-    return render_svg_map(
-        district=district.name,
-        width=width_px,
-        height=round((north - south) * scale),
-        shapes=shapes,
-        labels=labels,
-        dots=dots,
-    )
-
-
-_LABELS = {
-    "new_cases_14d": f"New cases ({RECENT_DAYS} days)",
-    "cases_to_date": "Cases to date",
-    "zones_in_force": "Zones in force",
-    "people_in_containment": "People in containment zones",
-    "households_in_containment": "Households in containment zones",
-    "zones_due_for_release": "Zones due for release",
-    "beds_free": "Beds free",
-    "beds_total": "Beds in centres",
-}
-_PACK_ZONES = {
-    "name": "Zone",
-    "kind": "Kind",
-    "status": "Status",
-    "order_number": "Order no.",
-    "case_count": "Cases",
-    "population_est": "People",
-    "households_est": "Households",
-    "release_due_on": "Release due",
-    "due": "Due",
-    "blocks": "Blocks",
-}
-
-
-def meeting_pack_html(
-    district: District,
-    zones: gpd.GeoDataFrame,
-    cases: gpd.GeoDataFrame,
-    centres: gpd.GeoDataFrame,
-    *,
-    as_of: dt.date,
-    since: dt.date,
-    synthetic: bool = False,
-) -> str:
-    """A self-contained HTML page that prints well: figures, map, tables. No patient data."""
-    from containment.render.pages import day, frame_for_print, render_page
-    from containment.render.text import cell_text
-
-    figures = asdict(headline(zones, cases, centres, district, as_of=as_of))
-    cards = [(label, cell_text(figures[key])) for key, label in _LABELS.items() if key in figures]
-    blocks = block_table(zones, cases, centres, district, as_of=as_of).rename(columns=_LABELS)
-    shown = (
-        zones[zones["in_force"] | zones["status"].isin(["proposed", "draft"])].copy()
-        if len(zones)
-        else zones.copy()
-    )
-    shown["due"] = shown.get("due_for_release", pd.Series(dtype=bool)).map({True: "DUE"})
-    map_zones = (
-        zones[zones["in_force"] | zones["status"].isin(["proposed"])] if len(zones) else zones
-    )
-    return render_page(
-        "meeting_pack.html.j2",
-        synthetic=synthetic,
-        body_class="landscape",
-        district=district.name,
-        as_of=day(as_of),
-        since=day(since),
-        cards=cards,
-        map_svg=svg_map(district, map_zones, centres),
-        blocks=blocks,
-        zones=frame_for_print(pd.DataFrame(shown), _PACK_ZONES),
-        changes=changes_since(zones, cases, since=since, as_of=as_of).rename(
-            columns={"date": "Date", "change": "Change", "detail": "Detail"}
-        ),
-        caveats=district.caveats,
-        attribution=district.attribution,
-    )

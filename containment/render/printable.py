@@ -1,0 +1,183 @@
+"""The printable pages: the collector's meeting pack, the police's checkpoint list by block and
+the public zone list, with the static map they share. Figures come from :mod:`containment.field`;
+the pages are Jinja2 templates (:mod:`containment.render.pages`), so every name is text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+
+import geopandas as gpd
+import markupsafe
+import pandas as pd
+import shapely
+
+from containment.engine.district import District
+from containment.field.meeting import RECENT_DAYS, block_table, changes_since, headline
+from containment.render.pages import (
+    MapDot,
+    MapLabel,
+    MapShape,
+    day,
+    frame_for_print,
+    render_page,
+    render_svg_map,
+)
+from containment.render.text import cell_text
+
+__all__ = ["checkpoint_list_html", "meeting_pack_html", "public_list_html", "svg_map"]
+
+
+_ZONE_FILL = {"containment": "#e53935", "buffer": "#fb8c00"}
+
+
+def svg_map(
+    district: District, zones: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *, width_px: int = 900
+) -> markupsafe.Markup:
+    """A static map (SVG) of blocks, zones and centres, for print: no script, no network."""
+    outline = district.outline_m
+    west, south, east, north = outline.bounds
+    scale = width_px / (east - west)
+
+    def xy(x: float, y: float) -> tuple[float, float]:
+        return round((x - west) * scale, 1), round((north - y) * scale, 1)
+
+    def path(geometry: shapely.Geometry) -> str:
+        parts = []
+        for polygon in shapely.get_parts(geometry):
+            for ring in [polygon.exterior, *polygon.interiors]:
+                points = " L ".join("{} {}".format(*xy(x, y)) for x, y in ring.coords)
+                parts.append(f"M {points} Z")
+        return " ".join(parts)
+
+    shapes = [
+        MapShape(path(block.geometry), "#fafafa", "#78909c")
+        for block in district.blocks_m.itertuples()
+    ]
+    for kind in ("buffer", "containment"):
+        chosen = zones[zones["kind"] == kind] if len(zones) else zones
+        for zone in chosen.to_crs(district.metric_crs).itertuples() if len(chosen) else []:
+            colour = _ZONE_FILL[kind]
+            shapes.append(MapShape(path(zone.geometry), colour, colour, 1.5, 0.45, str(zone.name)))
+    shapes.append(MapShape(path(outline), "none", "#263238", 2.5))
+    labels = [
+        MapLabel(*xy(p.x, p.y), str(name))
+        for name, p in zip(
+            district.blocks_m["name"], district.blocks_m.representative_point(), strict=True
+        )
+    ]
+    dots = [
+        MapDot(*xy(c.geometry.x, c.geometry.y), str(c.name))
+        for c in (centres.to_crs(district.metric_crs).itertuples() if len(centres) else [])
+    ]
+    return render_svg_map(
+        district=district.name,
+        width=width_px,
+        height=round((north - south) * scale),
+        shapes=shapes,
+        labels=labels,
+        dots=dots,
+    )
+
+
+_LABELS = {
+    "new_cases_14d": f"New cases ({RECENT_DAYS} days)",
+    "cases_to_date": "Cases to date",
+    "zones_in_force": "Zones in force",
+    "people_in_containment": "People in containment zones",
+    "households_in_containment": "Households in containment zones",
+    "zones_due_for_release": "Zones due for release",
+    "beds_free": "Beds free",
+    "beds_total": "Beds in centres",
+}
+_PACK_ZONES = {
+    "name": "Zone",
+    "kind": "Kind",
+    "status": "Status",
+    "order_number": "Order no.",
+    "case_count": "Cases",
+    "population_est": "People",
+    "households_est": "Households",
+    "release_due_on": "Release due",
+    "due": "Due",
+    "blocks": "Blocks",
+}
+
+
+def meeting_pack_html(
+    district: District,
+    zones: gpd.GeoDataFrame,
+    cases: gpd.GeoDataFrame,
+    centres: gpd.GeoDataFrame,
+    *,
+    as_of: dt.date,
+    since: dt.date,
+    synthetic: bool = False,
+) -> str:
+    """A self-contained HTML page that prints well: figures, map, tables. No patient data."""
+    figures = asdict(headline(zones, cases, centres, district, as_of=as_of))
+    cards = [(label, cell_text(figures[key])) for key, label in _LABELS.items() if key in figures]
+    blocks = block_table(zones, cases, centres, district, as_of=as_of).rename(columns=_LABELS)
+    shown = (
+        zones[zones["in_force"] | zones["status"].isin(["proposed", "draft"])].copy()
+        if len(zones)
+        else zones.copy()
+    )
+    shown["due"] = shown.get("due_for_release", pd.Series(dtype=bool)).map({True: "DUE"})
+    map_zones = (
+        zones[zones["in_force"] | zones["status"].isin(["proposed"])] if len(zones) else zones
+    )
+    return render_page(
+        "meeting_pack.html.j2",
+        synthetic=synthetic,
+        body_class="landscape",
+        district=district.name,
+        as_of=day(as_of),
+        since=day(since),
+        cards=cards,
+        map_svg=svg_map(district, map_zones, centres),
+        blocks=blocks,
+        zones=frame_for_print(pd.DataFrame(shown), _PACK_ZONES),
+        changes=changes_since(zones, cases, since=since, as_of=as_of).rename(
+            columns={"date": "Date", "change": "Change", "detail": "Detail"}
+        ),
+        caveats=district.caveats,
+        attribution=district.attribution,
+    )
+
+
+def checkpoint_list_html(
+    checkpoints: gpd.GeoDataFrame, district: District, *, synthetic: bool = False
+) -> str:
+    """A printable list of checkpoints, by block, for the police stations."""
+    block_of = district.block_at(checkpoints.geometry, outside="Outside the district")
+    table = pd.DataFrame(
+        {
+            "Block": block_of,
+            "Checkpoint": checkpoints["checkpoint_id"].to_numpy(),
+            "Zone": checkpoints["zone_name"].to_numpy(),
+            "Road": checkpoints["road"].to_numpy(),
+            "Class": checkpoints["road_class"].to_numpy(),
+            "Latitude": checkpoints.geometry.y.round(6).map("{:.6f}".format).to_numpy(),
+            "Longitude": checkpoints.geometry.x.round(6).map("{:.6f}".format).to_numpy(),
+        }
+    ).sort_values(["Block", "Zone", "Road"], kind="stable")
+    blocks = [
+        (block, rows.drop(columns="Block")) for block, rows in table.groupby("Block", sort=True)
+    ]
+    return render_page(
+        "checkpoint_list.html.j2", synthetic=synthetic, district=district.name, blocks=blocks
+    )
+
+
+def public_list_html(
+    table: pd.DataFrame, district: District, *, as_of: dt.date, synthetic: bool = False
+) -> str:
+    """A printable page of the public zone list."""
+    return render_page(
+        "public_list.html.j2",
+        synthetic=synthetic,
+        district=district.name,
+        as_of=day(as_of),
+        zones=table,
+    )
