@@ -83,7 +83,7 @@ def test_tools_and_legend_are_there(rendered):
 
 def test_zone_popups_show_their_figures(rendered):
     for alias in (
-        "Population (est.)",
+        "People (est.)",
         "Households (est.)",
         "Release due",
         "Blocks",

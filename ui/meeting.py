@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from containment.engine.timeline import reported_in
 from containment.field.meeting import block_table, changes_since, headline, quarantine_by_block
 from containment.render.mapview import MapLayers, build_map
 from containment.render.printable import meeting_pack_html
@@ -43,7 +44,7 @@ def page() -> None:
     )
     zones = state.zones(as_of)
     centres = state.centres()
-    known = cases[pd.to_datetime(cases["reported_on"]).dt.date <= as_of] if len(cases) else cases
+    known = reported_in(cases, until=as_of)
     figures = dataclasses.asdict(headline(zones, known, centres, district, as_of=as_of))
     row1 = st.columns(4)
     row1[0].metric("New cases, 14 days", f"{figures['new_cases_14d']:,}")

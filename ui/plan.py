@@ -12,7 +12,6 @@ from streamlit_folium import st_folium
 
 import containment as cp
 from containment.auth import Permission
-from containment.engine.crs import STORAGE_CRS
 from containment.engine.drawing import drawn_shape
 from containment.engine.figures import place_names
 from containment.engine.lifecycle import (
@@ -20,33 +19,21 @@ from containment.engine.lifecycle import (
     ZoneOrigin,
     ZoneStatus,
     advance,
-    describe_zones,
+    describe_outline,
     new_zone_id,
 )
+from containment.engine.timeline import reported_in
+from containment.render.labels import labelled
 from containment.render.mapview import MapLayers, build_map
 from containment.render.text import markdown_text as md
 from ui import state
 from ui.imports import offer_sample
 
-FIGURE_COLUMNS = {
-    "case_count": "Cases",
-    "population_est": "Population (est.)",
-    "households_est": "Households (est.)",
-    "area_km2": "Area km²",
-    "blocks": "Blocks",
-    "facilities_inside": "Facilities inside",
-    "nearest_facility": "Nearest facility",
-    "nearest_facility_m": "Nearest facility m",
-    "release_due_on": "Release due",
-}
-ZONE_TABLE = {
-    "name": "Zone",
-    "kind": "Kind",
-    "status": "Status",
-    "order_number": "Order no.",
-    "due_for_release": "Due for release",
-    **FIGURE_COLUMNS,
-}
+ZONE_TABLE = [
+    "name", "kind", "status", "order_number", "due_for_release", "case_count", "population_est",
+    "households_est", "area_km2", "blocks", "facilities_inside", "nearest_facility",
+    "nearest_facility_m", "release_due_on",
+]  # fmt: skip
 
 
 def _rule_picker() -> cp.Rule:
@@ -109,24 +96,13 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
         return
     for repair in shape.repairs:
         st.warning(md(repair))
-    draft = gpd.GeoDataFrame(
-        [
-            {
-                "zone_id": "new",
-                "name": "new",
-                "kind": "containment",
-                "rule": rule.name,
-                "release_after_days": rule.release_after_days,
-                "notified_on": None,
-                "released_on": None,
-                "created_on": as_of,
-                "status": "draft",
-            }
-        ],
-        geometry=[shape.geometry],
-        crs=STORAGE_CRS,
+    figures = describe_outline(
+        shape.geometry,
+        state.cases(),
+        district,
+        as_of=as_of,
+        release_after_days=rule.release_after_days,
     )
-    figures = describe_zones(draft, state.cases(), district, as_of=as_of).iloc[0]
     st.subheader("Drawn zone")
     cols = st.columns(4)
     cols[0].metric("Cases inside", int(figures["case_count"]))
@@ -203,8 +179,7 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     if zones.empty:
         st.caption("No saved zones yet: propose them by rule or draw one on the map.")
         return
-    table = zones[list(ZONE_TABLE)].rename(columns=ZONE_TABLE)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(labelled(zones, ZONE_TABLE), hide_index=True, width="stretch")
     labels = {row.zone_id: f"{row.name} ({row.kind})" for row in zones.itertuples()}
     zone_id = st.selectbox("Zone", list(labels), format_func=labels.get, key="selected_zone")
     ws = state.workspace()
@@ -324,7 +299,7 @@ def page() -> None:
     if all_cases.empty:
         st.info("No cases yet. Import the day's line list on the *Import cases* page.")
         offer_sample()
-    cases = all_cases[pd.to_datetime(all_cases["reported_on"]).dt.date <= as_of]
+    cases = reported_in(all_cases, until=as_of)
     with st.expander("Propose zones by rule", expanded="proposals" not in st.session_state):
         rule = _rule_picker()
         if st.button(f"Propose zones as of {as_of:%d-%m-%Y}", disabled=cases.empty):
@@ -354,8 +329,7 @@ def page() -> None:
             f"{kinds.get('containment', 0)} containment and {kinds.get('buffer', 0)} buffer "
             "zones, dashed on the map. Nothing is saved until you accept them."
         )
-        shown = proposals["zones"][[c for c in ZONE_TABLE if c in proposals["zones"]]]
-        st.dataframe(shown.rename(columns=ZONE_TABLE), hide_index=True, width="stretch")
+        st.dataframe(labelled(proposals["zones"], ZONE_TABLE), hide_index=True, width="stretch")
         c1, c2 = st.columns(2)
         if c1.button("Accept as proposals", type="primary"):
             _accept(proposals)

@@ -22,6 +22,7 @@ from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.engine.figures import zone_figures
 from containment.engine.ids import random_id
+from containment.engine.timeline import reported_in
 from containment.engine.zones import ZoneKind
 from containment.errors import ContainmentError
 
@@ -32,6 +33,7 @@ __all__ = [
     "ZoneOrigin",
     "ZoneStatus",
     "advance",
+    "describe_outline",
     "describe_zones",
     "in_force",
     "new_zone_id",
@@ -202,10 +204,7 @@ def describe_zones(
         ):
             described[column] = pd.Series(dtype=object)
         return zone_figures(described.to_crs(district.metric_crs), district).to_crs(STORAGE_CRS)
-    reported = (
-        pd.to_datetime(cases["reported_on"]).dt.date if len(cases) else pd.Series([], dtype=object)
-    )
-    known = cases[reported <= as_of] if len(cases) else cases
+    known = reported_in(cases, until=as_of)
     zone_idx, case_idx = (
         shapely.STRtree(known.geometry.to_numpy()).query(
             described.geometry.to_numpy(), predicate="intersects"
@@ -232,3 +231,27 @@ def describe_zones(
     described["due_for_release"] = described["in_force"] & (described["release_due_on"] <= as_of)
     figures = zone_figures(described.to_crs(district.metric_crs), district)
     return figures.to_crs(STORAGE_CRS)
+
+
+def describe_outline(
+    outline: shapely.Polygon | shapely.MultiPolygon,
+    cases: gpd.GeoDataFrame,
+    district: District,
+    *,
+    as_of: dt.date,
+    release_after_days: int,
+) -> pd.Series:
+    """The figures of an outline not yet saved (a zone being drawn), as :func:`describe_zones`
+    gives them for a draft made on ``as_of``: cases inside, people, households, blocks,
+    facilities and the release date its cases would give it."""
+    draft = gpd.GeoDataFrame(
+        {
+            "release_after_days": [release_after_days],
+            "notified_on": [None],
+            "released_on": [None],
+            "created_on": [as_of],
+        },
+        geometry=[outline],
+        crs=STORAGE_CRS,
+    )
+    return describe_zones(draft, cases, district, as_of=as_of).iloc[0]

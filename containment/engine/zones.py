@@ -23,6 +23,7 @@ from containment.engine.crs import STORAGE_CRS, lonlat_to_metric
 from containment.engine.district import District
 from containment.engine.figures import zone_figures
 from containment.engine.rules import Rule
+from containment.engine.timeline import reported_in
 
 __all__ = ["ZONE_COLUMNS", "ZoneKind", "ZonePlan", "plan_zones"]
 
@@ -90,9 +91,7 @@ def _zone_id(prefix: str, rule: Rule, case_ids: np.ndarray, extra: str = "") -> 
 
 def counted_cases(cases: gpd.GeoDataFrame, rule: Rule, as_of: dt.date) -> gpd.GeoDataFrame:
     """The cases reported in (as_of − release window, as_of]."""
-    reported = pd.to_datetime(cases["reported_on"]).dt.date
-    start = as_of - dt.timedelta(days=rule.release_after_days)
-    return cases[(reported > start) & (reported <= as_of)]
+    return reported_in(cases, after=as_of - dt.timedelta(days=rule.release_after_days), until=as_of)
 
 
 def plan_zones(

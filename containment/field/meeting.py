@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from containment.engine.district import District
+from containment.engine.timeline import reported_in
 
 __all__ = [
     "Headline",
@@ -41,13 +42,8 @@ class Headline:
     beds_free: int
 
 
-def _reported(cases: gpd.GeoDataFrame) -> pd.Series:
-    return pd.to_datetime(cases["reported_on"]).dt.date
-
-
 def _recent(cases: gpd.GeoDataFrame, as_of: dt.date) -> gpd.GeoDataFrame:
-    reported = _reported(cases)
-    return cases[(reported > as_of - dt.timedelta(days=RECENT_DAYS)) & (reported <= as_of)]
+    return reported_in(cases, after=as_of - dt.timedelta(days=RECENT_DAYS), until=as_of)
 
 
 def _containment_in_force_m(zones: gpd.GeoDataFrame, district: District) -> shapely.Geometry:
@@ -86,7 +82,7 @@ def headline(
     return Headline(
         as_of=as_of,
         new_cases_14d=len(_recent(cases, as_of)),
-        cases_to_date=int((_reported(cases) <= as_of).sum()) if len(cases) else 0,
+        cases_to_date=len(reported_in(cases, until=as_of)),
         zones_in_force=int(zones["in_force"].sum()) if len(zones) else 0,
         people_in_containment=round(people),
         households_in_containment=round(people / district.household_size),
@@ -164,8 +160,7 @@ def changes_since(
 ) -> pd.DataFrame:
     """What happened in (since, as_of]: new cases, zones proposed, notified, released, due."""
     events: list[tuple[dt.date | None, str, str]] = []
-    reported = _reported(cases) if len(cases) else pd.Series([], dtype=object)
-    new = int(((reported > since) & (reported <= as_of)).sum()) if len(cases) else 0
+    new = len(reported_in(cases, after=since, until=as_of))
     events.append((as_of, "New cases", f"{new} cases reported after {since:%d-%m-%Y}"))
 
     def between(day: object) -> bool:

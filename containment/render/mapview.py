@@ -23,6 +23,7 @@ from jinja2 import Template
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.field.centres import CentreKind
+from containment.render.labels import zone_labels
 from containment.render.offline import serve_locally
 from containment.render.text import html_text
 
@@ -38,20 +39,12 @@ CENTRE_ICONS = {
 HABITATIONS_MIN_ZOOM = 11
 _DISPLAY_TOLERANCE_M = 5.0  # well under a pixel at the zoom a zone is looked at
 
-_ZONE_POPUP = {
-    "name": "Zone",
-    "zone_id": "Id",
-    "kind": "Kind",
-    "status": "Status",
-    "order_number": "Order no.",
-    "case_count": "Cases",
-    "population_est": "Population (est.)",
-    "households_est": "Households (est.)",
-    "release_due_on": "Release due",
-    "blocks": "Blocks",
-    "facilities_inside": "Facilities inside",
-    "area_km2": "Area km²",
-}
+_ZONE_POPUP = zone_labels(
+    [
+        "name", "zone_id", "kind", "status", "order_number", "case_count", "population_est",
+        "households_est", "release_due_on", "blocks", "facilities_inside", "area_km2",
+    ]
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

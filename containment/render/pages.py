@@ -17,7 +17,6 @@ from typing import Any
 
 import jinja2
 import markupsafe
-import pandas as pd
 
 from containment.render.text import cell_text
 
@@ -101,12 +100,6 @@ def render_svg_map(
         )
     )
     return markupsafe.Markup(svg)  # rendered with autoescape: its text is escaped
-
-
-def frame_for_print(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """The ``columns`` of ``frame`` (those it has), renamed to their printed headings."""
-    present = [c for c in columns if c in frame.columns]
-    return frame[present].rename(columns=columns)
 
 
 def day(value: dt.date) -> str:

@@ -14,12 +14,12 @@ import shapely
 
 from containment.engine.district import District
 from containment.field.meeting import RECENT_DAYS, block_table, changes_since, headline
+from containment.render.labels import labelled
 from containment.render.pages import (
     MapDot,
     MapLabel,
     MapShape,
     day,
-    frame_for_print,
     render_page,
     render_svg_map,
 )
@@ -90,18 +90,10 @@ _LABELS = {
     "beds_free": "Beds free",
     "beds_total": "Beds in centres",
 }
-_PACK_ZONES = {
-    "name": "Zone",
-    "kind": "Kind",
-    "status": "Status",
-    "order_number": "Order no.",
-    "case_count": "Cases",
-    "population_est": "People",
-    "households_est": "Households",
-    "release_due_on": "Release due",
-    "due": "Due",
-    "blocks": "Blocks",
-}
+_PACK_ZONES = [
+    "name", "kind", "status", "order_number", "case_count", "population_est", "households_est",
+    "release_due_on", "due_for_release", "blocks",
+]  # fmt: skip
 
 
 def meeting_pack_html(
@@ -123,7 +115,8 @@ def meeting_pack_html(
         if len(zones)
         else zones.copy()
     )
-    shown["due"] = shown.get("due_for_release", pd.Series(dtype=bool)).map({True: "DUE"})
+    if "due_for_release" in shown:
+        shown["due_for_release"] = shown["due_for_release"].map({True: "DUE", False: ""})
     map_zones = (
         zones[zones["in_force"] | zones["status"].isin(["proposed"])] if len(zones) else zones
     )
@@ -137,7 +130,7 @@ def meeting_pack_html(
         cards=cards,
         map_svg=svg_map(district, map_zones, centres),
         blocks=blocks,
-        zones=frame_for_print(pd.DataFrame(shown), _PACK_ZONES),
+        zones=labelled(shown, _PACK_ZONES),
         changes=changes_since(zones, cases, since=since, as_of=as_of).rename(
             columns={"date": "Date", "change": "Change", "detail": "Detail"}
         ),

@@ -1,0 +1,39 @@
+"""Cases over time: the one place that says which cases were reported in a window of days.
+
+A window ``(after, until]`` holds the cases reported after ``after`` and up to ``until``, both
+days: a rule counts the cases of ``(as_of − W, as_of]``, the meeting the 14 days to the working
+date, the map every case known by the working date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+__all__ = ["report_days", "reported_in"]
+
+
+def report_days(cases: pd.DataFrame) -> np.ndarray:
+    """Each case's report day as ``datetime64[D]``."""
+    return pd.to_datetime(cases["reported_on"]).to_numpy().astype("datetime64[D]")
+
+
+def reported_in(
+    cases: gpd.GeoDataFrame, *, until: dt.date, after: dt.date | None = None
+) -> gpd.GeoDataFrame:
+    """The cases reported in ``(after, until]`` (every case up to ``until`` without ``after``).
+
+    >>> import shapely
+    >>> cases = gpd.GeoDataFrame({"reported_on": pd.to_datetime(["2020-05-01", "2020-05-02"])},
+    ...                          geometry=[shapely.Point(0, 0)] * 2)
+    >>> len(reported_in(cases, until=dt.date(2020, 5, 2), after=dt.date(2020, 5, 1)))
+    1
+    """
+    days = report_days(cases)
+    keep = days <= np.datetime64(until, "D")
+    if after is not None:
+        keep &= days > np.datetime64(after, "D")
+    return cases[keep]
