@@ -5,9 +5,11 @@ from pathlib import Path
 import streamlit as st
 
 from containment.auth import Permission
+from containment.logs import configure_logging
 from containment.service import Workspace
 from ui import audit, centres, export, fieldwork, imports, meeting, plan, police, state, users
 
+configure_logging()
 st.set_page_config(
     page_title="Containment Planner",
     page_icon=str(Path(__file__).parent / "static/favicon.png"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +36,8 @@ from containment.engine.district import District
 from containment.engine.lifecycle import SavedZone, ZoneStatus, describe_zones
 from containment.field.centres import Centre
 from containment.store import AddedZones, ImportSummary, SQLStore
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["Service", "Session", "Workspace", "first_collector"]
 
@@ -84,6 +87,7 @@ class Service:
             name, max_failures=self.policy.max_failures, lockout=self.policy.lockout
         )
         if locked_until is not None:
+            logger.warning("login refused: name locked until %s", f"{locked_until:%H:%M} UTC")
             self.store.record_login(known, role, ok=False, detail="locked out")
             msg = (
                 f"Too many failed logins for {name!r}: try again after "
@@ -94,6 +98,7 @@ class Service:
         if user is None or not right or not user.active:
             reason = "unknown user" if user is None else ("disabled" if right else "wrong password")
             self.store.record_login(known, role, ok=False, detail=reason)
+            logger.warning("login refused: %s", reason)
             msg = "Wrong user name or password."
             if user is not None and right and not user.active:
                 msg = f"The account {name!r} is disabled; ask an administrator."
@@ -102,6 +107,7 @@ class Service:
         token = new_session_token()
         self.store.open_session(token_digest(token), user.username)
         self.store.record_login(user.username, role, ok=True)
+        logger.info("login: %s (%s)", user.username, role)
         return Session(token, user)
 
     def workspace(self, token: str) -> Workspace:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ def service() -> Service:
 
 
 T = TypeVar("T")
+logger = logging.getLogger("containment.ui")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
         st.session_state["login_message"] = str(error)
         return None
     except cp.ContainmentError as error:
+        logger.info("action refused: %s", type(error).__name__)
         flash("error", str(error))
         return None
     if done:
@@ -256,6 +259,7 @@ def holds_synthetic_cases() -> bool:
 
 
 def show_error(error: cp.ContainmentError) -> None:
+    logger.info("shown to the user: %s", type(error).__name__)
     st.error(md(error), icon="⚠️")
 
 

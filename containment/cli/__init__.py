@@ -23,12 +23,22 @@ from containment.io.dates import EPIDEMIC_START
 from containment.io.district import DEFAULT_DISTRICT, load_district
 from containment.io.export import EXPORT_FORMATS, csv_text, write_zones
 from containment.io.synthetic import synthetic_cases
+from containment.logs import configure_logging
 
 app = typer.Typer(
     help="Containment Planner: case line lists in, containment and buffer zones out.",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _setup(
+    log_level: Annotated[
+        str, typer.Option(help="Log lines on standard error: WARNING, INFO or DEBUG.")
+    ] = "WARNING",
+) -> None:
+    configure_logging(log_level)
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 

@@ -6,10 +6,10 @@ Dungarpur) and every stored or exported geometry is EPSG:4326 longitude/latitude
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
+import shapely
 from pyproj import CRS, Transformer
-from pyproj.aoi import AreaOfInterest
-from pyproj.database import query_utm_crs_info
 
 __all__ = ["STORAGE_CRS", "lonlat_to_metric", "metric_crs_for", "metric_to_lonlat"]
 
@@ -17,7 +17,8 @@ STORAGE_CRS = CRS.from_epsg(4326)
 
 
 def metric_crs_for(west: float, south: float, east: float, north: float) -> CRS:
-    """The WGS 84 / UTM zone that covers a lon/lat bounding box.
+    """The WGS 84 / UTM zone that covers a lon/lat bounding box (geopandas'
+    ``estimate_utm_crs``), for a district whose manifest names no ``metric_crs``.
 
     Examples
     --------
@@ -27,12 +28,8 @@ def metric_crs_for(west: float, south: float, east: float, north: float) -> CRS:
     if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
         msg = f"The box {west}, {south}, {east}, {north} is not lon/lat degrees."
         raise ValueError(msg)
-    centre_lon, centre_lat = (west + east) / 2, (south + north) / 2
-    infos = query_utm_crs_info(
-        datum_name="WGS 84",
-        area_of_interest=AreaOfInterest(centre_lon, centre_lat, centre_lon, centre_lat),
-    )
-    return CRS.from_authority(infos[0].auth_name, infos[0].code)
+    box = gpd.GeoSeries([shapely.box(west, south, east, north)], crs=STORAGE_CRS)
+    return box.estimate_utm_crs(datum_name="WGS 84")
 
 
 def _transformer(source: CRS, target: CRS) -> Transformer:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -26,6 +28,9 @@ from containment.engine.rules import Rule
 from containment.engine.timeline import reported_in
 
 __all__ = ["ZONE_COLUMNS", "ZoneKind", "ZonePlan", "plan_zones"]
+
+
+logger = logging.getLogger(__name__)
 
 
 class ZoneKind(StrEnum):
@@ -116,6 +121,7 @@ def plan_zones(
     ZonePlan
         Containment zones first, then buffer zones, each with :data:`ZONE_COLUMNS`.
     """
+    started = time.perf_counter()
     window = counted_cases(cases.to_crs(STORAGE_CRS), rule, as_of)
     lon = window.geometry.x.to_numpy()
     lat = window.geometry.y.to_numpy()
@@ -170,6 +176,14 @@ def plan_zones(
     assigned = np.where(zoned, containment_ids[part_of] if len(parts) else "", None)
     case_zone = pd.Series(
         [z if z else None for z in assigned], index=window.index, dtype=object, name="zone_id"
+    )
+    logger.info(
+        "zones as of %s by %s: %d cases counted, %d zones in %.2f s",
+        as_of,
+        rule.name,
+        len(window),
+        len(zones),
+        time.perf_counter() - started,
     )
     return ZonePlan(zones=zones.reset_index(drop=True), case_zone=case_zone, rule=rule, as_of=as_of)
 

@@ -11,7 +11,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.cluster.hierarchy import fcluster, linkage
 
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
@@ -72,6 +71,9 @@ def propose_checkpoints(
         here = np.flatnonzero(zone_idx == z)
         xy = shapely.get_coordinates(points[here])
         if len(here) > 1:
+            # scipy (large) is imported only when two crossings of one zone need merging.
+            from scipy.cluster.hierarchy import fcluster, linkage
+
             groups = fcluster(linkage(xy, method="single"), t=merge_m, criterion="distance")
         else:
             groups = np.ones(1, dtype=int)

@@ -108,12 +108,7 @@ def block_table(
         pd.Series(district.block_at(recent.geometry)).value_counts().reindex(blocks, fill_value=0)
     )
     in_force = zones[zones["in_force"]] if len(zones) else zones
-    table["zones_in_force"] = [
-        int(in_force["blocks"].map(lambda b, n=name: n in str(b).split("; ")).sum())
-        if len(in_force)
-        else 0
-        for name in blocks
-    ]
+    table["zones_in_force"] = _zones_per_block(in_force, district).reindex(blocks, fill_value=0)
     people = people_in_containment(zones, district)
     table["people_in_containment"] = people.round().astype(int).to_numpy()
     table["households_in_containment"] = (
@@ -128,6 +123,15 @@ def block_table(
             values.reindex(blocks, fill_value=0).astype(int).to_numpy()
         )
     return table.reset_index()
+
+
+def _zones_per_block(zones: gpd.GeoDataFrame, district: District) -> pd.Series:
+    """How many of the zones touch each block (a zone over a block line counts in both)."""
+    if zones.empty:
+        return pd.Series(dtype=int)
+    blocks = district.blocks[["name", "geometry"]]
+    joined = gpd.sjoin(zones[["zone_id", "geometry"]].to_crs(blocks.crs), blocks, how="inner")
+    return joined.groupby(joined["name"].astype(str))["zone_id"].nunique().astype(int)
 
 
 def quarantine_by_block(

@@ -8,6 +8,7 @@ is read and never reach the cases, the zones, a log line or a message.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from containment.io.tables import (
 )
 
 __all__ = ["CASE_COLUMNS", "CaseList", "CaseStatus", "RowProblem", "read_cases", "validate_table"]
+
+logger = logging.getLogger(__name__)
 
 CASE_COLUMNS = ("case_id", "reported_on", "status", "village", "block", "placed_by", "row")
 
@@ -151,9 +154,17 @@ def read_cases(
     """
     table = read_table(source, name=name, max_bytes=max_bytes)
     source_name = name or (Path(source).name if not isinstance(source, bytes) else "")
-    return validate_table(
+    result = validate_table(
         table, district, columns=columns, today=today, earliest=earliest, source=source_name
     )
+    logger.info(
+        "line list read: %d rows, %d accepted, %d rejected, %d notes",
+        result.total_rows,
+        result.accepted_count,
+        len(result.rejected),
+        len(result.notes),
+    )
+    return result
 
 
 def validate_table(

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
+import shutil
 import tempfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from containment.engine.crs import STORAGE_CRS
 from containment.engine.zones import ZONE_COLUMNS
 from containment.errors import ExportError
 from containment.field.checkpoints import CHECKPOINT_COLUMNS
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -163,12 +166,8 @@ def _write_shp_zip(zones: gpd.GeoDataFrame, path: Path) -> None:
     for column in frame.columns:
         if column != "geometry" and pd.api.types.is_string_dtype(frame[column]):
             frame[column] = frame[column].map(_fit_dbf)
-    with tempfile.TemporaryDirectory() as folder:
-        shp = Path(folder) / "zones.shp"
-        pyogrio.write_dataframe(frame, shp, driver="ESRI Shapefile", encoding="UTF-8")
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for part in sorted(Path(folder).iterdir()):
-                archive.write(part, part.name)
+    # GDAL writes the zip itself; the parts are named after the file (zones.shp, .dbf, ...).
+    pyogrio.write_dataframe(frame, path, driver="ESRI Shapefile", encoding="UTF-8")
 
 
 def _write_csv(zones: gpd.GeoDataFrame, path: Path) -> None:
@@ -211,23 +210,20 @@ def write_zones(
         raise ExportError(msg)
     public = public_zones(zones, synthetic=synthetic)
     try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=".partial-", suffix=export_format(path), dir=path.parent
-        )
+        folder = tempfile.mkdtemp(prefix=".partial-", dir=path.parent)
     except OSError as error:
         msg = (
             f"Cannot write {path}: the folder {path.parent} cannot be written to "
             f"({error.strerror or error}). Choose another folder."
         )
         raise ExportError(msg) from error
-    os.close(handle)
-    os.unlink(temporary)  # the drivers want to create the file themselves
     try:
-        writer(public, Path(temporary))
-        os.replace(temporary, path)
+        partial = Path(folder) / f"zones{export_format(path)}"
+        writer(public, partial)
+        os.replace(partial, path)
+        logger.info("wrote %d zones as %s", len(public), export_format(path))
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        shutil.rmtree(folder, ignore_errors=True)
     return path
 
 

@@ -9,6 +9,7 @@ synthetic sample is for training: a store holds either it or real cases, never b
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from containment.store.backends import Backend, Tx
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["CaseRecords", "ImportSummary", "SyntheticMixError"]
 
@@ -230,6 +233,14 @@ class CaseRecords:
             )
             detail = f"{source}: " + "; ".join(line.strip() for line in summary.lines())
             self._audit(tx, "import cases", f"import {import_id}", detail)
+        logger.info(
+            "import %s saved: %d added, %d updated, %d rejected%s",
+            import_id,
+            plan.summary["added"],
+            plan.summary["updated"],
+            rejected,
+            f", {removed} synthetic cases removed" if removed else "",
+        )
         return ImportSummary(
             source,
             rejected=rejected,
