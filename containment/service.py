@@ -340,7 +340,9 @@ class Workspace:
         self.require(Permission.FIELD_WORK)
         return self._store.record_violations(violations)
 
-    def record_action(self, hq_id: str, checked_at: object, action: str, *, on: dt.date) -> None:
+    def record_action(
+        self, hq_id: str, checked_at: dt.datetime | str, action: str, *, on: dt.date
+    ) -> None:
         self.require(Permission.FIELD_WORK)
         self._store.record_action(hq_id, checked_at, action, on=on)
 

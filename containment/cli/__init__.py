@@ -39,6 +39,8 @@ def _setup(
     ] = "WARNING",
 ) -> None:
     configure_logging(log_level)
+
+
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 

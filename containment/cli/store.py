@@ -92,7 +92,7 @@ def _admin_store(district: str, database: str | None) -> SQLStore:
 def _new_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 def _workspace(district: str, database: str | None, user: str) -> Workspace:
@@ -174,7 +174,7 @@ def list_users(
     store = _admin_store(district, database)
     for row in store.users().itertuples():
         state = "active" if row.active else "disabled"
-        locked = store.locked_until(row.username)
+        locked = store.locked_until(str(row.username))
         if locked is not None:
             state += f", locked until {locked:%H:%M} UTC"
         typer.echo(f"{row.username}\t{row.role}\t{state}\tpassword set {row.password_set_at}")

@@ -54,7 +54,7 @@ def circle_polygons(
     vertex_radius = polygon_radius_m(radius_m, quad_segs)
     ring = np.column_stack([np.cos(angles), np.sin(angles)]) * vertex_radius
     centres = np.column_stack([x_m, y_m])[:, None, :]
-    return shapely.polygons(centres + ring[None, :, :])
+    return np.asarray(shapely.polygons(centres + ring[None, :, :]))
 
 
 def _cells(x_m: np.ndarray, y_m: np.ndarray, side_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -181,7 +181,7 @@ def union_parts(
 
     # One point per cell is enough to find its part: a cell's circles all overlap.
     cells, cell_first = np.unique(cell_of, return_index=True)
-    probe = shapely.points(ux[cell_first], uy[cell_first])
+    probe = np.asarray(shapely.points(ux[cell_first], uy[cell_first]))
     tree = shapely.STRtree(parts)
     probe_idx, part_idx = tree.query(probe, predicate="intersects")
     if len(probe_idx) != len(probe) or len(np.unique(probe_idx)) != len(probe):

@@ -29,7 +29,8 @@ def metric_crs_for(west: float, south: float, east: float, north: float) -> CRS:
         msg = f"The box {west}, {south}, {east}, {north} is not lon/lat degrees."
         raise ValueError(msg)
     box = gpd.GeoSeries([shapely.box(west, south, east, north)], crs=STORAGE_CRS)
-    return box.estimate_utm_crs(datum_name="WGS 84")
+    crs: CRS = box.estimate_utm_crs(datum_name="WGS 84")
+    return crs
 
 
 def _transformer(source: CRS, target: CRS) -> Transformer:

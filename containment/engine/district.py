@@ -49,9 +49,12 @@ class District:
     outline_tolerance_m: float = DEFAULT_OUTLINE_TOLERANCE_M
 
     @cached_property
-    def outline_m(self) -> shapely.Geometry:
+    def outline_m(self) -> shapely.Polygon | shapely.MultiPolygon:
         """The district outline in the metric CRS."""
-        return gpd.GeoSeries([self.outline], crs=STORAGE_CRS).to_crs(self.metric_crs).iloc[0]
+        outline: shapely.Polygon | shapely.MultiPolygon = (
+            gpd.GeoSeries([self.outline], crs=STORAGE_CRS).to_crs(self.metric_crs).iloc[0]
+        )
+        return outline
 
     @cached_property
     def blocks_m(self) -> gpd.GeoDataFrame:
@@ -80,7 +83,7 @@ class District:
         return shapely.STRtree(self.blocks.geometry.to_numpy())
 
     @cached_property
-    def prepared_outline_m(self) -> shapely.Geometry:
+    def prepared_outline_m(self) -> shapely.Polygon | shapely.MultiPolygon:
         geometry = self.outline_m
         shapely.prepare(geometry)
         return geometry

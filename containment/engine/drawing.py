@@ -84,6 +84,7 @@ def drawn_shape(feature: Mapping[str, Any], district: District) -> DrawnShape:
             msg = "A marker is not a zone. Draw a polygon, rectangle or circle."
             raise DrawingError(msg)
         centre = _to_metric(geometry, district)
+        assert isinstance(centre, shapely.Point)
         metric = circle_polygons(np.array([centre.x]), np.array([centre.y]), radius_m)[0]
     elif geometry.geom_type in ("Polygon", "MultiPolygon"):
         metric = _to_metric(geometry, district)
@@ -125,4 +126,8 @@ def drawn_shape(feature: Mapping[str, Any], district: District) -> DrawnShape:
             f"{outside_share:.0%} of the shape lay outside {district.name}; it was cut at the "
             "district boundary."
         )
-    return DrawnShape(geometry=_to_lonlat(metric, district), repairs=tuple(repairs))
+    outline_lonlat = _to_lonlat(metric, district)
+    if not isinstance(outline_lonlat, shapely.Polygon | shapely.MultiPolygon):
+        msg = "The shape does not make an area inside the district. Draw it again."
+        raise DrawingError(msg)
+    return DrawnShape(geometry=outline_lonlat, repairs=tuple(repairs))

@@ -126,21 +126,22 @@ def advance(
             f"Next steps from {zone.status}: {allowed}."
         )
         raise TransitionError(msg)
-    changes: dict[str, object] = {"status": target}
     if target is ZoneStatus.NOTIFIED:
         if not order_number.strip():
             msg = f"Notifying zone {zone.name!r} needs the order number of the collector's order."
             raise TransitionError(msg)
-        changes.update(order_number=order_number.strip(), notified_on=on)
-    elif target is ZoneStatus.RELEASED:
+        return dataclasses.replace(
+            zone, status=target, order_number=order_number.strip(), notified_on=on
+        )
+    if target is ZoneStatus.RELEASED:
         if zone.notified_on and on < zone.notified_on:
             msg = (
                 f"Zone {zone.name!r} cannot be released on {on:%d-%m-%Y}, before it was "
                 f"notified ({zone.notified_on:%d-%m-%Y})."
             )
             raise TransitionError(msg)
-        changes["released_on"] = on
-    return dataclasses.replace(zone, **changes)
+        return dataclasses.replace(zone, status=target, released_on=on)
+    return dataclasses.replace(zone, status=target)
 
 
 def zone_changes(before: SavedZone, after: SavedZone) -> list[str]:
@@ -177,8 +178,12 @@ def _shown(value: object) -> str:
 
 def in_force(zones: pd.DataFrame, as_of: dt.date) -> pd.Series:
     """Which zones were notified on or before ``as_of`` and not yet released by then."""
-    notified = zones["notified_on"].map(lambda d: d is not None and not pd.isna(d) and d <= as_of)
-    released = zones["released_on"].map(lambda d: d is not None and not pd.isna(d) and d <= as_of)
+
+    def by(day: object) -> bool:
+        return isinstance(day, dt.date) and day <= as_of
+
+    notified = zones["notified_on"].map(by).astype(bool)
+    released = zones["released_on"].map(by).astype(bool)
     return notified & ~released
 
 
@@ -254,4 +259,5 @@ def describe_outline(
         geometry=[outline],
         crs=STORAGE_CRS,
     )
-    return describe_zones(draft, cases, district, as_of=as_of).iloc[0]
+    figures: pd.Series = describe_zones(draft, cases, district, as_of=as_of).iloc[0]
+    return figures

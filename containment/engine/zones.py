@@ -154,8 +154,8 @@ def plan_zones(
         containment_union = shapely.union_all(parts[kept])
         outer_parts, outer_of = union_parts(x[zoned], y[zoned], rule.outer_radius_m)
         zoned_ids, zoned_dates = case_ids[zoned], dates[zoned]
-        for k, outer in enumerate(outer_parts):
-            members = outer_of == k
+        for j, outer in enumerate(outer_parts):
+            members = outer_of == j
             ring = shapely.get_parts(shapely.difference(outer, containment_union))
             ring = ring[shapely.area(ring) > 0]
             ring = ring[np.lexsort((shapely.bounds(ring)[:, 0], shapely.bounds(ring)[:, 1]))]
@@ -173,9 +173,12 @@ def plan_zones(
     zones_m = zone_figures(zones_m, district)
     zones = zones_m.to_crs(STORAGE_CRS)[[*ZONE_COLUMNS, "geometry"]]
 
-    assigned = np.where(zoned, containment_ids[part_of] if len(parts) else "", None)
+    zone_of_case = containment_ids[part_of] if len(parts) else np.array([], dtype=object)
     case_zone = pd.Series(
-        [z if z else None for z in assigned], index=window.index, dtype=object, name="zone_id"
+        [str(z) if keep and z else None for z, keep in zip(zone_of_case, zoned, strict=True)],
+        index=window.index,
+        dtype=object,
+        name="zone_id",
     )
     logger.info(
         "zones as of %s by %s: %d cases counted, %d zones in %.2f s",

@@ -56,12 +56,13 @@ def _containment_in_force_m(zones: gpd.GeoDataFrame, district: District) -> shap
 def _people_inside(area_m: shapely.Geometry, district: District) -> pd.Series:
     """Population of the habitations inside ``area_m``, by block."""
     habitations = district.habitations_m
-    if area_m.is_empty:
+    if shapely.is_empty(area_m):
         return pd.Series(0.0, index=pd.Index(district.blocks["name"].astype(str)))
     shapely.prepare(area_m)
     inside = shapely.contains(area_m, habitations.geometry.to_numpy())
     by_block = habitations[inside].groupby(habitations["block"].astype(str))["population"].sum()
-    return by_block.reindex(district.blocks["name"].astype(str), fill_value=0.0)
+    people: pd.Series = by_block.reindex(district.blocks["name"].astype(str), fill_value=0.0)
+    return people
 
 
 def people_in_containment(zones: gpd.GeoDataFrame, district: District) -> pd.Series:
@@ -131,7 +132,8 @@ def _zones_per_block(zones: gpd.GeoDataFrame, district: District) -> pd.Series:
         return pd.Series(dtype=int)
     blocks = district.blocks[["name", "geometry"]]
     joined = gpd.sjoin(zones[["zone_id", "geometry"]].to_crs(blocks.crs), blocks, how="inner")
-    return joined.groupby(joined["name"].astype(str))["zone_id"].nunique().astype(int)
+    counts: pd.Series = joined.groupby(joined["name"].astype(str))["zone_id"].nunique()
+    return counts.astype(int)
 
 
 def quarantine_by_block(

@@ -53,6 +53,6 @@ def geofence_violations(
     home = gpd.GeoSeries(joined["geometry"].to_numpy())
     distance = np.round(np.hypot(x - home.x.to_numpy(), y - home.y.to_numpy()), 2)  # centimetres
     outside = distance > radius_m
-    result = joined.loc[outside, ["hq_id", "checked_at"]].copy()
+    result = pd.DataFrame(joined.loc[outside, ["hq_id", "checked_at"]]).reset_index(drop=True)
     result["distance_m"] = np.round(distance[outside], 1)
-    return result.reset_index(drop=True)
+    return result

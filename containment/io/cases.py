@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -257,7 +258,7 @@ class _RowChecker:
 
     def run(self, source: str) -> CaseList:
         frame = self.table.frame
-        records = frame.to_dict("records")
+        records = cast("list[dict[str, object]]", frame.to_dict("records"))
         ids: list[str] = []
         dates: list[dt.date | None] = []
         statuses: list[str] = []

@@ -115,23 +115,23 @@ def map_columns(headers: Iterable[object], explicit: Mapping[str, str] | None = 
     >>> m.fields["case_id"], m.fields["longitude"], m.identifying
     ('ICMR ID', 'Long', ('Patient Name',))
     """
-    headers = [str(h) for h in headers]
+    names = [str(h) for h in headers]
     explicit = dict(explicit or {})
     for field, source in explicit.items():
         if field not in FIELDS:
             msg = f"Unknown field {field!r} in the column mapping; fields are: {', '.join(FIELDS)}."
             raise CaseFileError(msg)
-        if source not in headers:
+        if source not in names:
             msg = (
                 f"The column mapping names {source!r} for {field!r}, but the file has no such "
-                f"column. Its columns are: {', '.join(headers)}."
+                f"column. Its columns are: {', '.join(names)}."
             )
             raise CaseFileError(msg)
     fields: dict[str, str] = dict(explicit)
     taken = set(explicit.values())
     identifying: list[str] = []
     ignored: list[str] = []
-    for header in headers:
+    for header in names:
         if header in taken:
             continue
         key = normalise_header(header)

@@ -179,6 +179,12 @@ def load_district(district: str | os.PathLike[str] = DEFAULT_DISTRICT) -> Distri
 
     outline_frame = frames["outline"]
     outline = shapely.union_all(outline_frame.geometry.to_numpy())
+    if not isinstance(outline, shapely.Polygon | shapely.MultiPolygon):
+        msg = (
+            f"{folder / specs['outline']['file']}: the outline is a {outline.geom_type}; it must "
+            "be polygons."
+        )
+        raise DistrictError(msg)
     if "metric_crs" in manifest:
         metric_crs = CRS.from_user_input(manifest["metric_crs"])
     else:

@@ -49,7 +49,7 @@ def check_in_district(lon: np.ndarray, lat: np.ndarray, district: District) -> P
         return findings
     sx, sy = lonlat_to_metric(lat[outside], lon[outside], crs)  # swapped
     swapped_inside = shapely.contains_xy(outline, sx, sy)
-    distance_m = shapely.distance(outline, shapely.points(x[~inside], y[~inside]))
+    distance_m = np.asarray(shapely.distance(outline, shapely.points(x[~inside], y[~inside])))
     name = district.name
     tolerance_m = district.outline_tolerance_m
     for p, swapped, metres in zip(outside, swapped_inside, distance_m, strict=True):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 import folium.plugins
@@ -17,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from containment.engine.crs import STORAGE_CRS
@@ -63,7 +64,7 @@ class MapLayers:
 class _Script(MacroElement):
     """A piece of map script with access to the map (``map``) and named layers."""
 
-    def __init__(self, body: str, **layers: MacroElement) -> None:
+    def __init__(self, body: str, **layers: Element) -> None:
         super().__init__()
         self._name = "Script"
         self.body = body
@@ -204,7 +205,9 @@ def _add_zones(
         colour = ZONE_COLOURS[kind]
         fill = 0.12 if kind == "buffer" else 0.3
 
-        def style(feature: dict, colour: str = colour, fill: float = fill) -> dict:
+        def style(
+            feature: dict[str, Any], colour: str = colour, fill: float = fill
+        ) -> dict[str, object]:
             status = feature["properties"].get("status", "proposed")
             return {
                 "color": colour,

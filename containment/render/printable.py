@@ -36,7 +36,7 @@ def svg_map(
 ) -> markupsafe.Markup:
     """A static map (SVG) of blocks, zones and centres, for print: no script, no network."""
     outline = district.outline_m
-    west, south, east, north = outline.bounds
+    west, south, east, north = shapely.bounds(outline).tolist()
     scale = width_px / (east - west)
 
     def xy(x: float, y: float) -> tuple[float, float]:

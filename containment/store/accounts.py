@@ -61,7 +61,7 @@ class AccountRecords:
         user = User(name, Role(role))
         digest = hash_password(password)
         with self._transaction(bump=False) as tx:
-            if first and tx.one("SELECT COUNT(*) AS n FROM users")["n"]:
+            if first and tx.row("SELECT COUNT(*) AS n FROM users")["n"]:
                 msg = "This store already has users; log in, or ask an administrator to add you."
                 raise AuthError(msg)
             cursor = tx.execute(

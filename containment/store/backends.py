@@ -13,7 +13,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -40,8 +40,17 @@ class Tx:
         return [dict(r) for r in self.execute(sql, params).fetchall()]
 
     def one(self, sql: str, params: Sequence[object] = ()) -> dict[str, Any] | None:
+        """The first row, or None."""
         row = self.execute(sql, params).fetchone()
         return dict(row) if row is not None else None
+
+    def row(self, sql: str, params: Sequence[object] = ()) -> dict[str, Any]:
+        """The row of a query that always has one (``COUNT(*)``, ``INSERT ... RETURNING``)."""
+        found = self.one(sql, params)
+        if found is None:
+            msg = f"internal error: no row from {sql.split()[0]} query"
+            raise AssertionError(msg)
+        return found
 
 
 class Backend(Protocol):
@@ -54,8 +63,8 @@ class Backend(Protocol):
     for_update: str  # appended to a SELECT to lock its rows until the transaction ends
 
     def geom_out(self, column: str) -> str: ...
-    def transaction(self) -> Iterator[Tx]: ...
-    def read(self) -> Iterator[Tx]: ...
+    def transaction(self) -> AbstractContextManager[Tx]: ...
+    def read(self) -> AbstractContextManager[Tx]: ...
     def schema_version(self, tx: Tx) -> int: ...
     def set_schema_version(self, tx: Tx, version: int) -> None: ...
     def close(self) -> None: ...
@@ -87,7 +96,7 @@ class SQLiteBackend:
     geom_in = "?"
     for_update = ""  # BEGIN IMMEDIATE already holds the one write lock
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.label = str(self.path)
         private_file(self.path)

@@ -211,7 +211,7 @@ class CaseRecords:
             summary = ImportSummary(
                 source, rejected=rejected, removed_synthetic=removed, **plan.summary
             )
-            import_id = tx.one(
+            import_id = tx.row(
                 "INSERT INTO imports (source, imported_at, added, updated, rejected, synthetic) "
                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING import_id",
                 (source, self._now(), summary.added, summary.updated, rejected, int(synthetic)),
@@ -277,9 +277,9 @@ class CaseRecords:
         return self._remove_synthetic(tx)
 
     def _remove_synthetic(self, tx: Tx) -> int:
-        first = tx.one("SELECT MIN(imported_at) AS at FROM imports WHERE synthetic = 1")
+        first = tx.row("SELECT MIN(imported_at) AS at FROM imports WHERE synthetic = 1")
         sample = "import_id IN (SELECT import_id FROM imports WHERE synthetic = 1)"
-        removed = tx.one(f"SELECT COUNT(*) AS n FROM cases WHERE {sample}")
+        removed = tx.row(f"SELECT COUNT(*) AS n FROM cases WHERE {sample}")
         tx.execute(f"DELETE FROM cases WHERE {sample}")
         tx.execute(f"DELETE FROM case_versions WHERE {sample}")
         tx.execute(
@@ -287,7 +287,7 @@ class CaseRecords:
             (self._now(),),
         )
         zones = self._delete_zones_saved_since(tx, first["at"], "removed with the synthetic sample")
-        n = int(removed["n"]) if removed else 0
+        n = int(removed["n"])
         self._audit(
             tx, "synthetic sample removed", f"{n} synthetic cases", f"{zones} zones drawn on them"
         )
@@ -310,24 +310,25 @@ class CaseRecords:
              "statuses_changed", "moved"),
             0,
         )  # fmt: skip
-        for row in rows:
-            before = known.get(row[0])
+        for given in rows:
+            before = known.get(given[0])
             if before is None:
                 counts["added"] += 1
-                plan.rows.append(row)
+                plan.rows.append(given)
                 continue
-            if row[5] == "village" and before["placed_by"] == "coordinates":
-                row = (*row[:5], "coordinates", before["lon"], before["lat"])
+            kept = given
+            if given[5] == "village" and before["placed_by"] == "coordinates":
+                kept = (*given[:5], "coordinates", before["lon"], before["lat"])
                 counts["location_kept"] += 1
-            if row == tuple(before[f] for f in _CASE_FIELDS):
+            if kept == tuple(before[f] for f in _CASE_FIELDS):
                 counts["unchanged"] += 1
                 continue
             counts["updated"] += 1
-            counts["dates_changed"] += row[1] != before["reported_on"]
-            counts["statuses_changed"] += row[2] != before["status"]
+            counts["dates_changed"] += kept[1] != before["reported_on"]
+            counts["statuses_changed"] += kept[2] != before["status"]
             where = (before["lon"], before["lat"])
-            counts["moved"] += _metres_apart(where, (row[6], row[7])) > _MOVED_M
-            plan.rows.append(row)
+            counts["moved"] += _metres_apart(where, (kept[6], kept[7])) > _MOVED_M
+            plan.rows.append(kept)
             plan.replaced.append(before)
         plan.summary = counts
         return plan
@@ -362,7 +363,7 @@ class CaseRecords:
                 )
                 raise ContainmentError(msg)
             restored = int(
-                tx.one("SELECT COUNT(*) AS n FROM case_versions WHERE import_id = ?", (import_id,))[
+                tx.row("SELECT COUNT(*) AS n FROM case_versions WHERE import_id = ?", (import_id,))[
                     "n"
                 ]
             )
@@ -370,7 +371,7 @@ class CaseRecords:
                 "FROM cases WHERE import_id = ? AND case_id NOT IN "
                 "(SELECT case_id FROM case_versions WHERE import_id = ?)"
             )
-            removed = int(tx.one(f"SELECT COUNT(*) AS n {added}", (import_id, import_id))["n"])
+            removed = int(tx.row(f"SELECT COUNT(*) AS n {added}", (import_id, import_id))["n"])
             tx.execute(f"DELETE {added}", (import_id, import_id))
             for old in tx.all(
                 f"SELECT {', '.join(_CASE_FIELDS)}, prior_import_id FROM case_versions "

@@ -317,7 +317,7 @@ class SQLStore(AccountRecords, CaseRecords):
     def _zone_conflict(self, tx: Tx, mine: SavedZone) -> str:
         """Who changed the zone since version ``mine.version``, and what they changed."""
         current = tx.one(f"{self._zone_select('zones')} WHERE zone_id = ?", (mine.zone_id,))
-        latest = tx.one(
+        latest = tx.row(
             "SELECT version, saved_by, saved_at, change FROM zone_versions WHERE zone_id = ? "
             "ORDER BY version DESC LIMIT 1",
             (mine.zone_id,),
@@ -447,7 +447,7 @@ class SQLStore(AccountRecords, CaseRecords):
                 "WHERE centre_id = ? AND version = ?",
                 [*values.values(), centre.centre_id, centre.version],
             )
-            if cursor.rowcount == 0:
+            if cursor.rowcount == 0 or current is None:
                 raise ConflictError(self._centre_conflict(tx, centre))
             changed = [
                 f"{f}: {current[f]} → {values[f]}"
@@ -540,7 +540,7 @@ class SQLStore(AccountRecords, CaseRecords):
                 f"ON CONFLICT (checkpoint_id) DO UPDATE SET {updates}",
                 rows,
             )
-            zones = sorted({r[2] for r in rows})
+            zones = sorted({str(r[2]) for r in rows})
             self._audit(
                 tx, "checkpoints saved", f"{len(rows)} checkpoints", f"zones: {', '.join(zones)}"
             )
@@ -587,21 +587,25 @@ class SQLStore(AccountRecords, CaseRecords):
     def record_violations(self, violations: pd.DataFrame) -> int:
         """Keep new violations (a check-in already recorded is not counted twice)."""
         rows = [
-            (str(v.hq_id), pd.Timestamp(v.checked_at).isoformat(), float(v.distance_m), "", None)
-            for v in violations.itertuples()
+            (str(hq_id), pd.Timestamp(checked_at).isoformat(), float(distance_m), "", None)
+            for hq_id, checked_at, distance_m in zip(
+                violations["hq_id"], violations["checked_at"], violations["distance_m"], strict=True
+            )
         ]
         with self._transaction() as tx:
-            before = tx.one("SELECT COUNT(*) AS n FROM violations")["n"]
+            before = tx.row("SELECT COUNT(*) AS n FROM violations")["n"]
             tx.executemany(
                 "INSERT INTO violations (hq_id, checked_at, distance_m, action, action_on) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 rows,
             )
-            added = tx.one("SELECT COUNT(*) AS n FROM violations")["n"] - before
+            added = int(tx.row("SELECT COUNT(*) AS n FROM violations")["n"]) - int(before)
             self._audit(tx, "violations recorded", f"{added} new geofence violations")
         return added
 
-    def record_action(self, hq_id: str, checked_at: object, action: str, *, on: dt.date) -> None:
+    def record_action(
+        self, hq_id: str, checked_at: dt.datetime | str, action: str, *, on: dt.date
+    ) -> None:
         with self._transaction() as tx:
             cursor = tx.execute(
                 "UPDATE violations SET action = ?, action_on = ? "
