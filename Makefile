@@ -2,34 +2,59 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-stamp
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
+MIN_VENV := .venv-minimums
+# Tests that need no root, no database server and no browser: the inner loop.
+QUICK := -m "not browser and not postgis" -n 2
 
-.PHONY: run test lint format bench clean
+.PHONY: run test check check-minimums lint format bench lock clean
 
-$(STAMP): pyproject.toml requirements.lock
+$(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
-	touch $(STAMP)
 
-run: $(STAMP)
+# The app needs only the runtime packages, exactly as locked (with hashes).
+$(RUNTIME): $(VENV)/bin/python pyproject.toml requirements/runtime.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements/runtime.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(RUNTIME)
+
+$(DEV): $(RUNTIME) requirements/dev.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.lock
+	touch $(DEV)
+
+run: $(RUNTIME)
 	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
-test: $(STAMP)
+test: $(DEV)
 	scripts/install-system-deps.sh
 	scripts/start-test-postgis.sh
 	$(PY) -m pytest
 
-lint: $(STAMP)
+check: lint
+	$(PY) -m pytest $(QUICK)
+
+# The oldest versions pyproject.toml admits, installed side by side, running the unit tests.
+check-minimums: $(DEV)
+	rm -rf $(MIN_VENV)
+	$(VENV)/bin/uv venv --quiet --python $(PY) $(MIN_VENV)
+	$(VENV)/bin/uv pip install --quiet --python $(MIN_VENV)/bin/python --resolution lowest-direct -e '.[dev]'
+	$(MIN_VENV)/bin/python -c 'import importlib.metadata as m; print("minimums:", *(f"{p}=={m.version(p)}" for p in ("shapely", "geopandas", "pandas", "numpy", "pyogrio", "folium", "streamlit")))'
+	$(MIN_VENV)/bin/python -m pytest $(QUICK) -p no:cacheprovider
+
+lint: $(DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
-format: $(STAMP)
+format: $(DEV)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(STAMP)
+bench: $(DEV)
 	scripts/install-system-deps.sh
 	scripts/start-test-postgis.sh
 	$(PY) -m bench.bench_zones
@@ -37,5 +62,10 @@ bench: $(STAMP)
 	$(PY) -m bench.bench_app
 	$(PY) -m bench.bench_store
 
+# Pin every package (with hashes) after changing pyproject.toml: runtime and dev apart.
+lock: $(DEV)
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --quiet -o requirements/runtime.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --quiet -o requirements/dev.lock
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(MIN_VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -26,4 +26,3 @@ def configure_logging(level: str | None = None) -> None:
         handler.setFormatter(logging.Formatter(_FORMAT))
         handler._containment = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
-    logger.propagate = False

@@ -18,6 +18,15 @@ from containment.store import SCHEMA_PREFIX_VARIABLE, SQLStore, open_store
 TODAY = dt.date(2020, 6, 1)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the test PostGIS, so `make check` can leave them out."""
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        on_postgis = spec is not None and spec.params.get("store_url") == "postgis"
+        if on_postgis or "postgis_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgis)
+
+
 @pytest.fixture(scope="session")
 def dungarpur() -> District:
     return load_district("dungarpur")

@@ -93,12 +93,12 @@ def test_nobody_gets_past_the_login_page_without_the_right_password(store):
     assert not [t for t in app.title if t.value == "Plan zones"]
     app.text_input(key="login_username").input("ravi")
     app.text_input(key="login_password").input("not the password")
-    app.button[0].click().run()
+    app.button(key="login_submit").click().run()
     assert shown(app.error[0].value).endswith("Wrong user name or password.")
     assert "session_token" not in app.session_state
     app.text_input(key="login_username").input("Ravi")
     app.text_input(key="login_password").input(PASSWORD)
-    app.button[0].click().run()
+    app.button(key="login_submit").click().run()
     assert not app.exception
     assert app.title[0].value == "Plan zones"
     refused, accepted = store.audit()["action"].iloc[1], store.audit()["action"].iloc[0]
@@ -118,19 +118,19 @@ def test_the_police_see_zones_in_force_and_never_case_points(store):
 def test_a_planner_proposes_but_only_the_collector_notifies(store):
     store.save_zone(ward_7())
     app = run("plan", store, "ravi")
-    next(b for b in app.button if b.label == "Propose").click().run()
+    app.button(key="propose_DZ-1").click().run()
     assert store.zone("DZ-1").status is ZoneStatus.PROPOSED
-    assert not [b for b in app.button if b.label == "Notify zone"]
+    assert not [b for b in app.button if b.key == "notify_zone_DZ-1"]
     assert any("The collector notifies proposed zones." in c.value for c in app.caption)
     app = run("plan", store, "meena")
-    assert [b for b in app.button if b.label == "Notify zone"]
+    assert [b for b in app.button if b.key == "notify_zone_DZ-1"]
 
 
 def test_the_collector_filters_and_downloads_the_audit_trail(store):
     store.acting_as("ravi", "planner").save_zone(ward_7())
     app = run("audit", store, "meena")
     assert not app.exception
-    app.selectbox[1].set_value("zone created").run()
+    app.selectbox(key="audit_action").set_value("zone created").run()
     table = app.dataframe[0].value
     assert list(table["User"]) == ["ravi"]
     assert list(table["What"]) == ["zone DZ-1 (Ward 7)"]
@@ -148,7 +148,7 @@ def test_an_earlier_version_of_a_zone_is_restored_from_its_history(store):
     app = run("plan", store, "meena")
     history = next(e for e in app.expander if e.label.startswith("History (2 versions)"))
     assert list(history.dataframe[0].value["By"]) == ["ravi", "system"]
-    next(b for b in app.button if b.label == "Restore version 1").click().run()
+    app.button(key="restore_DZ-1").click().run()
     assert not app.exception
     restored = store.zone("DZ-1")
     assert (restored.version, restored.name) == (3, "Ward 7")
@@ -158,12 +158,13 @@ def test_an_earlier_version_of_a_zone_is_restored_from_its_history(store):
 
 def test_rule_proposals_are_shown_and_saved_only_when_accepted(store):
     app = run("plan", store)
-    propose = next(b for b in app.button if b.label.startswith("Propose zones as of 15-05-2020"))
+    propose = app.button(key="propose_rule")
+    assert propose.label == "Propose zones as of 15-05-2020"
     propose.click().run()
     assert not app.exception
     assert any("Proposals by mohfw-2020-rural" in s.value for s in app.subheader)
     assert store.zones().empty  # nothing saved yet
-    next(b for b in app.button if b.label == "Accept as proposals").click().run()
+    app.button(key="accept_proposals").click().run()
     saved = store.zones()
     assert len(saved) > 0
     assert set(saved["status"]) == {"proposed"}
@@ -174,10 +175,10 @@ def test_rule_proposals_are_shown_and_saved_only_when_accepted(store):
 def test_a_zone_moves_through_its_life_cycle(store):
     store.save_zone(ward_7())
     app = run("plan", store)
-    next(b for b in app.button if b.label == "Propose").click().run()
+    app.button(key="propose_DZ-1").click().run()
     assert store.zone("DZ-1").status is ZoneStatus.PROPOSED
     app.text_input(key="order_DZ-1").input("DM/2020/117")
-    next(b for b in app.button if b.label == "Notify zone").click().run()
+    app.button(key="notify_zone_DZ-1").click().run()
     zone = store.zone("DZ-1")
     assert (zone.status, zone.order_number, zone.notified_on) == (
         ZoneStatus.NOTIFIED,
@@ -186,7 +187,7 @@ def test_a_zone_moves_through_its_life_cycle(store):
     )
     assert any("Status: **notified**" in m.value for m in app.markdown)
     app.date_input(key="release_on_DZ-1").set_value(dt.date(2020, 6, 20))
-    next(b for b in app.button if b.label == "Release zone").click().run()
+    app.button(key="release_zone_DZ-1").click().run()
     zone = store.zone("DZ-1")
     assert (zone.status, zone.released_on) == (ZoneStatus.RELEASED, dt.date(2020, 6, 20))
 
@@ -194,7 +195,7 @@ def test_a_zone_moves_through_its_life_cycle(store):
 def test_notifying_without_an_order_number_says_what_is_missing(store):
     store.save_zone(ward_7(status="proposed"))
     app = run("plan", store)
-    next(b for b in app.button if b.label == "Notify zone").click().run()
+    app.button(key="notify_zone_DZ-1").click().run()
     assert "needs the order number" in shown(app.error[0].value)
     assert store.zone("DZ-1").status is ZoneStatus.PROPOSED
 
@@ -223,16 +224,16 @@ def test_export_preview_lists_only_public_columns(store):
 
 def test_a_centre_is_added_from_a_health_facility_and_validated(store):
     app = run("centres", store)
-    app.text_input[0].input("CCC Bichhiwara hostel")
-    app.number_input[0].set_value(40)
-    app.number_input[1].set_value(50)
-    next(b for b in app.button if b.label == "Add centre").click().run()
+    app.text_input(key="centre_name").input("CCC Bichhiwara hostel")
+    app.number_input(key="centre_beds").set_value(40)
+    app.number_input(key="centre_occupied").set_value(50)
+    app.button(key="add_centre").click().run()
     assert "more than its capacity" in shown(app.error[0].value)
     assert store.centres().empty
-    app.text_input[0].input("CCC Bichhiwara hostel")
-    app.number_input[0].set_value(40)
-    app.number_input[1].set_value(12)
-    next(b for b in app.button if b.label == "Add centre").click().run()
+    app.text_input(key="centre_name").input("CCC Bichhiwara hostel")
+    app.number_input(key="centre_beds").set_value(40)
+    app.number_input(key="centre_occupied").set_value(12)
+    app.button(key="add_centre").click().run()
     centres = store.centres()
     assert list(centres["name"]) == ["CCC Bichhiwara hostel"]
     assert int(centres["beds_free"].iloc[0]) == 28
@@ -264,7 +265,7 @@ def test_field_work_proposes_checkpoints_sectors_and_the_public_list(store, dung
     notified_rule_zones(store, dungarpur)
     app = run("fieldwork", store)
     assert not app.exception
-    next(b for b in app.button if b.label.startswith("Propose checkpoints")).click().run()
+    app.button(key="propose_checkpoints").click().run()
     assert not app.exception
     checkpoints = store.checkpoints()
     assert len(checkpoints) > 0
@@ -279,18 +280,18 @@ def test_a_new_store_asks_for_the_collector_then_offers_the_synthetic_sample(tmp
     monkeypatch.setenv("CONTAINMENT_DATA", str(tmp_path))
     app = AppTest.from_file("../app.py", default_timeout=60).run()
     assert any("no users yet" in i.value for i in app.info)
-    app.text_input[0].input("meena")
-    app.text_input[1].input(PASSWORD)
-    app.text_input[2].input(PASSWORD)
-    next(b for b in app.button if b.label == "Create the account").click().run()
+    app.text_input(key="first_username").input("meena")
+    app.text_input(key="first_password").input(PASSWORD)
+    app.text_input(key="first_again").input(PASSWORD)
+    app.button(key="first_submit").click().run()
     assert list(SQLiteStore(default_store_path("dungarpur")).users()["role"]) == ["collector"]
     assert shown(app.success[0].value) == "Account 'meena' created: log in."
-    assert not [b for b in app.button if b.label == "Create the account"]
+    assert not [b for b in app.button if b.key == "first_submit"]
     app.text_input(key="login_username").input("meena")
     app.text_input(key="login_password").input(PASSWORD)
-    next(b for b in app.button if b.label == "Log in").click().run()
+    app.button(key="login_submit").click().run()
     assert any("No cases yet" in i.value for i in app.info)
-    next(b for b in app.button if b.label.startswith("Load the SYNTHETIC sample")).click().run()
+    app.button(key="load_sample").click().run()
     assert not app.exception
     assert len(SQLiteStore(default_store_path("dungarpur")).cases()) == 300
     assert any("SYNTHETIC sample line list: not real cases" in w.value for w in app.sidebar.warning)
@@ -305,7 +306,7 @@ def test_a_new_postgis_store_asks_for_users_made_on_the_server(postgis_url, monk
         app = AppTest.from_file("../app.py", default_timeout=60).run()
         assert "no users yet" in shown(app.error[0].value)
         assert "containment users add NAME --role collector" in shown(app.error[0].value)
-        assert not [b for b in app.button if b.label == "Create the account"]
+        assert not [b for b in app.button if b.key == "first_submit"]
     finally:
         drop_schema(f"{prefix}dungarpur")
 
@@ -318,13 +319,13 @@ def test_a_change_to_a_zone_someone_saved_meanwhile_is_refused_with_what_they_ch
         dataclasses.replace(seen, geometry=WARD.buffer(0.01))
     )
     app.text_input(key="order_DZ-1").input("DM/2020/117")
-    next(b for b in app.button if b.label == "Notify zone").click().run()
+    app.button(key="notify_zone_DZ-1").click().run()
     assert "Zone 'Ward 7' was changed by ravi at " in shown(app.error[0].value)
     assert "(version 1 → 2): outline redrawn. Your change was not saved." in shown(
         app.error[0].value
     )
     assert store.zone("DZ-1").status is ZoneStatus.PROPOSED  # what ravi saved is not overwritten
-    next(b for b in app.button if b.label == "Notify zone").click().run()  # now on version 2
+    app.button(key="notify_zone_DZ-1").click().run()  # now on version 2
     assert not app.error
     notified = store.zone("DZ-1")
     assert (notified.status, notified.version) == (ZoneStatus.NOTIFIED, 3)
@@ -340,13 +341,13 @@ def test_beds_saved_over_a_centre_someone_changed_meanwhile_are_refused(store):
         dataclasses.replace(store.centre("C-1"), occupied=35)
     )
     app.number_input(key="occupied_C-1_1").set_value(25)
-    next(b for b in app.button if b.label == "Save beds").click().run()
+    app.button(key="save_beds_C-1_1").click().run()
     message = shown(app.error[0].value)
     assert "Centre 'CCC Sagwara' was changed by meena at " in message
     assert "it now has occupied 35 (yours: 25). Your change was not saved." in message
     assert store.centre("C-1").occupied == 35
     app.number_input(key="occupied_C-1_2").set_value(40)  # the form now shows version 2
-    next(b for b in app.button if b.label == "Save beds").click().run()
+    app.button(key="save_beds_C-1_2").click().run()
     assert store.centre("C-1").occupied == 40
 
 
@@ -380,7 +381,7 @@ def test_a_button_clicked_after_the_session_ended_changes_nothing(store, end_ses
     store.save_zone(ward_7())
     app = run("plan", store, "ravi")  # the Propose button is on ravi's screen
     end_session(store, app.session_state["session_token"])
-    next(b for b in app.button if b.label == "Propose").click().run()
+    app.button(key="propose_DZ-1").click().run()
     assert not app.exception
     assert store.zone("DZ-1").status is ZoneStatus.DRAFT
     assert "ravi" not in set(store.audit(action="zone status changed")["username"])
@@ -390,14 +391,14 @@ def test_a_button_clicked_after_the_session_ended_changes_nothing(store, end_ses
 
 def test_proposals_accepted_again_after_a_deletion_are_saved_in_one_go(store):
     app = run("plan", store)
-    propose = next(b for b in app.button if b.label.startswith("Propose zones as of"))
+    propose = app.button(key="propose_rule")
     propose.click().run()
-    next(b for b in app.button if b.label == "Accept as proposals").click().run()
+    app.button(key="accept_proposals").click().run()
     first = store.zones()
     deleted = first.iloc[0]
     store.delete_zone(deleted["zone_id"])
-    next(b for b in app.button if b.label.startswith("Propose zones as of")).click().run()
-    next(b for b in app.button if b.label == "Accept as proposals").click().run()
+    app.button(key="propose_rule").click().run()
+    app.button(key="accept_proposals").click().run()
     assert not app.exception
     again = store.zones()
     assert sorted(again["zone_id"]) == sorted(first["zone_id"])
@@ -443,7 +444,7 @@ def test_the_collector_adds_disables_and_unlocks_users_in_the_app(store):
     app.selectbox(key="new_user_role").set_value("planner")
     app.text_input(key="new_user_password").input("asha's long password")
     app.text_input(key="new_user_again").input("asha's long password")
-    next(b for b in app.button if b.label == "Add user").click().run()
+    app.button(key="add_user_submit").click().run()
     assert not app.exception
     assert Service(store).login("asha", "asha's long password").user.role == "planner"
     for _ in range(5):

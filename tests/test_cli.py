@@ -165,8 +165,8 @@ def test_zones_into_a_folder_that_cannot_be_written_is_one_line_and_exit_2(line_
     assert result.exit_code == 2
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [
-        "error: Cannot write /sys/zones.geojson: the folder /sys cannot be written to "
-        "(Permission denied). Choose another folder."
-    ]
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert error.startswith(
+        "error: Cannot write /sys/zones.geojson: the folder /sys cannot be written to ("
+    )
+    assert error.endswith("). Choose another folder.")

@@ -32,8 +32,8 @@ def page() -> None:
     today = dt.datetime.now(dt.UTC).date()
     since = c1.date_input("From", value=today - dt.timedelta(days=30), format="DD-MM-YYYY")
     until = c2.date_input("To", value=today, format="DD-MM-YYYY")
-    user = c3.selectbox("User", ["(everyone)", *users])
-    action = c4.selectbox("Action", ["(all)", *ws.audit_actions()])
+    user = c3.selectbox("User", ["(everyone)", *users], key="audit_user")
+    action = c4.selectbox("Action", ["(all)", *ws.audit_actions()], key="audit_action")
     entries = ws.audit(
         since=dt.datetime.combine(since, dt.time(), dt.UTC),
         until=dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC),

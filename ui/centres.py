@@ -72,13 +72,15 @@ def page() -> None:
     st.subheader("Add a centre")
     location = _location_picker()
     with st.form("add_centre", clear_on_submit=True):
-        name = st.text_input("Name", value=location[3] if location else "")
-        kind = st.selectbox("Kind", list(CentreKind), format_func=lambda k: k.label)
+        name = st.text_input("Name", value=location[3] if location else "", key="centre_name")
+        kind = st.selectbox(
+            "Kind", list(CentreKind), format_func=lambda k: k.label, key="centre_kind"
+        )
         c1, c2 = st.columns(2)
-        capacity = c1.number_input("Beds", min_value=0, value=50, step=10)
-        occupied = c2.number_input("Occupied", min_value=0, value=0, step=1)
-        note = st.text_input("Note")
-        if st.form_submit_button("Add centre", type="primary"):
+        capacity = c1.number_input("Beds", min_value=0, value=50, step=10, key="centre_beds")
+        occupied = c2.number_input("Occupied", min_value=0, value=0, step=1, key="centre_occupied")
+        note = st.text_input("Note", key="centre_note")
+        if st.form_submit_button("Add centre", type="primary", key="add_centre"):
             if location is None:
                 st.error("Choose the centre's location first.")
             else:
@@ -120,10 +122,15 @@ def page() -> None:
             )
             save, remove = st.columns(2)
             save.form_submit_button(
-                "Save beds", type="primary", on_click=_save_beds, args=(centre, shown)
+                "Save beds",
+                key=f"save_beds_{shown}",
+                type="primary",
+                on_click=_save_beds,
+                args=(centre, shown),
             )
             remove.form_submit_button(
                 "Remove centre",
+                key=f"remove_centre_{shown}",
                 on_click=state.act,
                 args=(lambda fresh: fresh.delete_centre(centre_id),),
                 kwargs={"done": f"Centre {centre.name!r} removed."},

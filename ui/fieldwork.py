@@ -76,7 +76,11 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
         return
     merge_m = st.number_input("Merge crossings closer than (m)", min_value=0, value=50, step=10)
     saved = ws.checkpoints()
-    if st.button("Propose checkpoints where roads cross the perimeters", type="primary"):
+    if st.button(
+        "Propose checkpoints where roads cross the perimeters",
+        type="primary",
+        key="propose_checkpoints",
+    ):
         proposed = propose_checkpoints(containment, roads, district, merge_m=merge_m)
         known = set(saved["checkpoint_id"])
         new = proposed[~proposed["checkpoint_id"].isin(known)]

@@ -36,7 +36,7 @@ def offer_sample() -> None:
     district = state.district()
     if district.sample_cases is None:
         return
-    if st.button("Load the SYNTHETIC sample line list (not real cases)"):
+    if st.button("Load the SYNTHETIC sample line list (not real cases)", key="load_sample"):
         result = cp.read_cases(district.sample_cases, district)
         saved = state.act(
             lambda ws: ws.import_cases(
@@ -96,7 +96,7 @@ def _save(result: cp.CaseList, source: str) -> None:
         )
         replace = st.checkbox("Remove the synthetic sample and save the real cases", key="replace")
     label = f"Save {result.accepted_count} accepted cases"
-    if st.button(label, type="primary", disabled=bool(sample) and not replace):
+    if st.button(label, type="primary", disabled=bool(sample) and not replace, key="save_import"):
         summary = state.act(
             lambda fresh: fresh.import_cases(
                 result.cases,

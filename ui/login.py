@@ -17,12 +17,14 @@ def _first_run() -> None:
         "planners and police afterwards (command line: `containment users add`)."
     )
     with st.form("first_collector"):
-        username = st.text_input("Collector's user name")
+        username = st.text_input("Collector's user name", key="first_username")
         password = st.text_input(
-            f"Password (at least {MIN_PASSWORD_LENGTH} characters)", type="password"
+            f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
+            type="password",
+            key="first_password",
         )
-        again = st.text_input("Password again", type="password")
-        if st.form_submit_button("Create the account", type="primary"):
+        again = st.text_input("Password again", type="password", key="first_again")
+        if st.form_submit_button("Create the account", type="primary", key="first_submit"):
             if password != again:
                 st.error("The two passwords differ; type them again.")
                 return
@@ -58,7 +60,7 @@ def page() -> None:
     with st.form("login"):
         username = st.text_input("User name", key="login_username")
         password = st.text_input("Password", type="password", key="login_password")
-        if st.form_submit_button("Log in", type="primary"):
+        if st.form_submit_button("Log in", type="primary", key="login_submit"):
             try:
                 session = svc.login(username, password)
             except AuthError as error:

@@ -119,7 +119,7 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
         name = st.text_input("Zone name", placeholder="e.g. Ward 7, Sagwara town")
         kind = st.radio("Kind", ["containment", "buffer"], horizontal=True)
         note = st.text_area("Note (not exported)", height=68)
-        if st.form_submit_button("Save zone", type="primary"):
+        if st.form_submit_button("Save zone", type="primary", key="save_drawing_submit"):
             saved = state.act(
                 lambda ws: ws.save_zone(
                     SavedZone(
@@ -208,10 +208,14 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     may_propose = ws.may(Permission.PROPOSE_ZONES)
     cols = st.columns(4)
     if zone.status is ZoneStatus.DRAFT and may_propose:
-        cols[0].button("Propose", on_click=move, args=(ZoneStatus.PROPOSED,))
+        cols[0].button(
+            "Propose", key=f"propose_{zone_id}", on_click=move, args=(ZoneStatus.PROPOSED,)
+        )
     if zone.status is ZoneStatus.PROPOSED:
         if may_propose:
-            cols[0].button("Back to draft", on_click=move, args=(ZoneStatus.DRAFT,))
+            cols[0].button(
+                "Back to draft", key=f"to_draft_{zone_id}", on_click=move, args=(ZoneStatus.DRAFT,)
+            )
         if may_notify:
             with st.expander("Notify (collector)", key=f"notify_{zone_id}"):
                 st.text_input("Order number", key=f"order_{zone_id}")
@@ -221,6 +225,7 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
                 st.button(
                     "Notify zone",
                     type="primary",
+                    key=f"notify_zone_{zone_id}",
                     on_click=move,
                     args=(ZoneStatus.NOTIFIED, f"order_on_{zone_id}", f"order_{zone_id}"),
                 )
@@ -234,10 +239,12 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
             st.button(
                 "Release zone",
                 type="primary",
+                key=f"release_zone_{zone_id}",
                 on_click=move,
                 args=(ZoneStatus.RELEASED, f"release_on_{zone_id}"),
             )
-    if may_edit and zone.status is not ZoneStatus.RELEASED and cols[2].button("Edit shape"):
+    editable = may_edit and zone.status is not ZoneStatus.RELEASED
+    if editable and cols[2].button("Edit shape", key=f"edit_{zone_id}"):
         st.session_state["editing_zone"] = zone  # saved later over this version, or refused
         st.rerun()
     if may_edit:
@@ -246,6 +253,7 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
             st.button(
                 "Delete zone",
                 type="primary",
+                key=f"delete_zone_{zone_id}",
                 on_click=state.act,
                 args=(lambda fresh: fresh.delete_zone(zone_id, version=zone.version),),
                 kwargs={"done": f"Zone {zone.name!r} deleted."},
@@ -302,7 +310,9 @@ def page() -> None:
     cases = reported_in(all_cases, until=as_of)
     with st.expander("Propose zones by rule", expanded="proposals" not in st.session_state):
         rule = _rule_picker()
-        if st.button(f"Propose zones as of {as_of:%d-%m-%Y}", disabled=cases.empty):
+        if st.button(
+            f"Propose zones as of {as_of:%d-%m-%Y}", disabled=cases.empty, key="propose_rule"
+        ):
             _propose(rule, cases, as_of)
     proposals = st.session_state.get("proposals")
     editing = st.session_state.get("editing_zone")
@@ -331,10 +341,10 @@ def page() -> None:
         )
         st.dataframe(labelled(proposals["zones"], ZONE_TABLE), hide_index=True, width="stretch")
         c1, c2 = st.columns(2)
-        if c1.button("Accept as proposals", type="primary"):
+        if c1.button("Accept as proposals", type="primary", key="accept_proposals"):
             _accept(proposals)
             st.rerun()  # the outcome, or why nothing was saved, is shown on top
-        if c2.button("Discard proposals"):
+        if c2.button("Discard proposals", key="discard_proposals"):
             del st.session_state["proposals"]
             st.rerun()
     if editing:

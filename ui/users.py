@@ -31,7 +31,7 @@ def _add() -> None:
             key="new_user_password",
         )
         again = c2.text_input("Password again", type="password", key="new_user_again")
-        if st.form_submit_button("Add user", type="primary"):
+        if st.form_submit_button("Add user", type="primary", key="add_user_submit"):
             if password != again:
                 st.error("The two passwords differ; type them again.")
                 return

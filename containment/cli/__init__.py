@@ -25,6 +25,8 @@ from containment.io.export import EXPORT_FORMATS, csv_text, write_zones
 from containment.io.synthetic import synthetic_cases
 from containment.logs import configure_logging
 
+__all__ = ["app"]
+
 app = typer.Typer(
     help="Containment Planner: case line lists in, containment and buffer zones out.",
     no_args_is_help=True,

@@ -4,3 +4,5 @@ Pure functions and small records on numpy arrays and GeoDataFrames. Nothing here
 touches a database or imports streamlit; a :class:`~containment.engine.district.District` is
 handed in, already loaded (:mod:`containment.io.district`).
 """
+
+__all__: list[str] = []  # the modules are the API: import from them

@@ -6,6 +6,8 @@ Dungarpur) and every stored or exported geometry is EPSG:4326 longitude/latitude
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -37,13 +39,23 @@ def _transformer(source: CRS, target: CRS) -> Transformer:
     return Transformer.from_crs(source, target, always_xy=True)
 
 
+def _transform(
+    transformer: Transformer, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Arrays in, arrays out, whatever their length. (pyproj first tries a one-element array
+    as a single point; numpy before 2.4 only warns about that conversion, and a point would come
+    back as a number.)"""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Conversion of an array with ndim > 0 to a scalar")
+        x, y = transformer.transform(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    return np.atleast_1d(np.asarray(x, dtype=float)), np.atleast_1d(np.asarray(y, dtype=float))
+
+
 def lonlat_to_metric(lon: np.ndarray, lat: np.ndarray, crs: CRS) -> tuple[np.ndarray, np.ndarray]:
     """Project lon/lat arrays (degrees) to x/y arrays (metres) in ``crs``."""
-    x, y = _transformer(STORAGE_CRS, crs).transform(np.asarray(lon), np.asarray(lat))
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return _transform(_transformer(STORAGE_CRS, crs), lon, lat)
 
 
 def metric_to_lonlat(x: np.ndarray, y: np.ndarray, crs: CRS) -> tuple[np.ndarray, np.ndarray]:
     """Unproject x/y arrays (metres in ``crs``) to lon/lat arrays (degrees)."""
-    lon, lat = _transformer(crs, STORAGE_CRS).transform(np.asarray(x), np.asarray(y))
-    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    return _transform(_transformer(crs, STORAGE_CRS), x, y)
