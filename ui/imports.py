@@ -138,11 +138,11 @@ def _history() -> None:
             "The cases it added are removed and the ones it updated get their earlier values "
             "back, in one step; the audit trail keeps a record."
         )
-        st.button(
+        state.action_button(
             "Undo this import",
-            on_click=state.act,
-            args=(lambda fresh: fresh.undo_import(chosen),),
-            kwargs={"done": f"Import {chosen} undone."},
+            lambda fresh: fresh.undo_import(chosen),
+            key="undo_import",
+            done=f"Import {chosen} undone.",
         )
 
 

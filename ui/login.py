@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from containment.auth import MIN_PASSWORD_LENGTH, AuthError
+from containment.auth import AuthError
 from containment.render.text import markdown_text as md
 from containment.service import first_collector
 from containment.store.backends import SQLiteBackend
 from ui import state
+from ui.widgets import new_password, passwords_match
 
 
 def _first_run() -> None:
@@ -18,15 +19,9 @@ def _first_run() -> None:
     )
     with st.form("first_collector"):
         username = st.text_input("Collector's user name", key="first_username")
-        password = st.text_input(
-            f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
-            type="password",
-            key="first_password",
-        )
-        again = st.text_input("Password again", type="password", key="first_again")
+        password, again = new_password("first")
         if st.form_submit_button("Create the account", type="primary", key="first_submit"):
-            if password != again:
-                st.error("The two passwords differ; type them again.")
+            if not passwords_match(password, again):
                 return
             try:
                 first_collector(state.service().store, username, password)

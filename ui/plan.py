@@ -250,13 +250,12 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     if may_edit:
         with cols[3].popover("Delete", key=f"delete_{zone_id}"):
             st.write(f"Delete {md(repr(zone.name))}? Its history is kept in the audit trail.")
-            st.button(
+            state.action_button(
                 "Delete zone",
-                type="primary",
+                lambda fresh: fresh.delete_zone(zone_id, version=zone.version),
                 key=f"delete_zone_{zone_id}",
-                on_click=state.act,
-                args=(lambda fresh: fresh.delete_zone(zone_id, version=zone.version),),
-                kwargs={"done": f"Zone {zone.name!r} deleted."},
+                done=f"Zone {zone.name!r} deleted.",
+                type="primary",
             )
     _history(zone, may_edit)
 
@@ -286,16 +285,11 @@ def _history(zone: SavedZone, may_restore: bool) -> None:
         chosen = st.selectbox(
             "Version to restore", earlier[::-1], key=f"restore_version_{zone.zone_id}"
         )
-        st.button(
+        state.action_button(
             f"Restore version {chosen}",
+            lambda fresh: fresh.restore_zone(zone.zone_id, chosen, current_version=zone.version),
             key=f"restore_{zone.zone_id}",
-            on_click=state.act,
-            args=(
-                lambda fresh: fresh.restore_zone(
-                    zone.zone_id, chosen, current_version=zone.version
-                ),
-            ),
-            kwargs={"done": f"Version {chosen} of {zone.name!r} restored as the newest version."},
+            done=f"Version {chosen} of {zone.name!r} restored as the newest version.",
         )
 
 

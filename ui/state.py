@@ -14,7 +14,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -94,6 +94,19 @@ def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
     if done:
         flash("success", done)
     return Done(result)
+
+
+def action_button(
+    label: str,
+    change: Callable[[Workspace], object],
+    *,
+    key: str,
+    done: str = "",
+    where: Any = st,
+    **options: Any,
+) -> None:
+    """A button whose click does ``change`` through :func:`act` (``where``: a column, say)."""
+    where.button(label, key=key, on_click=act, args=(change,), kwargs={"done": done}, **options)
 
 
 def page(draw: Callable[[], None]) -> Callable[[], None]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from containment.auth import MIN_PASSWORD_LENGTH, Role
+from containment.auth import Role
 from ui import state
+from ui.widgets import new_password, passwords_match
 
 _COLUMNS = {
     "username": "User",
@@ -24,16 +25,9 @@ def _add() -> None:
         c1, c2 = st.columns(2)
         name = c1.text_input("User name", key="new_user_name")
         role = c2.selectbox("Role", list(Role), format_func=str, key="new_user_role")
-        c1, c2 = st.columns(2)
-        password = c1.text_input(
-            f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
-            type="password",
-            key="new_user_password",
-        )
-        again = c2.text_input("Password again", type="password", key="new_user_again")
+        password, again = new_password("new_user")
         if st.form_submit_button("Add user", type="primary", key="add_user_submit"):
-            if password != again:
-                st.error("The two passwords differ; type them again.")
+            if not passwords_match(password, again):
                 return
             added = state.act(
                 lambda ws: ws.add_user(name, role, password),
@@ -48,34 +42,32 @@ def _change(usernames: list[str]) -> None:
     st.markdown("**Change a user**")
     user = st.selectbox("User", usernames, key="chosen_user")
     c1, c2, c3 = st.columns(3)
-    c1.button(
+    state.action_button(
         "Disable",
+        lambda ws: ws.set_active(user, False),
         key="disable_user",
-        on_click=state.act,
-        args=(lambda ws: ws.set_active(user, False),),
-        kwargs={"done": f"{user} disabled: their sessions have ended."},
+        done=f"{user} disabled: their sessions have ended.",
+        where=c1,
     )
-    c2.button(
+    state.action_button(
         "Enable",
+        lambda ws: ws.set_active(user, True),
         key="enable_user",
-        on_click=state.act,
-        args=(lambda ws: ws.set_active(user, True),),
-        kwargs={"done": f"{user} may log in again."},
+        done=f"{user} may log in again.",
+        where=c2,
     )
-    c3.button(
+    state.action_button(
         "Unlock",
+        lambda ws: ws.unlock(user),
         key="unlock_user",
+        done=f"{user} unlocked.",
+        where=c3,
         help="Lift the 15-minute lock after five wrong passwords.",
-        on_click=state.act,
-        args=(lambda ws: ws.unlock(user),),
-        kwargs={"done": f"{user} unlocked."},
     )
     with st.form("reset_password", clear_on_submit=True):
-        password = st.text_input("New password", type="password", key="reset_password_1")
-        again = st.text_input("New password again", type="password", key="reset_password_2")
-        if st.form_submit_button("Reset the password"):
-            if password != again:
-                st.error("The two passwords differ; type them again.")
+        password, again = new_password("reset", label="New password")
+        if st.form_submit_button("Reset the password", key="reset_submit"):
+            if not passwords_match(password, again):
                 return
             if state.act(
                 lambda ws: ws.reset_password(user, password),

@@ -12,9 +12,19 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from containment.store import SQLiteStore, SQLStore, default_store_path
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, E2E_PASSWORD, E2E_USERS, running_app
+from tests.e2e.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    E2E_PASSWORD,
+    E2E_USERS,
+    WAIT_MS,
+    running_app,
+)
+
+expect.set_options(timeout=WAIT_MS)  # expect() waits 5 s by default: too little on a busy machine
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
@@ -91,7 +101,7 @@ def offline_page(
 ) -> Iterator[OfflinePage]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(WAIT_MS)
     watched = OfflinePage(page)
 
     def route(route: object) -> None:

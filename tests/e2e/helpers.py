@@ -43,10 +43,15 @@ def wait_idle(page: Page) -> None:
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
 
 
+# A busy two-core machine can take many seconds over one rerun: every wait has room for that.
+WAIT_MS = 60_000
+
+
 def pick_zone(page: Page, label: str) -> None:
     """Choose a saved zone in the Plan page's zone picker (its label: "name (kind)")."""
     picker = page.get_by_role("combobox", name="Zone", exact=True)
-    for _ in range(3):  # a rerun finishing meanwhile redraws the picker and closes its list
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:  # a rerun meanwhile redraws the picker, closing its list
         wait_idle(page)
         if picker.input_value() == label:
             break
@@ -54,12 +59,29 @@ def pick_zone(page: Page, label: str) -> None:
         page.keyboard.press("ArrowDown")  # opens the list (a click alone only focuses it)
         option = page.get_by_role("option", name=label, exact=True)
         try:
-            option.wait_for(timeout=5_000)
+            option.wait_for(timeout=15_000)
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
             continue
         option.dispatch_event("click")  # on the option itself, whatever overlays the page
-    expect(picker).to_have_value(label)
+    expect(picker).to_have_value(label, timeout=WAIT_MS)
+
+
+def open_expander(page: Page, label: str, shows: str) -> None:
+    """Open the expander ``label`` until the field labelled ``shows`` inside it is visible (a
+    rerun finishing meanwhile can redraw the expander as it was)."""
+    field = page.get_by_label(shows, exact=True)
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        wait_idle(page)
+        if field.is_visible():
+            return
+        page.get_by_text(label, exact=True).click()
+        try:
+            field.wait_for(state="visible", timeout=10_000)
+        except PlaywrightTimeout:
+            continue
+    expect(field).to_be_visible(timeout=1)
 
 
 def open_page(page: Page, url: str, path: str = "", user: str = E2E_USER) -> None:

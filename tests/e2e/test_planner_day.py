@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import draw_square, finish_drawing, open_page, pick_zone, wait_for_map
+from tests.e2e.helpers import (
+    draw_square,
+    finish_drawing,
+    open_expander,
+    open_page,
+    pick_zone,
+    wait_for_map,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +66,7 @@ def test_draw_save_notify_export_and_reload(app_url, app_store, offline_page):
     page.get_by_role("button", name="Propose", exact=True).click()
     expect(zone_picker(page)).to_have_value("E2E Ward 7 (containment)")
     page.get_by_text("Status: proposed").wait_for()
-    page.get_by_text("Notify (collector)").click()
+    open_expander(page, "Notify (collector)", shows="Order number")
     page.get_by_label("Order number").fill("DM/COVID/2020/117")
     page.get_by_role("button", name="Notify zone").click()
     expect(zone_picker(page)).to_have_value("E2E Ward 7 (containment)")
