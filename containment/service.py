@@ -33,8 +33,13 @@ from containment.auth import (
     verify_password,
 )
 from containment.engine.district import District
-from containment.engine.lifecycle import SavedZone, ZoneStatus, describe_zones
+from containment.engine.figures import place_names
+from containment.engine.lifecycle import SavedZone, ZoneOrigin, ZoneStatus, advance, describe_zones
+from containment.engine.rules import Rule
+from containment.engine.update import Change, ZoneChange, compare_with_saved
+from containment.engine.zones import ZoneKind, ZonePlan, ZoneShape, plan_zones
 from containment.field.centres import Centre
+from containment.render.text import count
 from containment.store import AddedZones, ImportSummary, SQLStore
 
 logger = logging.getLogger(__name__)
@@ -48,6 +53,24 @@ _DECIDED = frozenset({ZoneStatus.NOTIFIED, ZoneStatus.RELEASED})
 def _dummy_hash() -> str:
     """Checked against for unknown names, so they take as long as known ones."""
     return hash_password("not a real password, only for timing")
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    """What accepting a daily update did."""
+
+    added: int
+    grown: int
+    merged: int
+    ended: int
+    saved: tuple[SavedZone, ...]
+
+    def summary(self) -> str:
+        return (
+            f"{count(self.added, 'new zone')} saved as proposals, {count(self.grown, 'zone')} "
+            f"grown, {count(self.merged, 'merge')} ({count(self.ended, 'zone')} merged into "
+            "others); every change is a new version, its history kept."
+        )
 
 
 @dataclass(frozen=True)
@@ -263,6 +286,96 @@ class Workspace:
         """Save a zone; notifying, releasing or changing a notified zone is the collector's."""
         self._require_change(self._opened_status(zone.zone_id, zone.version), zone.status)
         return self._store.save_zone(zone)
+
+    def propose_zones(
+        self, rule: Rule, *, as_of: dt.date, district: District, shape: ZoneShape = "units"
+    ) -> ZonePlan:
+        """The rule's zones as of a day from the store's cases, their ids keyed with the
+        store's secret (the same cases give the same id in this district, and only here)."""
+        self.require(Permission.PROPOSE_ZONES)
+        return plan_zones(
+            self._store.cases(),
+            rule,
+            as_of=as_of,
+            district=district,
+            shape=shape,
+            id_key=self._store.secret("zone_ids"),
+        )
+
+    def daily_update(self, plan: ZonePlan, district: District) -> list[ZoneChange]:
+        """Today's proposals against the saved zones, zone by zone (see
+        :mod:`containment.engine.update`)."""
+        self.require(Permission.PROPOSE_ZONES)
+        saved = self.described_zones(district, as_of=plan.as_of)
+        return compare_with_saved(plan.zones, saved, district)
+
+    def apply_update(
+        self, changes: Sequence[ZoneChange], plan: ZonePlan, district: District
+    ) -> UpdateOutcome:
+        """Accept the daily update's changes in one transaction: new zones are saved as
+        proposals; a grown zone gets a new version with its new units; merged zones become the
+        oldest one, the others ending with "merged into ...". Changes to notified zones are the
+        collector's."""
+        self.require(Permission.PROPOSE_ZONES)
+        names = dict(
+            zip(
+                plan.zones["zone_id"],
+                place_names(plan.zones.to_crs(district.metric_crs), district),
+                strict=True,
+            )
+        )
+        saves: list[tuple[SavedZone, str]] = []
+        deletions: list[tuple[str, int, str]] = []
+        for change in changes:
+            if change.change is Change.NEW:
+                assert change.proposal is not None
+                zone = SavedZone(
+                    zone_id=change.proposal,
+                    name=f"{names[change.proposal]} {change.kind}",
+                    kind=ZoneKind(change.kind),
+                    origin=ZoneOrigin.RULE,
+                    rule=plan.rule.name,
+                    geometry=change.geometry,
+                    status=ZoneStatus.PROPOSED,
+                    release_after_days=plan.rule.release_after_days,
+                    created_on=plan.as_of,
+                )
+                self._require_change(None, zone.status)
+                saves.append((zone, f"proposed by {plan.rule.name} as of {plan.as_of:%d-%m-%Y}"))
+            elif change.change in (Change.GROWN, Change.MERGED):
+                first = self._store.zone_version(change.saved[0], change.versions[0])
+                self._require_change(first.status, first.status)
+                why = (
+                    f"grew by {plan.rule.name} as of {plan.as_of:%d-%m-%Y}: {change.detail}"
+                    if change.change is Change.GROWN
+                    else f"merged by {plan.rule.name} as of {plan.as_of:%d-%m-%Y}: {change.detail}"
+                )
+                saves.append((dataclasses.replace(first, geometry=change.geometry), why))
+                for zone_id, version in zip(change.saved[1:], change.versions[1:], strict=True):
+                    other = self._store.zone_version(zone_id, version)
+                    self._require_change(other.status, other.status)
+                    deletions.append((zone_id, version, f"merged into {first.name}"))
+        saved = self._store.save_zones(saves, deletions=deletions)
+        return UpdateOutcome(
+            added=sum(1 for c in changes if c.change is Change.NEW),
+            grown=sum(1 for c in changes if c.change is Change.GROWN),
+            merged=sum(1 for c in changes if c.change is Change.MERGED),
+            ended=len(deletions),
+            saved=tuple(saved),
+        )
+
+    def notify_zones(
+        self, zones: Sequence[SavedZone], *, order_number: str, on: dt.date
+    ) -> list[SavedZone]:
+        """Notify several proposed zones under one order, in one transaction (the
+        collector's): all of them, or none if any was changed meanwhile."""
+        self.require(Permission.NOTIFY_ZONES)
+        notified = [
+            advance(zone, ZoneStatus.NOTIFIED, on=on, order_number=order_number) for zone in zones
+        ]
+        for before, after in zip(zones, notified, strict=True):
+            self._require_change(self._opened_status(before.zone_id, before.version), after.status)
+        return self._store.save_zones([(zone, "") for zone in notified])
 
     def accept_proposals(self, zones: Sequence[SavedZone]) -> AddedZones:
         """Save a rule's proposals together (all or none); see :meth:`SQLStore.add_zones`."""

@@ -44,10 +44,14 @@ def test_geojson_is_rfc7946_lon_lat_six_decimals_no_crs(sample_zones, tmp_path):
 def test_geojson_exterior_rings_are_counterclockwise(sample_zones, tmp_path):
     path = write_zones(sample_zones, tmp_path / "zones.geojson")
     frame = gpd.read_file(path)
-    assert frame.geometry.apply(lambda g: g.geom_type).isin(["Polygon"]).all()
-    first = json.loads(path.read_text())["features"][0]["geometry"]["coordinates"][0]
-    signed_area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(first))
-    assert signed_area > 0
+    assert frame.geometry.apply(lambda g: g.geom_type).isin(["Polygon", "MultiPolygon"]).all()
+    for feature in json.loads(path.read_text())["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"]
+        for polygon in [polygons] if geometry["type"] == "Polygon" else polygons:
+            exterior = polygon[0]
+            area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(exterior))
+            assert area > 0
 
 
 @pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".kml", ".shp.zip"])

@@ -1,4 +1,5 @@
-"""The zone engine on constructed cases where the right answer is known."""
+"""The zone engine on constructed cases where the right answer is known: zones made of whole
+ground units that honour the rule's radius, and the exact circles kept as the planner's guide."""
 
 import datetime as dt
 import math
@@ -29,9 +30,11 @@ def cases_around(district, centre, offsets_m, dates, ids=None):
     )
 
 
-def test_a_single_case_makes_one_containment_and_one_buffer_zone(dungarpur):
+def test_the_circle_guide_of_a_single_case_is_a_circle_and_a_ring(dungarpur):
     cases = cases_around(dungarpur, NEAR_DUNGARPUR_TOWN, [(0, 0)], ["2020-05-11"])
-    plan = plan_zones(cases, get_rule("mohfw-2020-urban"), as_of=MAY_20, district=dungarpur)
+    plan = plan_zones(
+        cases, get_rule("mohfw-2020-urban"), as_of=MAY_20, district=dungarpur, shape="circles"
+    )
     zones = plan.zones
     assert list(zones["kind"]) == ["containment", "buffer"]
     assert zones.crs.to_epsg() == 4326
@@ -98,11 +101,11 @@ def test_every_counted_case_lies_in_exactly_one_containment_zone(dungarpur):
         assert zone.intersects(cases.geometry.loc[case_index])
 
 
-def test_buffer_zones_surround_and_never_overlap_containment_zones(dungarpur):
+def test_circle_buffers_surround_and_never_overlap_the_circles(dungarpur):
     offsets = [(0, 0), (2500, 0), (30_000, 0)]
     cases = cases_around(dungarpur, NEAR_DUNGARPUR_TOWN, offsets, ["2020-05-11"] * 3)
     rule = get_rule("mohfw-2020-rural")
-    zones = plan_zones(cases, rule, as_of=MAY_20, district=dungarpur).zones.to_crs(
+    zones = plan_zones(cases, rule, as_of=MAY_20, district=dungarpur, shape="circles").zones.to_crs(
         dungarpur.metric_crs
     )
     containment = zones[zones["kind"] == "containment"].union_all()
@@ -140,22 +143,26 @@ def test_kerala_micro_zone_needs_five_cases_within_reach(dungarpur):
     assert plan.zones["case_count"].iloc[0] == 5
 
 
-def test_zone_ids_are_stable_and_reveal_no_case_id(dungarpur):
+def test_zone_ids_are_stable_with_the_stores_key_and_reveal_no_case_id(dungarpur):
     ids = ["ICMR-2005123", "ICMR-2005124", "ICMR-2005999"]
     cases = cases_around(
         dungarpur, NEAR_DUNGARPUR_TOWN, [(0, 0), (100, 0), (20_000, 0)], ["2020-05-11"] * 3, ids
     )
     rule = get_rule("mohfw-2020-urban")
-    first = plan_zones(cases, rule, as_of=MAY_20, district=dungarpur).zones
-    shuffled = plan_zones(cases.iloc[[2, 0, 1]], rule, as_of=MAY_20, district=dungarpur).zones
-    assert sorted(first["zone_id"]) == sorted(shuffled["zone_id"])
-    assert len(set(first["zone_id"])) == len(first)
-    for zone_id in first["zone_id"]:
+    key = b"a store's secret, 32 bytes long.."
+
+    def zone_ids(frame, rule=rule, key=key):
+        plan = plan_zones(frame, rule, as_of=MAY_20, district=dungarpur, id_key=key)
+        return plan.zones["zone_id"]
+
+    first = zone_ids(cases)
+    assert sorted(zone_ids(cases.iloc[[2, 0, 1]])) == sorted(first)
+    assert len(set(first)) == len(first)
+    for zone_id in first:
         assert not any(part in zone_id for case_id in ids for part in (case_id, case_id[5:]))
-    other_rule = plan_zones(
-        cases, get_rule("mohfw-2020-07"), as_of=MAY_20, district=dungarpur
-    ).zones
-    assert set(other_rule["zone_id"]).isdisjoint(first["zone_id"])
+    assert set(zone_ids(cases, rule=get_rule("mohfw-2020-07"))).isdisjoint(first)
+    assert set(zone_ids(cases, key=b"another store's secret, 32 bytes")).isdisjoint(first)
+    assert set(zone_ids(cases, key=None)).isdisjoint(first)  # no key: random ids
 
 
 def test_zones_carry_no_case_level_columns(dungarpur):
@@ -166,17 +173,18 @@ def test_zones_carry_no_case_level_columns(dungarpur):
     assert not zones.astype(str).apply(lambda c: c.str.contains("C0|Secretpur")).any().any()
 
 
-def test_a_zone_counts_the_people_households_blocks_and_facilities_inside(dungarpur):
+def test_a_zone_counts_the_people_households_blocks_and_facilities_of_its_units(dungarpur):
     cases = cases_around(dungarpur, BICHHIWARA, [(0, 0)], ["2020-05-11"])
     zone = plan_zones(
         cases, get_rule("rajasthan-1km"), as_of=MAY_20, district=dungarpur
     ).zones.iloc[0]
-
-    habitations = dungarpur.habitations_m
-    centre = cases.to_crs(dungarpur.metric_crs).geometry.iloc[0]
-    within_1km = habitations[habitations.distance(centre) < 1000]
-    assert zone["population_est"] == pytest.approx(within_1km["population"].sum(), abs=1)
-    assert zone["households_est"] == round(zone["population_est"] / dungarpur.household_size)
+    units = dungarpur.units.to_crs(dungarpur.metric_crs)
+    zone_m = gpd.GeoSeries([zone.geometry], crs=4326).to_crs(dungarpur.metric_crs).iloc[0]
+    held = units[units.representative_point().within(zone_m)]
+    assert zone["unit_count"] == len(held)
+    assert zone["population_est"] == round(held["population"].sum())
+    assert zone["households_est"] == round(held["households"].sum())
+    assert "Bichhiwara" in zone["places"]
     assert "Bichhiwara" in zone["blocks"].split("; ")
     assert "CHC Bichhiwara" in zone["facilities_inside"]
     assert zone["facility_count"] >= 1
@@ -203,6 +211,89 @@ def test_no_counted_cases_means_no_zones(dungarpur):
 def test_custom_radii_make_custom_zones(dungarpur):
     cases = cases_around(dungarpur, NEAR_DUNGARPUR_TOWN, [(0, 0)], ["2020-05-11"])
     rule = custom_rule(containment_radius_m=500, buffer_m=500, release_after_days=21)
-    zones = plan_zones(cases, rule, as_of=MAY_20, district=dungarpur).zones
+    zones = plan_zones(cases, rule, as_of=MAY_20, district=dungarpur, shape="circles").zones
     assert zones["area_km2"].tolist() == pytest.approx([math.pi * 0.25, math.pi * 0.75], rel=0.01)
     assert zones["release_due_on"].iloc[0] == dt.date(2020, 6, 1)
+
+
+# --- zones made of places --------------------------------------------------------------------
+
+
+def _units_reached(district, cases, radius_m):
+    """Ids of the units the rule must hold: holding a case, or with people within the radius
+    (a village by its habitation point, a town cell by its area)."""
+    units = district.units.to_crs(district.metric_crs)
+    points = cases.to_crs(district.metric_crs).geometry
+    holding = units[units.intersects(points.union_all())]
+    villages = district.habitations_m
+    near = villages[villages.geometry.apply(lambda h: points.distance(h).min() <= radius_m)]
+    by_people = units[units.intersects(near.geometry.union_all())] if len(near) else units.iloc[:0]
+    cells = units[(units["kind"] == "town_cell") & (units.distance(points.union_all()) <= radius_m)]
+    return set(holding["unit_id"]) | set(by_people["unit_id"]) | set(cells["unit_id"])
+
+
+@pytest.mark.parametrize(
+    ("place", "rule_name"),
+    [(NEAR_DUNGARPUR_TOWN, "rajasthan-1km"), (BICHHIWARA, "mohfw-2020-urban"),
+     (NEAR_DUNGARPUR_TOWN, "karnataka-200m")],
+)  # fmt: skip
+def test_a_zone_is_whole_units_honouring_the_radius_and_holding_its_cases(
+    dungarpur, place, rule_name
+):
+    rng = np.random.default_rng(3)
+    cases = cases_around(dungarpur, place, rng.normal(0, 1500, (12, 2)), ["2020-05-11"] * 12)
+    rule = get_rule(rule_name)
+    plan = plan_zones(cases, rule, as_of=MAY_20, district=dungarpur)
+    containment = plan.zones[plan.zones["kind"] == "containment"].to_crs(dungarpur.metric_crs)
+    units = dungarpur.units.to_crs(dungarpur.metric_crs)
+    held: set[str] = set()
+    for zone in containment.itertuples():
+        inside = units[units.representative_point().within(zone.geometry)]
+        assert inside.union_all().symmetric_difference(zone.geometry).area < 1.0  # whole units
+        assert not held & set(inside["unit_id"])  # no unit in two zones
+        held |= set(inside["unit_id"])
+    assert _units_reached(dungarpur, cases, rule.containment_radius_m) <= held
+    for case_index, zone_id in plan.case_zone.items():
+        zone = containment.loc[containment["zone_id"] == zone_id].geometry.iloc[0]
+        assert zone.intersects(cases.to_crs(dungarpur.metric_crs).geometry.loc[case_index])
+
+
+def test_unit_buffers_hold_what_the_outer_radius_reaches_beyond_the_containment(dungarpur):
+    offsets = [(0, 0), (2500, 0), (30_000, 0)]
+    cases = cases_around(dungarpur, NEAR_DUNGARPUR_TOWN, offsets, ["2020-05-11"] * 3)
+    rule = get_rule("mohfw-2020-rural")
+    zones = plan_zones(cases, rule, as_of=MAY_20, district=dungarpur).zones.to_crs(
+        dungarpur.metric_crs
+    )
+    containment = zones[zones["kind"] == "containment"].union_all()
+    buffer = zones[zones["kind"] == "buffer"].union_all()
+    assert buffer.intersection(containment).area < 1.0  # m², shared edges only
+    units = dungarpur.units.to_crs(dungarpur.metric_crs).set_index("unit_id")
+    reached = _units_reached(dungarpur, cases, rule.outer_radius_m)
+    assert units.loc[sorted(reached)].union_all().difference(buffer.union(containment)).area < 1.0
+
+
+def test_a_zone_near_the_town_counts_the_town(dungarpur):
+    hq = dungarpur.hq_points
+    town = hq[hq["name"] == "Dungarpur"].geometry.iloc[0]
+    cases = cases_around(dungarpur, (town.x, town.y), [(0, 0)], ["2020-05-11"])
+    zone = plan_zones(cases, get_rule("mohfw-2020-urban"), as_of=MAY_20, district=dungarpur)
+    containment = zone.zones.iloc[0]
+    assert containment["population_est"] >= 47_706  # Dungarpur town, Census 2011 urban
+    assert "Dungarpur town" in containment["places"]
+
+
+def test_the_units_of_a_district_without_them_are_asked_for_by_name(tmp_path, dungarpur):
+    import shutil
+
+    from containment import DistrictError, load_district
+
+    folder = tmp_path / "dungarpur"
+    shutil.copytree(dungarpur.folder, folder)
+    manifest = folder / "district.toml"
+    text = manifest.read_text()
+    start = text.index("[layers.units]")
+    end = text.index("\n[", start + 1)
+    manifest.write_text(text[:start] + text[end + 1 :])
+    with pytest.raises(DistrictError, match=r"missing layer \[layers.units\]\. .*build_units"):
+        load_district(folder)

@@ -13,6 +13,7 @@ import shapely
 from pyproj import CRS
 
 from containment.engine.crs import STORAGE_CRS
+from containment.engine.units import UnitIndex
 
 __all__ = ["DEFAULT_OUTLINE_TOLERANCE_M", "District"]
 
@@ -28,7 +29,9 @@ class District:
 
     ``blocks`` has ``name``; ``habitations`` has ``name``, ``population`` and ``block``;
     ``health_facilities`` has ``name``, ``kind`` and ``block``; ``roads`` and ``hq_points``
-    (possibly empty) have ``name``. Every layer keeps its source fields too.
+    (possibly empty) have ``name``; ``units`` (the ground units zones are made of) has
+    ``unit_id``, ``name``, ``kind`` (``village`` or ``town_cell``), ``block``, ``town``,
+    ``population`` and ``households``. Every layer keeps its source fields too.
     """
 
     name: str
@@ -46,7 +49,17 @@ class District:
     attribution: str
     caveats: tuple[str, ...]
     sample_cases: Path | None
+    units: gpd.GeoDataFrame
     outline_tolerance_m: float = DEFAULT_OUTLINE_TOLERANCE_M
+
+    @cached_property
+    def unit_index(self) -> UnitIndex:
+        """The ground units in metres, with where each village's people live."""
+        units_m = self.units.to_crs(self.metric_crs).reset_index(drop=True)
+        people = self.habitations_m[["geometry"]].reset_index(drop=True)
+        index = UnitIndex(units_m, people.assign(unit=-1))
+        unit, _ = index.unit_at(people.geometry.x.to_numpy(), people.geometry.y.to_numpy())
+        return UnitIndex(units_m, people.assign(unit=unit))
 
     @cached_property
     def outline_m(self) -> shapely.Polygon | shapely.MultiPolygon:

@@ -1,25 +1,48 @@
-"""What a zone holds: area, people and households, blocks, and health facilities.
+"""What a zone holds: area, people and households, blocks, places, and health facilities.
 
-Pure functions on zones in the district's metric CRS. Population comes from the habitation
-points inside a zone; households divide it by the district's household size.
+Pure functions on zones in the district's metric CRS. People and households come from the
+ground units a zone holds (village units and town cells, :mod:`containment.engine.units`), so a
+zone over a town counts the town's Census population; blocks and places are those units' too.
 """
 
 from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from containment.engine.district import District
+from containment.engine.units import places_text
 
-__all__ = ["place_names", "zone_figures"]
+__all__ = ["FIGURE_COLUMNS", "place_names", "zone_figures"]
+
+FIGURE_COLUMNS = (
+    "area_km2",
+    "population_est",
+    "households_est",
+    "blocks",
+    "places",
+    "unit_count",
+    "facilities_inside",
+    "facility_count",
+    "nearest_facility",
+    "nearest_facility_m",
+)
+
+
+def _units_per_zone(geometry: np.ndarray, district: District) -> list[np.ndarray]:
+    zone_idx, unit_idx = district.unit_index.units_in(geometry)
+    order = np.argsort(zone_idx, kind="stable")
+    starts = np.searchsorted(zone_idx[order], np.arange(len(geometry) + 1))
+    return [unit_idx[order][starts[z] : starts[z + 1]] for z in range(len(geometry))]
 
 
 def zone_figures(zones_m: gpd.GeoDataFrame, district: District) -> gpd.GeoDataFrame:
     """Add figures to zones in the district's metric CRS; returns a new frame.
 
-    Columns added: ``area_km2``, ``population_est``, ``households_est``, ``blocks``,
-    ``facilities_inside``, ``facility_count``, ``nearest_facility``, ``nearest_facility_m``.
+    Columns added: :data:`FIGURE_COLUMNS`. A unit counts in a zone when the zone holds its
+    representative point (a zone made of units holds exactly them).
     """
     if zones_m.crs != district.metric_crs:
         msg = f"zones must be in the district's metric CRS {district.metric_crs}, not {zones_m.crs}"
@@ -29,26 +52,23 @@ def zone_figures(zones_m: gpd.GeoDataFrame, district: District) -> gpd.GeoDataFr
     n = len(zones)
     zones["area_km2"] = np.round(shapely.area(geometry) / 1e6, 4)
 
-    habitations = district.habitations_m
-    population = np.zeros(n)
-    if n and len(habitations):
-        zone_idx, hab_idx = shapely.STRtree(habitations.geometry.to_numpy()).query(
-            geometry, predicate="contains"
-        )
-        np.add.at(population, zone_idx, habitations["population"].to_numpy()[hab_idx])
-    zones["population_est"] = population.round().astype(np.int64)
-    zones["households_est"] = np.round(population / district.household_size).astype(np.int64)
-
-    blocks = district.blocks_m
-    touched: list[list[str]] = [[] for _ in range(n)]
-    if n:
-        zone_idx, block_idx = shapely.STRtree(blocks.geometry.to_numpy()).query(
-            geometry, predicate="intersects"
-        )
-        names = blocks["name"].astype(str).to_numpy()
-        for z, b in zip(zone_idx, block_idx, strict=True):
-            touched[z].append(names[b])
-    zones["blocks"] = ["; ".join(sorted(set(t))) for t in touched]
+    units = district.unit_index.units_m
+    in_zone = _units_per_zone(geometry, district) if n else []
+    population = units["population"].to_numpy()
+    households = units["households"].to_numpy()
+    zones["population_est"] = np.array(
+        [round(population[u].sum()) for u in in_zone], dtype=np.int64
+    )
+    zones["households_est"] = np.array(
+        [round(households[u].sum()) for u in in_zone], dtype=np.int64
+    )
+    zones["unit_count"] = np.array([len(u) for u in in_zone], dtype=np.int64)
+    cells = units.groupby("town")["town"].transform("size")
+    table = units.assign(cells_in_town=cells)
+    zones["places"] = [places_text(table.iloc[u]) for u in in_zone]
+    zones["blocks"] = [
+        _blocks(g, units.iloc[u], district) for g, u in zip(geometry, in_zone, strict=True)
+    ]
 
     facilities = district.health_facilities_m
     facility_names = facilities["name"].astype(str).to_numpy()
@@ -73,17 +93,24 @@ def zone_figures(zones_m: gpd.GeoDataFrame, district: District) -> gpd.GeoDataFr
     return zones
 
 
+def _blocks(geometry: shapely.Geometry, units: pd.DataFrame, district: District) -> str:
+    """The blocks of a zone's units (or, for an outline holding no unit, those it touches)."""
+    names = set(units["block"].astype(str))
+    if not names:
+        blocks = district.blocks_m
+        names = {str(b) for b in blocks[blocks.intersects(geometry)]["name"]}
+    return "; ".join(sorted(names))
+
+
 def place_names(zones_m: gpd.GeoDataFrame, district: District) -> list[str]:
-    """A name for each zone from the most populous habitation inside it (or nearest to it)."""
-    habitations = district.habitations_m
-    names = habitations["name"].astype(str).to_numpy()
-    population = habitations["population"].to_numpy()
-    tree = shapely.STRtree(habitations.geometry.to_numpy())
+    """A name for each zone: its most populous unit (a town cell names its town), or the
+    unit nearest to it."""
+    units = district.unit_index.units_m
+    in_zone = _units_per_zone(zones_m.geometry.to_numpy(), district)
     result = []
-    for geometry in zones_m.geometry:
-        inside = tree.query(geometry, predicate="contains")
-        if len(inside):
-            result.append(str(names[inside[np.argmax(population[inside])]]))
-        else:
-            result.append(str(names[tree.query_nearest(geometry)[0]]))
+    for geometry, chosen in zip(zones_m.geometry, in_zone, strict=True):
+        if len(chosen) == 0:
+            chosen = district.unit_index.snap(geometry)
+        best = units.iloc[chosen].sort_values("population", ascending=False).iloc[0]
+        result.append(f"{best['town']} town" if best["kind"] == "town_cell" else str(best["name"]))
     return result

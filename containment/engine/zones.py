@@ -1,19 +1,31 @@
 """Cases and a rule in, containment and buffer zones out.
 
-As of a date D, a rule with release window W counts the cases reported in (D − W, D].
-Containment zones are the connected parts of the union of containment circles around the
-counted cases; buffer zones are the union of (containment + buffer) circles minus the
-containment zones. Computed in the district's metric CRS, returned in EPSG:4326.
+As of a date D, a rule with release window W counts the cases reported in (D − W, D]. Cases
+whose containment circles overlap belong together (the connected parts of the union of the
+circles, :mod:`containment.engine.circles`).
+
+A zone is made of whole ground units (:mod:`containment.engine.units`): at least every unit
+holding one of its cases and every unit with people within the rule's radius of one, so the
+radius is honoured and every counted case lies inside its zone — and the outline follows
+village limits and town cells, not arcs that would give away where the patients live. Groups of
+cases that reach the same unit make one zone. Buffer zones are the units reached by the larger
+(containment + buffer) circles, less those of the containment zones.
+
+The exact union of the circles (``shape="circles"``) remains, for planners only, as a guide.
+Computed in the district's metric CRS, returned in EPSG:4326. Zone ids are keyed with a secret
+(``id_key``, the store's): the same cases give the same id, and nothing about the cases can be
+learned from it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
+import secrets
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -23,11 +35,12 @@ import shapely
 from containment.engine.circles import union_parts
 from containment.engine.crs import STORAGE_CRS, lonlat_to_metric
 from containment.engine.district import District
-from containment.engine.figures import zone_figures
+from containment.engine.figures import FIGURE_COLUMNS, zone_figures
+from containment.engine.ids import keyed_id
 from containment.engine.rules import Rule
 from containment.engine.timeline import reported_in
 
-__all__ = ["ZONE_COLUMNS", "ZoneKind", "ZonePlan", "plan_zones"]
+__all__ = ["ZONE_COLUMNS", "ZoneKind", "ZonePlan", "ZoneShape", "counted_cases", "plan_zones"]
 
 
 logger = logging.getLogger(__name__)
@@ -38,7 +51,8 @@ class ZoneKind(StrEnum):
     BUFFER = "buffer"
 
 
-ZONE_COLUMNS = (
+ZoneShape = Literal["units", "circles"]
+_CASE_COLUMNS = (
     "zone_id",
     "kind",
     "rule",
@@ -47,15 +61,8 @@ ZONE_COLUMNS = (
     "first_case_on",
     "last_case_on",
     "release_due_on",
-    "area_km2",
-    "population_est",
-    "households_est",
-    "blocks",
-    "facilities_inside",
-    "facility_count",
-    "nearest_facility",
-    "nearest_facility_m",
 )
+ZONE_COLUMNS = (*_CASE_COLUMNS, *FIGURE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,7 @@ class ZonePlan:
     case_zone: pd.Series
     rule: Rule
     as_of: dt.date
+    shape: ZoneShape = "units"
 
     @property
     def counted(self) -> int:
@@ -84,111 +92,35 @@ class ZonePlan:
         return int(self.case_zone.isna().sum())
 
 
-def _zone_id(prefix: str, rule: Rule, case_ids: np.ndarray, extra: str = "") -> str:
-    """Stable for the same cases and rule; a short digest that does not reveal any case id."""
-    digest = hashlib.blake2b(digest_size=5, person=b"zone-id")
-    digest.update(rule.name.encode())
-    for case_id in sorted(str(c) for c in case_ids):
-        digest.update(b"\x1f" + case_id.encode())
-    digest.update(extra.encode())
-    return f"{prefix}-{digest.hexdigest()}"
-
-
 def counted_cases(cases: gpd.GeoDataFrame, rule: Rule, as_of: dt.date) -> gpd.GeoDataFrame:
     """The cases reported in (as_of − release window, as_of]."""
     return reported_in(cases, after=as_of - dt.timedelta(days=rule.release_after_days), until=as_of)
 
 
-def plan_zones(
-    cases: gpd.GeoDataFrame, rule: Rule, *, as_of: dt.date, district: District
-) -> ZonePlan:
-    """Containment and buffer zones for the cases counted as of ``as_of``.
+def _groups(labels: np.ndarray, n: int) -> list[np.ndarray]:
+    """For each label 0..n-1, the positions carrying it (one sort, not a scan per label)."""
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(n + 1))
+    return [order[bounds[k] : bounds[k + 1]] for k in range(n)]
 
-    Parameters
-    ----------
-    cases
-        Points in any CRS with ``case_id`` and ``reported_on`` (as from
-        :func:`containment.read_cases`).
-    rule
-        Radii and release window (:func:`containment.get_rule`).
-    as_of
-        The day the zones are for; cases after it are not counted.
-    district
-        Gives the metric CRS and the layers behind each zone's figures.
 
-    Returns
-    -------
-    ZonePlan
-        Containment zones first, then buffer zones, each with :data:`ZONE_COLUMNS`.
-    """
-    started = time.perf_counter()
-    window = counted_cases(cases.to_crs(STORAGE_CRS), rule, as_of)
-    lon = window.geometry.x.to_numpy()
-    lat = window.geometry.y.to_numpy()
-    x, y = lonlat_to_metric(lon, lat, district.metric_crs)
-    case_ids = window["case_id"].astype(str).to_numpy()
-    dates = pd.to_datetime(window["reported_on"]).to_numpy().astype("datetime64[D]")
+def _merged(pairs_group: np.ndarray, pairs_unit: np.ndarray, n_groups: int) -> np.ndarray:
+    """A label per group, the same for groups that reach a common unit (directly or through
+    others): those make one zone, since zones never share a unit."""
+    if n_groups == 0:
+        return np.zeros(0, dtype=np.int64)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    parts, part_of = union_parts(x, y, rule.containment_radius_m)
-    counts = np.bincount(part_of, minlength=len(parts))
-    kept = counts >= rule.min_cases
-    zoned = kept[part_of] if len(parts) else np.zeros(0, dtype=bool)
-
-    records: list[dict[str, object]] = []
-    geometries: list[shapely.Geometry] = []
-    containment_ids = np.array(
-        [
-            _zone_id("CZ", rule, case_ids[part_of == k]) if kept[k] else ""
-            for k in range(len(parts))
-        ],
-        dtype=object,
+    units, unit_pos = np.unique(pairs_unit, return_inverse=True)
+    size = n_groups + len(units)
+    graph = coo_matrix(
+        (np.ones(len(pairs_group)), (pairs_group, n_groups + unit_pos)), shape=(size, size)
     )
-    for k in np.flatnonzero(kept):
-        members = part_of == k
-        records.append(
-            _case_figures(containment_ids[k], ZoneKind.CONTAINMENT, rule, dates[members])
-        )
-        geometries.append(parts[k])
-
-    if rule.buffer_m > 0 and zoned.any():
-        containment_union = shapely.union_all(parts[kept])
-        outer_parts, outer_of = union_parts(x[zoned], y[zoned], rule.outer_radius_m)
-        zoned_ids, zoned_dates = case_ids[zoned], dates[zoned]
-        for j, outer in enumerate(outer_parts):
-            members = outer_of == j
-            ring = shapely.get_parts(shapely.difference(outer, containment_union))
-            ring = ring[shapely.area(ring) > 0]
-            ring = ring[np.lexsort((shapely.bounds(ring)[:, 0], shapely.bounds(ring)[:, 1]))]
-            for piece_number, piece in enumerate(ring):
-                extra = f"#{piece_number}" if len(ring) > 1 else ""
-                zone_id = _zone_id("BZ", rule, zoned_ids[members], extra)
-                records.append(_case_figures(zone_id, ZoneKind.BUFFER, rule, zoned_dates[members]))
-                geometries.append(piece)
-
-    zones_m = gpd.GeoDataFrame(
-        pd.DataFrame.from_records(records, columns=list(ZONE_COLUMNS[:8])),
-        geometry=gpd.GeoSeries(geometries, crs=district.metric_crs),
-    )
-    zones_m["as_of"] = pd.Timestamp(as_of).date()
-    zones_m = zone_figures(zones_m, district)
-    zones = zones_m.to_crs(STORAGE_CRS)[[*ZONE_COLUMNS, "geometry"]]
-
-    zone_of_case = containment_ids[part_of] if len(parts) else np.array([], dtype=object)
-    case_zone = pd.Series(
-        [str(z) if keep and z else None for z, keep in zip(zone_of_case, zoned, strict=True)],
-        index=window.index,
-        dtype=object,
-        name="zone_id",
-    )
-    logger.info(
-        "zones as of %s by %s: %d cases counted, %d zones in %.2f s",
-        as_of,
-        rule.name,
-        len(window),
-        len(zones),
-        time.perf_counter() - started,
-    )
-    return ZonePlan(zones=zones.reset_index(drop=True), case_zone=case_zone, rule=rule, as_of=as_of)
+    _, labels = connected_components(graph, directed=False)
+    first: dict[int, int] = {}
+    ordered = np.array([first.setdefault(int(v), len(first)) for v in labels[:n_groups]])
+    return ordered.astype(np.int64)
 
 
 def _case_figures(zone_id: str, kind: ZoneKind, rule: Rule, dates: np.ndarray) -> dict[str, object]:
@@ -203,3 +135,196 @@ def _case_figures(zone_id: str, kind: ZoneKind, rule: Rule, dates: np.ndarray) -
         "last_case_on": last,
         "release_due_on": last + dt.timedelta(days=rule.release_after_days),
     }
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """The counted cases, in metres, with what a zone needs of them."""
+
+    x: np.ndarray
+    y: np.ndarray
+    ids: np.ndarray
+    dates: np.ndarray
+    key: bytes
+    rule: Rule
+
+    def zone_id(self, prefix: str, members: np.ndarray) -> str:
+        return keyed_id(prefix, self.key, self.rule.name, *sorted(self.ids[members].tolist()))
+
+
+def plan_zones(
+    cases: gpd.GeoDataFrame,
+    rule: Rule,
+    *,
+    as_of: dt.date,
+    district: District,
+    shape: ZoneShape = "units",
+    id_key: bytes | None = None,
+) -> ZonePlan:
+    """Containment and buffer zones for the cases counted as of ``as_of``.
+
+    Parameters
+    ----------
+    cases
+        Points in any CRS with ``case_id`` and ``reported_on`` (as from
+        :func:`containment.read_cases`).
+    rule
+        Radii and release window (:func:`containment.get_rule`).
+    as_of
+        The day the zones are for; cases after it are not counted.
+    district
+        Gives the metric CRS, the ground units and the layers behind each zone's figures.
+    shape
+        ``"units"`` (the default): zones made of whole ground units, the only zones that may
+        leave the system. ``"circles"``: the exact union of the rule's circles, a planner's
+        guide — its outline is arcs around the cases' homes.
+    id_key
+        The secret zone ids are keyed with (the store's, so ids are stable in a district);
+        without one, a random key: ids differ from run to run.
+
+    Returns
+    -------
+    ZonePlan
+        Containment zones first, then buffer zones, each with :data:`ZONE_COLUMNS`.
+    """
+    started = time.perf_counter()
+    window = counted_cases(cases.to_crs(STORAGE_CRS), rule, as_of)
+    x, y = lonlat_to_metric(
+        window.geometry.x.to_numpy(), window.geometry.y.to_numpy(), district.metric_crs
+    )
+    counted = _Counted(
+        x,
+        y,
+        window["case_id"].astype(str).to_numpy(),
+        pd.to_datetime(window["reported_on"]).to_numpy().astype("datetime64[D]"),
+        id_key or secrets.token_bytes(32),
+        rule,
+    )
+    build = _unit_zones if shape == "units" else _circle_zones
+    records, geometries, zone_of_case = build(counted, district)
+    zones_m = gpd.GeoDataFrame(
+        pd.DataFrame.from_records(records, columns=list(_CASE_COLUMNS)),
+        geometry=gpd.GeoSeries(geometries, crs=district.metric_crs),
+    )
+    zones_m["as_of"] = pd.Timestamp(as_of).date()
+    zones = zone_figures(zones_m, district).to_crs(STORAGE_CRS)[[*ZONE_COLUMNS, "geometry"]]
+    case_zone = pd.Series(zone_of_case, index=window.index, dtype=object, name="zone_id")
+    logger.info(
+        "%s zones as of %s by %s: %d cases counted, %d zones in %.2f s",
+        shape,
+        as_of,
+        rule.name,
+        len(window),
+        len(zones),
+        time.perf_counter() - started,
+    )
+    return ZonePlan(
+        zones=zones.reset_index(drop=True),
+        case_zone=case_zone,
+        rule=rule,
+        as_of=as_of,
+        shape=shape,
+    )
+
+
+_Built = tuple[list[dict[str, object]], list[shapely.Geometry], list[str | None]]
+
+
+def _unit_zones(counted: _Counted, district: District) -> _Built:
+    rule, index = counted.rule, district.unit_index
+    parts, part_of = union_parts(counted.x, counted.y, rule.containment_radius_m)
+    kept = np.flatnonzero(np.bincount(part_of, minlength=len(parts)) >= rule.min_cases)
+    rank = np.full(len(parts), -1, dtype=np.int64)
+    rank[kept] = np.arange(len(kept))
+    zoned = rank[part_of] >= 0 if len(parts) else np.zeros(0, dtype=bool)
+    case_unit, _ = index.unit_at(counted.x, counted.y)
+    reached_part, reached_unit = index.units_reached(parts[kept])
+    pair_group = np.concatenate([reached_part, rank[part_of[zoned]]])
+    pair_unit = np.concatenate([reached_unit, case_unit[zoned]])
+    zone_of_part = _merged(pair_group, pair_unit, len(kept))
+    n_zones = int(zone_of_part.max()) + 1 if len(kept) else 0
+    unit_zone = zone_of_part[pair_group]
+    units_of = [np.unique(pair_unit[g]) for g in _groups(unit_zone, n_zones)]
+    zone_of_case_pos = np.full(len(counted.x), -1, dtype=np.int64)
+    zone_of_case_pos[zoned] = zone_of_part[rank[part_of[zoned]]]
+    members_of = _groups(zone_of_case_pos[zoned], n_zones)
+    zoned_pos = np.flatnonzero(zoned)
+
+    records: list[dict[str, object]] = []
+    geometries: list[shapely.Geometry] = []
+    ids: list[str] = []
+    for z in range(n_zones):
+        members = zoned_pos[members_of[z]]
+        ids.append(counted.zone_id("CZ", members))
+        records.append(_case_figures(ids[z], ZoneKind.CONTAINMENT, rule, counted.dates[members]))
+        geometries.append(index.outline(units_of[z]))
+    zone_of_case: list[str | None] = [ids[z] if z >= 0 else None for z in zone_of_case_pos.tolist()]
+    if rule.buffer_m > 0 and len(zoned_pos):
+        taken = np.unique(np.concatenate(units_of)) if units_of else np.zeros(0, dtype=np.int64)
+        _unit_buffers(counted, district, zoned_pos, case_unit, taken, records, geometries)
+    return records, geometries, zone_of_case
+
+
+def _unit_buffers(
+    counted: _Counted,
+    district: District,
+    zoned_pos: np.ndarray,
+    case_unit: np.ndarray,
+    taken: np.ndarray,
+    records: list[dict[str, object]],
+    geometries: list[shapely.Geometry],
+) -> None:
+    """Buffer zones: the units the outer circles reach, less the containment zones' units."""
+    rule, index = counted.rule, district.unit_index
+    outer, outer_of = union_parts(counted.x[zoned_pos], counted.y[zoned_pos], rule.outer_radius_m)
+    reached_part, reached_unit = index.units_reached(outer)
+    pair_group = np.concatenate([reached_part, outer_of])
+    pair_unit = np.concatenate([reached_unit, case_unit[zoned_pos]])
+    free = ~np.isin(pair_unit, taken)
+    pair_group, pair_unit = pair_group[free], pair_unit[free]
+    group_of_part = _merged(pair_group, pair_unit, len(outer))
+    n_groups = int(group_of_part.max()) + 1 if len(outer) else 0
+    units_of = [np.unique(pair_unit[g]) for g in _groups(group_of_part[pair_group], n_groups)]
+    members_of = _groups(group_of_part[outer_of], n_groups)
+    for g in range(n_groups):
+        if len(units_of[g]) == 0:
+            continue  # the containment zones already hold every unit this part reaches
+        members = zoned_pos[members_of[g]]
+        zone_id = counted.zone_id("BZ", members)
+        records.append(_case_figures(zone_id, ZoneKind.BUFFER, rule, counted.dates[members]))
+        geometries.append(index.outline(units_of[g]))
+
+
+def _circle_zones(counted: _Counted, district: District) -> _Built:
+    """The exact union of the rule's circles: a planner's guide, never for release."""
+    rule = counted.rule
+    parts, part_of = union_parts(counted.x, counted.y, rule.containment_radius_m)
+    members_of = _groups(part_of, len(parts))
+    kept = [k for k in range(len(parts)) if len(members_of[k]) >= rule.min_cases]
+    records: list[dict[str, object]] = []
+    geometries: list[shapely.Geometry] = []
+    ids = {k: counted.zone_id("CZ", members_of[k]) for k in kept}
+    for k in kept:
+        records.append(
+            _case_figures(ids[k], ZoneKind.CONTAINMENT, rule, counted.dates[members_of[k]])
+        )
+        geometries.append(parts[k])
+    zone_of_case = [ids.get(int(k)) for k in part_of]
+    zoned = np.array([z is not None for z in zone_of_case], dtype=bool)
+    if rule.buffer_m > 0 and zoned.any():
+        inner = shapely.union_all(parts[kept])
+        zoned_pos = np.flatnonzero(zoned)
+        outer, outer_of = union_parts(
+            counted.x[zoned_pos], counted.y[zoned_pos], rule.outer_radius_m
+        )
+        for j, members in enumerate(_groups(outer_of, len(outer))):
+            ring = np.asarray(shapely.get_parts(shapely.difference(outer[j], inner)))
+            ring = ring[shapely.area(ring) > 0]
+            if len(ring) == 0:
+                continue
+            zone_id = counted.zone_id("BZ", zoned_pos[members])
+            records.append(
+                _case_figures(zone_id, ZoneKind.BUFFER, rule, counted.dates[zoned_pos[members]])
+            )
+            geometries.append(shapely.MultiPolygon(list(ring)) if len(ring) > 1 else ring[0])
+    return records, geometries, zone_of_case

@@ -43,7 +43,18 @@ _LAYERS: dict[str, tuple[bool, dict[str, str]]] = {
     ),
     "hq_points": (False, {"name": "name_field"}),
     "roads": (False, {"name": "name_field"}),
+    "units": (
+        True,
+        {
+            "name": "name_field",
+            "population": "population_field",
+            "households": "households_field",
+            "block": "block_field",
+            "kind": "kind_field",
+        },
+    ),
 }
+_BUILD_UNITS = "python tools/build_units.py {folder}"
 
 
 def geodata_root() -> Path:
@@ -134,6 +145,27 @@ def _read_layer(
     return frame
 
 
+def _units(units: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    """The units layer checked: known kinds, numbers of people and households."""
+    kinds = set(units["kind"].astype(str))
+    if not kinds <= {"village", "town_cell"}:
+        msg = f"{path}: unit kinds must be village or town_cell, not {sorted(kinds)}."
+        raise DistrictError(msg)
+    for column in ("population", "households"):
+        values = pd.to_numeric(units[column], errors="coerce")
+        if values.isna().any() or (values < 0).any():
+            bad = int(np.flatnonzero((values.isna() | (values < 0)).to_numpy())[0]) + 1
+            msg = f"{path}: feature {bad} has no usable {column} (a number, 0 or more)."
+            raise DistrictError(msg)
+        units[column] = values.astype(float)
+    if "unit_id" not in units:
+        units["unit_id"] = [f"U-{i}" for i in range(len(units))]
+    if "town" not in units:
+        units["town"] = ""
+    units["town"] = units["town"].fillna("").astype(str)
+    return units.reset_index(drop=True)
+
+
 def _empty_layer() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"name": pd.Series([], dtype=object)}, geometry=[], crs=STORAGE_CRS)
 
@@ -161,6 +193,11 @@ def load_district(district: str | os.PathLike[str] = DEFAULT_DISTRICT) -> Distri
         if layer not in specs:
             if required:
                 msg = f"{folder / MANIFEST_NAME}: missing layer [layers.{layer}]."
+                if layer == "units":
+                    msg += (
+                        " Zones are made of the district's ground units: build them with "
+                        f"`{_BUILD_UNITS.format(folder=folder)}`."
+                    )
                 raise DistrictError(msg)
             frames[layer] = _empty_layer()
             continue
@@ -217,5 +254,6 @@ def load_district(district: str | os.PathLike[str] = DEFAULT_DISTRICT) -> Distri
         attribution=str(manifest.get("attribution", "")).strip(),
         caveats=tuple(manifest.get("caveats", ())),
         sample_cases=folder / sample if sample else None,
+        units=_units(frames["units"], folder / specs["units"]["file"]),
         outline_tolerance_m=float(tolerance),
     )

@@ -260,6 +260,21 @@ class SQLStore(AccountRecords, CaseRecords):
                 (recreated if saved.version > 1 else added).append(saved)
         return AddedZones(tuple(added), tuple(kept), tuple(recreated))
 
+    def save_zones(
+        self,
+        zones: Sequence[tuple[SavedZone, str]],
+        *,
+        deletions: Sequence[tuple[str, int, str]] = (),
+    ) -> list[SavedZone]:
+        """Save several zones (each ``(zone, why)``) and delete others (``(zone_id, version
+        opened, why)``) in one transaction: all of it, or nothing if any was changed meanwhile.
+        """
+        with self._transaction() as tx:
+            saved = [self._save_zone(tx, zone, why) for zone, why in zones]
+            for zone_id, version, why in deletions:
+                self._delete_zone(tx, zone_id, version, why)
+        return saved
+
     def _save_zone(self, tx: Tx, zone: SavedZone, change: str) -> SavedZone:
         placeholders = [*("?" * len(SAVED_ZONE_FIELDS)), self.backend.geom_in]
         if zone.version == 0:
@@ -344,18 +359,21 @@ class SQLStore(AccountRecords, CaseRecords):
     def delete_zone(self, zone_id: str, *, version: int | None = None) -> None:
         """Delete a zone (only if still at ``version``, when given); its history is kept."""
         with self._transaction() as tx:
-            current = tx.one(f"{self._zone_select('zones')} WHERE zone_id = ?", (zone_id,))
-            if current is None:
-                return
-            zone = _zone_from_row(current)
-            if version is not None and version != zone.version:
-                raise ConflictError(
-                    self._zone_conflict(tx, dataclasses.replace(zone, version=version))
-                )
-            tx.execute("DELETE FROM zones WHERE zone_id = ?", (zone_id,))
-            tombstone = _zone_values(dataclasses.replace(zone, version=zone.version + 1))
-            self._keep_version(tx, tombstone, "deleted")
-            self._audit(tx, "zone deleted", f"zone {zone_id} ({zone.name})", f"was {zone.status}")
+            self._delete_zone(tx, zone_id, version, "deleted")
+
+    def _delete_zone(self, tx: Tx, zone_id: str, version: int | None, why: str) -> None:
+        current = tx.one(f"{self._zone_select('zones')} WHERE zone_id = ?", (zone_id,))
+        if current is None:
+            return
+        zone = _zone_from_row(current)
+        if version is not None and version != zone.version:
+            raise ConflictError(self._zone_conflict(tx, dataclasses.replace(zone, version=version)))
+        tx.execute("DELETE FROM zones WHERE zone_id = ?", (zone_id,))
+        tombstone = _zone_values(dataclasses.replace(zone, version=zone.version + 1))
+        self._keep_version(tx, tombstone, why)
+        self._audit(
+            tx, "zone deleted", f"zone {zone_id} ({zone.name})", f"{why}; was {zone.status}"
+        )
 
     def _delete_zones_saved_since(self, tx: Tx, since: str, why: str) -> int:
         """Delete the zones first saved at or after ``since`` (their history kept)."""

@@ -1,0 +1,170 @@
+"""Ground units: the places a zone is made of — village units and town cells that tile the
+district (``geodata/<district>/…_units.geojson``, built by ``tools/build_units.py``).
+
+A zone that leaves the system is a set of whole units, so its outline follows village limits
+and town cells, never the arcs of a circle drawn around somebody's home. This module answers
+the questions the engine asks of units, on whole arrays: which unit holds each point (the
+nearest one for a point just over the outline), which units have people within a distance of
+each point (a village by its habitation point, a town cell by its area), which units make up an
+outline someone drew, and what a set of units holds (people, households, blocks, names).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+__all__ = ["UNIT_KINDS", "UnitIndex", "places_text"]
+
+UNIT_KINDS = ("village", "town_cell")
+_MOST_NAMES = 12  # names listed before "and N more" where space is short (map popups)
+
+
+@dataclass(frozen=True, eq=False)
+class UnitIndex:
+    """A district's units in its metric CRS, indexed for the engine's questions.
+
+    ``units_m`` has ``unit_id``, ``name``, ``kind``, ``block``, ``town``, ``population``,
+    ``households`` and polygon geometries; ``people_m`` has a point per habitation with the
+    position of its unit (``unit``): where a village's people live.
+    """
+
+    units_m: gpd.GeoDataFrame
+    people_m: gpd.GeoDataFrame
+
+    @cached_property
+    def _unit_tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.units_m.geometry.to_numpy())
+
+    @cached_property
+    def _people_tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.people_m.geometry.to_numpy())
+
+    @cached_property
+    def _town_cells(self) -> np.ndarray:
+        return np.flatnonzero(self.units_m["kind"].to_numpy() == "town_cell")
+
+    @cached_property
+    def _town_tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.units_m.geometry.to_numpy()[self._town_cells])
+
+    @cached_property
+    def representative_points(self) -> np.ndarray:
+        """A point inside each unit, to tell whether a zone's outline holds it."""
+        return np.asarray(shapely.point_on_surface(self.units_m.geometry.to_numpy()))
+
+    @cached_property
+    def _points_tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.representative_points)
+
+    def __len__(self) -> int:
+        return len(self.units_m)
+
+    def unit_at(self, x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The unit holding each point, and whether it had to be the nearest one (the point
+        lies outside every unit, e.g. just over the district outline)."""
+        points = np.asarray(shapely.points(x_m, y_m))
+        unit = np.full(len(points), -1, dtype=np.int64)
+        if len(points) == 0:
+            return unit, np.zeros(0, dtype=bool)
+        point_idx, unit_idx = self._unit_tree.query(points, predicate="intersects")
+        unit[point_idx] = unit_idx  # a point on a shared edge takes one of its units
+        outside = unit < 0
+        if outside.any():
+            near_idx = self._unit_tree.query_nearest(points[outside], all_matches=False)
+            unit[np.flatnonzero(outside)[near_idx[0]]] = near_idx[1]
+        return unit, outside
+
+    def units_near(
+        self, x_m: np.ndarray, y_m: np.ndarray, distance_m: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs ``(point, unit)`` of the units with people within ``distance_m`` of each point:
+        a village whose habitation lies that close, a town cell whose area does."""
+        points = np.asarray(shapely.points(x_m, y_m))
+        if len(points) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        point_a, person = self._people_tree.query(points, predicate="dwithin", distance=distance_m)
+        unit_a = self.people_m["unit"].to_numpy()[person]
+        point_b, cell = self._town_tree.query(points, predicate="dwithin", distance=distance_m)
+        unit_b = self._town_cells[cell]
+        return (
+            np.concatenate([point_a, point_b]).astype(np.int64),
+            np.concatenate([unit_a, unit_b]).astype(np.int64),
+        )
+
+    def units_reached(self, shapes_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs ``(shape, unit)`` of the units with people inside each shape: a village whose
+        habitation it holds, a town cell it overlaps."""
+        if len(shapes_m) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        shape_a, person = self._people_tree.query(shapes_m, predicate="contains")
+        unit_a = self.people_m["unit"].to_numpy()[person]
+        shape_b, cell = self._town_tree.query(shapes_m, predicate="intersects")
+        unit_b = self._town_cells[cell]
+        return (
+            np.concatenate([shape_a, shape_b]).astype(np.int64),
+            np.concatenate([unit_a, unit_b]).astype(np.int64),
+        )
+
+    def units_in(self, outlines_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs ``(outline, unit)`` of the units each outline holds (their representative
+        point lies inside): for an outline made of units, exactly those units."""
+        if len(outlines_m) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        outline_idx, unit_idx = self._points_tree.query(outlines_m, predicate="contains")
+        return outline_idx.astype(np.int64), unit_idx.astype(np.int64)
+
+    def outline(self, units: np.ndarray) -> shapely.Polygon | shapely.MultiPolygon:
+        """The outline of a set of units (they tile the district: a coverage union)."""
+        geometry = shapely.coverage_union_all(self.units_m.geometry.to_numpy()[units])
+        if not isinstance(geometry, shapely.Polygon | shapely.MultiPolygon):
+            geometry = shapely.union_all(self.units_m.geometry.to_numpy()[units])
+        assert isinstance(geometry, shapely.Polygon | shapely.MultiPolygon)
+        return geometry
+
+    def snap(self, outline_m: shapely.Geometry) -> np.ndarray:
+        """The units an outline someone drew stands for: those it holds at least half of, or,
+        when it holds no such unit, the unit under its centre."""
+        geometry = self.units_m.geometry.to_numpy()
+        candidates = self._unit_tree.query(outline_m, predicate="intersects")
+        share = shapely.area(shapely.intersection(geometry[candidates], outline_m)) / np.maximum(
+            shapely.area(geometry[candidates]), 1e-9
+        )
+        chosen = candidates[share >= 0.5]
+        if len(chosen) == 0:
+            centre = shapely.point_on_surface(outline_m)
+            chosen, _ = self.unit_at(np.array([centre.x]), np.array([centre.y]))
+        return np.sort(chosen)
+
+
+def places_text(units: pd.DataFrame, *, most: int | None = None) -> str:
+    """The places a set of units covers, in words, the most populous first: villages by name,
+    towns as "Dungarpur town (12 of 79 cells)" or "Dungarpur town" when whole.
+
+    ``units`` has ``name``, ``kind``, ``town``, ``population`` (and ``cells_in_town``, the
+    town's cell count, to say "whole"). With ``most``, the list stops at that many names.
+    """
+    names: list[tuple[float, str]] = []
+    villages = units[units["kind"] != "town_cell"]
+    names += [
+        (float(p), str(n)) for n, p in zip(villages["name"], villages["population"], strict=True)
+    ]
+    cells = units[units["kind"] == "town_cell"]
+    for town, rows in cells.groupby("town", sort=True):
+        total = int(rows["cells_in_town"].iloc[0]) if "cells_in_town" in rows else 0
+        whole = total and len(rows) >= total
+        label = f"{town} town" if whole else f"{town} town ({len(rows)} of {total} cells)"
+        names.append((float(rows["population"].sum()), label))
+    ordered = [name for _, name in sorted(names, key=lambda item: (-item[0], item[1]))]
+    unique = list(dict.fromkeys(ordered))
+    if most is not None and len(unique) > most:
+        return ", ".join(unique[:most]) + f" and {len(unique) - most} more"
+    return ", ".join(unique)

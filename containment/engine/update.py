@@ -1,0 +1,182 @@
+"""The daily update: what a rule proposes today, zone by zone, against the zones already saved.
+
+Proposing again the next day must not start from zero. Each proposed zone is matched with the
+saved zones of its kind that share a unit with it:
+
+* ``unchanged`` — its units are all in one saved zone already (new cases only move the saved
+  zone's release date, which follows its cases by itself);
+* ``grown`` — it reaches units beyond the one saved zone it overlaps: that zone gains them;
+* ``merged`` — it joins several saved zones: the oldest keeps the union, the others end;
+* ``new`` — it overlaps no saved zone.
+
+A zone in force that no proposal touches any more has had no case for the rule's window:
+``due for release``. Accepting saves the changes as new versions of the existing zones (their
+history kept), never as duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from containment.engine.crs import STORAGE_CRS
+from containment.engine.district import District
+from containment.engine.units import places_text
+
+__all__ = ["Change", "ZoneChange", "compare_with_saved"]
+
+_ACTIVE = ("draft", "proposed", "notified")
+
+
+class Change(StrEnum):
+    UNCHANGED = "unchanged"
+    GROWN = "grown"
+    MERGED = "merged"
+    NEW = "new"
+    RELEASE_DUE = "due for release"
+
+
+@dataclass(frozen=True)
+class ZoneChange:
+    """One row of the daily update.
+
+    ``proposal`` is the rule's zone id (None for a zone due for release); ``saved`` the saved
+    zones it touches, the one that would carry the change first; ``units`` the unit positions
+    the zone would hold after accepting (for ``new``, ``grown`` and ``merged``); ``geometry``
+    that outline in lon/lat.
+    """
+
+    change: Change
+    kind: str
+    proposal: str | None
+    saved: tuple[str, ...]
+    versions: tuple[int, ...]
+    name: str
+    detail: str
+    units: tuple[int, ...]
+    geometry: shapely.Polygon | shapely.MultiPolygon
+    touches_notified: bool = False
+
+    @property
+    def to_apply(self) -> bool:
+        """Whether accepting the update changes the store for this row."""
+        return self.change in (Change.NEW, Change.GROWN, Change.MERGED)
+
+
+def _unit_sets(geometries_lonlat: gpd.GeoSeries, district: District) -> list[set[int]]:
+    geometry_m = geometries_lonlat.to_crs(district.metric_crs).to_numpy()
+    outline_idx, unit_idx = district.unit_index.units_in(geometry_m)
+    sets: list[set[int]] = [set() for _ in range(len(geometry_m))]
+    for o, u in zip(outline_idx.tolist(), unit_idx.tolist(), strict=True):
+        sets[o].add(u)
+    return sets
+
+
+def compare_with_saved(
+    proposed: gpd.GeoDataFrame, saved: gpd.GeoDataFrame, district: District
+) -> list[ZoneChange]:
+    """The daily update: each proposed zone against the saved ones (see the module).
+
+    ``proposed`` is a rule's unit zones (:func:`containment.engine.zones.plan_zones`);
+    ``saved`` the saved zones described as of the day
+    (:func:`containment.engine.lifecycle.describe_zones`).
+    """
+    index = district.unit_index
+    table = index.units_m.assign(
+        cells_in_town=index.units_m.groupby("town")["town"].transform("size")
+    )
+    active = saved[saved["status"].isin(_ACTIVE)].reset_index(drop=True) if len(saved) else saved
+    saved_units = _unit_sets(active.geometry, district) if len(active) else []
+    proposed_units = _unit_sets(proposed.geometry, district) if len(proposed) else []
+    touched: set[int] = set()
+    changes: list[ZoneChange] = []
+    for p, row in enumerate(proposed.itertuples()):
+        units = proposed_units[p]
+        mine = [
+            s
+            for s in range(len(active))
+            if active["kind"].iloc[s] == row.kind and saved_units[s] & units
+        ]
+        touched.update(mine)
+        names = [str(active["name"].iloc[s]) for s in mine]
+        ids = tuple(str(active["zone_id"].iloc[s]) for s in mine)
+        versions = tuple(int(active["version"].iloc[s]) for s in mine)
+        notified = any(active["status"].iloc[s] == "notified" for s in mine)
+        if not mine:
+            change, result, name = Change.NEW, units, ""
+            detail = f"{len(units)} units: {places_text(table.iloc[sorted(units)], most=6)}"
+        elif len(mine) == 1 and units <= saved_units[mine[0]]:
+            change, result, name = Change.UNCHANGED, saved_units[mine[0]], names[0]
+            detail = f"{row.case_count} cases counted; its units already hold them"
+        else:
+            order = sorted(
+                mine, key=lambda s: (active["created_on"].iloc[s], active["zone_id"].iloc[s])
+            )
+            ids = tuple(str(active["zone_id"].iloc[s]) for s in order)
+            versions = tuple(int(active["version"].iloc[s]) for s in order)
+            names = [str(active["name"].iloc[s]) for s in order]
+            result = set().union(units, *(saved_units[s] for s in order))
+            added = result - set().union(*(saved_units[s] for s in order))
+            change = Change.GROWN if len(order) == 1 else Change.MERGED
+            name = names[0]
+            detail = (
+                f"+{len(added)} units ({places_text(table.iloc[sorted(added)], most=6)})"
+                if added
+                else "no new units"
+            )
+            if change is Change.MERGED:
+                detail = f"joins {', '.join(names)}; " + detail
+        units_sorted = tuple(sorted(result))
+        outline = (
+            index.outline(np.array(units_sorted, dtype=np.int64)) if units_sorted else row.geometry
+        )
+        changes.append(
+            ZoneChange(
+                change,
+                str(row.kind),
+                str(row.zone_id),
+                ids,
+                versions,
+                name,
+                detail,
+                units_sorted,
+                _lonlat(outline, district) if units_sorted else row.geometry,
+                notified,
+            )
+        )
+    for s in range(len(active)):
+        if s in touched or active["status"].iloc[s] != "notified":
+            continue
+        zone = active.iloc[s]
+        due = zone.get("release_due_on")
+        changes.append(
+            ZoneChange(
+                Change.RELEASE_DUE,
+                str(zone["kind"]),
+                None,
+                (str(zone["zone_id"]),),
+                (int(zone["version"]),),
+                str(zone["name"]),
+                f"no case for the rule's window; release due {due:%d-%m-%Y}"
+                if isinstance(due, dt.date)
+                else "no case for the rule's window",
+                tuple(sorted(saved_units[s])),
+                zone.geometry,
+                True,
+            )
+        )
+    return changes
+
+
+def _lonlat(
+    geometry_m: shapely.Polygon | shapely.MultiPolygon, district: District
+) -> shapely.Polygon | shapely.MultiPolygon:
+    outline: shapely.Polygon | shapely.MultiPolygon = (
+        gpd.GeoSeries([geometry_m], crs=district.metric_crs).to_crs(STORAGE_CRS).iloc[0]
+    )
+    return outline
