@@ -9,10 +9,25 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+from typing import TextIO
 
 __all__ = ["configure_logging"]
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a line is logged (a test or a server may
+    replace it after the handler was made)."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: object) -> None:
+        pass
 
 
 def configure_logging(level: str | None = None) -> None:
@@ -22,7 +37,7 @@ def configure_logging(level: str | None = None) -> None:
     logger = logging.getLogger("containment")
     logger.setLevel(chosen)
     if not any(getattr(h, "_containment", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
+        handler = _Stderr()
         handler.setFormatter(logging.Formatter(_FORMAT))
         handler._containment = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

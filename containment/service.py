@@ -40,7 +40,7 @@ from containment.engine.update import Change, ZoneChange, compare_with_saved
 from containment.engine.zones import ZoneKind, ZonePlan, ZoneShape, plan_zones
 from containment.field.centres import Centre
 from containment.render.text import count
-from containment.store import AddedZones, ImportSummary, SQLStore
+from containment.store import ImportSummary, SQLStore
 
 logger = logging.getLogger(__name__)
 
@@ -376,12 +376,6 @@ class Workspace:
         for before, after in zip(zones, notified, strict=True):
             self._require_change(self._opened_status(before.zone_id, before.version), after.status)
         return self._store.save_zones([(zone, "") for zone in notified])
-
-    def accept_proposals(self, zones: Sequence[SavedZone]) -> AddedZones:
-        """Save a rule's proposals together (all or none); see :meth:`SQLStore.add_zones`."""
-        for zone in zones:
-            self._require_change(None, zone.status)
-        return self._store.add_zones(zones)
 
     def delete_zone(self, zone_id: str, *, version: int | None = None) -> None:
         status = self._store.zone(zone_id).status

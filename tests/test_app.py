@@ -48,6 +48,11 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
+def update_table(app: AppTest):
+    """The daily update's table on the Plan page."""
+    return next(d.value for d in app.dataframe if "What changes" in d.value.columns)
+
+
 def page_script(module: str) -> str:
     return f"from ui import state, {module}\nstate.sidebar()\n{module}.page()\n"
 
@@ -111,7 +116,7 @@ def test_the_police_see_zones_in_force_and_never_case_points(store):
     app = whole_app(store, "thana")
     assert not app.exception
     assert app.title[0].value == "Dungarpur: zones in force"
-    assert list(app.dataframe[0].value["name"]) == ["Ward 7"]
+    assert list(app.dataframe[0].value["Zone"]) == ["Ward 7"]
     assert any("Signed in as **thana** (police)" in c.value for c in app.sidebar.caption)
 
 
@@ -162,9 +167,11 @@ def test_rule_proposals_are_shown_and_saved_only_when_accepted(store):
     assert propose.label == "Propose zones as of 15-05-2020"
     propose.click().run()
     assert not app.exception
-    assert any("Proposals by mohfw-2020-rural" in s.value for s in app.subheader)
+    assert any("Update by mohfw-2020-rural as of 15-05-2020" in s.value for s in app.subheader)
     assert store.zones().empty  # nothing saved yet
-    app.button(key="accept_proposals").click().run()
+    table = update_table(app)
+    assert set(table["Change"]) == {"new"}
+    app.button(key="accept_update").click().run()
     saved = store.zones()
     assert len(saved) > 0
     assert set(saved["status"]) == {"proposed"}
@@ -389,27 +396,23 @@ def test_a_button_clicked_after_the_session_ended_changes_nothing(store, end_ses
     assert not [t for t in app.title if t.value == "Plan zones"]
 
 
-def test_proposals_accepted_again_after_a_deletion_are_saved_in_one_go(store):
+def test_proposing_again_after_a_deletion_brings_the_zone_back_with_its_history(store):
     app = run("plan", store)
-    propose = app.button(key="propose_rule")
-    propose.click().run()
-    app.button(key="accept_proposals").click().run()
+    app.button(key="propose_rule").click().run()
+    app.button(key="accept_update").click().run()
     first = store.zones()
     deleted = first.iloc[0]
     store.delete_zone(deleted["zone_id"])
     app.button(key="propose_rule").click().run()
-    app.button(key="accept_proposals").click().run()
+    table = update_table(app)
+    assert sorted(table["Change"]) == ["new"] + ["unchanged"] * (len(first) - 1)
+    app.button(key="accept_update").click().run()
     assert not app.exception
     again = store.zones()
-    assert sorted(again["zone_id"]) == sorted(first["zone_id"])
-    message = " ".join(shown(s.value) for s in app.success)
-    assert f"{len(first) - 1} were already saved" in message
-    assert (
-        f"1 had been deleted before and were saved again, their history kept ({deleted['name']})"
-        in message
-    )
+    assert sorted(again["zone_id"]) == sorted(first["zone_id"])  # keyed ids: the same cases
+    assert "1 new zone saved as proposals" in " ".join(shown(s.value) for s in app.success)
     changes = [change for *_, change in store.zone_history(deleted["zone_id"])]
-    assert changes == ["created", "deleted", "re-created after deletion"]
+    assert changes[1:] == ["deleted", f"re-created after deletion ({changes[0]})"]
 
 
 def test_a_database_url_that_cannot_be_read_shows_no_part_of_it(monkeypatch):

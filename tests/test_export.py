@@ -25,8 +25,8 @@ def sample_zones(dungarpur):
     return plan.zones
 
 
-def test_geojson_is_rfc7946_lon_lat_six_decimals_no_crs(sample_zones, tmp_path):
-    path = write_zones(sample_zones, tmp_path / "zones.geojson")
+def test_geojson_is_rfc7946_lon_lat_six_decimals_no_crs(sample_zones, tmp_path, dungarpur):
+    path = write_zones(sample_zones, tmp_path / "zones.geojson", dungarpur)
     document = json.loads(path.read_text())
     assert document["type"] == "FeatureCollection"
     assert "crs" not in document
@@ -41,8 +41,8 @@ def test_geojson_is_rfc7946_lon_lat_six_decimals_no_crs(sample_zones, tmp_path):
     assert properties["release_due_on"] == sample_zones["release_due_on"].iloc[0].isoformat()
 
 
-def test_geojson_exterior_rings_are_counterclockwise(sample_zones, tmp_path):
-    path = write_zones(sample_zones, tmp_path / "zones.geojson")
+def test_geojson_exterior_rings_are_counterclockwise(sample_zones, tmp_path, dungarpur):
+    path = write_zones(sample_zones, tmp_path / "zones.geojson", dungarpur)
     frame = gpd.read_file(path)
     assert frame.geometry.apply(lambda g: g.geom_type).isin(["Polygon", "MultiPolygon"]).all()
     for feature in json.loads(path.read_text())["features"]:
@@ -55,8 +55,10 @@ def test_geojson_exterior_rings_are_counterclockwise(sample_zones, tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".kml", ".shp.zip"])
-def test_each_geographic_format_reads_back_with_every_zone(sample_zones, tmp_path, suffix):
-    path = write_zones(sample_zones, tmp_path / f"zones{suffix}")
+def test_each_geographic_format_reads_back_with_every_zone(
+    sample_zones, tmp_path, suffix, dungarpur
+):
+    path = write_zones(sample_zones, tmp_path / f"zones{suffix}", dungarpur)
     frame = gpd.read_file(f"/vsizip/{path}" if suffix == ".shp.zip" else path)
     assert len(frame) == len(sample_zones)
     assert frame.crs.to_epsg() == 4326
@@ -65,27 +67,31 @@ def test_each_geographic_format_reads_back_with_every_zone(sample_zones, tmp_pat
     )
 
 
-def test_shapefile_zip_holds_one_shapefile_with_short_field_names(sample_zones, tmp_path):
-    path = write_zones(sample_zones, tmp_path / "police.shp.zip")
+def test_shapefile_zip_holds_one_shapefile_with_short_field_names(
+    sample_zones, tmp_path, dungarpur
+):
+    path = write_zones(sample_zones, tmp_path / "police.shp.zip", dungarpur)
     names = zipfile.ZipFile(path).namelist()
     assert sorted(n.rsplit(".", 1)[1] for n in names) == ["cpg", "dbf", "prj", "shp", "shx"]
     frame = gpd.read_file(f"/vsizip/{path}")
     assert {"zone_id", "cases", "release_on", "pop_est"} <= set(frame.columns)
 
 
-def test_csv_has_attributes_and_no_geometry(sample_zones, tmp_path):
-    path = write_zones(sample_zones, tmp_path / "zones.csv")
+def test_csv_has_attributes_and_no_geometry(sample_zones, tmp_path, dungarpur):
+    path = write_zones(sample_zones, tmp_path / "zones.csv", dungarpur)
     table = pd.read_csv(path)
     assert "geometry" not in table.columns
     assert table["zone_id"].tolist() == sample_zones["zone_id"].tolist()
 
 
 @pytest.mark.parametrize("suffix", list(EXPORT_FORMATS))
-def test_no_export_carries_a_case_id_even_if_the_frame_does(sample_zones, tmp_path, suffix):
+def test_no_export_carries_a_case_id_even_if_the_frame_does(
+    sample_zones, tmp_path, suffix, dungarpur
+):
     leaky = sample_zones.copy()
     leaky["case_id"] = "SYN-000001"
     leaky["patient_name"] = "Ramesh"
-    path = write_zones(leaky, tmp_path / f"zones{suffix}")
+    path = write_zones(leaky, tmp_path / f"zones{suffix}", dungarpur)
     raw = path.read_bytes()
     if suffix == ".shp.zip":
         archive = zipfile.ZipFile(path)
@@ -96,25 +102,25 @@ def test_no_export_carries_a_case_id_even_if_the_frame_does(sample_zones, tmp_pa
     assert b"Ramesh" not in raw
 
 
-def test_unknown_extension_lists_the_formats(sample_zones, tmp_path):
+def test_unknown_extension_lists_the_formats(sample_zones, tmp_path, dungarpur):
     with pytest.raises(
         ExportError, match=r"'zones.pdf'.*\.geojson, \.gpkg, \.kml, \.shp\.zip, \.csv"
     ):
-        write_zones(sample_zones, tmp_path / "zones.pdf")
+        write_zones(sample_zones, tmp_path / "zones.pdf", dungarpur)
 
 
-def test_missing_folder_is_named(sample_zones, tmp_path):
+def test_missing_folder_is_named(sample_zones, tmp_path, dungarpur):
     with pytest.raises(ExportError, match=r"the folder .*nowhere does not exist"):
-        write_zones(sample_zones, tmp_path / "nowhere" / "zones.geojson")
+        write_zones(sample_zones, tmp_path / "nowhere" / "zones.geojson", dungarpur)
 
 
-def test_a_failed_write_keeps_the_earlier_file(sample_zones, tmp_path):
+def test_a_failed_write_keeps_the_earlier_file(sample_zones, tmp_path, dungarpur):
     path = tmp_path / "zones.geojson"
-    write_zones(sample_zones, path)
+    write_zones(sample_zones, path, dungarpur)
     before = path.read_bytes()
     broken = sample_zones.drop(columns="kind")
     with pytest.raises(ExportError, match="lack the columns kind"):
-        write_zones(broken, path)
+        write_zones(broken, path, dungarpur)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["zones.geojson"]
 
@@ -126,13 +132,13 @@ def test_the_police_package_carries_zones_and_checkpoints(sample_zones, dungarpu
 
     containment = sample_zones[sample_zones["kind"] == "containment"]
     checkpoints = propose_checkpoints(containment, standard_roads(dungarpur.roads), dungarpur)
-    path = write_police_package(containment, checkpoints, tmp_path / "police.geojson")
+    path = write_police_package(containment, checkpoints, tmp_path / "police.geojson", dungarpur)
     document = json.loads(path.read_text())
     layers = [f["properties"]["layer"] for f in document["features"]]
     assert layers.count("zone") == len(containment)
     assert layers.count("checkpoint") == len(checkpoints) > 0
     assert "crs" not in document
-    package = write_police_package(containment, checkpoints, tmp_path / "police.gpkg")
+    package = write_police_package(containment, checkpoints, tmp_path / "police.gpkg", dungarpur)
     assert len(gpd.read_file(package, layer="zones")) == len(containment)
     assert len(gpd.read_file(package, layer="checkpoints")) == len(checkpoints)
 
@@ -160,8 +166,8 @@ def test_the_audit_trail_on_the_command_line_defuses_formulas(store, store_url, 
     assert '\'=HYPERLINK("http://x.example","open me").geojson: 1 rows' in cells
 
 
-def test_zones_exported_while_the_sample_is_loaded_say_synthetic(sample_zones, tmp_path):
+def test_zones_exported_while_the_sample_is_loaded_say_synthetic(sample_zones, tmp_path, dungarpur):
     for suffix in (".geojson", ".csv", ".gpkg"):
-        path = write_zones(sample_zones, tmp_path / f"zones{suffix}", synthetic=True)
+        path = write_zones(sample_zones, tmp_path / f"zones{suffix}", dungarpur, synthetic=True)
         back = gpd.read_file(path) if suffix != ".csv" else pd.read_csv(path)
         assert set(back["data"]) == {"SYNTHETIC training data: not real cases"}, suffix

@@ -19,7 +19,7 @@ def test_imports_zone_runs_exports_and_logins_are_logged_without_case_data(
     plan = plan_zones(
         cases.cases, get_rule("mohfw-2020-rural"), as_of=dt.date(2020, 5, 15), district=dungarpur
     )
-    write_zones(plan.zones, tmp_path / "zones.geojson")
+    write_zones(plan.zones, tmp_path / "zones.geojson", dungarpur)
     store.add_user("ravi", "planner", "a long test password")
     Service(store).login("ravi", "a long test password")
     text = caplog.text

@@ -25,7 +25,9 @@ _FORMATS = {
 
 def _file(zones: gpd.GeoDataFrame, suffix: str, synthetic: bool) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
-        path = cp.write_zones(zones, Path(folder) / f"zones{suffix}", synthetic=synthetic)
+        path = cp.write_zones(
+            zones, Path(folder) / f"zones{suffix}", state.district(), synthetic=synthetic
+        )
         return path.read_bytes()
 
 
@@ -48,7 +50,7 @@ def page() -> None:
             "No zones with these statuses. The collector notifies zones on the *Plan zones* page."
         )
         return
-    public = public_zones(chosen, synthetic=state.holds_synthetic_cases())
+    public = public_zones(chosen, state.district(), synthetic=state.holds_synthetic_cases())
     st.subheader(f"Preview: {len(public)} zones, the columns exactly as exported")
     st.dataframe(public.drop(columns="geometry"), hide_index=True, width="stretch")
     with st.expander("Map of the exported zones"):

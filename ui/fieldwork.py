@@ -161,7 +161,11 @@ def police_downloads(zones: gpd.GeoDataFrame, checkpoints: gpd.GeoDataFrame) -> 
     def package(suffix: str, synthetic: bool) -> bytes:
         with tempfile.TemporaryDirectory() as folder:
             return write_police_package(
-                notified, police_checkpoints, Path(folder) / f"police{suffix}", synthetic=synthetic
+                notified,
+                police_checkpoints,
+                Path(folder) / f"police{suffix}",
+                district,
+                synthetic=synthetic,
             ).read_bytes()
 
     for suffix, label, mime in (

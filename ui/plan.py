@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -12,8 +13,8 @@ from streamlit_folium import st_folium
 
 import containment as cp
 from containment.auth import Permission
-from containment.engine.drawing import drawn_shape
-from containment.engine.figures import place_names
+from containment.engine.crs import STORAGE_CRS
+from containment.engine.drawing import drawn_shape, snap_to_units
 from containment.engine.lifecycle import (
     SavedZone,
     ZoneOrigin,
@@ -23,9 +24,13 @@ from containment.engine.lifecycle import (
     new_zone_id,
 )
 from containment.engine.timeline import reported_in
+from containment.engine.update import ZoneChange
+from containment.engine.zones import ZonePlan
 from containment.render.labels import labelled
 from containment.render.mapview import MapLayers, build_map
+from containment.render.text import count
 from containment.render.text import markdown_text as md
+from containment.service import Workspace
 from ui import state
 from ui.imports import offer_sample
 
@@ -58,33 +63,75 @@ def _rule_picker() -> cp.Rule:
     )
 
 
-def _propose(rule: cp.Rule, cases: gpd.GeoDataFrame, as_of: dt.date) -> None:
-    plan = cp.plan_zones(cases, rule, as_of=as_of, district=state.district())
-    st.session_state["proposals"] = {"rule": rule, "as_of": as_of, "zones": plan.zones}
+def _propose(rule: cp.Rule, as_of: dt.date) -> None:
+    """The rule's zones as of the day, compared with the saved ones: the daily update."""
+    district = state.district()
+
+    def compare(ws: Workspace) -> dict[str, object]:
+        plan = ws.propose_zones(rule, as_of=as_of, district=district)
+        return {"plan": plan, "changes": ws.daily_update(plan, district)}
+
+    done = state.act(compare)
+    if done is not None:
+        st.session_state["proposals"] = done.value
 
 
-def _accept(proposals: dict) -> None:
-    zones: gpd.GeoDataFrame = proposals["zones"]
-    rule: cp.Rule = proposals["rule"]
-    names = place_names(zones.to_crs(state.district().metric_crs), state.district())
-    new = [
-        SavedZone(
-            zone_id=zone.zone_id,
-            name=f"{place} {zone.kind}",
-            kind=zone.kind,
-            origin=ZoneOrigin.RULE,
-            rule=rule.name,
-            geometry=zone.geometry,
-            status=ZoneStatus.PROPOSED,
-            release_after_days=rule.release_after_days,
-            created_on=proposals["as_of"],
-        )
-        for zone, place in zip(zones.itertuples(), names, strict=True)
+def _update_frame(changes: list[ZoneChange]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "change": [str(c.change) for c in changes],
+            "name": [c.name or "(new zone)" for c in changes],
+            "kind": [c.kind for c in changes],
+            "detail": [c.detail for c in changes],
+            "collector": ["yes" if c.touches_notified and c.to_apply else "" for c in changes],
+        },
+        geometry=[c.geometry for c in changes],
+        crs=STORAGE_CRS,
+    )
+
+
+def _update_panel(proposals: dict[str, Any]) -> None:
+    plan: ZonePlan = proposals["plan"]
+    changes: list[ZoneChange] = proposals["changes"]
+    ws = state.workspace()
+    mine = [
+        c
+        for c in changes
+        if c.to_apply and (ws.may(Permission.NOTIFY_ZONES) or not c.touches_notified)
     ]
-    outcome = state.act(lambda ws: ws.accept_proposals(new))
-    if outcome is not None:
+    counts = pd.Series([str(c.change) for c in changes]).value_counts()
+    st.subheader(f"Update by {plan.rule.name} as of {plan.as_of:%d-%m-%Y}")
+    st.caption(
+        ", ".join(f"{count(int(n), 'zone')} {change}" for change, n in counts.items())
+        + ". Dashed on the map in the colour of their change. Nothing is saved until you "
+        "accept: new zones become proposals, grown and merged zones new versions of the "
+        "saved ones (their history kept)."
+    )
+    table = _update_frame(changes).drop(columns="geometry").rename(
+        columns={"change": "Change", "name": "Zone", "kind": "Kind", "detail": "What changes",
+                 "collector": "Needs the collector"}
+    )  # fmt: skip
+    st.dataframe(table, hide_index=True, width="stretch")
+    waiting = [c for c in changes if c.to_apply and c not in mine]
+    if waiting:
+        st.caption(
+            f"{count(len(waiting), 'change')} to notified zones: the collector accepts those."
+        )
+    c1, c2 = st.columns(2)
+    if c1.button(
+        f"Accept {count(len(mine), 'change')}",
+        type="primary",
+        disabled=not mine,
+        key="accept_update",
+    ):
+        outcome = state.act(lambda fresh: fresh.apply_update(mine, plan, state.district()))
+        if outcome is not None:
+            del st.session_state["proposals"]
+            state.flash("success", outcome.value.summary())
+        st.rerun()  # the outcome, or why nothing was saved, is shown on top
+    if c2.button("Discard", key="discard_update"):
         del st.session_state["proposals"]
-        state.flash("success", outcome.value.summary())
+        st.rerun()
 
 
 def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
@@ -96,14 +143,19 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
         return
     for repair in shape.repairs:
         st.warning(md(repair))
+    snapped = snap_to_units(shape.geometry, district)
     figures = describe_outline(
-        shape.geometry,
+        snapped.geometry,
         state.cases(),
         district,
         as_of=as_of,
         release_after_days=rule.release_after_days,
     )
     st.subheader("Drawn zone")
+    st.caption(
+        f"Saved as the {count(snapped.unit_count, 'ground unit')} it covers (zones follow "
+        f"village limits and town cells): {md(snapped.places)}."
+    )
     cols = st.columns(4)
     cols[0].metric("Cases inside", int(figures["case_count"]))
     cols[1].metric("Population (est.)", f"{int(figures['population_est']):,}")
@@ -128,7 +180,7 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
                         kind=kind,
                         origin=ZoneOrigin.DRAWN,
                         rule=rule.name,
-                        geometry=shape.geometry,
+                        geometry=snapped.geometry,
                         release_after_days=rule.release_after_days,
                         note=note,
                         created_on=as_of,
@@ -163,9 +215,11 @@ def _edit_panel(opened: SavedZone, drawings: list[dict]) -> None:
         return
     for repair in shape.repairs:
         st.warning(md(repair))
+    snapped = snap_to_units(shape.geometry, state.district())
+    st.caption(f"The new shape is the {count(snapped.unit_count, 'ground unit')} it covers.")
     if c1.button("Save new shape", type="primary"):
         saved = state.act(
-            lambda ws: ws.save_zone(dataclasses.replace(opened, geometry=shape.geometry)),
+            lambda ws: ws.save_zone(dataclasses.replace(opened, geometry=snapped.geometry)),
             done=f"New shape of {opened.name!r} saved.",
         )
         if saved is None:
@@ -180,6 +234,8 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
         st.caption("No saved zones yet: propose them by rule or draw one on the map.")
         return
     st.dataframe(labelled(zones, ZONE_TABLE), hide_index=True, width="stretch")
+    if state.workspace().may(Permission.NOTIFY_ZONES):
+        _notify_several(zones, as_of)
     labels = {row.zone_id: f"{row.name} ({row.kind})" for row in zones.itertuples()}
     zone_id = st.selectbox("Zone", list(labels), format_func=labels.get, key="selected_zone")
     ws = state.workspace()
@@ -260,6 +316,40 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     _history(zone, may_edit)
 
 
+def _notify_several(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
+    """The collector notifies several proposed zones under one order, in one step."""
+    proposed = zones[zones["status"] == "proposed"]
+    if len(proposed) < 2:
+        return
+    with st.expander(f"Notify several proposed zones under one order ({len(proposed)} proposed)"):
+        labels = dict(zip(proposed["zone_id"], proposed["name"], strict=True))
+        chosen = st.multiselect(
+            "Zones", list(labels), format_func=labels.get, key="notify_several_zones"
+        )
+        c1, c2 = st.columns(2)
+        c1.text_input("Order number", key="notify_several_order")
+        c2.date_input("Order date", value=as_of, format="DD-MM-YYYY", key="notify_several_on")
+        ws = state.workspace()
+        seen = {z: ws.zone(z) for z in labels}  # the versions on screen: saved over, or refused
+
+        def notify(fresh: Workspace) -> object:  # reads the form as it was when clicked
+            picked = st.session_state["notify_several_zones"]
+            return fresh.notify_zones(
+                [seen[z] for z in picked],
+                order_number=st.session_state["notify_several_order"],
+                on=st.session_state["notify_several_on"],
+            )
+
+        state.action_button(
+            f"Notify {count(len(chosen), 'zone')} under this order",
+            notify,
+            key="notify_several",
+            done=f"{count(len(chosen), 'zone')} notified under one order.",
+            type="primary",
+            disabled=not chosen,
+        )
+
+
 def _history(zone: SavedZone, may_restore: bool) -> None:
     """Every saved version of the zone; restore an earlier one as the newest."""
     ws = state.workspace()
@@ -293,6 +383,13 @@ def _history(zone: SavedZone, may_restore: bool) -> None:
         )
 
 
+def _guide(rule: cp.Rule, as_of: dt.date) -> gpd.GeoDataFrame | None:
+    done = state.act(
+        lambda ws: ws.propose_zones(rule, as_of=as_of, district=state.district(), shape="circles")
+    )
+    return done.value.zones if done is not None else None
+
+
 @state.page
 def page() -> None:
     as_of = state.working_date()
@@ -307,13 +404,19 @@ def page() -> None:
         if st.button(
             f"Propose zones as of {as_of:%d-%m-%Y}", disabled=cases.empty, key="propose_rule"
         ):
-            _propose(rule, cases, as_of)
+            _propose(rule, as_of)
+        guide = st.checkbox(
+            "Show the rule's exact circles on the map (a planner's guide: never saved or "
+            "exported, since circles give away where the cases live)",
+            key="show_guide",
+        )
     proposals = st.session_state.get("proposals")
     editing = st.session_state.get("editing_zone")
     zones = state.zones()
     layers = MapLayers(
         zones=zones,
-        proposals=proposals["zones"] if proposals else None,
+        update=_update_frame(proposals["changes"]) if proposals else None,
+        guide=_guide(rule, as_of) if guide and not cases.empty else None,
         cases=cases,
         centres=state.centres(),
         editable=editing.geometry if editing else None,
@@ -327,20 +430,7 @@ def page() -> None:
     )
     drawings = (output or {}).get("all_drawings") or []
     if proposals:
-        kinds = proposals["zones"]["kind"].value_counts()
-        st.subheader(f"Proposals by {proposals['rule'].name} as of {proposals['as_of']:%d-%m-%Y}")
-        st.caption(
-            f"{kinds.get('containment', 0)} containment and {kinds.get('buffer', 0)} buffer "
-            "zones, dashed on the map. Nothing is saved until you accept them."
-        )
-        st.dataframe(labelled(proposals["zones"], ZONE_TABLE), hide_index=True, width="stretch")
-        c1, c2 = st.columns(2)
-        if c1.button("Accept as proposals", type="primary", key="accept_proposals"):
-            _accept(proposals)
-            st.rerun()  # the outcome, or why nothing was saved, is shown on top
-        if c2.button("Discard proposals", key="discard_proposals"):
-            del st.session_state["proposals"]
-            st.rerun()
+        _update_panel(proposals)
     if editing:
         _edit_panel(editing, drawings)
     elif drawings:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from containment.io.export import public_zones
+from containment.io.export import PUBLIC_COLUMNS, public_zones
+from containment.render.labels import labelled
 from containment.render.mapview import MapLayers, build_map
 from containment.render.text import markdown_text as md
 from ui import state
@@ -41,6 +42,10 @@ def page() -> None:
         st.info("No zone is in force on this day.")
         return
     st.subheader(f"{len(in_force)} zones in force")
-    st.dataframe(public_zones(in_force).drop(columns="geometry"), hide_index=True, width="stretch")
+    st.dataframe(
+        labelled(public_zones(in_force, district), PUBLIC_COLUMNS),
+        hide_index=True,
+        width="stretch",
+    )
     st.subheader(f"{len(checkpoints)} checkpoints")
     police_downloads(in_force, checkpoints)

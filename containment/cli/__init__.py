@@ -181,13 +181,29 @@ def zones(
     column: ColumnOption = None,
     today: TodayOption = None,
     epidemic_start: EarliestOption = None,
+    circles: Annotated[
+        bool,
+        typer.Option(
+            "--circles",
+            help="Write the rule's exact circles instead of zones made of villages and town "
+            "cells: a planner's guide, NOT FOR RELEASE (a circle's outline shows where the "
+            "case lives).",
+        ),
+    ] = False,
 ) -> None:
     """Compute containment and buffer zones and write them.
 
-    Rejected rows are reported as by `validate`; the zones from the good rows are still
-    written.
+    Zones are made of whole villages and town cells. Rejected rows are reported as by
+    `validate`; the zones from the good rows are still written. Zone ids differ from run to
+    run (the app's are stable within its district).
     """
     chosen = _rule(rule, containment_m, buffer_m, release_days)
+    if circles:
+        err.print(
+            "[bold yellow]warning:[/] --circles writes the exact circles around the cases: "
+            "their outlines show where the patients live. For the planner's eyes only; never "
+            "send this file to the police or the public."
+        )
     with Progress(
         SpinnerColumn(),
         BarColumn(bar_width=20),
@@ -209,10 +225,16 @@ def zones(
         progress.update(
             task, advance=1, description=f"Computing zones ({chosen.name}, as of {day})"
         )
-        plan = plan_zones(case_list.cases, chosen, as_of=day, district=loaded)
+        plan = plan_zones(
+            case_list.cases,
+            chosen,
+            as_of=day,
+            district=loaded,
+            shape="circles" if circles else "units",
+        )
         progress.update(task, advance=1, description=f"Writing {output.name}")
         try:
-            write_zones(plan.zones, output)
+            write_zones(plan.zones, output, loaded, as_drawn=circles)
         except ContainmentError as exc:
             raise _fail(str(exc)) from exc
         progress.update(task, advance=1)

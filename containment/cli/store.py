@@ -287,10 +287,11 @@ def export(
     ws = _workspace(district, database, user)
     day = as_of.date() if as_of else dt.date.today()
     with _reported():
-        zones = ws.described_zones(load_district(district), as_of=day)
+        loaded = load_district(district)
+        zones = ws.described_zones(loaded, as_of=day)
         in_force = zones[zones["in_force"]] if len(zones) else zones
         synthetic = ws.synthetic_cases() > 0
-        written = write_zones(in_force, to, synthetic=synthetic)
+        written = write_zones(in_force, to, loaded, synthetic=synthetic)
         ws.record_export("zones in force (command line)", written.name, len(in_force))
     out.print(f"Wrote {len(in_force)} zones in force on {day:%d-%m-%Y} to {written}.")
     if synthetic:

@@ -19,9 +19,10 @@ from shapely.geometry import shape
 from containment.engine.circles import circle_polygons
 from containment.engine.crs import lonlat_to_metric, metric_to_lonlat
 from containment.engine.district import District
+from containment.engine.units import places_text
 from containment.errors import ContainmentError
 
-__all__ = ["DrawingError", "DrawnShape", "drawn_shape"]
+__all__ = ["DrawingError", "DrawnShape", "SnappedShape", "drawn_shape", "snap_to_units"]
 
 _SMALLEST_ZONE_M2 = 100.0  # a zone smaller than 10 m x 10 m is a slip of the mouse
 
@@ -131,3 +132,28 @@ def drawn_shape(feature: Mapping[str, Any], district: District) -> DrawnShape:
         msg = "The shape does not make an area inside the district. Draw it again."
         raise DrawingError(msg)
     return DrawnShape(geometry=outline_lonlat, repairs=tuple(repairs))
+
+
+@dataclass(frozen=True)
+class SnappedShape:
+    """A drawn outline as the whole ground units it stands for (lon/lat), and their names."""
+
+    geometry: shapely.Polygon | shapely.MultiPolygon
+    unit_count: int
+    places: str
+
+
+def snap_to_units(
+    outline: shapely.Polygon | shapely.MultiPolygon, district: District
+) -> SnappedShape:
+    """The units a drawn outline stands for (those it covers at least half of; the one under
+    its centre if none): a zone that leaves the system follows village limits and town cells,
+    not a line drawn around somebody's house."""
+    index = district.unit_index
+    units = index.snap(_to_metric(outline, district))
+    snapped = _to_lonlat(index.outline(units), district)
+    assert isinstance(snapped, shapely.Polygon | shapely.MultiPolygon)
+    table = index.units_m.assign(
+        cells_in_town=index.units_m.groupby("town")["town"].transform("size")
+    )
+    return SnappedShape(snapped, len(units), places_text(table.iloc[units], most=12))

@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-__all__ = ["report_days", "reported_in"]
+__all__ = ["day_month_year", "report_days", "reported_in"]
 
 
 def report_days(cases: pd.DataFrame) -> np.ndarray:
@@ -37,3 +37,12 @@ def reported_in(
     if after is not None:
         keep &= days > np.datetime64(after, "D")
     return cases[keep]
+
+
+def day_month_year(day: dt.date) -> str:
+    """DD-MM-YYYY, the way the district writes a date (the year always in four digits).
+
+    >>> day_month_year(dt.date(1, 1, 1))
+    '01-01-0001'
+    """
+    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"

@@ -130,6 +130,19 @@ class UnitIndex:
         assert isinstance(geometry, shapely.Polygon | shapely.MultiPolygon)
         return geometry
 
+    def as_units(self, outlines_m: np.ndarray) -> list[shapely.Polygon | shapely.MultiPolygon]:
+        """Each outline as the whole units it holds (their representative point inside it), or
+        the units it stands for when it holds none: what may leave the system. An outline made
+        of units comes back as it was."""
+        outline_idx, unit_idx = self.units_in(outlines_m)
+        held: list[list[int]] = [[] for _ in range(len(outlines_m))]
+        for o, u in zip(outline_idx.tolist(), unit_idx.tolist(), strict=True):
+            held[o].append(u)
+        return [
+            self.outline(np.array(sorted(units), dtype=np.int64) if units else self.snap(outline))
+            for units, outline in zip(held, outlines_m, strict=True)
+        ]
+
     def snap(self, outline_m: shapely.Geometry) -> np.ndarray:
         """The units an outline someone drew stands for: those it holds at least half of, or,
         when it holds no such unit, the unit under its centre."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from containment.engine.timeline import day_month_year
+
 __all__ = [
     "EPIDEMIC_START",
     "DateProblem",
@@ -107,15 +109,6 @@ def parse_day_first_time(
         msg = f"{text!r}: {hour:02d}:{minute:02d}:{second:02d} is not a time of day"
         raise DateProblem(msg)
     return dt.datetime.combine(day, dt.time(hour, minute, second))
-
-
-def day_month_year(day: dt.date) -> str:
-    """DD-MM-YYYY, the way the district writes a date (the year always in four digits).
-
-    >>> day_month_year(dt.date(1, 1, 1))
-    '01-01-0001'
-    """
-    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
 
 
 def _parse_text(text: str) -> dt.date:

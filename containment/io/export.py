@@ -20,11 +20,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
 from containment.engine.crs import STORAGE_CRS
-from containment.engine.zones import ZONE_COLUMNS
+from containment.engine.district import District
+from containment.engine.figures import FIGURE_COLUMNS
 from containment.errors import ExportError
 from containment.field.checkpoints import CHECKPOINT_COLUMNS
 
@@ -32,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "EXPORT_FORMATS",
+    "FEWER_THAN_5",
     "PUBLIC_COLUMNS",
     "SYNTHETIC_NOTE",
     "csv_text",
@@ -45,6 +48,9 @@ SYNTHETIC_NOTE = "SYNTHETIC training data: not real cases"
 # A cell starting with one of these is a formula to Excel and LibreOffice (=HYPERLINK(...)).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
+# What leaves the system of a zone: no case's id, date or place. The case count is banded
+# (FEWER_THAN_5 below five) and the first and last cases' dates are left out: on a small zone
+# they are one person's result date. The release date stays: the police need it.
 PUBLIC_COLUMNS = (
     "zone_id",
     "name",
@@ -53,10 +59,14 @@ PUBLIC_COLUMNS = (
     "order_number",
     "notified_on",
     "released_on",
-    *ZONE_COLUMNS[2:8],  # rule, as_of, case count, first and last case, release due
+    "rule",
+    "as_of",
+    "case_count",
+    "release_due_on",
     "due_for_release",
-    *ZONE_COLUMNS[8:],  # area, people, households, blocks, facilities
+    *FIGURE_COLUMNS,
 )
+FEWER_THAN_5 = "fewer than 5"
 
 # Shapefile field names are at most 10 characters.
 _SHAPEFILE_NAMES = {
@@ -65,9 +75,9 @@ _SHAPEFILE_NAMES = {
     "rule": "rule",
     "as_of": "as_of",
     "case_count": "cases",
-    "first_case_on": "first_case",
-    "last_case_on": "last_case",
     "release_due_on": "release_on",
+    "places": "places",
+    "unit_count": "units",
     "area_km2": "area_km2",
     "population_est": "pop_est",
     "households_est": "hh_est",
@@ -114,11 +124,26 @@ def csv_text(frame: pd.DataFrame, *, synthetic: bool = False) -> str:
     return table.to_csv(index=False)
 
 
-def public_zones(zones: gpd.GeoDataFrame, *, synthetic: bool = False) -> gpd.GeoDataFrame:
-    """The zones as they are exported: only :data:`PUBLIC_COLUMNS`, lon/lat, dates as text.
+def _banded(count: object) -> str:
+    """A case count as it may leave the system: "fewer than 5" below five."""
+    if count is None or (isinstance(count, float) and np.isnan(count)):
+        return ""
+    return FEWER_THAN_5 if int(str(count)) < 5 else str(int(str(count)))
 
-    With ``synthetic`` (the store holds the training sample) every zone carries a ``data``
-    column saying so.
+
+def public_zones(
+    zones: gpd.GeoDataFrame,
+    district: District,
+    *,
+    synthetic: bool = False,
+    as_drawn: bool = False,
+) -> gpd.GeoDataFrame:
+    """The zones as they leave the system: only :data:`PUBLIC_COLUMNS` (case counts banded,
+    no case dates), dates as text, lon/lat — and each outline as the whole ground units it
+    holds, so that no outline is an arc around a home whatever was saved (``as_drawn`` keeps
+    the outlines as they are: the command line's circles, a planner's guide).
+
+    With ``synthetic`` (the store holds the training sample) every zone says so in ``data``.
     """
     missing = [c for c in ("zone_id", "kind") if c not in zones.columns]
     if missing:
@@ -126,6 +151,14 @@ def public_zones(zones: gpd.GeoDataFrame, *, synthetic: bool = False) -> gpd.Geo
         raise ExportError(msg)
     columns = [c for c in PUBLIC_COLUMNS if c in zones.columns]
     public = zones[[*columns, "geometry"]].to_crs(STORAGE_CRS).copy()
+    if not as_drawn and len(public):
+        outlines_m = public.geometry.to_crs(district.metric_crs).to_numpy()
+        units = district.unit_index.as_units(outlines_m)
+        public["geometry"] = (
+            gpd.GeoSeries(units, crs=district.metric_crs).to_crs(STORAGE_CRS).to_numpy()
+        )
+    if "case_count" in public:
+        public["case_count"] = public["case_count"].map(_banded).astype(object)
     for column in public.columns:
         if column != "geometry" and public[column].map(lambda v: isinstance(v, dt.date)).any():
             public[column] = public[column].map(lambda v: v.isoformat() if v is not None else "")
@@ -197,9 +230,15 @@ def export_format(path: str | os.PathLike[str]) -> str:
 
 
 def write_zones(
-    zones: gpd.GeoDataFrame, path: str | os.PathLike[str], *, synthetic: bool = False
+    zones: gpd.GeoDataFrame,
+    path: str | os.PathLike[str],
+    district: District,
+    *,
+    synthetic: bool = False,
+    as_drawn: bool = False,
 ) -> Path:
-    """Write the zones' public columns to ``path``, in the format its extension names.
+    """Write the zones as they leave the system (:func:`public_zones`) to ``path``, in the
+    format its extension names.
 
     Returns the path written. An existing file is replaced only once the new one is complete.
     """
@@ -208,7 +247,7 @@ def write_zones(
     if not path.parent.is_dir():
         msg = f"Cannot write {path}: the folder {path.parent} does not exist."
         raise ExportError(msg)
-    public = public_zones(zones, synthetic=synthetic)
+    public = public_zones(zones, district, synthetic=synthetic, as_drawn=as_drawn)
     try:
         folder = tempfile.mkdtemp(prefix=".partial-", dir=path.parent)
     except OSError as error:
@@ -231,6 +270,7 @@ def write_police_package(
     zones: gpd.GeoDataFrame,
     checkpoints: gpd.GeoDataFrame,
     path: str | os.PathLike[str],
+    district: District,
     *,
     synthetic: bool = False,
 ) -> Path:
@@ -247,7 +287,7 @@ def write_police_package(
     points = checkpoints[[*CHECKPOINT_COLUMNS, "geometry"]].to_crs(STORAGE_CRS)
     if synthetic:
         points.insert(0, "data", SYNTHETIC_NOTE)
-    zones = public_zones(zones, synthetic=synthetic)
+    zones = public_zones(zones, district, synthetic=synthetic)
     with tempfile.TemporaryDirectory(dir=path.parent) as folder:
         if suffix == ".gpkg":
             partial = Path(folder) / "police.gpkg"

@@ -30,6 +30,8 @@ ZONE_LABELS: dict[str, str] = {
     "population_est": "People (est.)",
     "households_est": "Households (est.)",
     "blocks": "Blocks",
+    "places": "Villages and town cells",
+    "unit_count": "Units",
     "facilities_inside": "Facilities inside",
     "facility_count": "Facilities",
     "nearest_facility": "Nearest facility",

@@ -54,6 +54,8 @@ class MapLayers:
 
     zones: gpd.GeoDataFrame | None = None
     proposals: gpd.GeoDataFrame | None = None
+    update: gpd.GeoDataFrame | None = None  # the daily update: ``change``, ``name``, ``detail``
+    guide: gpd.GeoDataFrame | None = None  # the rule's exact circles: a planner's guide only
     cases: gpd.GeoDataFrame | None = None
     centres: gpd.GeoDataFrame | None = None
     checkpoints: gpd.GeoDataFrame | None = None
@@ -228,6 +230,55 @@ def _add_zones(
         ).add_to(fmap)
 
 
+UPDATE_COLOURS = {
+    "new": "#c62828",
+    "grown": "#ef6c00",
+    "merged": "#6a1b9a",
+    "unchanged": "#78909c",
+    "due for release": "#2e7d32",
+}
+_UPDATE_TOOLTIP = {"change": "Change", "name": "Zone", "kind": "Kind", "detail": "What changes"}
+
+
+def _add_update(fmap: folium.Map, update: gpd.GeoDataFrame, district: District) -> None:
+    """The daily update on the map: each proposed change in its colour, dashed."""
+    for change, colour in UPDATE_COLOURS.items():
+        chosen = update[update["change"] == change]
+        if chosen.empty:
+            continue
+        shown = _for_display(chosen, _UPDATE_TOOLTIP, district)
+        folium.GeoJson(
+            shown,
+            name=f"Update: {change} ({len(chosen)})",
+            style_function=lambda _, colour=colour: {
+                "color": colour,
+                "weight": 3,
+                "dashArray": "8 6",
+                "fillColor": colour,
+                "fillOpacity": 0.15,
+            },
+            tooltip=folium.GeoJsonTooltip(
+                fields=list(_UPDATE_TOOLTIP), aliases=list(_UPDATE_TOOLTIP.values())
+            ),
+        ).add_to(fmap)
+
+
+def _add_guide(fmap: folium.Map, guide: gpd.GeoDataFrame, district: District) -> None:
+    """The rule's exact circles, thin and unfilled: where the radius reaches, for the planner's
+    eye only (they are never saved or exported)."""
+    folium.GeoJson(
+        _for_display(guide, ["kind"], district),
+        name="Rule circles (guide, not for release)",
+        style_function=lambda _: {
+            "color": "#1565c0",
+            "weight": 1,
+            "dashArray": "2 4",
+            "fill": False,
+        },
+        interactive=False,
+    ).add_to(fmap)
+
+
 class _CaseLayer(folium.map.Layer):
     """Cases as canvas circle markers built in the browser from a compact array.
 
@@ -394,6 +445,10 @@ def build_map(
     _add_reference_layers(fmap, district)
     if layers.proposals is not None and not layers.proposals.empty:
         _add_zones(fmap, layers.proposals, district, name="Rule proposals (not saved)", dashed=True)
+    if layers.guide is not None and not layers.guide.empty:
+        _add_guide(fmap, layers.guide, district)
+    if layers.update is not None and not layers.update.empty:
+        _add_update(fmap, layers.update, district)
     if layers.zones is not None and not layers.zones.empty:
         shown = layers.zones[layers.zones["status"] != "released"]
         _add_zones(fmap, shown, district, name="Zones", dashed=False)

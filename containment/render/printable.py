@@ -56,9 +56,13 @@ def svg_map(
     ]
     for kind in ("buffer", "containment"):
         chosen = zones[zones["kind"] == kind] if len(zones) else zones
-        for zone in chosen.to_crs(district.metric_crs).itertuples() if len(chosen) else []:
+        if chosen.empty:
+            continue
+        chosen_m = chosen.to_crs(district.metric_crs)
+        outlines = district.unit_index.as_units(chosen_m.geometry.to_numpy())  # never arcs
+        for name, outline in zip(chosen_m["name"], outlines, strict=True):
             colour = _ZONE_FILL[kind]
-            shapes.append(MapShape(path(zone.geometry), colour, colour, 1.5, 0.45, str(zone.name)))
+            shapes.append(MapShape(path(outline), colour, colour, 1.5, 0.45, str(name)))
     shapes.append(MapShape(path(outline), "none", "#263238", 2.5))
     labels = [
         MapLabel(*xy(p.x, p.y), str(name))

@@ -17,7 +17,6 @@ from containment.errors import ContainmentError
 from containment.store.backends import Backend, PostGISBackend, SQLiteBackend, private_file
 from containment.store.sql import (
     Actor,
-    AddedZones,
     ConflictError,
     ImportSummary,
     SQLStore,
@@ -26,7 +25,6 @@ from containment.store.sql import (
 
 __all__ = [
     "Actor",
-    "AddedZones",
     "Backend",
     "ConflictError",
     "ImportSummary",

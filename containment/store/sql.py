@@ -34,7 +34,6 @@ from containment.store.schema import MIGRATIONS
 
 __all__ = [
     "Actor",
-    "AddedZones",
     "ConflictError",
     "ImportSummary",
     "SQLStore",
@@ -44,27 +43,6 @@ __all__ = [
 
 class ConflictError(ContainmentError):
     """Someone saved a newer version first; the message says what they changed."""
-
-
-@dataclass(frozen=True)
-class AddedZones:
-    """What :meth:`SQLStore.add_zones` did with each zone."""
-
-    added: tuple[SavedZone, ...]
-    already_saved: tuple[SavedZone, ...]
-    recreated: tuple[SavedZone, ...]
-
-    def summary(self) -> str:
-        parts = [f"{len(self.added)} zones saved as proposals"]
-        if self.already_saved:
-            parts.append(f"{len(self.already_saved)} were already saved and left as they are")
-        if self.recreated:
-            names = ", ".join(z.name for z in self.recreated)
-            parts.append(
-                f"{len(self.recreated)} had been deleted before and were saved again, their "
-                f"history kept ({names})"
-            )
-        return "; ".join(parts) + "."
 
 
 @dataclass(frozen=True)
@@ -242,24 +220,6 @@ class SQLStore(AccountRecords, CaseRecords):
         with self._transaction() as tx:
             return self._save_zone(tx, zone, change)
 
-    def add_zones(self, zones: Sequence[SavedZone]) -> AddedZones:
-        """Save new zones together, in one transaction: all of them or none.
-
-        A zone whose id is already saved is left as it is; one whose id was deleted earlier
-        is re-created, continuing its history.
-        """
-        added: list[SavedZone] = []
-        kept: list[SavedZone] = []
-        recreated: list[SavedZone] = []
-        with self._transaction() as tx:
-            for zone in zones:
-                if tx.one("SELECT 1 AS found FROM zones WHERE zone_id = ?", (zone.zone_id,)):
-                    kept.append(zone)
-                    continue
-                saved = self._save_zone(tx, dataclasses.replace(zone, version=0), "")
-                (recreated if saved.version > 1 else added).append(saved)
-        return AddedZones(tuple(added), tuple(kept), tuple(recreated))
-
     def save_zones(
         self,
         zones: Sequence[tuple[SavedZone, str]],
@@ -292,7 +252,11 @@ class SQLStore(AccountRecords, CaseRecords):
             if cursor.rowcount == 0:
                 msg = f"Zone {zone.zone_id!r} ({zone.name}) already exists; reload the page."
                 raise ConflictError(msg)
-            what = change or ("re-created after deletion" if deleted_at else "created")
+            what = change or "created"
+            if deleted_at:
+                what = (
+                    f"re-created after deletion ({what})" if change else "re-created after deletion"
+                )
             action = "zone created"
         else:
             saved = dataclasses.replace(zone, version=zone.version + 1)
