@@ -214,12 +214,18 @@ class _Link:
 
     def linked(self, dx_m: np.ndarray, dy_m: np.ndarray) -> np.ndarray:
         """Whether centres offset by ``(dx_m, dy_m)`` are linked."""
-        slack_m = _overlap_slack_m(dx_m, dy_m, self.vertex_radius_m, self.sides)
-        return slack_m >= -self.tolerance_m
+        distance2_m2 = dx_m * dx_m + dy_m * dy_m
+        linked = distance2_m2 < (2 * self.radius_m) ** 2
+        between = ~linked & (distance2_m2 <= self.reach_m**2)
+        slack_m = _overlap_slack_m(dx_m[between], dy_m[between], self.vertex_radius_m, self.sides)
+        linked[between] = slack_m >= -self.tolerance_m
+        return linked
 
 
-# Centre pairs compared in one go between far cells (bounds memory, not work).
+# Centre pairs compared in one go between far cells (bounds memory, not work), and the
+# number above which a pair of cells is compared through nearest neighbours instead.
 _PAIRS_PER_BATCH = 1 << 20
+_CROWDED_PAIRS = 1 << 14
 
 
 def _crowded_cells_linked(
@@ -247,14 +253,16 @@ def _cells_linked(
     x_m: np.ndarray,
     y_m: np.ndarray,
     cell_of: np.ndarray,
+    group_of_cell: np.ndarray,
     cell_a: np.ndarray,
     cell_b: np.ndarray,
     link: _Link,
 ) -> np.ndarray:
-    """For each pair of cells, whether some centre of one links to some centre of the other.
+    """For pairs of cells, whether some centre of one links to some centre of the other.
 
-    Pairs of cells are compared centre by centre, many at once; a pair of crowded cells
-    (more centre pairs than a batch) on its own.
+    Pairs of cells are compared centre by centre, many at once. Pairs of crowded cells come
+    after, one by one through nearest neighbours, and only while their groups are not yet
+    joined through other links (a pair left out reads False: it changes no group).
     """
     by_cell = np.argsort(cell_of, kind="stable")
     count = np.bincount(cell_of)
@@ -262,12 +270,7 @@ def _cells_linked(
     work = count[cell_a] * count[cell_b]
     linked = np.zeros(len(cell_a), dtype=bool)
 
-    for k in np.flatnonzero(work > _PAIRS_PER_BATCH):
-        a = by_cell[start[cell_a[k]] : start[cell_a[k]] + count[cell_a[k]]]
-        b = by_cell[start[cell_b[k]] : start[cell_b[k]] + count[cell_b[k]]]
-        linked[k] = _crowded_cells_linked(x_m[a], y_m[a], x_m[b], y_m[b], link)
-
-    light = np.flatnonzero(work <= _PAIRS_PER_BATCH)
+    light = np.flatnonzero(work <= _CROWDED_PAIRS)
     done = np.concatenate([[0], np.cumsum(work[light])])
     lo = 0
     while lo < len(light):
@@ -280,6 +283,32 @@ def _cells_linked(
         j = by_cell[start[cell_b[pair]] + within % per_row]
         linked[pair[link.linked(x_m[j] - x_m[i], y_m[j] - y_m[i])]] = True
         lo = hi
+
+    crowded = np.flatnonzero(work > _CROWDED_PAIRS)
+    if len(crowded):
+        joined = _components(
+            len(group_of_cell),
+            group_of_cell[cell_a[linked]],
+            group_of_cell[cell_b[linked]],
+        )
+        parent = list(range(len(group_of_cell)))
+
+        def root(group: int) -> int:
+            while parent[group] != group:
+                parent[group] = parent[parent[group]]
+                group = parent[group]
+            return group
+
+        for k in crowded[np.argsort(work[crowded], kind="stable")]:
+            ga = root(int(joined[group_of_cell[cell_a[k]]]))
+            gb = root(int(joined[group_of_cell[cell_b[k]]]))
+            if ga == gb:
+                continue
+            a = by_cell[start[cell_a[k]] : start[cell_a[k]] + count[cell_a[k]]]
+            b = by_cell[start[cell_b[k]] : start[cell_b[k]] + count[cell_b[k]]]
+            if _crowded_cells_linked(x_m[a], y_m[a], x_m[b], y_m[b], link):
+                linked[k] = True
+                parent[ga] = gb
     return linked
 
 
@@ -336,7 +365,7 @@ def _link_groups(
     apart = group_of_cell[cell_a] != group_of_cell[cell_b]
     cell_a, cell_b = cell_a[apart], cell_b[apart]
     if len(cell_a):
-        linked = _cells_linked(x_m, y_m, cell_of, cell_a, cell_b, link)
+        linked = _cells_linked(x_m, y_m, cell_of, group_of_cell, cell_a, cell_b, link)
         merged = _components(
             int(group_of_cell.max()) + 1,
             group_of_cell[cell_a[linked]],
