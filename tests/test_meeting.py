@@ -66,10 +66,10 @@ def situation(dungarpur):
 def test_headline_counts_people_only_in_zones_in_force(dungarpur, situation):
     zones, cases, centres = situation
     figures = headline(zones, cases, centres, dungarpur, as_of=MAY_20)
-    habitations = dungarpur.habitations
-    inside = habitations[habitations.within(BICHHIWARA_AREA)]["population"].sum()
-    assert figures.people_in_containment == round(inside) > 0
-    assert figures.households_in_containment == round(inside / dungarpur.household_size)
+    units = dungarpur.units
+    inside = units[units.representative_point().within(BICHHIWARA_AREA)]
+    assert figures.people_in_containment == round(inside["population"].sum()) > 0
+    assert figures.households_in_containment == round(inside["households"].sum())
     assert (figures.zones_in_force, figures.new_cases_14d, figures.cases_to_date) == (1, 2, 3)
     assert (figures.beds_total, figures.beds_free) == (100, 70)
 

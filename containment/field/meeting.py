@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -53,21 +54,24 @@ def _containment_in_force_m(zones: gpd.GeoDataFrame, district: District) -> shap
     return shapely.union_all(chosen.to_crs(district.metric_crs).geometry.to_numpy())
 
 
-def _people_inside(area_m: shapely.Geometry, district: District) -> pd.Series:
-    """Population of the habitations inside ``area_m``, by block."""
-    habitations = district.habitations_m
+def _sealed(area_m: shapely.Geometry, district: District) -> pd.DataFrame:
+    """People and households of the ground units inside ``area_m`` (villages and town cells),
+    by block."""
+    blocks = pd.Index(district.blocks["name"].astype(str), name="block")
+    empty = pd.DataFrame({"population": 0.0, "households": 0.0}, index=blocks)
     if shapely.is_empty(area_m):
-        return pd.Series(0.0, index=pd.Index(district.blocks["name"].astype(str)))
-    shapely.prepare(area_m)
-    inside = shapely.contains(area_m, habitations.geometry.to_numpy())
-    by_block = habitations[inside].groupby(habitations["block"].astype(str))["population"].sum()
-    people: pd.Series = by_block.reindex(district.blocks["name"].astype(str), fill_value=0.0)
-    return people
+        return empty
+    _, units = district.unit_index.units_in(np.array([area_m]))
+    held = district.unit_index.units_m.iloc[units]
+    sums: pd.DataFrame = held.groupby(held["block"].astype(str))[["population", "households"]].sum()
+    return sums.reindex(blocks, fill_value=0.0)
 
 
 def people_in_containment(zones: gpd.GeoDataFrame, district: District) -> pd.Series:
-    """People in the containment zones in force, by block (overlapping zones counted once)."""
-    return _people_inside(_containment_in_force_m(zones, district), district)
+    """People in the containment zones in force, by block (overlapping zones counted once;
+    towns by their Census population)."""
+    people: pd.Series = _sealed(_containment_in_force_m(zones, district), district)["population"]
+    return people
 
 
 def headline(
@@ -79,14 +83,14 @@ def headline(
     as_of: dt.date,
 ) -> Headline:
     """The figures a collector reads first, as of a day."""
-    people = float(people_in_containment(zones, district).sum())
+    sealed = _sealed(_containment_in_force_m(zones, district), district).sum()
     return Headline(
         as_of=as_of,
         new_cases_14d=len(_recent(cases, as_of)),
         cases_to_date=len(reported_in(cases, until=as_of)),
         zones_in_force=int(zones["in_force"].sum()) if len(zones) else 0,
-        people_in_containment=round(people),
-        households_in_containment=round(people / district.household_size),
+        people_in_containment=round(float(sealed["population"])),
+        households_in_containment=round(float(sealed["households"])),
         zones_due_for_release=int(zones["due_for_release"].sum()) if len(zones) else 0,
         beds_total=int(centres["capacity"].sum()) if len(centres) else 0,
         beds_free=int(centres["beds_free"].sum()) if len(centres) else 0,
@@ -110,11 +114,9 @@ def block_table(
     )
     in_force = zones[zones["in_force"]] if len(zones) else zones
     table["zones_in_force"] = _zones_per_block(in_force, district).reindex(blocks, fill_value=0)
-    people = people_in_containment(zones, district)
-    table["people_in_containment"] = people.round().astype(int).to_numpy()
-    table["households_in_containment"] = (
-        (people / district.household_size).round().astype(int).to_numpy()
-    )
+    sealed = _sealed(_containment_in_force_m(zones, district), district)
+    table["people_in_containment"] = sealed["population"].round().astype(int).to_numpy()
+    table["households_in_containment"] = sealed["households"].round().astype(int).to_numpy()
     centre_block = pd.Series(district.block_at(centres.geometry), index=centres.index)
     for column in ("capacity", "beds_free"):
         values = (
