@@ -95,3 +95,12 @@ def test_a_big_habitation_is_one_sector_needing_several_teams(dungarpur):
     assert sector.teams_needed == int(
         np.ceil(biggest["population"] / dungarpur.household_size / 50)
     )
+
+
+def test_a_zone_over_the_town_is_surveyed_by_its_cells(dungarpur):
+    units = dungarpur.units
+    town = units[units["town"] == "Dungarpur"]
+    zone = gpd.GeoDataFrame({"zone_id": ["CZ-T"]}, geometry=[town.union_all()], crs=4326)
+    sectors = survey_sectors(zone, dungarpur)
+    assert sectors["households"].sum() >= town["households"].sum() - len(sectors)
+    assert "Dungarpur town, cell" in " ".join(sectors["habitations"])

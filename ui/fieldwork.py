@@ -211,7 +211,7 @@ def _sectors_tab(zones: gpd.GeoDataFrame) -> None:
         team_size_by_zone=dict.fromkeys(difficult, 30),
     )
     if sectors.empty:
-        st.info("No habitation lies inside these zones (town areas are not in the reference data).")
+        st.info("No habitation or town cell lies inside these zones.")
         return
     per_zone = sectors.groupby("zone_name").agg(
         sectors=("sector_id", "count"), teams_needed=("teams_needed", "sum")

@@ -1,9 +1,9 @@
 """House-to-house survey sectors: each containment zone split into one team's day of work.
 
-MoHFW's micro-plan sends one team to about 50 houses (30 in difficult areas). A zone's
-habitations are grouped into sectors of about that many households, each contiguous (grown
-across neighbouring habitations) and compact (always taking the neighbour nearest the
-sector's middle). Every habitation is in exactly one sector; a habitation with more
+MoHFW's micro-plan sends one team to about 50 houses (30 in difficult areas). A zone's places
+— its habitations and the town cells it holds — are grouped into sectors of about that many
+households, each contiguous (grown across neighbouring places) and compact (always taking the
+neighbour nearest the sector's middle). Every place is in exactly one sector; a place with more
 households than one team can visit is a sector of its own that needs several teams.
 """
 
@@ -133,12 +133,13 @@ def survey_sectors(
         within the zone) in EPSG:4326. A zone with no habitation inside has no sector.
     """
     team_size_by_zone = dict(team_size_by_zone or {})
-    habitations = district.habitations_m
-    hab_xy = shapely.get_coordinates(habitations.geometry.to_numpy())
-    hab_names = habitations["name"].astype(str).to_numpy()
-    hab_blocks = habitations["block"].astype(str).to_numpy()
-    hab_population = habitations["population"].to_numpy(dtype=float)
-    tree = shapely.STRtree(habitations.geometry.to_numpy())
+    places = _survey_places(district)
+    hab_xy = shapely.get_coordinates(places.geometry.to_numpy())
+    hab_names = places["name"].astype(str).to_numpy()
+    hab_blocks = places["block"].astype(str).to_numpy()
+    hab_population = places["population"].to_numpy(dtype=float)
+    hab_households = places["households"].to_numpy(dtype=float)
+    tree = shapely.STRtree(places.geometry.to_numpy())
     zones_m = zones.to_crs(district.metric_crs)
     records, geometries = [], []
     for zone in zones_m.itertuples():
@@ -150,7 +151,7 @@ def survey_sectors(
         xy, place_of = np.unique(hab_xy[inside], axis=0, return_inverse=True)
         place_of = place_of.reshape(-1)
         population = np.bincount(place_of, weights=hab_population[inside])
-        households = population / district.household_size
+        households = np.bincount(place_of, weights=hab_households[inside])
         groups = _grow(xy, households, target)
         cells = _cells(xy, zone.geometry)
         for number, group in enumerate(
@@ -177,6 +178,23 @@ def survey_sectors(
         pd.DataFrame(records, columns=list(SECTOR_COLUMNS)),
         geometry=gpd.GeoSeries(geometries, crs=district.metric_crs).to_crs(STORAGE_CRS).to_numpy(),
         crs=STORAGE_CRS,
+    )
+
+
+def _survey_places(district: District) -> gpd.GeoDataFrame:
+    """Where the survey goes, in metres: every habitation (households from the district's
+    household size) and every town cell (its Census households), as points."""
+    villages = district.habitations_m[["name", "block", "population", "geometry"]].copy()
+    villages["households"] = villages["population"] / district.household_size
+    units = district.unit_index.units_m
+    towns = units["kind"].to_numpy() == "town_cell"
+    cells = gpd.GeoDataFrame(
+        units.loc[towns, ["name", "block", "population", "households"]],
+        geometry=district.unit_index.representative_points[towns],
+        crs=district.metric_crs,
+    )
+    return gpd.GeoDataFrame(
+        pd.concat([villages, cells], ignore_index=True), crs=district.metric_crs
     )
 
 
