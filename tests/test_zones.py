@@ -297,3 +297,22 @@ def test_the_units_of_a_district_without_them_are_asked_for_by_name(tmp_path, du
     manifest.write_text(text[:start] + text[end + 1 :])
     with pytest.raises(DistrictError, match=r"missing layer \[layers.units\]\. .*build_units"):
         load_district(folder)
+
+
+def test_a_case_just_over_the_outline_counts_in_the_nearest_unit_with_a_note(dungarpur):
+    from tests.test_cases import _outside_devsomnath
+
+    lon, lat = _outside_devsomnath(dungarpur, [300])
+    cases = gpd.GeoDataFrame(
+        {"case_id": ["DS0"], "reported_on": pd.to_datetime(["2020-05-11"])},
+        geometry=shapely.points(lon, lat),
+        crs=4326,
+    )
+    plan = plan_zones(cases, get_rule("karnataka-200m"), as_of=MAY_20, district=dungarpur)
+    assert plan.notes == (
+        "1 case outside every ground unit (just over the district's outline) counted in the "
+        "nearest unit; the zone holds that unit, not the point over the line",
+    )
+    zone = plan.zones[plan.zones["kind"] == "containment"].to_crs(dungarpur.metric_crs)
+    assert len(zone) == 1
+    assert zone.distance(cases.to_crs(dungarpur.metric_crs).geometry.iloc[0]).iloc[0] < 400

@@ -107,6 +107,8 @@ def _update_panel(proposals: dict[str, Any]) -> None:
         "accept: new zones become proposals, grown and merged zones new versions of the "
         "saved ones (their history kept)."
     )
+    for note in plan.notes:
+        st.caption(md(note))
     table = _update_frame(changes).drop(columns="geometry").rename(
         columns={"change": "Change", "name": "Zone", "kind": "Kind", "detail": "What changes",
                  "collector": "Needs the collector"}

@@ -39,6 +39,7 @@ from containment.engine.figures import FIGURE_COLUMNS, zone_figures
 from containment.engine.ids import keyed_id
 from containment.engine.rules import Rule
 from containment.engine.timeline import reported_in
+from containment.words import count
 
 __all__ = ["ZONE_COLUMNS", "ZoneKind", "ZonePlan", "ZoneShape", "counted_cases", "plan_zones"]
 
@@ -80,6 +81,7 @@ class ZonePlan:
     rule: Rule
     as_of: dt.date
     shape: ZoneShape = "units"
+    notes: tuple[str, ...] = ()
 
     @property
     def counted(self) -> int:
@@ -201,7 +203,7 @@ def plan_zones(
         rule,
     )
     build = _unit_zones if shape == "units" else _circle_zones
-    records, geometries, zone_of_case = build(counted, district)
+    records, geometries, zone_of_case, notes = build(counted, district)
     zones_m = gpd.GeoDataFrame(
         pd.DataFrame.from_records(records, columns=list(_CASE_COLUMNS)),
         geometry=gpd.GeoSeries(geometries, crs=district.metric_crs),
@@ -224,10 +226,11 @@ def plan_zones(
         rule=rule,
         as_of=as_of,
         shape=shape,
+        notes=tuple(notes),
     )
 
 
-_Built = tuple[list[dict[str, object]], list[shapely.Geometry], list[str | None]]
+_Built = tuple[list[dict[str, object]], list[shapely.Geometry], list[str | None], list[str]]
 
 
 def _unit_zones(counted: _Counted, district: District) -> _Built:
@@ -237,7 +240,16 @@ def _unit_zones(counted: _Counted, district: District) -> _Built:
     rank = np.full(len(parts), -1, dtype=np.int64)
     rank[kept] = np.arange(len(kept))
     zoned = rank[part_of] >= 0 if len(parts) else np.zeros(0, dtype=bool)
-    case_unit, _ = index.unit_at(counted.x, counted.y)
+    case_unit, outside = index.unit_at(counted.x, counted.y)
+    notes = (
+        [
+            f"{count(int(outside.sum()), 'case')} outside every ground unit (just over the "
+            "district's outline) counted in the nearest unit; the zone holds that unit, not the "
+            "point over the line"
+        ]
+        if outside.any()
+        else []
+    )
     reached_part, reached_unit = index.units_reached(parts[kept])
     pair_group = np.concatenate([reached_part, rank[part_of[zoned]]])
     pair_unit = np.concatenate([reached_unit, case_unit[zoned]])
@@ -262,7 +274,7 @@ def _unit_zones(counted: _Counted, district: District) -> _Built:
     if rule.buffer_m > 0 and len(zoned_pos):
         taken = np.unique(np.concatenate(units_of)) if units_of else np.zeros(0, dtype=np.int64)
         _unit_buffers(counted, district, zoned_pos, case_unit, taken, records, geometries)
-    return records, geometries, zone_of_case
+    return records, geometries, zone_of_case, notes
 
 
 def _unit_buffers(
@@ -327,4 +339,4 @@ def _circle_zones(counted: _Counted, district: District) -> _Built:
                 _case_figures(zone_id, ZoneKind.BUFFER, rule, counted.dates[zoned_pos[members]])
             )
             geometries.append(shapely.MultiPolygon(list(ring)) if len(ring) > 1 else ring[0])
-    return records, geometries, zone_of_case
+    return records, geometries, zone_of_case, []

@@ -18,6 +18,8 @@ import markupsafe
 import numpy as np
 import pandas as pd
 
+from containment.words import count
+
 __all__ = ["cell_text", "count", "html_text", "markdown_text"]
 
 # Characters that make inline Markdown in Streamlit: emphasis, code, links and images, autolinks,
@@ -75,12 +77,3 @@ def cell_text(value: object) -> str:
     if isinstance(value, int | np.integer):
         return f"{int(value):,}"
     return str(value)
-
-
-def count(n: int, singular: str, plural: str | None = None) -> str:
-    """``n`` and the noun that goes with it, digits grouped.
-
-    >>> count(1, "case"), count(2, "case"), count(1200, "row"), count(1, "sector", "sectors")
-    ('1 case', '2 cases', '1,200 rows', '1 sector')
-    """
-    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
