@@ -58,6 +58,7 @@ bench: $(DEV)
 	scripts/install-system-deps.sh
 	scripts/start-test-postgis.sh
 	$(PY) -m bench.bench_zones
+	$(PY) -m bench.bench_units
 	$(PY) -m bench.bench_fieldwork
 	$(PY) -m bench.bench_app
 	$(PY) -m bench.bench_store

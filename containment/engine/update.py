@@ -93,20 +93,26 @@ def compare_with_saved(
     active = saved[saved["status"].isin(_ACTIVE)].reset_index(drop=True) if len(saved) else saved
     saved_units = _unit_sets(active.geometry, district) if len(active) else []
     proposed_units = _unit_sets(proposed.geometry, district) if len(proposed) else []
+    kinds = active["kind"].astype(str).to_numpy() if len(active) else np.array([])
+    ids_of = active["zone_id"].astype(str).to_numpy() if len(active) else np.array([])
+    names_of = active["name"].astype(str).to_numpy() if len(active) else np.array([])
+    versions_of = active["version"].astype(int).to_numpy() if len(active) else np.array([])
+    status_of = active["status"].astype(str).to_numpy() if len(active) else np.array([])
+    created_of = active["created_on"].to_numpy() if len(active) else np.array([])
+    holders: dict[tuple[str, int], set[int]] = {}  # (kind, unit) -> saved zones holding it
+    for s_pos, units_held in enumerate(saved_units):
+        for unit in units_held:
+            holders.setdefault((kinds[s_pos], unit), set()).add(s_pos)
     touched: set[int] = set()
     changes: list[ZoneChange] = []
     for p, row in enumerate(proposed.itertuples()):
         units = proposed_units[p]
-        mine = [
-            s
-            for s in range(len(active))
-            if active["kind"].iloc[s] == row.kind and saved_units[s] & units
-        ]
+        mine = sorted(set().union(*(holders.get((str(row.kind), unit), set()) for unit in units)))
         touched.update(mine)
-        names = [str(active["name"].iloc[s]) for s in mine]
-        ids = tuple(str(active["zone_id"].iloc[s]) for s in mine)
-        versions = tuple(int(active["version"].iloc[s]) for s in mine)
-        notified = any(active["status"].iloc[s] == "notified" for s in mine)
+        names = [str(names_of[s]) for s in mine]
+        ids = tuple(str(ids_of[s]) for s in mine)
+        versions = tuple(int(versions_of[s]) for s in mine)
+        notified = any(status_of[s] == "notified" for s in mine)
         if not mine:
             change, result, name = Change.NEW, units, ""
             detail = f"{len(units)} units: {places_text(table.iloc[sorted(units)], most=6)}"
@@ -114,12 +120,10 @@ def compare_with_saved(
             change, result, name = Change.UNCHANGED, saved_units[mine[0]], names[0]
             detail = f"{row.case_count} cases counted; its units already hold them"
         else:
-            order = sorted(
-                mine, key=lambda s: (active["created_on"].iloc[s], active["zone_id"].iloc[s])
-            )
-            ids = tuple(str(active["zone_id"].iloc[s]) for s in order)
-            versions = tuple(int(active["version"].iloc[s]) for s in order)
-            names = [str(active["name"].iloc[s]) for s in order]
+            order = sorted(mine, key=lambda s: (created_of[s], ids_of[s]))
+            ids = tuple(str(ids_of[s]) for s in order)
+            versions = tuple(int(versions_of[s]) for s in order)
+            names = [str(names_of[s]) for s in order]
             result = set().union(units, *(saved_units[s] for s in order))
             added = result - set().union(*(saved_units[s] for s in order))
             change = Change.GROWN if len(order) == 1 else Change.MERGED
@@ -132,9 +136,14 @@ def compare_with_saved(
             if change is Change.MERGED:
                 detail = f"joins {', '.join(names)}; " + detail
         units_sorted = tuple(sorted(result))
-        outline = (
-            index.outline(np.array(units_sorted, dtype=np.int64)) if units_sorted else row.geometry
-        )
+        if change is Change.UNCHANGED:
+            outline_lonlat = active.geometry.iloc[mine[0]]
+        elif units_sorted:
+            outline_lonlat = _lonlat(
+                index.outline(np.array(units_sorted, dtype=np.int64)), district
+            )
+        else:
+            outline_lonlat = row.geometry
         changes.append(
             ZoneChange(
                 change,
@@ -145,7 +154,7 @@ def compare_with_saved(
                 name,
                 detail,
                 units_sorted,
-                _lonlat(outline, district) if units_sorted else row.geometry,
+                outline_lonlat,
                 notified,
             )
         )
