@@ -259,7 +259,7 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
         st.error(
             "**SYNTHETIC** — this store holds the synthetic sample line list (training data, "
             "not real cases). Every page, pack and export made now says so.",
-            icon="🧪",
+            icon=":material/science:",
         )
     show_flash()
     return ws
