@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from containment.auth import Permission
+from containment.i18n import _
 from containment.logs import configure_logging
 from containment.service import Workspace
 from ui import audit, centres, export, fieldwork, imports, meeting, plan, police, state, users
@@ -20,21 +21,25 @@ st.set_page_config(
 def pages_for(ws: Workspace | None) -> list[st.Page]:
     """The pages a user's role opens (all of them, hidden, before login: the URL is kept)."""
     planning = [
-        st.Page(plan.page, title="Plan zones", icon=":material/map:", default=True),
+        st.Page(plan.page, title=_("Plan zones"), icon=":material/map:", default=True),
         st.Page(
-            imports.page, title="Import cases", icon=":material/upload_file:", url_path="import"
+            imports.page, title=_("Import cases"), icon=":material/upload_file:", url_path="import"
         ),
         st.Page(
-            centres.page, title="Centres", icon=":material/local_hospital:", url_path="centres"
+            centres.page, title=_("Centres"), icon=":material/local_hospital:", url_path="centres"
         ),
-        st.Page(fieldwork.page, title="Field work", icon=":material/assignment:", url_path="field"),
-        st.Page(meeting.page, title="Meeting view", icon=":material/groups:", url_path="meeting"),
+        st.Page(
+            fieldwork.page, title=_("Field work"), icon=":material/assignment:", url_path="field"
+        ),
+        st.Page(
+            meeting.page, title=_("Meeting view"), icon=":material/groups:", url_path="meeting"
+        ),
     ]
-    exports = st.Page(export.page, title="Export", icon=":material/download:", url_path="export")
-    trail = st.Page(audit.page, title="Audit trail", icon=":material/history:", url_path="audit")
-    people = st.Page(users.page, title="Users", icon=":material/group:", url_path="users")
+    exports = st.Page(export.page, title=_("Export"), icon=":material/download:", url_path="export")
+    trail = st.Page(audit.page, title=_("Audit trail"), icon=":material/history:", url_path="audit")
+    people = st.Page(users.page, title=_("Users"), icon=":material/group:", url_path="users")
     in_force = st.Page(
-        police.page, title="Zones in force", icon=":material/map:", url_path="police"
+        police.page, title=_("Zones in force"), icon=":material/map:", url_path="police"
     )
     if ws is None:
         return [*planning, exports, trail, people, in_force]

@@ -87,6 +87,7 @@ class User:
     username: str
     role: Role
     active: bool = True
+    language: str = "en"  # the code of the language they read the app in
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "role", Role(self.role))

@@ -38,7 +38,9 @@ from containment.engine.lifecycle import SavedZone, ZoneOrigin, ZoneStatus, adva
 from containment.engine.rules import Rule
 from containment.engine.update import Change, ZoneChange, compare_with_saved
 from containment.engine.zones import ZoneKind, ZonePlan, ZoneShape, plan_zones
+from containment.errors import ContainmentError
 from containment.field.centres import Centre
+from containment.i18n import LANGUAGES, _
 from containment.render.text import count
 from containment.store import ImportSummary, SQLStore
 
@@ -197,6 +199,15 @@ class Workspace:
 
     def revision(self) -> int:
         return self._store.revision()
+
+    def set_language(self, code: str) -> None:
+        """Read the app, packs and lists in ``code`` from now on (any user, for themselves)."""
+        if code not in LANGUAGES:
+            known = ", ".join(LANGUAGES)
+            msg = _("There is no language {code}: choose one of {known}.", code=code, known=known)
+            raise ContainmentError(msg)
+        self._store.set_language(self.user.username, code)
+        self.user = dataclasses.replace(self.user, language=code)
 
     # --- cases -------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ def _first_run() -> None:
 
 def page() -> None:
     svc = state.service()
+    state.language_picker(None)
     st.title(f"Containment Planner — {md(state.district().name)}")
     message = st.session_state.pop("login_message", None)
     if message:
@@ -62,5 +63,8 @@ def page() -> None:
                 state.show_error(error)
                 return
             st.session_state["session_token"] = session.token
+            chosen = st.session_state.get("login_language")
+            if chosen and chosen != session.user.language:  # the last language chosen is kept
+                svc.workspace(session.token).set_language(chosen)
             st.rerun()
     st.caption(f"Store: {md(svc.store.label)}")

@@ -21,7 +21,9 @@ import pandas as pd
 import streamlit as st
 
 import containment as cp
+from containment import i18n
 from containment.auth import AuthError, Permission, SessionEnded
+from containment.i18n import _
 from containment.render.text import markdown_text as md
 from containment.service import Service, Workspace
 from containment.store import (
@@ -81,6 +83,7 @@ def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
         if not token:
             raise SessionEnded("Your session has ended; log in again.")
         ws = service().workspace(token)
+        i18n.set_language(ws.user.language)  # a callback runs before the page sets it
         result = change(ws)
     except SessionEnded as error:
         st.session_state.pop("session_token", None)
@@ -151,8 +154,10 @@ def signed_in() -> Workspace | None:
             st.session_state["login_message"] = str(error)
         else:
             st.session_state["workspace"] = ws
+            i18n.set_language(ws.user.language)
             return ws
     st.session_state.pop("workspace", None)
+    i18n.set_language(st.session_state.get("login_language", i18n.DEFAULT_LANGUAGE))
     return None
 
 
@@ -237,7 +242,8 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
     with st.sidebar:
         st.markdown(f"**{md(d.name)} district**, {md(d.state)}")
         st.caption(f"Signed in as **{ws.user.username}** ({ws.user.role})")
-        st.button("Log out", on_click=_log_out, key="log_out")
+        st.button(_("Log out"), on_click=_log_out, key="log_out")
+        language_picker(ws)
         working_date()
         st.date_input(
             "Working date",
@@ -263,6 +269,36 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
         )
     show_flash()
     return ws
+
+
+def _choose_language() -> None:
+    code = st.session_state["language"]
+    act(lambda ws: ws.set_language(code))
+
+
+def language_picker(ws: Workspace | None) -> None:
+    """Hindi or English: a logged-in user's choice is kept with their account; before login,
+    for this browser session."""
+    codes = list(i18n.LANGUAGES)
+    if ws is None:
+        st.segmented_control(
+            "भाषा / Language",
+            codes,
+            format_func=i18n.LANGUAGES.__getitem__,
+            key="login_language",
+            default=i18n.current_language(),
+            selection_mode="single",
+        )
+        return
+    st.session_state["language"] = ws.user.language
+    st.segmented_control(
+        "भाषा / Language",
+        codes,
+        format_func=i18n.LANGUAGES.__getitem__,
+        key="language",
+        on_change=_choose_language,
+        selection_mode="single",
+    )
 
 
 def holds_synthetic_cases() -> bool:
@@ -298,7 +334,8 @@ def download(
 
     def build() -> bytes | str:  # runs on the click, on a thread of its own
         ws = svc.workspace(token)
-        data = make(synthetic)
+        with i18n.language(ws.user.language):
+            data = make(synthetic)
         ws.record_export(label, name, rows)
         return data
 

@@ -118,13 +118,19 @@ class AccountRecords:
     def user_record(self, username: str) -> tuple[User, str] | None:
         """The user and their password hash, or None."""
         rows = self._query(
-            "SELECT username, role, active, password_hash FROM users WHERE username = ?",
+            "SELECT username, role, active, password_hash, language FROM users WHERE username = ?",
             username,
         )
         if not rows:
             return None
         row = rows[0]
-        return User(row["username"], row["role"], bool(row["active"])), row["password_hash"]
+        user = User(row["username"], row["role"], bool(row["active"]), row["language"])
+        return user, row["password_hash"]
+
+    def set_language(self, username: str, language: str) -> None:
+        """The language ``username`` reads the app in (a code of ``i18n.LANGUAGES``)."""
+        with self._transaction(bump=False) as tx:
+            tx.execute("UPDATE users SET language = ? WHERE username = ?", (language, username))
 
     # --- logins and sessions -----------------------------------------------------------------
 

@@ -154,4 +154,8 @@ MIGRATIONS = (
         CREATE INDEX cases_import ON cases(import_id)
         """,
     ),
+    Migration(
+        # Each user reads the app, the packs and the lists in their own language.
+        "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT 'en'",
+    ),
 )
