@@ -26,7 +26,7 @@ $(DEV): $(RUNTIME) requirements/dev.lock
 	touch $(DEV)
 
 run: $(RUNTIME)
-	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run serve.py --server.headless true --browser.gatherUsageStats false
 
 test: $(DEV)
 	scripts/install-system-deps.sh

@@ -63,6 +63,7 @@ def page() -> None:
                 state.show_error(error)
                 return
             st.session_state["session_token"] = session.token
+            state.keep_login(session.token)
             chosen = st.session_state.get("login_language")
             if chosen and chosen != session.user.language:  # the last language chosen is kept
                 svc.workspace(session.token).set_language(chosen)

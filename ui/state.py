@@ -32,6 +32,7 @@ from containment.store import (
     default_store_path,
     open_store,
 )
+from ui import web
 
 
 @st.cache_resource
@@ -143,9 +144,45 @@ def show_flash() -> None:
             st.success(md(message))
 
 
+def _token() -> str | None:
+    """This tab's session token; after a reload, the one the login cookie holds (once: a token
+    the service refused is not tried again in this tab)."""
+    token = st.session_state.get("session_token")
+    if token:
+        return str(token)
+    kept = st.context.cookies.get(web.COOKIE)
+    if not kept or kept == st.session_state.get("cookie_refused"):
+        return None
+    try:
+        service().workspace(kept)
+    except AuthError:
+        st.session_state["cookie_refused"] = kept  # ended, expired or disabled: log in again
+        return None
+    st.session_state["session_token"] = kept
+    return kept
+
+
+def keep_login(token: str) -> None:
+    """After a login: have the browser keep the session in its HttpOnly cookie (see ui/web.py)."""
+    st.session_state["cookie_code"] = web.hand_off(token)
+
+
+def _sync_cookie() -> None:
+    """Run the page's part of the cookie hand-off, or its deletion after a logout."""
+    base = str(st.get_option("server.baseUrlPath") or "")
+    code = st.session_state.get("cookie_code")
+    if code and web.pending(code):
+        st.html(web.script(base, code=code), unsafe_allow_javascript=True)
+    elif code:
+        del st.session_state["cookie_code"]
+    if st.session_state.pop("forget_cookie", False):
+        st.html(web.script(base, code=None), unsafe_allow_javascript=True)
+
+
 def signed_in() -> Workspace | None:
     """The logged-in user's workspace for this run, or None (the session ended or never was)."""
-    token = st.session_state.get("session_token")
+    _sync_cookie()
+    token = _token()
     if token:
         try:
             ws = service().workspace(token)
@@ -233,6 +270,8 @@ def _log_out() -> None:
         service().logout(token)
     for key in list(st.session_state):
         del st.session_state[key]
+    st.session_state["forget_cookie"] = True
+    st.session_state["cookie_refused"] = token  # closed in the store: never tried again
 
 
 def sidebar(ws: Workspace | None = None) -> Workspace:
