@@ -354,7 +354,7 @@ def test_geo_files_in_any_crs_use_their_point_geometry(tmp_path, dungarpur, suff
 def test_geojson_that_is_not_json(tmp_path, dungarpur):
     path = tmp_path / "cases.geojson"
     path.write_text("this is not json")
-    with pytest.raises(CaseFileError, match=r"cases.geojson: cannot be read as \.geojson"):
+    with pytest.raises(CaseFileError, match=r"cases\.geojson: is not a GeoJSON, a GeoPackage"):
         read_cases(path, dungarpur)
 
 

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import openpyxl
 import pandas as pd
-import pyogrio
 import shapely
 
 from containment.engine.crs import STORAGE_CRS
 from containment.errors import CaseFileError
+from containment.io.layers import read_layer
 
 __all__ = [
     "GEOMETRY_LAT",
@@ -237,27 +234,6 @@ def _xlsx_cell(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def read_layer(data: bytes, name: str) -> gpd.GeoDataFrame:
-    """A vector layer (GeoJSON, GeoPackage, zipped shapefile...) from an upload's bytes.
-
-    GDAL reads it from memory: the browser's file ``name`` is used in messages only, never as
-    a path.
-    """
-    try:
-        with warnings.catch_warnings():
-            # GDAL notes that the in-memory copy of a GeoPackage has no .gpkg extension.
-            warnings.filterwarnings("ignore", message=".*non conformant file extension")
-            return pyogrio.read_dataframe(io.BytesIO(data))
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        reason = re.sub(r"'?/vsimem/\S+'?\s*", "", str(exc)).split(";")[0].strip(" .")
-        kind = Path(name).suffix.lower() or "a map layer"
-        msg = (
-            f"{name}: cannot be read as {kind} (GDAL: {reason}). Upload a GeoJSON, a "
-            "GeoPackage or a zipped shapefile."
-        )
-        raise CaseFileError(msg) from exc
 
 
 def _read_geo(data: bytes, name: str) -> RawTable:
