@@ -34,13 +34,22 @@ from containment.auth import (
 )
 from containment.engine.district import District
 from containment.engine.figures import place_names
-from containment.engine.lifecycle import SavedZone, ZoneOrigin, ZoneStatus, advance, describe_zones
+from containment.engine.lifecycle import (
+    SavedZone,
+    ZoneOrigin,
+    ZoneStatus,
+    advance,
+    check_decision,
+    decision,
+    describe_zones,
+)
 from containment.engine.rules import Rule
 from containment.engine.update import Change, ZoneChange, compare_with_saved
 from containment.engine.zones import ZoneKind, ZonePlan, ZoneShape, plan_zones
 from containment.errors import ContainmentError
 from containment.field.centres import Centre
-from containment.i18n import LANGUAGES, _
+from containment.i18n import IST, LANGUAGES, _
+from containment.io.export import banded_count
 from containment.render.text import count
 from containment.store import ImportSummary, SQLStore
 
@@ -269,9 +278,17 @@ class Workspace:
         """The zones this user may see, with their figures as of a day.
 
         The figures count the cases inside each zone; the cases themselves stay here, so a
-        role that may not read case points still gets each zone's count and release date.
+        role that may not read case points still gets each zone's release date and its count
+        banded (fewer than 5), as of today only, with no case dates.
         """
-        return describe_zones(self.zones(), self._store.cases(), district, as_of=as_of)
+        if self.may(Permission.READ_CASES):
+            return describe_zones(self.zones(), self._store.cases(), district, as_of=as_of)
+        # Without case access, only today and only what may leave the system: stepping the
+        # date back would show the day each case was reported, an exact count a single case.
+        today = self._store.clock().astimezone(IST).date()
+        described = describe_zones(self.zones(), self._store.cases(), district, as_of=today)
+        described["case_count"] = described["case_count"].map(banded_count).astype(object)
+        return described.drop(columns=["first_case_on", "last_case_on"])
 
     def zone(self, zone_id: str) -> SavedZone:
         zone = self._store.zone(zone_id)
@@ -294,8 +311,13 @@ class Workspace:
         return self._store.zone_version(zone_id, version).status if version else ZoneStatus.DRAFT
 
     def save_zone(self, zone: SavedZone) -> SavedZone:
-        """Save a zone; notifying, releasing or changing a notified zone is the collector's."""
-        self._require_change(self._opened_status(zone.zone_id, zone.version), zone.status)
+        """Save a zone; notifying, releasing or changing a notified zone is the collector's, and
+        so is any change to a zone's order number or its notified and released dates."""
+        opened = self._store.zone_version(zone.zone_id, zone.version) if zone.version else None
+        self._require_change(opened.status if opened else ZoneStatus.DRAFT, zone.status)
+        if decision(zone) != (decision(opened) if opened else ("", None, None)):
+            self.require(Permission.NOTIFY_ZONES)
+        check_decision(zone)
         return self._store.save_zone(zone)
 
     def propose_zones(
@@ -406,10 +428,15 @@ class Workspace:
     # --- centres and checkpoints: everyone sees them ----------------------------------------
 
     def centres(self) -> gpd.GeoDataFrame:
-        return self._store.centres()
+        """The centres; planners' notes only for those who plan (the police get them blank)."""
+        centres = self._store.centres()
+        if not self.may(Permission.EDIT_ZONES) and "note" in centres:
+            centres["note"] = ""
+        return centres
 
     def centre(self, centre_id: str) -> Centre:
-        return self._store.centre(centre_id)
+        centre = self._store.centre(centre_id)
+        return centre if self.may(Permission.EDIT_ZONES) else dataclasses.replace(centre, note="")
 
     def save_centre(self, centre: Centre) -> Centre:
         self.require(Permission.EDIT_CENTRES)
@@ -432,12 +459,23 @@ class Workspace:
         notified = self.zones()["zone_id"]
         return checkpoints[checkpoints["zone_id"].isin(notified)].reset_index(drop=True)
 
-    def save_checkpoints(self, checkpoints: gpd.GeoDataFrame) -> None:
+    def _require_checkpoint_change(self, zone_ids: Sequence[str]) -> None:
+        """Checkpoints of a notified (or released) zone are part of the collector's order."""
         self.require(Permission.EDIT_CHECKPOINTS)
+        zones = self._store.zones()
+        decided = zones.loc[zones["status"].isin(list(_DECIDED)), "zone_id"]
+        if set(zone_ids) & set(decided):
+            self.require(Permission.NOTIFY_ZONES)
+
+    def save_checkpoints(self, checkpoints: gpd.GeoDataFrame) -> None:
+        self._require_checkpoint_change(list(checkpoints["zone_id"]))
         self._store.save_checkpoints(checkpoints)
 
     def delete_checkpoint(self, checkpoint_id: str) -> None:
-        self.require(Permission.EDIT_CHECKPOINTS)
+        known = self._store.checkpoints()
+        self._require_checkpoint_change(
+            list(known.loc[known["checkpoint_id"] == checkpoint_id, "zone_id"])
+        )
         self._store.delete_checkpoint(checkpoint_id)
 
     # --- home quarantine ---------------------------------------------------------------------

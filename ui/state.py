@@ -151,7 +151,7 @@ def _token() -> str | None:
     if token:
         return str(token)
     kept = st.context.cookies.get(web.COOKIE)
-    if not kept or kept == st.session_state.get("cookie_refused"):
+    if not isinstance(kept, str) or not kept or kept == st.session_state.get("cookie_refused"):
         return None
     try:
         service().workspace(kept)
@@ -247,18 +247,25 @@ def centres() -> gpd.GeoDataFrame:
     return _read(ws, ws.key, data_version(), "centres")
 
 
+def today() -> dt.date:
+    """Today in India (the server may keep another time zone)."""
+    return dt.datetime.now(i18n.IST).date()
+
+
 def _default_working_date() -> dt.date:
-    today = dt.date.today()
-    if not workspace().may(Permission.READ_CASES):
-        return today
+    now = today()
     known = cases()
     if known.empty:
-        return today
+        return now
     last = pd.Timestamp(known["reported_on"].max()).date()
-    return today if (today - last).days <= 60 else last
+    return now if (now - last).days <= 60 else last
 
 
 def working_date() -> dt.date:
+    """The day the pages compute as of: the user's choice; for the police, always today (the
+    service answers them only as of today)."""
+    if not workspace().may(Permission.READ_CASES):
+        return today()
     if "working_date" not in st.session_state:
         st.session_state["working_date"] = _default_working_date()
     return st.session_state["working_date"]
@@ -283,14 +290,15 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
         st.caption(f"Signed in as **{ws.user.username}** ({ws.user.role})")
         st.button(_("Log out"), on_click=_log_out, key="log_out")
         language_picker(ws)
-        working_date()
-        st.date_input(
-            "Working date",
-            key="working_date",
-            max_value=dt.date.today(),
-            format="DD-MM-YYYY",
-            help="Zones, release dates and figures are computed as of this day.",
-        )
+        if ws.may(Permission.READ_CASES):
+            working_date()
+            st.date_input(
+                "Working date",
+                key="working_date",
+                max_value=dt.date.today(),
+                format="DD-MM-YYYY",
+                help="Zones, release dates and figures are computed as of this day.",
+            )
         late = ws.may(Permission.READ_CASES) and not cases().empty
         if late and (dt.date.today() - working_date()).days > 60:
             st.caption("The working date follows the last case in the store.")
