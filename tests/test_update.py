@@ -82,11 +82,11 @@ def test_the_next_day_a_zone_grows_instead_of_a_duplicate_being_made(service, st
 
 def test_a_case_between_two_zones_merges_them(service, store, dungarpur):
     planner = login(service, "ravi")
-    store.import_cases(cases(dungarpur, BICHHIWARA, [(0, 0), (3000, 0)], DAY_1, "A"), source="d1")
+    store.import_cases(cases(dungarpur, BICHHIWARA, [(0, 0), (5000, 0)], DAY_1, "A"), source="d1")
     plan, changes = run_day(planner, dungarpur, DAY_1)
     planner.apply_update(changes, plan, dungarpur)
     first, second = sorted(store.zones()["zone_id"])
-    store.import_cases(cases(dungarpur, BICHHIWARA, [(1500, 0)], DAY_2, "B"), source="d2")
+    store.import_cases(cases(dungarpur, BICHHIWARA, [(2500, 0)], DAY_2, "B"), source="d2")
     plan, changes = run_day(planner, dungarpur, DAY_2)
     assert kinds(changes) == ["merged"]
     outcome = planner.apply_update(changes, plan, dungarpur)
