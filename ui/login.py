@@ -68,4 +68,5 @@ def page() -> None:
             if chosen and chosen != session.user.language:  # the last language chosen is kept
                 svc.workspace(session.token).set_language(chosen)
             st.rerun()
-    st.caption(f"Store: {md(svc.store.label)}")
+    kind = "embedded" if isinstance(svc.store.backend, SQLiteBackend) else "PostGIS"
+    st.caption(f"Store: {kind}")  # where it is (host, path) is not for anyone who has not logged in
