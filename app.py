@@ -7,6 +7,7 @@ import streamlit as st
 from containment.auth import Permission
 from containment.i18n import _
 from containment.logs import configure_logging
+from containment.render.text import markdown_text as md
 from containment.service import Workspace
 from ui import audit, centres, export, fieldwork, imports, meeting, plan, police, state, users
 
@@ -53,4 +54,4 @@ navigation = st.navigation(pages_for(ws), position="sidebar" if ws else "hidden"
 state.sidebar(ws or state.gate())  # the login page, and a stop, until someone is logged in
 navigation.run()
 with st.sidebar:
-    st.caption(state.district().attribution)
+    st.caption(md(state.district().attribution))

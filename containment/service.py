@@ -48,7 +48,7 @@ from containment.engine.update import Change, ZoneChange, compare_with_saved
 from containment.engine.zones import ZoneKind, ZonePlan, ZoneShape, plan_zones
 from containment.errors import ContainmentError
 from containment.field.centres import Centre
-from containment.i18n import IST, LANGUAGES, _
+from containment.i18n import IST, LANGUAGES, _, time_text
 from containment.io.export import banded_count
 from containment.render.text import count
 from containment.store import ImportSummary, SQLStore
@@ -105,28 +105,41 @@ class Service:
     def has_users(self) -> bool:
         return not self.store.users().empty
 
-    def login(self, username: str, password: str) -> Session:
+    def login(self, username: str, password: str, *, client: str = "") -> Session:
         """A new session for a right password; refused, and counted, otherwise.
 
-        The attempt is counted before the password is checked (see
+        ``client`` says where the attempt comes from (the browser's address; "" for the command
+        line). The attempt is counted before the password is checked, per name and client, per
+        client and per name (see
         :meth:`~containment.store.accounts.AccountRecords.begin_login_attempt`), so a burst of
-        attempts at once cannot check more than ``policy.max_failures`` passwords. A name that
-        is nobody's is treated alike (same message, same time) and not kept as typed.
+        attempts at once cannot check more than ``policy.max_failures`` passwords for a name,
+        and one client cannot lock a name for others. A name that is nobody's is treated alike
+        (same message, same time) and not kept as typed.
         """
         name = username.strip().lower()
         record = self.store.user_record(name)
         user, digest = record if record else (None, _dummy_hash())
         known, role = (user.username, user.role.value) if user else ("", "")
-        locked_until = self.store.begin_login_attempt(
-            name, max_failures=self.policy.max_failures, lockout=self.policy.lockout
+        lock = self.store.begin_login_attempt(
+            name, client, limits=self.policy.limits, lockout=self.policy.lockout
         )
-        if locked_until is not None:
-            logger.warning("login refused: name locked until %s", f"{locked_until:%H:%M} UTC")
-            self.store.record_login(known, role, ok=False, detail="locked out")
-            msg = (
-                f"Too many failed logins for {name!r}: try again after "
-                f"{locked_until:%H:%M} UTC, or ask the collector to unlock the name."
-            )
+        if lock is not None:
+            until, scope = lock
+            logger.warning("login refused: %s locked until %s", scope, f"{until:%H:%M} UTC")
+            self.store.record_login(known, role, ok=False, detail=f"locked out ({scope})")
+            ends = time_text(until)
+            if scope == "client":
+                msg = f"Too many failed logins from this computer: try again after {ends}."
+            elif scope == "name":
+                msg = (
+                    f"Too many failed logins for {name!r} from several computers: try again "
+                    f"after {ends}, or ask the collector to unlock the name."
+                )
+            else:
+                msg = (
+                    f"Too many failed logins for {name!r} from this computer: try again after "
+                    f"{ends}, or ask the collector to unlock the name."
+                )
             raise AuthError(msg)
         right = verify_password(password, digest)  # hashed even for unknown names: same time
         if user is None or not right or not user.active:
@@ -137,7 +150,7 @@ class Service:
             if user is not None and right and not user.active:
                 msg = f"The account {name!r} is disabled; ask an administrator."
             raise AuthError(msg)
-        self.store.end_login_attempt(name)
+        self.store.end_login_attempt(name, client)
         token = new_session_token()
         self.store.open_session(token_digest(token), user.username)
         self.store.record_login(user.username, role, ok=True)

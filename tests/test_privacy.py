@@ -128,9 +128,11 @@ def test_where_a_case_lies_in_its_unit_changes_no_outline(dungarpur, rule_name):
     places = []
     for _attempt in range(2):
         x, y = _points_in(picked, rng)
-        lon, lat = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=dungarpur.metric_crs).to_crs(
-            4326
-        ).pipe(lambda g: (g.x.to_numpy(), g.y.to_numpy()))
+        lon, lat = (
+            gpd.GeoSeries(gpd.points_from_xy(x, y), crs=dungarpur.metric_crs)
+            .to_crs(4326)
+            .pipe(lambda g: (g.x.to_numpy(), g.y.to_numpy()))
+        )
         places.append(
             gpd.GeoDataFrame(
                 {"case_id": [f"C{i}" for i in range(len(x))], "reported_on": [AS_OF] * len(x)},
@@ -140,8 +142,7 @@ def test_where_a_case_lies_in_its_unit_changes_no_outline(dungarpur, rule_name):
         )
     rule = get_rule(rule_name)
     here, there = (
-        plan_zones(p, rule, as_of=AS_OF, district=dungarpur, id_key=b"k" * 32).zones
-        for p in places
+        plan_zones(p, rule, as_of=AS_OF, district=dungarpur, id_key=b"k" * 32).zones for p in places
     )
     assert list(here["zone_id"]) == list(there["zone_id"])
     assert here.geometry.normalize().geom_equals_exact(there.geometry.normalize(), 0).all()

@@ -11,8 +11,17 @@ from containment.store.backends import SQLiteBackend
 from ui import state
 from ui.widgets import new_password, passwords_match
 
+_THIS_MACHINE = ("", "127.0.0.1", "::1", "localhost")
+
 
 def _first_run() -> None:
+    if state.client_address() not in _THIS_MACHINE:
+        st.info(
+            "This store has no users yet. The collector's account is created on the server "
+            "itself: open the app there (http://localhost:8501), or run "
+            "`containment users add NAME --role collector`."
+        )
+        return
     st.info(
         "This store has no users yet. Create the **collector's** account: the collector adds "
         "planners and police afterwards (command line: `containment users add`)."
@@ -58,7 +67,7 @@ def page() -> None:
         password = st.text_input("Password", type="password", key="login_password")
         if st.form_submit_button("Log in", type="primary", key="login_submit"):
             try:
-                session = svc.login(username, password)
+                session = svc.login(username, password, client=state.client_address())
             except AuthError as error:
                 state.show_error(error)
                 return

@@ -162,6 +162,18 @@ def _token() -> str | None:
     return kept
 
 
+def client_address() -> str:
+    """Where this browser connects from, for counting failed logins per client. Behind a reverse
+    proxy every browser seems to be the proxy: set ``CONTAINMENT_TRUST_PROXY=1`` to take the
+    first address of its ``X-Forwarded-For`` header instead (only if the proxy sets it)."""
+    if os.environ.get("CONTAINMENT_TRUST_PROXY") == "1":
+        forwarded = st.context.headers.get("X-Forwarded-For") or ""
+        if forwarded.strip():
+            return forwarded.split(",")[0].strip()
+    address = st.context.ip_address
+    return address if isinstance(address, str) else ""
+
+
 def keep_login(token: str) -> None:
     """After a login: have the browser keep the session in its HttpOnly cookie (see ui/web.py)."""
     st.session_state["cookie_code"] = web.hand_off(token)
@@ -287,7 +299,7 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
     d = district()
     with st.sidebar:
         st.markdown(f"**{md(d.name)} district**, {md(d.state)}")
-        st.caption(f"Signed in as **{ws.user.username}** ({ws.user.role})")
+        st.caption(f"Signed in as **{md(ws.user.username)}** ({ws.user.role})")
         st.button(_("Log out"), on_click=_log_out, key="log_out")
         language_picker(ws)
         if ws.may(Permission.READ_CASES):
