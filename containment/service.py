@@ -42,6 +42,7 @@ from containment.engine.lifecycle import (
     check_decision,
     decision,
     describe_zones,
+    new_zone_id,
 )
 from containment.engine.rules import Rule
 from containment.engine.update import Change, ZoneChange, compare_with_saved
@@ -372,11 +373,16 @@ class Workspace:
         )
         saves: list[tuple[SavedZone, str]] = []
         deletions: list[tuple[str, int, str]] = []
+        stored = self._store.zones()
+        released = set(stored.loc[stored["status"] == ZoneStatus.RELEASED, "zone_id"])
         for change in changes:
             if change.change is Change.NEW:
                 assert change.proposal is not None
+                # The same cases as a zone released early (their window not over): a new zone,
+                # the released one and its order left as they were.
+                again = change.proposal in released
                 zone = SavedZone(
-                    zone_id=change.proposal,
+                    zone_id=new_zone_id(change.proposal[:2]) if again else change.proposal,
                     name=f"{names[change.proposal]} {change.kind}",
                     kind=ZoneKind(change.kind),
                     origin=ZoneOrigin.RULE,
@@ -387,7 +393,10 @@ class Workspace:
                     created_on=plan.as_of,
                 )
                 self._require_change(None, zone.status)
-                saves.append((zone, f"proposed by {plan.rule.name} as of {plan.as_of:%d-%m-%Y}"))
+                why = f"proposed by {plan.rule.name} as of {plan.as_of:%d-%m-%Y}"
+                if again:
+                    why += f", again after zone {change.proposal} was released"
+                saves.append((zone, why))
             elif change.change in (Change.GROWN, Change.MERGED):
                 first = self._store.zone_version(change.saved[0], change.versions[0])
                 self._require_change(first.status, first.status)

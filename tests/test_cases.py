@@ -481,7 +481,7 @@ def test_a_cluster_just_over_the_generalised_outline_is_accepted_and_gets_its_zo
     result = read_cases(write_csv(rows), dungarpur, today=TODAY)
     assert list(result.cases["case_id"]) == [f"DS{i}" for i in range(7)]
     assert len(result.notes) == 7
-    assert all("outside Dungarpur's outline, within the 1 km" in n.reason for n in result.notes)
+    assert all("outside Dungarpur's outline, within the 1.6 km" in n.reason for n in result.notes)
     (far,) = result.rejected
     assert (far.row, far.field) == (9, "latitude")
     assert re.search(r"is outside Dungarpur, [2-5]\.\d km from its boundary$", far.reason)
@@ -504,7 +504,7 @@ def test_the_outline_tolerance_is_set_per_district(tmp_path, write_csv, dungarpu
     shutil.copytree(dungarpur.folder, folder)
     manifest = folder / "district.toml"
     manifest.write_text(
-        manifest.read_text().replace("outline_tolerance_m = 1000", "outline_tolerance_m = 200")
+        manifest.read_text().replace("outline_tolerance_m = 1600", "outline_tolerance_m = 200")
     )
     strict = load_district(folder)
     lon, lat = _outside_devsomnath(dungarpur, [150, 300])

@@ -11,6 +11,7 @@ import pytest
 
 from containment import get_rule
 from containment.auth import AuthError
+from containment.engine.lifecycle import advance
 from containment.engine.update import Change
 from containment.service import Service
 from tests.places import BICHHIWARA, NEAR_DUNGARPUR_TOWN
@@ -95,6 +96,26 @@ def test_a_case_between_two_zones_merges_them(service, store, dungarpur):
     assert kept in (first, second)
     ended = second if kept == first else first
     assert store.zone_history(ended)[-1][3] == f"merged into {store.zone(kept).name}"
+
+
+def test_a_zone_released_early_is_proposed_again_as_a_new_zone(service, store, dungarpur):
+    collector = login(service, "meena")
+    store.import_cases(cases(dungarpur, BICHHIWARA, [(0, 0)], DAY_1, "A"), source="d1")
+    plan, changes = run_day(collector, dungarpur, DAY_1)
+    collector.apply_update(changes, plan, dungarpur)
+    zone = store.zones().iloc[0]
+    first = store.zone(zone["zone_id"])
+    notified = collector.notify_zones([first], order_number="DM/1", on=DAY_1)[0]
+    collector.save_zone(advance(notified, "released", on=DAY_2))  # before its window ended
+    plan, changes = run_day(collector, dungarpur, DAY_2)
+    assert kinds(changes) == ["new"]
+    outcome = collector.apply_update(changes, plan, dungarpur)  # not blocked by the released id
+    assert outcome.added == 1
+    statuses = store.zones().set_index("zone_id")["status"]
+    assert statuses[first.zone_id] == "released"  # the released zone and its order stay
+    assert sorted(statuses) == ["proposed", "released"]
+    plan, changes = run_day(collector, dungarpur, DAY_2)
+    assert kinds(changes) == ["unchanged"]
 
 
 def test_a_new_focus_is_new_and_a_quiet_notified_zone_is_due_for_release(service, store, dungarpur):

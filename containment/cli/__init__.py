@@ -22,7 +22,7 @@ from containment.io.cases import CaseList, read_cases
 from containment.io.dates import EPIDEMIC_START
 from containment.io.district import DEFAULT_DISTRICT, load_district
 from containment.io.export import EXPORT_FORMATS, csv_text, write_zones
-from containment.io.synthetic import synthetic_cases
+from containment.io.synthetic import SYNTHETIC_COLUMN, SYNTHETIC_MARK, synthetic_cases
 from containment.logs import configure_logging
 
 __all__ = ["app"]
@@ -298,6 +298,7 @@ def synthetic(
             "Latitude": lat,
             "Longitude": lon,
             "Status": frame["status"],
+            SYNTHETIC_COLUMN: SYNTHETIC_MARK,  # so it can never be imported as real cases
         }
     )
     try:

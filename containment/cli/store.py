@@ -265,7 +265,14 @@ def import_cases(
     ws = _workspace(district, database, user)
     with _reported():
         found = read_cases(cases, load_district(district))
-        summary = ws.import_cases(found.cases, source=cases.name, rejected=len(found.rejected))
+        summary = ws.import_cases(
+            found.cases,
+            source=cases.name,
+            rejected=len(found.rejected),
+            synthetic=found.synthetic,
+        )
+    if found.synthetic:
+        out.print(f"{cases.name} says it is SYNTHETIC (its Data column): saved as the sample.")
     for problem in found.rejected:
         out.print(str(problem))
     out.print(

@@ -7,6 +7,7 @@ is read and never reach the cases, the zones, a log line or a message.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import math
@@ -28,6 +29,7 @@ from containment.io.columns import ColumnMap, map_columns
 from containment.io.dates import EPIDEMIC_START, DateProblem, parse_day_first
 from containment.io.places import PlaceIndex, PlaceMatch
 from containment.io.points import check_in_district
+from containment.io.synthetic import is_synthetic
 from containment.io.tables import (
     GEOMETRY_LAT,
     GEOMETRY_LON,
@@ -95,6 +97,7 @@ class CaseList:
     columns: ColumnMap
     source: str = ""
     summary_lines: tuple[str, ...] = field(default=())
+    synthetic: bool = False  # the file says it is the synthetic sample (its Data column)
 
     @property
     def accepted_count(self) -> int:
@@ -155,9 +158,11 @@ def read_cases(
     """
     table = read_table(source, name=name, max_bytes=max_bytes)
     source_name = name or (Path(source).name if not isinstance(source, bytes) else "")
+    synthetic = is_synthetic(table.frame, source_name)
     result = validate_table(
         table, district, columns=columns, today=today, earliest=earliest, source=source_name
     )
+    result = dataclasses.replace(result, synthetic=synthetic)
     logger.info(
         "line list read: %d rows, %d accepted, %d rejected, %d notes",
         result.total_rows,
@@ -201,6 +206,13 @@ def _require_columns(column_map: ColumnMap, headers: pd.Index, source: str) -> N
             "(reported_on=...)."
         )
         raise CaseFileError(msg)
+    for field_name, column in fields.items():
+        if f"{column}.1" in headers:  # how a repeated header comes out of the readers
+            msg = (
+                f"{where}two columns are named {column!r} ({field_name}): rename or delete one, "
+                "so it is clear which one to read."
+            )
+            raise CaseFileError(msg)
     has_xy = "latitude" in fields and "longitude" in fields
     if not has_xy and "village" not in fields:
         msg = (

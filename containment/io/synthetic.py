@@ -15,8 +15,46 @@ import shapely
 
 from containment.engine.crs import STORAGE_CRS, metric_to_lonlat
 from containment.engine.district import District
+from containment.errors import CaseFileError
 
-__all__ = ["clustered_points_m", "synthetic_cases"]
+__all__ = [
+    "SYNTHETIC_COLUMN",
+    "SYNTHETIC_MARK",
+    "clustered_points_m",
+    "is_synthetic",
+    "synthetic_cases",
+]
+
+#: Every synthetic line list this package writes says so in a column of its own, on every row,
+#: so that the sample can never be imported as real cases by mistake.
+SYNTHETIC_COLUMN = "Data"
+SYNTHETIC_MARK = "SYNTHETIC"
+
+
+def is_synthetic(frame: pd.DataFrame, source: str = "") -> bool:
+    """Whether a line list's cells say it is synthetic: a ``Data`` column (any case) reading
+    ``SYNTHETIC`` on every row. A file mixing such rows with others is refused.
+
+    >>> is_synthetic(pd.DataFrame({"ICMR ID": ["A"], "data": ["synthetic"]}))
+    True
+    >>> is_synthetic(pd.DataFrame({"ICMR ID": ["A"]}))
+    False
+    """
+    columns = [c for c in frame.columns if str(c).strip().lower() == SYNTHETIC_COLUMN.lower()]
+    if not columns or frame.empty:
+        return False
+    marked = frame[columns[0]].astype(str).str.strip().str.upper() == SYNTHETIC_MARK
+    if marked.all():
+        return True
+    if marked.any():
+        where = f"{source}: " if source else ""
+        msg = (
+            f"{where}{int(marked.sum())} rows say SYNTHETIC in the '{columns[0]}' column and "
+            f"{int((~marked).sum())} do not: a line list is either the synthetic sample or real "
+            "cases. Split the file."
+        )
+        raise CaseFileError(msg)
+    return False
 
 
 def clustered_points_m(

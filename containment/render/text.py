@@ -29,9 +29,8 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$:#&@])")
 # At the start of a line: a list item, a quote or a numbered list.
 _BLOCK_START = re.compile(r"^(\s*)([-+>]|\d+[.)])", re.MULTILINE)
 # Streamlit finds directives, emoji shortcodes and bare links (www.x.org, a@b.org, https://...)
-# in the text after escapes are undone: a zero-width space after ":" or "@" (before anything but a space)
-# and inside "www."
-# breaks each of them without changing what the reader sees.
+# in the text after escapes are undone: a zero-width space after ":" or "@" (unless a space
+# follows) and inside "www." breaks each of them without changing what the reader sees.
 _BREAK_AFTER = re.compile(r"\\([:@])(?=\S)")
 _WWW = re.compile(r"(www)(?=\.)", re.IGNORECASE)
 _ZWSP = "\u200b"
