@@ -76,12 +76,14 @@ class UpdateOutcome:
     merged: int
     ended: int
     saved: tuple[SavedZone, ...]
+    lapsed: int = 0  # proposals with no case any more, ended
 
     def summary(self) -> str:
         return (
             f"{count(self.added, 'new zone')} saved as proposals, {count(self.grown, 'zone')} "
             f"grown, {count(self.merged, 'merge')} ({count(self.ended, 'zone')} merged into "
-            "others); every change is a new version, its history kept."
+            f"others), {count(self.lapsed, 'proposal')} with no case now ended; every change is "
+            "a new version, its history kept."
         )
 
 
@@ -410,13 +412,20 @@ class Workspace:
                     other = self._store.zone_version(zone_id, version)
                     self._require_change(other.status, other.status)
                     deletions.append((zone_id, version, f"merged into {first.name}"))
+            elif change.change is Change.LAPSED and change.to_apply:
+                lapsed = self._store.zone_version(change.saved[0], change.versions[0])
+                self._require_change(lapsed.status, lapsed.status)
+                why = f"no case by {plan.rule.name} as of {plan.as_of:%d-%m-%Y}"
+                deletions.append((lapsed.zone_id, lapsed.version, why))
         saved = self._store.save_zones(saves, deletions=deletions)
+        lapsed = sum(1 for c in changes if c.change is Change.LAPSED and c.to_apply)
         return UpdateOutcome(
             added=sum(1 for c in changes if c.change is Change.NEW),
             grown=sum(1 for c in changes if c.change is Change.GROWN),
             merged=sum(1 for c in changes if c.change is Change.MERGED),
-            ended=len(deletions),
+            ended=len(deletions) - lapsed,
             saved=tuple(saved),
+            lapsed=lapsed,
         )
 
     def notify_zones(

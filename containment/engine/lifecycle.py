@@ -132,6 +132,12 @@ def advance(
         if not order_number.strip():
             msg = f"Notifying zone {zone.name!r} needs the order number of the collector's order."
             raise TransitionError(msg)
+        if zone.origin is ZoneOrigin.RULE and on < zone.created_on:
+            msg = (
+                f"Zone {zone.name!r} cannot be notified on {on:%d-%m-%Y}: it was proposed for the "
+                f"cases as of {zone.created_on:%d-%m-%Y}. Give the date of the order."
+            )
+            raise TransitionError(msg)
         return dataclasses.replace(
             zone, status=target, order_number=order_number.strip(), notified_on=on
         )
