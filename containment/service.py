@@ -418,14 +418,14 @@ class Workspace:
                 why = f"no case by {plan.rule.name} as of {plan.as_of:%d-%m-%Y}"
                 deletions.append((lapsed.zone_id, lapsed.version, why))
         saved = self._store.save_zones(saves, deletions=deletions)
-        lapsed = sum(1 for c in changes if c.change is Change.LAPSED and c.to_apply)
+        no_case = sum(1 for c in changes if c.change is Change.LAPSED and c.to_apply)
         return UpdateOutcome(
             added=sum(1 for c in changes if c.change is Change.NEW),
             grown=sum(1 for c in changes if c.change is Change.GROWN),
             merged=sum(1 for c in changes if c.change is Change.MERGED),
-            ended=len(deletions) - lapsed,
+            ended=len(deletions) - no_case,
             saved=tuple(saved),
-            lapsed=lapsed,
+            lapsed=no_case,
         )
 
     def notify_zones(
