@@ -49,7 +49,7 @@ def offer_sample() -> None:
         if saved is None:
             state.show_flash()
             return
-        st.session_state.pop("working_date", None)
+        state.follow_new_cases()
         st.rerun()
 
 
@@ -114,6 +114,7 @@ def _save(result: cp.CaseList, source: str) -> None:
         )
         if summary is not None:
             st.session_state["uploads"] = st.session_state.get("uploads", 0) + 1  # a new box
+            state.follow_new_cases()
             removed = summary.value.removed_synthetic
             state.flash(
                 "success",

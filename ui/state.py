@@ -280,7 +280,18 @@ def working_date() -> dt.date:
         return today()
     if "working_date" not in st.session_state:
         st.session_state["working_date"] = _default_working_date()
+        st.session_state["working_date_chosen"] = False
     return st.session_state["working_date"]
+
+
+def follow_new_cases() -> None:
+    """After an import: a working date nobody chose follows the cases again (their last day)."""
+    if not st.session_state.get("working_date_chosen", True):
+        st.session_state.pop("working_date", None)
+
+
+def _working_date_chosen() -> None:
+    st.session_state["working_date_chosen"] = True
 
 
 def _log_out() -> None:
@@ -307,6 +318,7 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
             st.date_input(
                 "Working date",
                 key="working_date",
+                on_change=_working_date_chosen,
                 max_value=dt.date.today(),
                 format="DD-MM-YYYY",
                 help="Zones, release dates and figures are computed as of this day.",
