@@ -264,10 +264,10 @@ def import_cases(
     """Import a line list into the store as you (planner or collector)."""
     ws = _workspace(district, database, user)
     with _reported():
-        found = read_cases(cases, load_district(district))
+        found = read_cases(cases, load_district(district), max_bytes=None)
         summary = ws.import_cases(found.cases, source=cases.name, rejected=len(found.rejected))
-    for problem in found.rejected:
-        out.print(str(problem))
+    if found.rejected:  # plain text: a quoted cell is never read as console markup
+        out.out("\n".join(str(problem) for problem in found.rejected), highlight=False)
     out.print(
         f"Saved: {summary.added} new cases, {summary.updated} updated, "
         f"{summary.rejected} rows rejected."

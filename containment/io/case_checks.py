@@ -148,9 +148,10 @@ def _date_answer(value: object, rule: _DateRule) -> tuple[np.datetime64, str | N
 
 def read_statuses(
     cells: pa.Array, words: dict[str, str], unknown: Callable[[str], str]
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[pa.Array, np.ndarray]:
     """Each cell's status (from ``words``, keyed by the letters and digits of the cell in lower
-    case) and why it was refused (``None``: it was not), once per distinct cell."""
+    case; empty when refused) and why it was refused (``None``: it was not), once per distinct
+    cell."""
     codes, uniques = distinct(cells)
     statuses: list[str] = []
     reasons: list[str | None] = []
@@ -160,7 +161,8 @@ def read_statuses(
         status = words.get(key)
         statuses.append(status if status is not None else "")
         reasons.append(None if status is not None else unknown(raw))
-    return np.array(statuses, dtype=object)[codes], np.array(reasons, dtype=object)[codes]
+    status_of_cell = pa.array(statuses, pa.string()).take(pa.array(codes))
+    return status_of_cell, np.array(reasons, dtype=object)[codes]
 
 
 # --- coordinates -----------------------------------------------------------------------------
@@ -179,20 +181,26 @@ class Coordinates:
     lat: np.ndarray
 
 
-def decimal_degrees(texts: pa.Array) -> np.ndarray:
-    """Each (stripped) cell as Python's ``float`` reads it once spaces are taken out, NaN when
-    it is not a finite number. Plain decimals are converted by pyarrow (correctly rounded, as
-    Python's are); anything else (``1_000``, digits of other scripts...) by Python itself."""
-    compact = pc.replace_substring(texts, " ", "")
-    plain = np.asarray(pc.match_substring_regex(compact, _DECIMAL), dtype=bool)
+def decimal_degrees(texts: pa.Array, given: np.ndarray) -> np.ndarray:
+    """The (stripped) cells in ``given`` as Python's ``float`` reads them once spaces are taken
+    out, NaN when not a finite number (and elsewhere). Plain decimals are converted by pyarrow
+    (correctly rounded, as Python's are); anything else (``1_000``, digits of other
+    scripts...) by Python itself."""
     values = np.full(len(texts), np.nan)
+    rows = np.flatnonzero(given)
+    if len(rows) == 0:
+        return values
+    compact = pc.replace_substring(texts.take(pa.array(rows)), " ", "")
+    plain = np.asarray(pc.match_substring_regex(compact, _DECIMAL), dtype=bool)
+    found = np.full(len(rows), np.nan)
     if plain.any():
         where = pa.array(np.flatnonzero(plain))
-        values[plain] = np.asarray(pc.cast(compact.take(where), pa.float64()), dtype=float)
+        found[plain] = np.asarray(pc.cast(compact.take(where), pa.float64()), dtype=float)
     other = np.flatnonzero(~plain)
     if len(other):
-        values[other] = [_python_number(t) for t in compact.take(pa.array(other)).to_pylist()]
-    values[~np.isfinite(values)] = np.nan
+        found[other] = [_python_number(t) for t in compact.take(pa.array(other)).to_pylist()]
+    found[~np.isfinite(found)] = np.nan
+    values[rows] = found
     return values
 
 
@@ -216,7 +224,7 @@ def check_coordinates(
     reject(lat_empty & ~lon_empty, "latitude", "missing (longitude is given); give both or neither")
     reject(lon_empty & ~lat_empty, "longitude", "missing (latitude is given); give both or neither")
     both = ~lat_empty & ~lon_empty
-    lat, lon = decimal_degrees(lat_text), decimal_degrees(lon_text)
+    lat, lon = decimal_degrees(lat_text, both), decimal_degrees(lon_text, both)
     lat_bad = both & np.isnan(lat)
     lon_bad = both & ~lat_bad & np.isnan(lon)
     reject(lat_bad, "latitude", _not_a_number(lat_text))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import shapely
 
@@ -286,7 +287,7 @@ class _Found:
     accepted: np.ndarray  # positions
     case_id: pa.Array
     day: np.ndarray
-    status: np.ndarray
+    status: pa.Array
     village: pa.Array
     block: pa.Array
     by_coordinates: np.ndarray
@@ -369,7 +370,7 @@ class _BatchChecker:
             accepted=batch.start + np.flatnonzero(keep),
             case_id=case_id.take(where),
             day=day[keep],
-            status=status[keep],
+            status=status.take(where),
             village=village.take(where),
             block=block.take(where),
             by_coordinates=by_coordinates[keep],
@@ -403,7 +404,7 @@ class _BatchChecker:
         rejections.reject(refused, "reported_on", lambda rows: list(reasons[rows]))
         return day
 
-    def _statuses(self, batch: RowBatch, rejections: Rejections) -> np.ndarray:
+    def _statuses(self, batch: RowBatch, rejections: Rejections) -> pa.Array:
         status, reasons = read_statuses(self.text(batch, "status"), _STATUS_VALUES, _unknown_status)
         refused = np.not_equal(reasons, None)
         rejections.reject(refused, "status", lambda rows: list(reasons[rows]))
@@ -517,37 +518,44 @@ def _repeats(ids: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     if len(ids) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     codes, _ = distinct(ids.combine_chunks())
-    _, first = np.unique(codes, return_index=True)
-    first_of_code = np.empty(codes.max() + 1, dtype=np.int64)
-    first_of_code[np.arange(len(first))] = first  # codes are numbered in order of first use
-    where_first = first_of_code[codes]
-    repeated = np.flatnonzero(where_first != np.arange(len(codes)))
-    return repeated, where_first[repeated]
+    # Codes are numbered in order of first use: an id is new where the code exceeds all before.
+    new = np.empty(len(codes), dtype=bool)
+    new[0] = True
+    new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    first_of_code = np.flatnonzero(new)
+    repeated = np.flatnonzero(~new)
+    return repeated, first_of_code[codes[repeated]]
 
 
 def _cases_frame(
     found: list[_Found], keep: np.ndarray, accepted: np.ndarray, first_row: int
 ) -> gpd.GeoDataFrame:
-    def joined(name: str) -> np.ndarray:
-        parts = [getattr(f, name) for f in found]
-        if not parts:
-            return np.zeros(0, dtype=object)
-        if isinstance(parts[0], pa.Array):
-            return pa.chunked_array(parts, pa.string()).to_numpy().astype(object)[keep]
-        return np.concatenate(parts)[keep]
+    """The accepted cases; text columns as pandas makes text from pyarrow (no Python string
+    per cell where pandas keeps text in pyarrow)."""
+    taken = pa.array(np.flatnonzero(keep))
 
-    lon, lat = joined("lon"), joined("lat")
-    by_coordinates = joined("by_coordinates").astype(bool)
+    def text(name: str) -> pd.Series:
+        if len(taken) == 0:
+            return pd.Series([], dtype=object)  # no text to tell pandas it is text
+        parts = [getattr(f, name) for f in found]
+        return pa.chunked_array(parts, pa.string()).take(taken).to_pandas()
+
+    def numbers(name: str) -> np.ndarray:
+        parts = [getattr(f, name) for f in found]
+        return np.concatenate(parts)[keep] if parts else np.zeros(0)
+
+    by_coordinates = numbers("by_coordinates").astype(np.int8)
+    placed_by = pa.array(["village", "coordinates"]).take(pa.array(by_coordinates))
     return gpd.GeoDataFrame(
         {
-            "case_id": joined("case_id"),
-            "reported_on": joined("day").astype("datetime64[D]").astype("datetime64[s]"),
-            "status": joined("status").astype(object),
-            "village": joined("village"),
-            "block": joined("block"),
-            "placed_by": np.where(by_coordinates, "coordinates", "village").astype(object),
+            "case_id": text("case_id"),
+            "reported_on": numbers("day").astype("datetime64[D]").astype("datetime64[s]"),
+            "status": text("status"),
+            "village": text("village"),
+            "block": text("block"),
+            "placed_by": placed_by.to_pandas() if len(taken) else pd.Series([], dtype=object),
             "row": (first_row + accepted)[keep].astype(np.int64),
         },
-        geometry=shapely.points(lon.astype(float), lat.astype(float)),
+        geometry=shapely.points(numbers("lon"), numbers("lat")),
         crs=STORAGE_CRS,
     )
