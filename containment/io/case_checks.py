@@ -35,7 +35,9 @@ __all__ = [
     "upper_case",
 ]
 
-Reasons = str | Callable[[np.ndarray], Sequence[str]]
+Reasons = str | np.ndarray | Callable[[np.ndarray], Sequence[str]]
+"""One reason for every row, a reason per row of the batch, or a function giving the reasons
+of the rows (positions) it is given."""
 
 
 class Rejections:
@@ -48,14 +50,18 @@ class Rejections:
         self.reason = np.empty(size, dtype=object)
 
     def reject(self, mask: np.ndarray, field: str, reasons: Reasons) -> None:
-        """Reject the rows in ``mask`` not rejected yet, for ``reasons``: one text, or a
-        function giving the reason of each of those rows (positions in the batch)."""
+        """Reject the rows in ``mask`` not rejected yet, for ``reasons``."""
         new = np.flatnonzero(mask & ~self.rejected)
         if len(new) == 0:
             return
         self.rejected[new] = True
         self.field[new] = field
-        self.reason[new] = reasons if isinstance(reasons, str) else list(reasons(new))
+        if isinstance(reasons, str):
+            self.reason[new] = reasons
+        elif isinstance(reasons, np.ndarray):
+            self.reason[new] = reasons[new]
+        else:
+            self.reason[new] = list(reasons(new))
 
     @property
     def positions(self) -> np.ndarray:
@@ -113,17 +119,20 @@ def parse_dates(
     today: dt.date,
     earliest: dt.date,
     known: dict[object, tuple[np.datetime64, str | None]],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each cell's day (``datetime64[D]``, NaT when refused) and why it was refused (``None``:
-    it was not). A cell is a date cell of a workbook (a ``Timestamp``) or text, read day first
-    by :func:`~containment.io.dates.parse_day_first`, once per distinct cell; ``known`` keeps
-    the answers from batch to batch."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each cell's day (``datetime64[D]``, NaT when refused), whether it was refused, and why.
+
+    A cell is a date cell of a workbook (a ``Timestamp``) or text, read day first by
+    :func:`~containment.io.dates.parse_day_first`, once per distinct cell; ``known`` keeps the
+    answers from batch to batch.
+    """
     rule = _DateRule(today, earliest, known)
     codes, uniques = distinct(cells)
     answers = [_date_answer(value, rule) for value in uniques]
     days = np.array([a[0] for a in answers], dtype="datetime64[D]")
+    refused = np.array([a[1] is not None for a in answers], dtype=bool)
     reasons = np.array([a[1] for a in answers], dtype=object)
-    return days[codes], reasons[codes]
+    return days[codes], refused[codes], reasons[codes]
 
 
 def _date_answer(value: object, rule: _DateRule) -> tuple[np.datetime64, str | None]:
@@ -148,10 +157,9 @@ def _date_answer(value: object, rule: _DateRule) -> tuple[np.datetime64, str | N
 
 def read_statuses(
     cells: pa.Array, words: dict[str, str], unknown: Callable[[str], str]
-) -> tuple[pa.Array, np.ndarray]:
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """Each cell's status (from ``words``, keyed by the letters and digits of the cell in lower
-    case; empty when refused) and why it was refused (``None``: it was not), once per distinct
-    cell."""
+    case; empty when refused), whether it was refused, and why; once per distinct cell."""
     codes, uniques = distinct(cells)
     statuses: list[str] = []
     reasons: list[str | None] = []
@@ -162,7 +170,8 @@ def read_statuses(
         statuses.append(status if status is not None else "")
         reasons.append(None if status is not None else unknown(raw))
     status_of_cell = pa.array(statuses, pa.string()).take(pa.array(codes))
-    return status_of_cell, np.array(reasons, dtype=object)[codes]
+    refused = np.array([r is not None for r in reasons], dtype=bool)
+    return status_of_cell, refused[codes], np.array(reasons, dtype=object)[codes]
 
 
 # --- coordinates -----------------------------------------------------------------------------

@@ -278,13 +278,15 @@ def _require_columns(column_map: ColumnMap, headers: Sequence[str], source: str)
 
 @dataclass
 class _Found:
-    """What the checks of one batch found (positions count from the file's first row)."""
+    """What the checks of one batch found (positions count from the file's first row), and
+    every row's case id, day, status, place and point (meaningful where ``accepted``)."""
 
+    start: int
     rejected: list[RowProblem]
     village_notes: list[RowProblem]
     edge_notes: list[RowProblem]
     last_filled: int  # the last row that is not blank (-1: none)
-    accepted: np.ndarray  # positions
+    accepted: np.ndarray  # of each row of the batch
     case_id: pa.Array
     day: np.ndarray
     status: pa.Array
@@ -293,6 +295,24 @@ class _Found:
     by_coordinates: np.ndarray
     lon: np.ndarray
     lat: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """A batch of rows and the stripped text of each field the file has a column for."""
+
+    rows: RowBatch
+    text: dict[str, pa.Array]
+
+    @property
+    def size(self) -> int:
+        return self.rows.text.num_rows
+
+    def field(self, name: str) -> pa.Array:
+        """The field's stripped cells (empty when the file has no column for it)."""
+        if name in self.text:
+            return self.text[name]
+        return pa.array([""] * self.size, pa.string())
 
 
 class _BatchChecker:
@@ -317,134 +337,132 @@ class _BatchChecker:
         self.habitation_lat = district.habitations.geometry.y.to_numpy()
         self.known_places: dict[tuple[str, str], PlaceMatch] = {}
         self.known_dates: dict[object, tuple[np.datetime64, str | None]] = {}
-
-    def text(self, batch: RowBatch, field_name: str) -> pa.Array:
-        """The field's cells, stripped (empty when the file has no such column)."""
-        column = self.fields.get(field_name)
-        if column is None:
-            return pa.array([""] * batch.text.num_rows, pa.string())
-        return stripped(batch.text.column(self.table.columns.index(column)))
+        self.unused = [i for i, c in enumerate(table.columns) if c not in self.fields.values()]
 
     def problems(
-        self, batch: RowBatch, rows: np.ndarray, field_name: str, reasons: Sequence[str]
+        self, batch: _Batch, rows: np.ndarray, field_name: str, reasons: Sequence[str]
     ) -> list[RowProblem]:
-        first = self.table.first_row + batch.start
+        first = self.table.first_row + batch.rows.start
         label = self.table.row_label
         return [
             RowProblem(first + int(p), field_name, reason, label)
             for p, reason in zip(rows, reasons, strict=True)
         ]
 
-    def check(self, batch: RowBatch) -> _Found:
-        size = batch.text.num_rows
-        rejections = Rejections(size)
-        blank = blank_rows(batch.text)
-        used = [self.table.columns.index(c) for c in set(self.fields.values())]
-        blank_used = np.ones(size, dtype=bool)
-        for i in used:
-            blank_used &= is_blank(batch.text.column(i))
-        rejections.reject(blank, "row", "empty row")
-        rejections.reject(blank_used, "row", "no case data in the columns used")
+    def check(self, rows: RowBatch) -> _Found:
+        columns = self.table.columns
+        batch = _Batch(
+            rows,
+            {f: stripped(rows.text.column(columns.index(c))) for f, c in self.fields.items()},
+        )
+        rejections = Rejections(batch.size)
+        blank = self._blank(batch, rejections)
         case_id = self._case_ids(batch, rejections)
         day = self._dates(batch, rejections)
         status = self._statuses(batch, rejections)
-        village, block = self.text(batch, "village"), self.text(batch, "block")
         self._geometry(batch, rejections)
-        lon, lat, by_coordinates, village_notes = self._locate(batch, village, block, rejections)
+        lon, lat, by_coordinates, village_notes = self._locate(batch, rejections)
         edge_notes = self._inside_district(batch, lon, lat, rejections)
-        rejected_rows = rejections.positions
-        first = self.table.first_row + batch.start
-        label = self.table.row_label
-        rejected = [
-            RowProblem(first + int(p), str(rejections.field[p]), str(rejections.reason[p]), label)
-            for p in rejected_rows
-        ]
-        keep = ~rejections.rejected
         filled = np.flatnonzero(~blank)
-        where = pa.array(np.flatnonzero(keep))
         return _Found(
-            rejected=rejected,
+            start=rows.start,
+            rejected=[
+                RowProblem(
+                    self.table.first_row + rows.start + int(p),
+                    str(rejections.field[p]),
+                    str(rejections.reason[p]),
+                    self.table.row_label,
+                )
+                for p in rejections.positions
+            ],
             village_notes=village_notes,
             edge_notes=edge_notes,
-            last_filled=batch.start + int(filled[-1]) if len(filled) else -1,
-            accepted=batch.start + np.flatnonzero(keep),
-            case_id=case_id.take(where),
-            day=day[keep],
-            status=status.take(where),
-            village=village.take(where),
-            block=block.take(where),
-            by_coordinates=by_coordinates[keep],
-            lon=lon[keep],
-            lat=lat[keep],
+            last_filled=rows.start + int(filled[-1]) if len(filled) else -1,
+            accepted=~rejections.rejected,
+            case_id=case_id,
+            day=day,
+            status=status,
+            village=batch.field("village"),
+            block=batch.field("block"),
+            by_coordinates=by_coordinates,
+            lon=lon,
+            lat=lat,
         )
 
-    def _case_ids(self, batch: RowBatch, rejections: Rejections) -> pa.Array:
+    def _blank(self, batch: _Batch, rejections: Rejections) -> np.ndarray:
+        """Reject blank rows, and rows blank in the columns used; the blank rows."""
+        blank_used = np.ones(batch.size, dtype=bool)
+        for text in batch.text.values():
+            blank_used &= is_empty(text)
+        blank = blank_used.copy()
+        candidates = np.flatnonzero(blank_used)
+        if len(candidates):
+            taken = pa.array(candidates)
+            for i in self.unused:
+                blank[candidates] &= is_blank(batch.rows.text.column(i).take(taken))
+        rejections.reject(blank, "row", "empty row")
+        rejections.reject(blank_used, "row", "no case data in the columns used")
+        return blank
+
+    def _case_ids(self, batch: _Batch, rejections: Rejections) -> pa.Array:
         if "case_id" not in self.fields:
-            rows = self.table.first_row + batch.start + np.arange(batch.text.num_rows)
+            rows = self.table.first_row + batch.rows.start + np.arange(batch.size)
             return pa.array(np.char.add(f"{self.table.row_label}-", rows.astype(str)), pa.string())
-        ids = upper_case(self.text(batch, "case_id"))
+        ids = upper_case(batch.field("case_id"))
         rejections.reject(is_empty(ids), "case_id", "missing; every row needs its case id")
         return ids
 
-    def _dates(self, batch: RowBatch, rejections: Rejections) -> np.ndarray:
-        column = self.fields["reported_on"]
-        cells: pa.Array | np.ndarray
-        if batch.cells is not None:
-            cells = batch.cells[column].to_numpy(dtype=object)
-        else:
-            cells = batch.text.column(self.table.columns.index(column)).combine_chunks()
-        day, reasons = parse_dates(
+    def _dates(self, batch: _Batch, rejections: Rejections) -> np.ndarray:
+        cells: pa.Array | np.ndarray = batch.field("reported_on")
+        if batch.rows.cells is not None:  # a workbook's date cells are dates already
+            cells = batch.rows.cells[self.fields["reported_on"]].to_numpy(dtype=object)
+        day, refused, reasons = parse_dates(
             cells, today=self.today, earliest=self.earliest, known=self.known_dates
         )
-        refused = (
-            np.array([r is not None for r in reasons], dtype=bool)
-            if len(reasons)
-            else np.zeros(0, dtype=bool)
-        )
-        rejections.reject(refused, "reported_on", lambda rows: list(reasons[rows]))
+        rejections.reject(refused, "reported_on", reasons)
         return day
 
-    def _statuses(self, batch: RowBatch, rejections: Rejections) -> pa.Array:
-        status, reasons = read_statuses(self.text(batch, "status"), _STATUS_VALUES, _unknown_status)
-        refused = np.not_equal(reasons, None)
-        rejections.reject(refused, "status", lambda rows: list(reasons[rows]))
+    def _statuses(self, batch: _Batch, rejections: Rejections) -> pa.Array:
+        status, refused, reasons = read_statuses(
+            batch.field("status"), _STATUS_VALUES, _unknown_status
+        )
+        rejections.reject(refused, "status", reasons)
         return status
 
-    def _geometry(self, batch: RowBatch, rejections: Rejections) -> None:
+    def _geometry(self, batch: _Batch, rejections: Rejections) -> None:
         problems = self.table.geometry_problems
         if not problems:
             return
-        size = batch.text.num_rows
-        inside = {p - batch.start: r for p, r in problems.items() if 0 <= p - batch.start < size}
-        mask = np.zeros(size, dtype=bool)
+        start = batch.rows.start
+        inside = {p - start: r for p, r in problems.items() if 0 <= p - start < batch.size}
+        mask = np.zeros(batch.size, dtype=bool)
         mask[list(inside)] = True
         rejections.reject(mask, "geometry", lambda rows: [inside[int(p)] for p in rows])
 
     def _locate(
-        self, batch: RowBatch, village: pa.Array, block: pa.Array, rejections: Rejections
+        self, batch: _Batch, rejections: Rejections
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[RowProblem]]:
         """Coordinates where given, else the village's habitation."""
-        size = batch.text.num_rows
+        village = batch.field("village")
         village_empty = is_empty(village)
         if "latitude" in self.fields:
             found = check_coordinates(
-                self.text(batch, "latitude"),
-                self.text(batch, "longitude"),
-                village_empty,
-                rejections,
+                batch.field("latitude"), batch.field("longitude"), village_empty, rejections
             )
             lon, lat, given, by_village = found.lon, found.lat, found.given, found.neither
         else:
-            lon, lat = np.full(size, np.nan), np.full(size, np.nan)
-            given = np.zeros(size, dtype=bool)
-            by_village = np.ones(size, dtype=bool)
+            lon, lat = np.full(batch.size, np.nan), np.full(batch.size, np.nan)
+            given = np.zeros(batch.size, dtype=bool)
+            by_village = np.ones(batch.size, dtype=bool)
             rejections.reject(
                 village_empty,
                 "village",
                 "missing; the file has no coordinates, so every row needs its village",
             )
         rows = np.flatnonzero(by_village & ~rejections.rejected & ~village_empty)
-        placed = place_villages(rows, village, block, self.places, self.known_places, rejections)
+        placed = place_villages(
+            rows, village, batch.field("block"), self.places, self.known_places, rejections
+        )
         lon[placed.rows] = self.habitation_lon[placed.habitation]
         lat[placed.rows] = self.habitation_lat[placed.habitation]
         noted = [i for i, note in enumerate(placed.notes) if note]
@@ -454,7 +472,7 @@ class _BatchChecker:
         return lon, lat, given, notes
 
     def _inside_district(
-        self, batch: RowBatch, lon: np.ndarray, lat: np.ndarray, rejections: Rejections
+        self, batch: _Batch, lon: np.ndarray, lat: np.ndarray, rejections: Rejections
     ) -> list[RowProblem]:
         """Reject coordinates outside the district, note those just over its outline."""
         checked = ~rejections.rejected
@@ -482,32 +500,30 @@ def _collect(
     """The batches' findings together: blank rows at the end left out, repeated case ids
     rejected (only accepted rows count: a corrected copy of a rejected row is no repeat)."""
     last_filled = max((f.last_filled for f in found), default=-1)
-    total_rows = last_filled + 1
     first_row = table.first_row
     rejected = [p for f in found for p in f.rejected if p.row - first_row <= last_filled]
-    accepted = np.concatenate([f.accepted for f in found]) if found else np.zeros(0, np.int64)
-    ids = pa.chunked_array([f.case_id for f in found], pa.string())
+    accepted = np.concatenate([f.accepted for f in found]) if found else np.zeros(0, bool)
+    ids = pa.chunked_array([f.case_id for f in found], pa.string()).filter(pa.array(accepted))
+    positions = np.flatnonzero(accepted)
     repeated, first_seen = _repeats(ids)
     label = table.row_label
     rejected += [
         RowProblem(
-            first_row + int(accepted[p]),
+            first_row + int(positions[p]),
             "case_id",
-            f"duplicate case id (first seen in row {first_row + int(accepted[q])})",
+            f"duplicate case id (first seen in row {first_row + int(positions[q])})",
             label,
         )
         for p, q in zip(repeated, first_seen, strict=True)
     ]
-    keep = np.ones(len(accepted), dtype=bool)
-    keep[repeated] = False
-    cases = _cases_frame(found, keep, accepted, first_row)
+    accepted[positions[repeated]] = False
     return CaseList(
-        cases=cases,
+        cases=_cases_frame(found, accepted, first_row),
         rejected=tuple(sorted(rejected, key=lambda p: p.row)),
         notes=tuple(
             [n for f in found for n in f.village_notes] + [n for f in found for n in f.edge_notes]
         ),
-        total_rows=total_rows,
+        total_rows=last_filled + 1,
         columns=column_map,
         source=source,
     )
@@ -527,22 +543,20 @@ def _repeats(ids: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return repeated, first_of_code[codes[repeated]]
 
 
-def _cases_frame(
-    found: list[_Found], keep: np.ndarray, accepted: np.ndarray, first_row: int
-) -> gpd.GeoDataFrame:
+def _cases_frame(found: list[_Found], accepted: np.ndarray, first_row: int) -> gpd.GeoDataFrame:
     """The accepted cases; text columns as pandas makes text from pyarrow (no Python string
     per cell where pandas keeps text in pyarrow)."""
-    taken = pa.array(np.flatnonzero(keep))
+    mask = pa.array(accepted)
 
     def text(name: str) -> pd.Series:
-        if len(taken) == 0:
+        if not accepted.any():
             return pd.Series([], dtype=object)  # no text to tell pandas it is text
-        parts = [getattr(f, name) for f in found]
-        return pa.chunked_array(parts, pa.string()).take(taken).to_pandas()
+        column = pa.chunked_array([getattr(f, name) for f in found], pa.string())
+        return column.filter(mask).to_pandas()
 
     def numbers(name: str) -> np.ndarray:
         parts = [getattr(f, name) for f in found]
-        return np.concatenate(parts)[keep] if parts else np.zeros(0)
+        return np.concatenate(parts)[accepted] if parts else np.zeros(0)
 
     by_coordinates = numbers("by_coordinates").astype(np.int8)
     placed_by = pa.array(["village", "coordinates"]).take(pa.array(by_coordinates))
@@ -553,8 +567,8 @@ def _cases_frame(
             "status": text("status"),
             "village": text("village"),
             "block": text("block"),
-            "placed_by": placed_by.to_pandas() if len(taken) else pd.Series([], dtype=object),
-            "row": (first_row + accepted)[keep].astype(np.int64),
+            "placed_by": placed_by.to_pandas() if accepted.any() else pd.Series([], dtype=object),
+            "row": first_row + np.flatnonzero(accepted).astype(np.int64),
         },
         geometry=shapely.points(numbers("lon"), numbers("lat")),
         crs=STORAGE_CRS,
