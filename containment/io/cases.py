@@ -8,6 +8,7 @@ is read and never reach the cases, the zones, a log line or a message.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -332,7 +333,7 @@ class _BatchChecker:
         self.district = district
         self.today = today
         self.earliest = earliest
-        self.places = PlaceIndex(district.habitations)
+        self.places = _place_index(district)
         self.habitation_lon = district.habitations.geometry.x.to_numpy()
         self.habitation_lat = district.habitations.geometry.y.to_numpy()
         self.known_places: dict[tuple[str, str], PlaceMatch] = {}
@@ -484,6 +485,12 @@ class _BatchChecker:
         rejections.reject(refused, "latitude", lambda rows: [found.refused[int(p)] for p in rows])
         rows = np.array(sorted(found.notes), dtype=np.int64)
         return self.problems(batch, rows, "latitude", [found.notes[int(p)] for p in rows])
+
+
+@functools.lru_cache(maxsize=4)
+def _place_index(district: District) -> PlaceIndex:
+    """The district's habitation names ready for matching, made once per district."""
+    return PlaceIndex(district.habitations)
 
 
 _STATUS_VALUES = {word: status.value for word, status in _STATUS_WORDS.items()}
