@@ -55,7 +55,7 @@ def batched_reading(data: bytes) -> pd.DataFrame | str:
         raise
 
 
-CELL = st.text(alphabet=['a', 'B', '1', '.', ' ', ',', '"', '\n', '\r', 'é', 'न'], max_size=6)
+CELL = st.text(alphabet=["a", "B", "1", ".", " ", ",", '"', "\n", "\r", "é", "न"], max_size=6)
 
 
 @st.composite
@@ -172,7 +172,8 @@ def test_a_row_without_a_place_in_a_list_without_coordinates_is_rejected(write_c
         "row 2: village: missing; the file has no coordinates, so every row needs its village"
     ]
     assert list(result.cases["case_id"]) == ["B"]
-    assert result.cases.geometry.is_valid.all() and not result.cases.geometry.is_empty.any()
+    assert result.cases.geometry.is_valid.all()
+    assert not result.cases.geometry.is_empty.any()
 
 
 def a_line_list_larger_than_an_upload(tmp_path):

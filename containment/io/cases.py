@@ -307,7 +307,7 @@ class _Batch:
 
     @property
     def size(self) -> int:
-        return self.rows.text.num_rows
+        return int(self.rows.text.num_rows)
 
     def field(self, name: str) -> pa.Array:
         """The field's stripped cells (empty when the file has no column for it)."""
@@ -559,7 +559,8 @@ def _cases_frame(found: list[_Found], accepted: np.ndarray, first_row: int) -> g
         if not accepted.any():
             return pd.Series([], dtype=object)  # no text to tell pandas it is text
         column = pa.chunked_array([getattr(f, name) for f in found], pa.string())
-        return column.filter(mask).to_pandas()
+        series: pd.Series = column.filter(mask).to_pandas()
+        return series
 
     def numbers(name: str) -> np.ndarray:
         parts = [getattr(f, name) for f in found]

@@ -189,7 +189,15 @@ def _pandas_reader(
 ) -> pd.DataFrame:
     source_input, encoding_option = _pandas_input(source, encoding)
     try:
-        return pd.read_csv(source_input, nrows=nrows, **encoding_option, **_AS_TYPED)
+        return pd.read_csv(
+            source_input,
+            encoding=encoding_option,
+            nrows=nrows,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            on_bad_lines="error",
+        )
     except pd.errors.ParserError as exc:
         raise _not_well_formed(name, exc) from exc
     except pd.errors.EmptyDataError as exc:
@@ -202,7 +210,13 @@ def _pandas_batches(csv: CsvSource, *, skip_rows: int) -> Iterator[pa.Table]:
     source_input, encoding_option = _pandas_input(csv.source, csv.encoding)
     try:
         with pd.read_csv(
-            source_input, chunksize=_PANDAS_CHUNK_ROWS, **encoding_option, **_AS_TYPED
+            source_input,
+            encoding=encoding_option,
+            chunksize=max(1, BLOCK_BYTES // 100),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            on_bad_lines="error",
         ) as chunks:
             seen = 0
             for chunk in chunks:
@@ -214,22 +228,13 @@ def _pandas_batches(csv: CsvSource, *, skip_rows: int) -> Iterator[pa.Table]:
         raise _not_well_formed(csv.name, exc) from exc
 
 
-_AS_TYPED: dict[str, Any] = {
-    "dtype": str,
-    "keep_default_na": False,
-    "skip_blank_lines": False,
-    "on_bad_lines": "error",
-}
-_PANDAS_CHUNK_ROWS = 100_000
-
-
-def _pandas_input(source: Path | bytes, encoding: str) -> tuple[Any, dict[str, str]]:
+def _pandas_input(source: Path | bytes, encoding: str) -> tuple[Path | io.IOBase, str | None]:
     """What pandas reads from (it opens and closes a path itself), and in which encoding."""
     if encoding == "utf-16":
-        return io.StringIO(_all_bytes(source).decode(encoding)), {}
+        return io.StringIO(_all_bytes(source).decode(encoding)), None
     if isinstance(source, bytes):
-        return io.BytesIO(source), {"encoding": encoding}
-    return source, {"encoding": encoding}
+        return io.BytesIO(source), encoding
+    return source, encoding
 
 
 def _as_text_table(chunk: pd.DataFrame, columns: tuple[str, ...]) -> pa.Table:

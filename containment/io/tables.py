@@ -195,7 +195,7 @@ def _csv_frame(csv: CsvSource) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in csv.columns})
     table = pa.concat_tables(tables)
     keep = table.num_rows - trailing_blank_count(table)
-    frame = table.slice(0, keep).to_pandas()
+    frame: pd.DataFrame = table.slice(0, keep).to_pandas()
     frame.columns = list(csv.columns)
     return frame
 
