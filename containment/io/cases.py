@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from containment.engine.crs import STORAGE_CRS
@@ -27,7 +28,6 @@ from containment.errors import CaseFileError
 from containment.io.case_checks import (
     Rejections,
     check_coordinates,
-    distinct,
     is_empty,
     parse_dates,
     place_villages,
@@ -540,7 +540,7 @@ def _repeats(ids: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Positions of ids seen before, and where each was first seen."""
     if len(ids) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    codes, _ = distinct(ids.combine_chunks())
+    codes = np.asarray(pc.dictionary_encode(ids.combine_chunks()).indices, dtype=np.int64)
     # Codes are numbered in order of first use: an id is new where the code exceeds all before.
     new = np.empty(len(codes), dtype=bool)
     new[0] = True
