@@ -59,6 +59,7 @@ bench: $(DEV)
 	scripts/start-test-postgis.sh
 	$(PY) -m bench.bench_zones
 	$(PY) -m bench.bench_units
+	$(PY) -m bench.bench_import
 	$(PY) -m bench.bench_fieldwork
 	$(PY) -m bench.bench_app
 	$(PY) -m bench.bench_store

@@ -264,7 +264,7 @@ def import_cases(
     """Import a line list into the store as you (planner or collector)."""
     ws = _workspace(district, database, user)
     with _reported():
-        found = read_cases(cases, load_district(district))
+        found = read_cases(cases, load_district(district), max_bytes=None)
         summary = ws.import_cases(
             found.cases,
             source=cases.name,
@@ -273,8 +273,8 @@ def import_cases(
         )
     if found.synthetic:
         out.print(f"{cases.name} says it is SYNTHETIC (its Data column): saved as the sample.")
-    for problem in found.rejected:
-        out.print(str(problem))
+    if found.rejected:  # plain text: a quoted cell is never read as console markup
+        out.out("\n".join(str(problem) for problem in found.rejected), highlight=False)
     out.print(
         f"Saved: {summary.added} new cases, {summary.updated} updated, "
         f"{summary.rejected} rows rejected."
