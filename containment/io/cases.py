@@ -344,8 +344,8 @@ class _BatchChecker:
         self.today = today
         self.earliest = earliest
         self.places = _place_index(district)
-        self.habitation_lon = district.habitations.geometry.x.to_numpy()
-        self.habitation_lat = district.habitations.geometry.y.to_numpy()
+        self.habitation_lon = district.places.geometry.x.to_numpy()
+        self.habitation_lat = district.places.geometry.y.to_numpy()
         self.known_places: dict[tuple[str, str], PlaceMatch] = {}
         self.known_dates: dict[object, tuple[np.datetime64, str | None]] = {}
         self.unused = [i for i, c in enumerate(table.columns) if c not in self.fields.values()]
@@ -509,8 +509,8 @@ class _BatchChecker:
 
 @functools.lru_cache(maxsize=4)
 def _place_index(district: District) -> PlaceIndex:
-    """The district's habitation names ready for matching, made once per district."""
-    return PlaceIndex(district.habitations)
+    """The district's place names (habitations and towns) ready for matching."""
+    return PlaceIndex(district.places)
 
 
 _STATUS_VALUES = {word: status.value for word, status in _STATUS_WORDS.items()}
