@@ -30,7 +30,7 @@ def rendered(dungarpur, sample):
 def test_every_asset_is_served_by_the_app(rendered):
     urls = re.findall(r'(?:src|href)="([^"]+)"', rendered)
     assert urls, "the map loads scripts"
-    assert all(url.startswith("/app/static/vendor/") for url in urls), urls
+    assert all(url.startswith(("/app/static/vendor/", "/app/static/map/")) for url in urls), urls
     for url in urls:
         assert (STATIC_DIR / url.removeprefix("/app/static/")).is_file(), url
 

@@ -8,6 +8,7 @@ off until a user ticks it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,12 @@ from jinja2 import Template
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.field.centres import CentreKind
+from containment.i18n import _
 from containment.render.labels import zone_labels
+from containment.render.mapcanvas import CaseLayer, LabelLayer, Legend, add_panes
+from containment.render.mapcases import case_layer_data
+from containment.render.maplabels import district_labels, town_extents
+from containment.render.maplabels import zone_labels as zone_name_labels
 from containment.render.offline import serve_locally
 from containment.render.text import html_text
 
@@ -107,41 +113,103 @@ def _popup(frame: gpd.GeoDataFrame, fields: dict[str, str]) -> folium.GeoJsonPop
     return folium.GeoJsonPopup(fields=present, aliases=[fields[c] for c in present])
 
 
-def _add_reference_layers(fmap: folium.Map, district: District) -> None:
-    blocks = folium.FeatureGroup(name="Blocks", show=True)
-    folium.GeoJson(
-        _for_display(district.blocks, ["name"]),
-        style_function=lambda _: {
-            "color": "#546e7a",
-            "weight": 1.2,
-            "fillColor": "#eceff1",
-            "fillOpacity": 0.35,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Block"]),
-    ).add_to(blocks)
-    for block in district.blocks.itertuples():
-        point = block.geometry.representative_point()
-        folium.Marker(
-            [point.y, point.x],
-            icon=folium.DivIcon(
-                html=f'<div class="block-label">{html_text(block.name)}</div>',
-                icon_size=(120, 20),
-                icon_anchor=(60, 10),
-            ),
-        ).add_to(blocks)
-    blocks.add_to(fmap)
+# Soft tints, one per block, so that neighbouring blocks read apart under the zones.
+_BLOCK_TINTS = ("#e3ecd9", "#e8e0ef", "#f3e6d4", "#dcebee", "#efe3e3", "#e6e9d3", "#e2e4f0")
+ROAD_COLOUR = "#8d6e63"
+TOWN_FILL = "#d7ccc8"
 
-    folium.GeoJson(
-        gpd.GeoDataFrame(geometry=[district.outline], crs=STORAGE_CRS),
-        name=f"{html_text(district.name)} district",
-        style_function=lambda _: {"color": "#263238", "weight": 3, "fill": False},
-    ).add_to(fmap)
 
+def _geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    data: dict[str, Any] = frame.to_geo_dict(drop_id=False)
+    return data
+
+
+@functools.cache
+def _district_geojson(district: District) -> dict[str, dict[str, Any]]:
+    """The district's own layers as GeoJSON, made once per district (they never change while
+    the app runs, and making them is most of the time a map takes to build)."""
+    west, south, east, north = district.outline.bounds
+    world = shapely.box(west - 20, south - 20, east + 20, north + 20)
+    blocks = _for_display(district.blocks, ["name"])
+    blocks["tint"] = [_BLOCK_TINTS[i % len(_BLOCK_TINTS)] for i in range(len(blocks))]
     habitations = _for_display(district.habitations, ["name", "population", "block"])
     habitations["population"] = habitations["population"].round().astype(int)
+    return {
+        "mask": _geojson(
+            gpd.GeoDataFrame(geometry=[world.difference(district.outline)], crs=STORAGE_CRS)
+        ),
+        "blocks": _geojson(blocks),
+        "towns": _geojson(_for_display(town_extents(district), ["name"], district)),
+        "roads": _geojson(_for_display(district.roads, [], district)),
+        "outline": _geojson(gpd.GeoDataFrame(geometry=[district.outline], crs=STORAGE_CRS)),
+        "villages": _geojson(habitations),
+        "facilities": _geojson(_for_display(district.health_facilities, ["name", "kind", "block"])),
+    }
+
+
+def _ground(fmap: folium.Map, district: District) -> None:
+    """What lies under everything: outside the district greyed, blocks in soft tints with their
+    boundaries, the towns' extent; then the roads. Nothing here catches the mouse."""
+    data = _district_geojson(district)
+    folium.GeoJson(
+        data["mask"],
+        style_function=lambda _f: {"stroke": False, "fillColor": "#b0bec5", "fillOpacity": 0.45},
+        interactive=False,
+        pane="cm-ground",
+        control=False,
+    ).add_to(fmap)
+    folium.GeoJson(
+        data["blocks"],
+        name=_("Blocks"),
+        style_function=lambda f: {
+            "color": "#78909c",
+            "weight": 1.2,
+            "fillColor": f["properties"]["tint"],
+            "fillOpacity": 0.7,
+        },
+        interactive=False,
+        pane="cm-ground",
+    ).add_to(fmap)
+    if data["towns"]["features"]:
+        folium.GeoJson(
+            data["towns"],
+            name=_("Towns"),
+            style_function=lambda _f: {
+                "color": "#a1887f",
+                "weight": 1,
+                "fillColor": TOWN_FILL,
+                "fillOpacity": 0.8,
+            },
+            interactive=False,
+            pane="cm-ground",
+        ).add_to(fmap)
+
+
+def _add_roads(
+    fmap: folium.Map, roads: gpd.GeoDataFrame | dict[str, Any], name: str, *, weight: float
+) -> None:
+    """Roads, thin, under the zones (they do not catch the mouse: the zones under them do)."""
+    folium.GeoJson(
+        roads if isinstance(roads, dict) else _for_display(roads, []),
+        name=name,
+        style_function=lambda _f: {"color": ROAD_COLOUR, "weight": weight, "opacity": 0.9},
+        interactive=False,
+        pane="cm-roads",
+    ).add_to(fmap)
+
+
+def _add_reference_layers(fmap: folium.Map, district: District) -> None:
+    data = _district_geojson(district)
+    folium.GeoJson(
+        data["outline"],
+        name=_("{district} district", district=html_text(district.name)),
+        style_function=lambda _f: {"color": "#263238", "weight": 3, "fill": False},
+        interactive=False,
+    ).add_to(fmap)
+
     villages = folium.GeoJson(
-        habitations,
-        name=f"Villages (zoom in to {HABITATIONS_MIN_ZOOM}+)",
+        data["villages"],
+        name=_("Villages (zoom in to {zoom}+)", zoom=HABITATIONS_MIN_ZOOM),
         marker=folium.CircleMarker(),
         style_function=lambda f: {
             "radius": float(2 + np.sqrt(f["properties"]["population"]) / 12),
@@ -151,7 +219,8 @@ def _add_reference_layers(fmap: folium.Map, district: District) -> None:
             "fillOpacity": 0.5,
         },
         tooltip=folium.GeoJsonTooltip(
-            fields=["name", "population", "block"], aliases=["Village", "Population", "Block"]
+            fields=["name", "population", "block"],
+            aliases=[html_text(_("Village")), html_text(_("Population")), html_text(_("Block"))],
         ),
     ).add_to(fmap)
     # The search control puts its layer on the map: it must come before the script below.
@@ -159,7 +228,7 @@ def _add_reference_layers(fmap: folium.Map, district: District) -> None:
         layer=villages,
         search_label="name",
         search_zoom=14,
-        placeholder="Find a village",
+        placeholder=_("Find a village"),
         collapsed=False,
         position="topright",
     ).add_to(fmap)
@@ -183,15 +252,15 @@ def _add_reference_layers(fmap: folium.Map, district: District) -> None:
         villages=villages,
     ).add_to(fmap)
 
-    facilities = _for_display(district.health_facilities, ["name", "kind", "block"])
     folium.GeoJson(
-        facilities,
-        name="Health facilities",
+        data["facilities"],
+        name=_("Health facilities"),
         marker=folium.CircleMarker(
-            radius=5, color="#1b5e20", fill_color="#66bb6a", fill_opacity=0.9, weight=1
+            radius=4, color="#1b5e20", fill_color="#66bb6a", fill_opacity=0.9, weight=1
         ),
         popup=folium.GeoJsonPopup(
-            fields=["name", "kind", "block"], aliases=["Facility", "Type", "Block"]
+            fields=["name", "kind", "block"],
+            aliases=[html_text(_("Facility")), html_text(_("Type")), html_text(_("Block"))],
         ),
     ).add_to(fmap)
 
@@ -280,47 +349,16 @@ def _add_guide(fmap: folium.Map, guide: gpd.GeoDataFrame, district: District) ->
     ).add_to(fmap)
 
 
-class _CaseLayer(folium.map.Layer):
-    """Cases as canvas circle markers built in the browser from a compact array.
-
-    Ten thousand cases as GeoJSON are megabytes of script; as ``[lat, lon, day]`` rows
-    rounded to about a metre they are a tenth of that, and the page stays quick.
-    """
-
-    def __init__(self, cases: gpd.GeoDataFrame, name: str) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=True)
-        self._name = "CaseLayer"
-        reported = pd.to_datetime(cases["reported_on"])
-        self.first_day = reported.min().strftime("%Y-%m-%d") if len(cases) else "2020-01-01"
-        days = (reported - reported.min()).dt.days.to_numpy() if len(cases) else []
-        rows = zip(cases.geometry.y.to_numpy(), cases.geometry.x.to_numpy(), days, strict=True)
-        self.rows = (
-            "[" + ",".join(f"[{lat:.5f},{lon:.5f},{int(day)}]" for lat, lon, day in rows) + "]"
-        )
-        self._template = Template(
-            """{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.featureGroup();
-(function () {
-    var rows = {{ this.rows }};
-    var first = new Date('{{ this.first_day }}T00:00:00Z');
-    var style = {radius: 3, color: '#4a148c', weight: 1, fillColor: '#7b1fa2', fillOpacity: 0.8};
-    for (var i = 0; i < rows.length; i++) {
-        var marker = L.circleMarker([rows[i][0], rows[i][1]], style);
-        marker.day = rows[i][2];
-        {{ this.get_name() }}.addLayer(marker);
+def _add_cases(fmap: folium.Map, cases: gpd.GeoDataFrame, district: District) -> None:
+    """Cases as counts per hexagon at the district's zooms, as points from zoom 12: they must not
+    hide the zones (small, half transparent, above the zones but under the names)."""
+    words = {
+        "reported": _("Reported {date}"),
+        "one": _("{n} case"),
+        "many": _("{n} cases"),
     }
-    {{ this.get_name() }}.on('mouseover', function (e) {
-        var day = new Date(first.getTime() + e.layer.day * 86400000);
-        e.layer.bindTooltip('Reported ' + day.toISOString().slice(0, 10)).openTooltip();
-    });
-})();
-{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-{% endmacro %}"""
-        )
-
-
-def _add_cases(fmap: folium.Map, cases: gpd.GeoDataFrame) -> None:
-    _CaseLayer(cases, f"Cases ({len(cases):,})").add_to(fmap)
+    data = case_layer_data(cases, district.metric_crs, words=words)
+    CaseLayer(data, _("Cases ({n})", n=f"{len(cases):,}")).add_to(fmap)
 
 
 _CENTRE_POPUP = {
@@ -366,36 +404,44 @@ def _add_checkpoints(fmap: folium.Map, checkpoints: gpd.GeoDataFrame) -> None:
     group.add_to(fmap)
 
 
-_LEGEND = f"""
-var legend = L.control({{position: 'bottomright'}});
-legend.onAdd = function () {{
-    var div = L.DomUtil.create('div', 'map-legend');
-    div.innerHTML = '<b>Legend</b><br>'
-      + '<i style="background:{ZONE_COLOURS["containment"]}"></i>Containment zone<br>'
-      + '<i style="background:{ZONE_COLOURS["buffer"]}"></i>Buffer zone<br>'
-      + '<i class="line notified"></i>notified &nbsp;<i class="line proposed"></i>proposed'
-      + ' &nbsp;<i class="line draft"></i>draft<br>'
-      + '@@CASE@@<i class="dot" style="background:#66bb6a"></i>Health facility<br>'
-      + '<i class="dot" style="background:#a1887f"></i>Village (by population)<br>'
-      + '<span style="color:#f0932b">&#9632;</span> COVID care'
-      + ' <span style="color:#38aadd">&#9632;</span> quarantine'
-      + ' <span style="color:#d63e2a">&#9632;</span> hospital';
-    return div;
-}};
-legend.addTo(map);
-var style = document.createElement('style');
-style.innerHTML = '.map-legend {{background: white; padding: 6px 8px; font: 12px/18px sans-serif;'
-  + ' border-radius: 4px; box-shadow: 0 0 6px rgba(0,0,0,.3);}}'
-  + ' .map-legend i {{display: inline-block; width: 14px; height: 12px; margin-right: 5px;'
-  + ' opacity: .7; vertical-align: middle;}}'
-  + ' .map-legend i.dot {{width: 10px; height: 10px; border-radius: 5px;}}'
-  + ' .map-legend i.line {{height: 0; border-top: 3px solid #d32f2f; opacity: 1;}}'
-  + ' .map-legend i.proposed {{border-top-style: dashed;}}'
-  + ' .map-legend i.draft {{border-top-style: dotted;}}'
-  + ' .block-label {{font: bold 13px sans-serif; color: #37474f; text-align: center;'
-  + ' text-shadow: 0 0 3px white; white-space: nowrap; pointer-events: none;}}';
-document.head.appendChild(style);
-"""
+def _legend(fmap: folium.Map, layers: MapLayers, *, zones: bool) -> None:
+    """Only what this map shows, in a corner, folded away on a narrow map."""
+    rows: list[list[tuple[str, str, str]]] = []
+    if zones:
+        rows.append(
+            [
+                ("fill", _("Containment zone"), f"background:{ZONE_COLOURS['containment']}"),
+                ("fill", _("Buffer zone"), f"background:{ZONE_COLOURS['buffer']}"),
+            ]
+        )
+        rows.append(
+            [
+                ("line", _("notified"), ""),
+                ("line proposed", _("proposed"), ""),
+                ("line draft", _("draft"), ""),
+            ]
+        )
+    if layers.cases is not None:
+        rows.append([("ring", _("Cases (count)"), ""), ("dot", _("case"), "background:#9c4dcc")])
+    rows.append(
+        [
+            ("square", _("Town"), ""),
+            ("dot", _("Village"), "background:#a1887f"),
+            ("road", _("Road"), ""),
+            ("dot", _("Health facility"), "background:#66bb6a"),
+        ]
+    )
+    if layers.centres is not None and not layers.centres.empty:
+        rows.append(
+            [
+                ("pin", _("COVID care"), "background:#f0932b"),
+                ("pin", _("quarantine"), "background:#38aadd"),
+                ("pin", _("hospital"), "background:#d63e2a"),
+            ]
+        )
+    if layers.checkpoints is not None and not layers.checkpoints.empty:
+        rows.append([("pin", _("Checkpoint"), "background:#303030")])
+    Legend(_("Legend"), rows).add_to(fmap)
 
 
 # While a drawing or editing tool is active, the features on the canvas (cases, villages,
@@ -435,37 +481,42 @@ def build_map(
     layers = layers or MapLayers()
     west, south, east, north = district.outline.bounds
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_snap=0.5)
-    fmap.fit_bounds([[south, west], [north, east]])
+    # Room on the right for the legend, so that it does not cover the district.
+    fmap.fit_bounds([[south, west], [north, east]], padding_bottom_right=(170, 0))
+    add_panes(fmap)
     folium.TileLayer(
         "OpenStreetMap",
-        name="OpenStreetMap (needs internet)",
+        name=_("OpenStreetMap (needs internet)"),
         overlay=True,
         show=False,
         control=True,
     ).add_to(fmap)
+    _ground(fmap, district)
+    if not district.roads.empty:
+        _add_roads(fmap, _district_geojson(district)["roads"], _("Roads"), weight=1.6)
+    if layers.roads is not None and not layers.roads.empty:
+        _add_roads(fmap, layers.roads, _("Roads (for checkpoints)"), weight=2)
     _add_reference_layers(fmap, district)
     if layers.proposals is not None and not layers.proposals.empty:
-        _add_zones(fmap, layers.proposals, district, name="Rule proposals (not saved)", dashed=True)
+        _add_zones(
+            fmap, layers.proposals, district, name=_("Rule proposals (not saved)"), dashed=True
+        )
     if layers.guide is not None and not layers.guide.empty:
         _add_guide(fmap, layers.guide, district)
     if layers.update is not None and not layers.update.empty:
         _add_update(fmap, layers.update, district)
+    labels = list(district_labels(district))
     if layers.zones is not None and not layers.zones.empty:
         shown = layers.zones[layers.zones["status"] != "released"]
-        _add_zones(fmap, shown, district, name="Zones", dashed=False)
+        _add_zones(fmap, shown, district, name=_("Zones"), dashed=False)
+        labels += zone_name_labels(shown)
     if layers.cases is not None and not layers.cases.empty:
-        _add_cases(fmap, layers.cases)
+        _add_cases(fmap, layers.cases, district)
     if layers.centres is not None and not layers.centres.empty:
         _add_centres(fmap, layers.centres)
-    if layers.roads is not None and not layers.roads.empty:
-        folium.GeoJson(
-            _for_display(layers.roads, ["road", "road_class"]),
-            name="Roads",
-            style_function=lambda _: {"color": "#37474f", "weight": 2, "opacity": 0.8},
-            tooltip=folium.GeoJsonTooltip(fields=["road"], labels=False),
-        ).add_to(fmap)
     if layers.checkpoints is not None and not layers.checkpoints.empty:
         _add_checkpoints(fmap, layers.checkpoints)
+    LabelLayer(labels, _("Names")).add_to(fmap)
     if draw:
         editable = folium.FeatureGroup(name="Drawing", control=False)
         if layers.editable is not None:
@@ -500,9 +551,10 @@ def build_map(
         secondary_length_unit="meters",
         secondary_area_unit="hectares",
     ).add_to(fmap)
-    case_entry = '<i class="dot" style="background:#7b1fa2"></i>Case &nbsp;'
-    _Script(_LEGEND.replace("@@CASE@@", case_entry if layers.cases is not None else "")).add_to(
-        fmap
+    zoned = any(
+        frame is not None and not frame.empty
+        for frame in (layers.zones, layers.proposals, layers.update)
     )
+    _legend(fmap, layers, zones=zoned)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     return serve_locally(fmap) if local_assets else fmap

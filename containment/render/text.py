@@ -11,6 +11,7 @@ their popups and tooltips with :func:`html_text`; Jinja2 templates escape with t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 
@@ -20,7 +21,7 @@ import pandas as pd
 
 from containment.words import count
 
-__all__ = ["cell_text", "count", "html_text", "markdown_text"]
+__all__ = ["cell_text", "count", "html_text", "markdown_text", "script_json"]
 
 # Characters that make inline Markdown in Streamlit: emphasis, code, links and images, autolinks,
 # tables, strike-through, LaTeX, colour and icon directives (":red[...]", ":material/x:"),
@@ -47,6 +48,24 @@ def html_text(value: object) -> str:
     if value is None:
         return ""
     return str(markupsafe.escape(str(value)))
+
+
+# Inside <script>, "</script>" or "<!--" in a string ends or upsets the script; U+2028 and U+2029
+# end a line in older JavaScript. As \u escapes they are the same characters to the script.
+_SCRIPT_UNSAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_json(value: object) -> str:
+    r"""``value`` as a JavaScript literal to put inside a ``<script>`` element: JSON in which no
+    name can end the script or become markup. The script gets the text as it is (draw it with
+    ``fillText`` or put it in a text node, never in ``innerHTML``).
+
+    >>> print(script_json(["</script><b>Ward 7</b>", 1.5]))
+    ["\u003c/script\u003e\u003cb\u003eWard 7\u003c/b\u003e", 1.5]
+    """
+    return json.dumps(value, ensure_ascii=False, allow_nan=False).translate(_SCRIPT_UNSAFE)
 
 
 def markdown_text(value: object) -> str:

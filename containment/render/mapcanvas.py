@@ -1,0 +1,110 @@
+"""The map's own elements, drawn by the app's script ``static/map/containment-map.js``: panes that
+stack the layers, names on a canvas, cases as counts or points, and a legend that folds away.
+
+Data goes into the page as JSON made safe for a ``<script>`` (:func:`~containment.render.text.
+script_json`); the script draws names with ``fillText`` and puts legend words in text nodes, so
+a name is never read as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import folium
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from jinja2 import Template
+
+from containment.render.text import script_json
+
+__all__ = ["PANES", "CaseLayer", "LabelLayer", "Legend", "add_panes"]
+
+_JS = [("containment_map_js", "map/containment-map.js")]
+_CSS = [("containment_map_css", "map/containment-map.css")]
+
+#: The map's panes, bottom to top, with their z-index (Leaflet's own: tiles 200, vector
+#: overlays 400, markers 600, tooltips 650): the ground (blocks, towns, wards) and roads lie
+#: under the zones; cases and names above them; none of these catch the mouse.
+PANES = {"cm-ground": 350, "cm-roads": 380, "cm-cases": 450, "cm-labels": 460}
+
+
+def add_panes(fmap: folium.Map) -> None:
+    """Create the map's own panes (before any layer that uses them)."""
+    for name, z_index in PANES.items():
+        folium.map.CustomPane(name, z_index=z_index, pointer_events=False).add_to(fmap)
+
+
+class LabelLayer(JSCSSMixin, folium.map.Layer):
+    """Names drawn on one canvas: ``rows`` are ``[lat, lon, text, kind, priority, min_zoom]``.
+
+    In view and at or above its ``min_zoom``, a name is drawn unless a name of higher priority
+    already took its place; ``kind`` is one of the script's styles (``block``, ``town``, ``hq``,
+    ``zone``, ``buffer``, ``ward``, ``village``).
+    """
+
+    default_js = _JS
+    default_css = _CSS
+
+    def __init__(self, rows: Sequence[Sequence[object]], name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "LabelLayer"
+        self.rows = script_json([list(r) for r in rows])
+        self._template = Template(
+            "{% macro script(this, kwargs) %}"
+            "var {{ this.get_name() }} = L.Containment.labelLayer({{ this.rows }}, "
+            "{pane: 'cm-labels'});\n"
+            "{{ this.get_name() }}.addTo({{ this._parent.get_name() }});\n"
+            "{% endmacro %}"
+        )
+
+
+class CaseLayer(JSCSSMixin, folium.map.Layer):
+    """Cases on one canvas: counts per cell below the zoom where points begin, points above it.
+
+    ``data`` is what :func:`containment.render.mapcases.case_layer_data` makes.
+    """
+
+    default_js = _JS
+    default_css = _CSS
+
+    def __init__(self, data: dict[str, object], name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "CaseLayer"
+        self.data = script_json(data)
+        self._template = Template(
+            "{% macro script(this, kwargs) %}"
+            "var {{ this.get_name() }} = L.Containment.caseLayer({{ this.data }}, "
+            "{pane: 'cm-cases'});\n"
+            "{{ this.get_name() }}.addTo({{ this._parent.get_name() }});\n"
+            "{% endmacro %}"
+        )
+
+
+class Legend(JSCSSMixin, MacroElement):
+    """A legend in a corner whose title folds it away; each row is ``[(mark, text, css), ...]``
+    (``mark``: the legend style's class, e.g. ``fill``, ``dot``, ``line proposed``)."""
+
+    default_js = _JS
+    default_css = _CSS
+
+    def __init__(
+        self,
+        title: str,
+        rows: Sequence[Sequence[tuple[str, str, str]]],
+        *,
+        position: str = "bottomright",
+    ) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.options = script_json(
+            {
+                "title": title,
+                "position": position,
+                "entries": [[list(part) for part in row] for row in rows],
+            }
+        )
+        self._template = Template(
+            "{% macro script(this, kwargs) %}"
+            "L.Containment.legend({{ this._parent.get_name() }}, {{ this.options }});\n"
+            "{% endmacro %}"
+        )
