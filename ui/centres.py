@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import streamlit as st
 from streamlit_folium import st_folium
 
 from containment.engine.ids import random_id
 from containment.field.centres import Centre, CentreKind
-from containment.render.mapview import MapLayers, build_map
+from containment.render.mapview import MapLayers, build_map, picked_point
 from ui import state
 
 _TABLE = {
@@ -38,19 +39,38 @@ def _location_picker() -> tuple[float, float, str, str] | None:
             str(facilities["facility_id"].loc[chosen]) if "facility_id" in facilities else ""
         )
         return point.x, point.y, facility_id, str(facilities["name"].loc[chosen])
-    output = st_folium(
+    picked = st.session_state.get("centre_point")  # (lon, lat): marked until saved or cleared
+    round_ = st.session_state.get("centre_map_round", 0)
+    key = f"centre_map_{round_}"
+    st_folium(
         build_map(district, MapLayers(centres=state.centres()), draw=False),
-        key="centre_map",
-        height=420,
+        key=key,
+        height=480,
         use_container_width=True,
         returned_objects=["last_clicked"],
+        feature_group_to_add=picked_point(*picked, "New centre here") if picked else None,
+        on_change=functools.partial(_take_click, key),
     )
-    clicked = (output or {}).get("last_clicked")
-    if not clicked:
+    if not picked:
         st.caption("Click the centre's place on the map.")
         return None
-    st.caption(f"Chosen point: {clicked['lat']:.5f} N, {clicked['lng']:.5f} E")
-    return clicked["lng"], clicked["lat"], "", ""
+    c1, c2 = st.columns([3, 1])
+    c1.caption(f"Chosen point (marked on the map): {picked[1]:.5f} N, {picked[0]:.5f} E")
+    c2.button("Clear the point", on_click=_forget_click, key="clear_centre_point")
+    return picked[0], picked[1], "", ""
+
+
+def _take_click(key: str) -> None:
+    """The map's click, kept until the centre is saved or the point cleared."""
+    clicked = (st.session_state.get(key) or {}).get("last_clicked")
+    if clicked:
+        st.session_state["centre_point"] = (float(clicked["lng"]), float(clicked["lat"]))
+
+
+def _forget_click() -> None:
+    """No point chosen; a fresh map, which forgets its last click too."""
+    st.session_state.pop("centre_point", None)
+    st.session_state["centre_map_round"] = st.session_state.get("centre_map_round", 0) + 1
 
 
 @state.page
@@ -104,6 +124,7 @@ def page() -> None:
                 if added is None:
                     state.show_flash()
                 else:
+                    _forget_click()
                     st.rerun()
 
     if not centres.empty:

@@ -57,26 +57,28 @@ def page() -> None:
     row2[2].metric("Beds free", f"{figures['beds_free']:,}")
     row2[3].metric("Beds in centres", f"{figures['beds_total']:,}")
 
-    left, right = st.columns([3, 2])
-    with left:
-        in_force = zones[zones["in_force"]] if len(zones) else zones
-        st_folium(
-            build_map(
-                district, MapLayers(zones=in_force, cases=known, centres=centres), draw=False
-            ),
-            key="meeting_map",
-            height=520,
-            use_container_width=True,
-            returned_objects=[],
+    # The map takes the width (a projector at 1280×720 has no room beside it); tables below.
+    in_force = zones[zones["in_force"]] if len(zones) else zones
+    st_folium(
+        build_map(district, MapLayers(zones=in_force, cases=known, centres=centres), draw=False),
+        key="meeting_map",
+        height=560,
+        use_container_width=True,
+        returned_objects=[],
+    )
+    st.subheader("By block")
+    table = block_table(zones, known, centres, district, as_of=as_of).rename(columns=_BLOCK_COLUMNS)
+    # A plain table: its headings wrap instead of being cut off at 1280×720.
+    st.table(table.style.format(thousands=",").hide(axis="index"))
+    st.subheader(f"Changes since {since:%d-%m-%Y}")
+    # A table that wraps its text: a change's detail is a sentence, never cut off.
+    changes = changes_since(zones, known, since=since, as_of=as_of)
+    changes["date"] = changes["date"].map(lambda d: f"{d:%d-%m-%Y}")
+    st.table(
+        changes.rename(columns={"date": "Date", "change": "Change", "detail": "Detail"}).set_index(
+            "Date"
         )
-    with right:
-        st.subheader("By block")
-        table = block_table(zones, known, centres, district, as_of=as_of)
-        st.dataframe(table.rename(columns=_BLOCK_COLUMNS), hide_index=True, width="stretch")
-        st.subheader(f"Changes since {since:%d-%m-%Y}")
-        st.dataframe(
-            changes_since(zones, known, since=since, as_of=as_of), hide_index=True, width="stretch"
-        )
+    )
     homes = state.workspace().homes()
     if len(homes):
         st.subheader("Home quarantine")

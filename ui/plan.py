@@ -34,10 +34,10 @@ from containment.service import Workspace
 from ui import state
 from ui.imports import offer_sample
 
+# What fits across the page at 1280×720 without cutting a column; the chosen zone's other
+# figures are written under the table (and in its popup on the map).
 ZONE_TABLE = [
-    "name", "kind", "status", "order_number", "due_for_release", "case_count", "population_est",
-    "households_est", "area_km2", "blocks", "facilities_inside", "nearest_facility",
-    "nearest_facility_m", "release_due_on",
+    "name", "kind", "status", "case_count", "population_est", "release_due_on", "due_for_release",
 ]  # fmt: skip
 
 
@@ -249,6 +249,12 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
         else ""
     )
     st.markdown(f"Status: **{zone.status}**{notified}")
+    st.caption(
+        f"Households (est.): {int(row['households_est']):,} · Area: {row['area_km2']:.2f} km² · "
+        f"Blocks: {md(row['blocks']) or '—'} · Facilities inside: "
+        f"{md(row['facilities_inside']) or 'none'} · Nearest facility: "
+        f"{md(row['nearest_facility'])} ({row['nearest_facility_m']:,.0f} m)"
+    )
     if row["due_for_release"]:
         st.warning(f"{md(zone.name)} is due for release: no new case since {row['last_case_on']}.")
 

@@ -30,7 +30,8 @@ __all__ = [
 
 VILLAGE_LABELS_MIN_ZOOM = 13
 _LARGE_VILLAGE = 5000  # people: named from a zoom earlier
-_ZONE_PRIORITY = {"notified": 800, "proposed": 600, "draft": 500, "released": 100}
+# Blocks 1000 and towns 900 (see district_labels): a notified zone's name comes between them.
+_ZONE_PRIORITY = {"notified": 950, "proposed": 600, "draft": 500, "released": 100}
 _MAX_NAME = 32  # characters of a zone's name written on the map (the tooltip has all of it)
 
 Row = list[object]

@@ -34,7 +34,7 @@ from containment.render.maplabels import zone_labels as zone_name_labels
 from containment.render.offline import serve_locally
 from containment.render.text import html_text
 
-__all__ = ["CENTRE_ICONS", "ZONE_COLOURS", "MapLayers", "build_map"]
+__all__ = ["CENTRE_ICONS", "ZONE_COLOURS", "MapLayers", "build_map", "picked_point"]
 
 ZONE_COLOURS = {"containment": "#d32f2f", "buffer": "#ef6c00"}
 _STATUS_DASH = {"draft": "2 6", "proposed": "8 6", "notified": None, "released": "1 8"}
@@ -558,3 +558,17 @@ def build_map(
     _legend(fmap, layers, zones=zoned)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     return serve_locally(fmap) if local_assets else fmap
+
+
+def picked_point(lon: float, lat: float, label: str) -> folium.FeatureGroup:
+    """A mark where the user clicked (a red ring with a dot), to put on a drawn map without
+    drawing it again (streamlit-folium's ``feature_group_to_add`` keeps the map's view)."""
+    group = folium.FeatureGroup(name=html_text(label), control=False)
+    tooltip = folium.Tooltip(html_text(label))
+    folium.CircleMarker(
+        [lat, lon], radius=11, color="#d50000", weight=3, fill=False, tooltip=tooltip
+    ).add_to(group)
+    folium.CircleMarker(
+        [lat, lon], radius=3, color="#d50000", weight=1, fill=True, fill_opacity=1
+    ).add_to(group)
+    return group

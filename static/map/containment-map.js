@@ -126,7 +126,7 @@
                 var h = style.size + 2, gap = (row[6] || style.gap || 0) + (style.mark ? 8 : 0);
                 var place = null, tries = style.anchor === 'centre'
                     ? [[-width / 2, 0], [-width / 2, -h - 2], [-width / 2, h + 2]]
-                    : [[gap, 0], [-gap - width, 0]];
+                    : [[gap, 0], [-gap - width, 0], [-width / 2, -h - gap / 2], [-width / 2, h + gap / 2]];
                 for (var t = 0; t < tries.length && place === null; t++) {
                     var x0 = p.x + tries[t][0], y0 = p.y + tries[t][1];
                     var box = [x0 - 2, y0 - h / 2 - 1, x0 + width + 2, y0 + h / 2 + 1];
