@@ -9,7 +9,19 @@ from containment.i18n import _
 from containment.logs import configure_logging
 from containment.render.text import markdown_text as md
 from containment.service import Workspace
-from ui import audit, centres, export, fieldwork, imports, meeting, plan, police, state, users
+from ui import (
+    audit,
+    centres,
+    export,
+    fieldwork,
+    imports,
+    layers,
+    meeting,
+    plan,
+    police,
+    state,
+    users,
+)
 
 configure_logging()
 st.set_page_config(
@@ -37,14 +49,16 @@ def pages_for(ws: Workspace | None) -> list[st.Page]:
         ),
     ]
     exports = st.Page(export.page, title=_("Export"), icon=":material/download:", url_path="export")
+    own = st.Page(layers.page, title=_("Map layers"), icon=":material/layers:", url_path="layers")
     trail = st.Page(audit.page, title=_("Audit trail"), icon=":material/history:", url_path="audit")
     people = st.Page(users.page, title=_("Users"), icon=":material/group:", url_path="users")
     in_force = st.Page(
         police.page, title=_("Zones in force"), icon=":material/map:", url_path="police"
     )
     if ws is None:
-        return [*planning, exports, trail, people, in_force]
+        return [*planning, exports, own, trail, people, in_force]
     pages = [*planning, exports] if ws.may(Permission.READ_CASES) else [in_force, exports]
+    pages += [own] if ws.may(Permission.ADD_MAP_LAYERS) else []
     pages += [trail] if ws.may(Permission.READ_AUDIT) else []
     return [*pages, people] if ws.may(Permission.MANAGE_USERS) else pages
 

@@ -1,15 +1,17 @@
 """The server: the Streamlit app (``app.py``) and, beside it, the two routes of the login cookie
-(``ui/web.py``) that keep a user logged in across a reload. ``make run`` starts it:
+(``ui/web.py``) that keep a user logged in across a reload, and the tile route (``ui/tiles.py``)
+that serves the district's own tile layers to the map. ``make run`` starts it:
 
     streamlit run serve.py
 
-(``streamlit run app.py`` also works, without the cookie: a reload then asks to log in again.)
+(``streamlit run app.py`` also works, without the cookie: a reload then asks to log in again,
+and the district's own tile layers stay blank.)
 """
 
 from pathlib import Path
 
 import streamlit as st
 
-from ui import web
+from ui import tiles, web
 
-app = st.App(Path(__file__).with_name("app.py"), routes=web.routes())
+app = st.App(Path(__file__).with_name("app.py"), routes=[*web.routes(), *tiles.routes()])

@@ -66,6 +66,7 @@ class Permission(StrEnum):
     EXPORT = "export zones"
     MANAGE_USERS = "manage users"
     UNDO_IMPORTS = "undo an import"
+    ADD_MAP_LAYERS = "add and remove the district's own map layers"
 
 
 _COLLECTOR_ONLY = {

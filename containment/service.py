@@ -14,8 +14,11 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
+import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path, PurePath
 
 import geopandas as gpd
 import pandas as pd
@@ -34,6 +37,7 @@ from containment.auth import (
 )
 from containment.engine.district import District
 from containment.engine.figures import place_names
+from containment.engine.ids import random_id
 from containment.engine.lifecycle import (
     SavedZone,
     ZoneOrigin,
@@ -50,9 +54,12 @@ from containment.engine.zones import ZoneKind, ZonePlan, ZoneShape, plan_zones
 from containment.errors import ContainmentError
 from containment.field.centres import Centre
 from containment.i18n import IST, LANGUAGES, _, time_text
+from containment.io.baselayers import base_layer_features
 from containment.io.export import banded_count
+from containment.io.tiles import CONTENT_TYPES, copy_tiles, read_tile, tile_file_kind
 from containment.render.text import count
 from containment.store import ImportSummary, SQLStore
+from containment.store.baselayers import BaseLayer
 
 logger = logging.getLogger(__name__)
 
@@ -508,6 +515,98 @@ class Workspace:
             list(known.loc[known["checkpoint_id"] == checkpoint_id, "zone_id"])
         )
         self._store.delete_checkpoint(checkpoint_id)
+
+    # --- the district's own base layers: anyone sees them, planners add them -----------------
+
+    def base_layers(self) -> pd.DataFrame:
+        """The district's own map layers (roads, wards, tiles), oldest first."""
+        return self._store.base_layers()
+
+    def base_layer_features(self, layer_id: str) -> gpd.GeoDataFrame:
+        """A road or ward layer's features (``label``, geometry)."""
+        return self._store.base_layer_features(layer_id)
+
+    def add_base_layer(
+        self, source: bytes | os.PathLike[str], file_name: str, *, name: str = ""
+    ) -> BaseLayer:
+        """Add a map layer of the district's own from an upload's bytes (or, from the command
+        line, a file): a road or ward layer (GeoJSON, GeoPackage, zipped shapefile) or tiles
+        (MBTiles, PMTiles). ``file_name`` is what the user called the file: shown, never used
+        as a path. Tiles are copied, checked, into the district's layer folder under the
+        layer's new id; the record and its audit entry are saved in one transaction."""
+        self.require(Permission.ADD_MAP_LAYERS)
+        shown = PurePath(file_name).name or "the layer"
+        title = (name or PurePath(shown).stem).strip()[:80] or shown
+        layer_id = random_id("L")
+        if isinstance(source, bytes):
+            head = source[:100]
+        else:
+            with Path(source).open("rb") as handle:
+                head = handle.read(100)
+        if tile_file_kind(head) is None:
+            data = source if isinstance(source, bytes) else Path(source).read_bytes()
+            kind, features = base_layer_features(data, shown)
+            form = (
+                "gpkg" if data.startswith(b"SQLite") else "zip" if data[:2] == b"PK" else "geojson"
+            )
+            record = BaseLayer(
+                layer_id,
+                title,
+                kind.value,
+                form,
+                shown,
+                features=len(features),
+                size_bytes=len(data),
+            )
+            return self._store.add_base_layer(record, features)
+        folder = self._store.layer_folder
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target = folder / f"{layer_id}.mbtiles"
+        partial = folder / f"{layer_id}.mbtiles.partial"
+        upload: Path | None = None
+        try:
+            if isinstance(source, bytes):  # a temporary file of ours, in the layer folder
+                with tempfile.NamedTemporaryFile(dir=folder, suffix=".upload", delete=False) as f:
+                    f.write(source)
+                    upload = Path(f.name)
+            path = upload if upload is not None else Path(os.fspath(source))  # type: ignore[arg-type]
+            tiles = copy_tiles(path, partial, shown)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+            if upload is not None:
+                upload.unlink(missing_ok=True)
+        record = BaseLayer(
+            layer_id, title, "tiles", tiles.format, shown, tiles.min_zoom, tiles.max_zoom,
+            ",".join(map(str, tiles.bounds)) if tiles.bounds else "", tiles.tiles,
+            target.stat().st_size, ",".join(tiles.vector_layers), tiles.attribution,
+        )  # fmt: skip
+        try:
+            return self._store.add_base_layer(record)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+
+    def remove_base_layer(self, layer_id: str) -> None:
+        """Remove one of the district's own layers (audited); a tile layer's file goes too."""
+        self.require(Permission.ADD_MAP_LAYERS)
+        layer = self._store.remove_base_layer(layer_id)
+        if layer.kind == "tiles":
+            (self._store.layer_folder / f"{layer.layer_id}.mbtiles").unlink(missing_ok=True)
+
+    def base_tile(self, layer_id: str, z: int, x: int, y: int) -> tuple[bytes, str] | None:
+        """Tile ``z/x/y`` of a tile layer and its content type, or None (no such layer or
+        tile). The file is found by the layer's record, never by a name from the request."""
+        found = self._store.base_layers()
+        found = found[(found["layer_id"] == layer_id) & (found["kind"] == "tiles")]
+        if found.empty:
+            return None
+        layer = BaseLayer(**{str(k): v for k, v in found.iloc[0].to_dict().items()})
+        path = self._store.layer_folder / f"{layer.layer_id}.mbtiles"
+        if not path.is_file():
+            return None
+        data = read_tile(path, z, x, y)
+        return (data, CONTENT_TYPES[layer.format]) if data is not None else None
 
     # --- home quarantine ---------------------------------------------------------------------
 

@@ -56,6 +56,13 @@ cp "$work"/awesome-markers/dist/{leaflet.awesome-markers.js,leaflet.awesome-mark
 cp "$work"/awesome-markers/dist/images/{markers-soft.png,markers-soft@2x.png,markers-shadow.png,markers-shadow@2x.png} \
     $vendor/leaflet.awesome-markers/images/
 
+# Vector tiles (a district's own MBTiles/PMTiles of roads, buildings...) drawn by Leaflet.
+# Beerware licence, with the BSD/ISC pbf, vector-tile and geojson-vt bundled: see its README.
+fetch leaflet.vectorgrid@1.3.0 vectorgrid
+mkdir -p $vendor/leaflet.vectorgrid
+cp "$work"/vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js "$work"/vectorgrid/README.md \
+    $vendor/leaflet.vectorgrid/
+
 fetch @fortawesome/fontawesome-free@6.2.0 fontawesome
 mkdir -p $vendor/fontawesome/css $vendor/fontawesome/webfonts
 cp "$work"/fontawesome/css/all.min.css $vendor/fontawesome/css/

@@ -43,7 +43,7 @@ def _location_picker() -> tuple[float, float, str, str] | None:
     round_ = st.session_state.get("centre_map_round", 0)
     key = f"centre_map_{round_}"
     st_folium(
-        build_map(district, MapLayers(centres=state.centres()), draw=False),
+        build_map(district, MapLayers(centres=state.centres(), own=state.own_layers()), draw=False),
         key=key,
         height=480,
         use_container_width=True,

@@ -98,7 +98,9 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
         )
     output = st_folium(
         build_map(
-            district, MapLayers(zones=containment, checkpoints=saved, roads=roads), draw=False
+            district,
+            MapLayers(zones=containment, checkpoints=saved, roads=roads, own=state.own_layers()),
+            draw=False,
         ),
         key="checkpoint_map",
         height=480,

@@ -60,7 +60,11 @@ def page() -> None:
     # The map takes the width (a projector at 1280×720 has no room beside it); tables below.
     in_force = zones[zones["in_force"]] if len(zones) else zones
     st_folium(
-        build_map(district, MapLayers(zones=in_force, cases=known, centres=centres), draw=False),
+        build_map(
+            district,
+            MapLayers(zones=in_force, cases=known, centres=centres, own=state.own_layers()),
+            draw=False,
+        ),
         key="meeting_map",
         height=560,
         use_container_width=True,

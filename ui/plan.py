@@ -428,6 +428,7 @@ def page() -> None:
         cases=cases,
         centres=state.centres(),
         editable=editing.geometry if editing else None,
+        own=state.own_layers(),
     )
     output = st_folium(
         build_map(state.district(), layers),

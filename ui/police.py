@@ -30,7 +30,12 @@ def page() -> None:
     st_folium(
         build_map(
             district,
-            MapLayers(zones=in_force, centres=centres, checkpoints=checkpoints),
+            MapLayers(
+                zones=in_force,
+                centres=centres,
+                checkpoints=checkpoints,
+                own=state.own_layers(),
+            ),
             draw=False,
         ),
         key="police_map",

@@ -24,6 +24,7 @@ import containment as cp
 from containment import i18n
 from containment.auth import AuthError, Permission, SessionEnded
 from containment.i18n import _
+from containment.render.mapview import OwnLayer
 from containment.render.text import markdown_text as md
 from containment.service import Service, Workspace
 from containment.store import (
@@ -32,7 +33,7 @@ from containment.store import (
     default_store_path,
     open_store,
 )
-from ui import web
+from ui import tiles, web
 
 
 @st.cache_resource
@@ -257,6 +258,41 @@ def zones(as_of: dt.date | None = None) -> gpd.GeoDataFrame:
 def centres() -> gpd.GeoDataFrame:
     ws = workspace()
     return _read(ws, ws.key, data_version(), "centres")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _own_layers(_ws: Workspace, key: str, version: int, base: str) -> tuple[OwnLayer, ...]:
+    layers = []
+    for layer in _ws.base_layers().itertuples():
+        if layer.kind == "tiles":
+            try:
+                bounds = tuple(float(v) for v in str(layer.bounds).split(","))
+            except ValueError:
+                bounds = ()
+            layers.append(
+                OwnLayer(
+                    str(layer.name),
+                    "tiles",
+                    url=tiles.tile_url(base, str(layer.layer_id)),
+                    format=str(layer.format),
+                    min_zoom=int(layer.min_zoom),
+                    max_zoom=int(layer.max_zoom),
+                    bounds=bounds if len(bounds) == 4 else None,  # type: ignore[arg-type]
+                    vector_layers=tuple(n for n in str(layer.vector_layers).split(",") if n),
+                    attribution=str(layer.attribution),
+                )
+            )
+        else:
+            features = _ws.base_layer_features(str(layer.layer_id))
+            layers.append(OwnLayer(str(layer.name), str(layer.kind), features=features))
+    return tuple(layers)
+
+
+def own_layers() -> tuple[OwnLayer, ...]:
+    """The district's own base layers (roads, wards, tiles) as every map draws them."""
+    ws = workspace()
+    base = str(st.get_option("server.baseUrlPath") or "")
+    return _own_layers(ws, ws.key, data_version(), base)
 
 
 def today() -> dt.date:

@@ -15,11 +15,15 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from containment.render.text import script_json
+from containment.render.text import html_text, script_json
 
-__all__ = ["PANES", "CaseLayer", "LabelLayer", "Legend", "add_panes"]
+__all__ = ["PANES", "CaseLayer", "LabelLayer", "Legend", "VectorTiles", "add_panes"]
 
 _JS = [("containment_map_js", "map/containment-map.js")]
+_VECTORGRID_JS = [
+    ("leaflet_vectorgrid", "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js"),
+    *_JS,
+]
 _CSS = [("containment_map_css", "map/containment-map.css")]
 
 #: The map's panes, bottom to top, with their z-index (Leaflet's own: tiles 200, vector
@@ -106,5 +110,43 @@ class Legend(JSCSSMixin, MacroElement):
         self._template = Template(
             "{% macro script(this, kwargs) %}"
             "L.Containment.legend({{ this._parent.get_name() }}, {{ this.options }});\n"
+            "{% endmacro %}"
+        )
+
+
+class VectorTiles(JSCSSMixin, folium.map.Layer):
+    """Vector tiles (Mapbox Vector Tiles) from the app's tile route, drawn by Leaflet.VectorGrid
+    with a plain style per layer (``layer_names``: the file's own layers)."""
+
+    default_js = _VECTORGRID_JS
+    default_css = _CSS
+
+    def __init__(
+        self,
+        url: str,
+        name: str,
+        layer_names: Sequence[str],
+        *,
+        min_zoom: int,
+        max_zoom: int,
+        attribution: str,
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "VectorTiles"
+        self.url = script_json(url)
+        self.layer_names = script_json(list(layer_names))
+        # Leaflet writes an attribution as markup: it must arrive escaped (the file's words).
+        self.options = script_json(
+            {
+                "minNativeZoom": min_zoom,
+                "maxNativeZoom": max_zoom,
+                "attribution": html_text(attribution),
+            }
+        )
+        self._template = Template(
+            "{% macro script(this, kwargs) %}"
+            "var {{ this.get_name() }} = L.Containment.vectorTiles({{ this.url }}, "
+            "{{ this.layer_names }}, {{ this.options }});\n"
+            "{{ this.get_name() }}.addTo({{ this._parent.get_name() }});\n"
             "{% endmacro %}"
         )

@@ -21,7 +21,8 @@ import math
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import CRS
+import shapely
+from pyproj import CRS, Transformer
 
 from containment.engine.crs import STORAGE_CRS
 
@@ -95,10 +96,12 @@ def case_layer_data(
     and ``many`` with ``{n}``).
     """
     words = words or {"reported": "Reported {date}", "one": "{n} case", "many": "{n} cases"}
-    points = cases.geometry.to_crs(STORAGE_CRS)
-    lat, lon = points.y.to_numpy(float), points.x.to_numpy(float)
-    metric = cases.geometry.to_crs(metric_crs)
-    x_m, y_m = metric.x.to_numpy(float), metric.y.to_numpy(float)
+    # Straight from the coordinate arrays: no point objects made for a hundred thousand cases.
+    points = cases.geometry if cases.crs == STORAGE_CRS else cases.geometry.to_crs(STORAGE_CRS)
+    lon, lat = shapely.get_coordinates(points.to_numpy()).T
+    to_metric = Transformer.from_crs(STORAGE_CRS, metric_crs, always_xy=True)
+    from_metric = Transformer.from_crs(metric_crs, STORAGE_CRS, always_xy=True)
+    x_m, y_m = to_metric.transform(lon, lat)
     reported = pd.to_datetime(cases["reported_on"])
     first = reported.min() if len(cases) else pd.Timestamp("2020-01-01")
     days = (reported - first).dt.days.to_numpy() if len(cases) else np.array([], dtype=int)
@@ -107,12 +110,10 @@ def case_layer_data(
     levels = []
     for width_m, max_zoom in levels_m:
         cells = hex_counts(x_m, y_m, width_m)
-        centres = gpd.GeoSeries(gpd.points_from_xy(cells["x"], cells["y"]), crs=metric_crs).to_crs(
-            STORAGE_CRS
-        )
+        cell_lon, cell_lat = from_metric.transform(cells["x"].to_numpy(), cells["y"].to_numpy())
         rows = [
             [round(float(a), 5), round(float(b), 5), int(n)]
-            for a, b, n in zip(centres.y, centres.x, cells["n"], strict=True)
+            for a, b, n in zip(cell_lat, cell_lon, cells["n"], strict=True)
         ]
         levels.append({"maxZoom": max_zoom, "cells": rows})
     data: dict[str, object] = {

@@ -27,14 +27,21 @@ from containment.engine.district import District
 from containment.field.centres import CentreKind
 from containment.i18n import _
 from containment.render.labels import zone_labels
-from containment.render.mapcanvas import CaseLayer, LabelLayer, Legend, add_panes
+from containment.render.mapcanvas import CaseLayer, LabelLayer, Legend, VectorTiles, add_panes
 from containment.render.mapcases import case_layer_data
-from containment.render.maplabels import district_labels, town_extents
+from containment.render.maplabels import district_labels, place_labels, town_extents
 from containment.render.maplabels import zone_labels as zone_name_labels
 from containment.render.offline import serve_locally
 from containment.render.text import html_text
 
-__all__ = ["CENTRE_ICONS", "ZONE_COLOURS", "MapLayers", "build_map", "picked_point"]
+__all__ = [
+    "CENTRE_ICONS",
+    "ZONE_COLOURS",
+    "MapLayers",
+    "OwnLayer",
+    "build_map",
+    "picked_point",
+]
 
 ZONE_COLOURS = {"containment": "#d32f2f", "buffer": "#ef6c00"}
 _STATUS_DASH = {"draft": "2 6", "proposed": "8 6", "notified": None, "released": "1 8"}
@@ -55,6 +62,24 @@ _ZONE_POPUP = zone_labels(
 
 
 @dataclass(frozen=True)
+class OwnLayer:
+    """One of the district's own base layers, as the map draws it: ``kind`` ``roads`` or
+    ``areas`` (with ``features``: ``label`` and geometry) or ``tiles`` (from ``url``, a
+    ``{z}/{x}/{y}`` template of the app's tile route, in ``format`` png/jpg/webp or pbf)."""
+
+    name: str
+    kind: str
+    features: gpd.GeoDataFrame | None = None
+    url: str = ""
+    format: str = ""
+    min_zoom: int = 0
+    max_zoom: int = 18
+    bounds: tuple[float, float, float, float] | None = None
+    vector_layers: tuple[str, ...] = ()
+    attribution: str = ""
+
+
+@dataclass(frozen=True)
 class MapLayers:
     """What to show besides the district itself; every part is optional."""
 
@@ -67,6 +92,7 @@ class MapLayers:
     checkpoints: gpd.GeoDataFrame | None = None
     roads: gpd.GeoDataFrame | None = None
     editable: shapely.Geometry | None = None
+    own: tuple[OwnLayer, ...] = ()  # the district's own base layers (roads, wards, tiles)
 
 
 class _Script(MacroElement):
@@ -147,10 +173,12 @@ def _district_geojson(district: District) -> dict[str, dict[str, Any]]:
     }
 
 
-def _ground(fmap: folium.Map, district: District) -> None:
+def _ground(fmap: folium.Map, district: District, *, under_tiles: bool = False) -> None:
     """What lies under everything: outside the district greyed, blocks in soft tints with their
-    boundaries, the towns' extent; then the roads. Nothing here catches the mouse."""
+    boundaries, the towns' extent; then the roads. Nothing here catches the mouse. Over a
+    district's own tiles (``under_tiles``) the tints are faint, so the tiles show through."""
     data = _district_geojson(district)
+    tint = 0.12 if under_tiles else 0.7
     folium.GeoJson(
         data["mask"],
         style_function=lambda _f: {"stroke": False, "fillColor": "#b0bec5", "fillOpacity": 0.45},
@@ -165,7 +193,7 @@ def _ground(fmap: folium.Map, district: District) -> None:
             "color": "#78909c",
             "weight": 1.2,
             "fillColor": f["properties"]["tint"],
-            "fillOpacity": 0.7,
+            "fillOpacity": tint,
         },
         interactive=False,
         pane="cm-ground",
@@ -196,6 +224,54 @@ def _add_roads(
         interactive=False,
         pane="cm-roads",
     ).add_to(fmap)
+
+
+def _add_own_layers(fmap: folium.Map, own: tuple[OwnLayer, ...]) -> list[list[object]]:
+    """The district's own base layers, under everything the app draws; the names of their
+    areas (wards) for the label layer."""
+    labels: list[list[object]] = []
+    for layer in own:
+        title = html_text(layer.name)
+        if layer.kind == "tiles" and layer.format == "pbf":
+            VectorTiles(
+                layer.url,
+                title,
+                layer.vector_layers,
+                min_zoom=layer.min_zoom,
+                max_zoom=layer.max_zoom,
+                attribution=layer.attribution or layer.name,
+            ).add_to(fmap)
+        elif layer.kind == "tiles":
+            west, south, east, north = layer.bounds or (-180.0, -85.0, 180.0, 85.0)
+            folium.TileLayer(
+                tiles=layer.url,
+                attr=html_text(layer.attribution or layer.name),
+                name=title,
+                overlay=True,
+                show=True,
+                control=True,
+                max_zoom=20,
+                max_native_zoom=layer.max_zoom,
+                min_native_zoom=layer.min_zoom,
+                bounds=[[south, west], [north, east]],
+            ).add_to(fmap)
+        elif layer.features is not None and layer.kind == "roads":
+            _add_roads(fmap, layer.features, title, weight=1.2)
+        elif layer.features is not None:
+            folium.GeoJson(
+                _for_display(layer.features, []),
+                name=title,
+                style_function=lambda _f: {
+                    "color": "#6d4c41",
+                    "weight": 1.2,
+                    "dashArray": "5 4",
+                    "fill": False,
+                },
+                interactive=False,
+                pane="cm-ground",
+            ).add_to(fmap)
+            labels += place_labels(layer.features, layer.features["label"])
+    return labels
 
 
 def _add_reference_layers(fmap: folium.Map, district: District) -> None:
@@ -491,7 +567,8 @@ def build_map(
         show=False,
         control=True,
     ).add_to(fmap)
-    _ground(fmap, district)
+    _ground(fmap, district, under_tiles=any(layer.kind == "tiles" for layer in layers.own))
+    own_labels = _add_own_layers(fmap, layers.own)
     if not district.roads.empty:
         _add_roads(fmap, _district_geojson(district)["roads"], _("Roads"), weight=1.6)
     if layers.roads is not None and not layers.roads.empty:
@@ -505,7 +582,7 @@ def build_map(
         _add_guide(fmap, layers.guide, district)
     if layers.update is not None and not layers.update.empty:
         _add_update(fmap, layers.update, district)
-    labels = list(district_labels(district))
+    labels = [*district_labels(district), *own_labels]
     if layers.zones is not None and not layers.zones.empty:
         shown = layers.zones[layers.zones["status"] != "released"]
         _add_zones(fmap, shown, district, name=_("Zones"), dashed=False)

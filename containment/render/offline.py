@@ -40,6 +40,7 @@ ASSETS: dict[str, str | None] = {
     "leaflet_measure_css": "vendor/leaflet-measure/leaflet-measure.css",
     "Leaflet.Search.js": "vendor/leaflet-search/dist/leaflet-search.min.js",
     "Leaflet.Search.css": "vendor/leaflet-search/dist/leaflet-search.min.css",
+    "leaflet_vectorgrid": "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js",
     # The app's own map script and style (not vendored: written for this app).
     "containment_map_js": "map/containment-map.js",
     "containment_map_css": "map/containment-map.css",

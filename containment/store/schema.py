@@ -170,4 +170,25 @@ MIGRATIONS = (
         CREATE INDEX login_attempts_name ON login_attempts(name_key)
         """,
     ),
+    Migration(
+        # A district's own base layers: a road or ward layer's features here, a tile layer's
+        # tiles in a file of the app's making named by the layer's id (see store/baselayers.py).
+        """
+        CREATE TABLE base_layers (
+            layer_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+            format TEXT NOT NULL, source TEXT NOT NULL, min_zoom INTEGER, max_zoom INTEGER,
+            bounds TEXT NOT NULL, features INTEGER NOT NULL, size_bytes BIGINT NOT NULL,
+            vector_layers TEXT NOT NULL, attribution TEXT NOT NULL,
+            added_by TEXT NOT NULL, added_at TEXT NOT NULL
+        );
+        CREATE TABLE base_layer_features (
+            layer_id TEXT NOT NULL REFERENCES base_layers(layer_id), feature INTEGER NOT NULL,
+            label TEXT NOT NULL, geometry {geometry} NOT NULL,
+            PRIMARY KEY (layer_id, feature)
+        )
+        """,
+        postgis_only=(
+            "CREATE INDEX base_layer_features_geometry ON base_layer_features USING GIST (geometry)"
+        ),
+    ),
 )

@@ -29,6 +29,7 @@ from containment.field.centres import CENTRE_FIELDS, Centre
 from containment.field.checkpoints import CHECKPOINT_COLUMNS
 from containment.store.accounts import AccountRecords
 from containment.store.backends import Backend, Tx
+from containment.store.baselayers import BaseLayerRecords
 from containment.store.caserecords import CaseRecords, ImportSummary, SyntheticMixError
 from containment.store.schema import MIGRATIONS
 
@@ -98,7 +99,7 @@ def _zone_values(zone: SavedZone) -> dict[str, object]:
     return values
 
 
-class SQLStore(AccountRecords, CaseRecords):
+class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
     """One district's store on a backend, created and upgraded on first use.
 
     ``actor`` is who the audit trail names for changes made through this object; see

@@ -339,12 +339,44 @@
         return control;
     }
 
+    /* A plain style for a vector tile layer, by its name (water blue, roads brown, buildings
+     * grey, boundaries dashed, green areas green; names and points are left to our labels). */
+    function vectorStyle(name) {
+        var n = name.toLowerCase();
+        if (/water|river|lake|ocean/.test(n)) {
+            return {fill: true, fillColor: '#b3d4ec', fillOpacity: 0.8, weight: 0.5, color: '#8ab4d6'};
+        }
+        if (/road|street|transport|highway|path|rail/.test(n)) {
+            return {weight: 1.4, color: '#9e8b7e', fill: false};
+        }
+        if (/building/.test(n)) {
+            return {fill: true, fillColor: '#d9d0c9', fillOpacity: 0.9, weight: 0.3, color: '#bfb2a8'};
+        }
+        if (/boundar|admin|ward/.test(n)) {
+            return {weight: 1, color: '#7e57c2', dashArray: '4 3', fill: false};
+        }
+        if (/landuse|landcover|park|wood|forest|green|farm/.test(n)) {
+            return {fill: true, fillColor: '#dcebcf', fillOpacity: 0.6, stroke: false, weight: 0};
+        }
+        if (/place|label|poi|name|housenum/.test(n)) { return []; }
+        return {weight: 0.8, color: '#8d8d8d', fill: false, radius: 1.5};
+    }
+
+    function vectorTiles(url, layerNames, options) {
+        var styles = {};
+        layerNames.forEach(function (name) { styles[name] = vectorStyle(name); });
+        return L.vectorGrid.protobuf(url, L.extend({
+            rendererFactory: L.canvas.tile, vectorTileLayerStyles: styles, interactive: false
+        }, options));
+    }
+
     L.Containment = {
         CanvasLayer: CanvasLayer,
         LabelLayer: LabelLayer,
         CaseLayer: CaseLayer,
         labelLayer: function (rows, options) { return new LabelLayer(rows, options); },
         caseLayer: function (data, options) { return new CaseLayer(data, options); },
-        legend: legend
+        legend: legend,
+        vectorTiles: vectorTiles
     };
 }());

@@ -1,0 +1,76 @@
+"""Map layers: the district's own offline base layers — a road or ward map, or tiles — that every
+map draws under the zones. Planners and the collector add and remove them; everyone sees them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from containment.auth import Permission
+from containment.i18n import _
+from ui import state
+
+_TABLE = {
+    "name": "Layer",
+    "kind": "Kind",
+    "format": "Format",
+    "features": "Features or tiles",
+    "min_zoom": "From zoom",
+    "max_zoom": "To zoom",
+    "source": "File",
+    "added_by": "Added by",
+    "added_at": "Added at (UTC)",
+}
+# What an upload may be: vector layers as everywhere in the app, tiles up to Streamlit's limit.
+_TYPES = ["geojson", "json", "gpkg", "zip", "mbtiles", "pmtiles"]
+
+
+@state.page
+def page() -> None:
+    st.title(_("Map layers"))
+    st.caption(
+        _(
+            "The district's own base layers, drawn under the zones on every map with no "
+            "internet: a road layer or a ward, mohalla or colony map (GeoJSON, GeoPackage or a "
+            "zipped shapefile, in any coordinate system), or map tiles (MBTiles or PMTiles, "
+            "raster or vector) that the app serves itself. A larger tile file can be added "
+            "from the command line: containment layers add FILE --user NAME."
+        )
+    )
+    ws = state.workspace()
+    layers = ws.base_layers()
+    if layers.empty:
+        st.info(_("No layers of the district's own yet."))
+    else:
+        shown = layers[list(_TABLE)].rename(columns={k: _(v) for k, v in _TABLE.items()})
+        shown[_("Added at (UTC)")] = shown[_("Added at (UTC)")].str[:16].str.replace("T", " ")
+        st.table(shown.set_index(_("Layer")))
+    if not ws.may(Permission.ADD_MAP_LAYERS):
+        return
+    st.subheader(_("Add a layer"))
+    with st.form("add_layer", clear_on_submit=True):
+        upload = st.file_uploader(_("Layer file"), type=_TYPES, key="layer_upload")
+        name = st.text_input(_("Name on the map"), placeholder=_("e.g. Sagwara wards"))
+        if st.form_submit_button(_("Add layer"), type="primary", key="add_layer_submit"):
+            if upload is None:
+                st.error(_("Choose a file first."))
+            else:
+                data, file_name = upload.getvalue(), upload.name  # the name is never a path
+                added = state.act(
+                    lambda fresh: fresh.add_base_layer(data, file_name, name=name),
+                    done=_("Layer added: it is drawn on every map."),
+                )
+                if added is None:
+                    state.show_flash()
+                else:
+                    st.rerun()
+    if layers.empty:
+        return
+    st.subheader(_("Remove a layer"))
+    labels = dict(zip(layers["layer_id"], layers["name"], strict=True))
+    chosen = st.selectbox(_("Layer"), list(labels), format_func=labels.get, key="layer_to_remove")
+    state.action_button(
+        _("Remove layer"),
+        lambda fresh: fresh.remove_base_layer(chosen),
+        key="remove_layer",
+        done=_("Layer {name} removed.", name=labels[chosen]),
+    )
