@@ -26,14 +26,12 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pmtiles.tile import (
     Compression,
     MagicNumberNotFound,
     SpecVersionUnsupported,
     TileType,
-    deserialize_directory,
     deserialize_header,
     tileid_to_zxy,
 )
@@ -61,6 +59,7 @@ CONTENT_TYPES = {
 MAX_TILES = 2_000_000
 MAX_TILE_BYTES = 4_000_000
 MAX_ZOOM = 22
+_MAX_DIRECTORY_BYTES = 64_000_000
 _PMTILES_DEPTH = 4  # root and at most three levels of leaves, as the PMTiles reader allows
 _PMTILES_TYPES = {TileType.PNG: "png", TileType.JPEG: "jpg", TileType.WEBP: "webp"}
 _PMTILES_TYPES[TileType.MVT] = "pbf"
@@ -140,14 +139,59 @@ def _checked(z: int, x: int, y: int, data: bytes, form: str, name: str) -> bytes
     return data
 
 
-def _gunzip_at_most(data: bytes) -> bytes:
-    """Unpack a gzip member, refusing one that unpacks to more than a tile may be."""
+def _gunzip_at_most(data: bytes, limit: int = MAX_TILE_BYTES) -> bytes:
+    """Unpack a gzip member, refusing one that unpacks to more than ``limit`` bytes."""
     unpack = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = unpack.decompress(data, MAX_TILE_BYTES + 1)
-    if len(out) > MAX_TILE_BYTES or unpack.unconsumed_tail:
-        msg = "it unpacks to more than 4 MB"
+    out = unpack.decompress(data, limit + 1)
+    if len(out) > limit or unpack.unconsumed_tail:
+        msg = f"it unpacks to more than {limit / 1e6:,.0f} MB"
         raise OSError(msg)
     return out
+
+
+@dataclass
+class _Entry:
+    tile_id: int
+    offset: int
+    length: int
+    run_length: int
+
+
+def _directory(data: bytes) -> list[_Entry]:
+    """A PMTiles directory's entries, from its unpacked bytes (the spec's varint columns: tile
+    id deltas, run lengths, lengths, offsets with 0 meaning "right after the previous")."""
+    pos = 0
+
+    def varint() -> int:
+        nonlocal pos
+        value, shift = 0, 0
+        while True:
+            if pos >= len(data) or shift > 63:
+                msg = "a directory ends in the middle of a number"
+                raise ValueError(msg)
+            byte = data[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                return value
+            shift += 7
+
+    count = varint()
+    if count > MAX_TILES:
+        msg = f"a directory lists {count:,} entries"
+        raise ValueError(msg)
+    entries, last = [], 0
+    for _ in range(count):
+        last += varint()
+        entries.append(_Entry(last, 0, 0, 0))
+    for entry in entries:
+        entry.run_length = varint()
+    for entry in entries:
+        entry.length = varint()
+    for i, entry in enumerate(entries):
+        raw = varint()
+        entry.offset = entries[i - 1].offset + entries[i - 1].length if i and raw == 0 else raw - 1
+    return entries
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:
@@ -212,9 +256,9 @@ def _pmtiles_tiles(path: Path, name: str) -> tuple[dict[str, object], Iterator[_
     compressed = header["internal_compression"] == Compression.GZIP
     tiles_gzipped = header["tile_compression"] == Compression.GZIP
 
-    def directory(offset: int, length: int) -> list[Any]:
+    def directory(offset: int, length: int) -> list[_Entry]:
         raw = get(offset, length)
-        return list(deserialize_directory(_gunzip_at_most(raw) if compressed else raw))
+        return _directory(_gunzip_at_most(raw, _MAX_DIRECTORY_BYTES) if compressed else raw)
 
     def walk(offset: int, length: int, depth: int) -> Iterator[_Tile]:
         if depth >= _PMTILES_DEPTH:

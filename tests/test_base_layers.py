@@ -1,0 +1,296 @@
+"""The district's own base layers: added through the service by planners and the collector
+(audited), kept in the store (roads, wards) or as an MBTiles of the app's making named by the
+layer's id (tiles), and served by ``/tiles/<layer>/{z}/{x}/{y}`` to an open session only — on
+SQLite and PostGIS alike."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+
+import geopandas as gpd
+import pytest
+import shapely
+from starlette.applications import Starlette
+
+from containment.auth import AuthError
+from containment.errors import ContainmentError
+from containment.io.tiles import TileFileError, tile_file_kind
+from containment.service import Service
+from tests.tilefiles import mbtiles, pmtiles, png
+from ui import tiles, web
+
+PASSWORD = "a long test password"
+RED, BLUE = png((200, 0, 0), 4), png((0, 0, 200), 4)
+# Two tiles over Dungarpur (zoom 10) and one at zoom 0; XYZ rows.
+TILES = {(10, 721, 445): RED, (10, 722, 445): BLUE, (0, 0, 0): png((0, 150, 0), 4)}
+
+
+@pytest.fixture
+def service(store, tmp_path, monkeypatch) -> Service:
+    monkeypatch.setenv("CONTAINMENT_DATA", str(tmp_path / "data"))  # PostGIS's layer folder
+    for name, role in (("meena", "collector"), ("ravi", "planner"), ("thana", "police")):
+        store.add_user(name, role, PASSWORD)
+    return Service(store)
+
+
+def token(service: Service, user: str) -> str:
+    return service.login(user, PASSWORD).token
+
+
+def workspace(service: Service, user: str):
+    return service.workspace(token(service, user))
+
+
+def get(service: Service, path: str, cookie: str | None) -> tuple[int, dict[str, str], bytes]:
+    """``GET path`` on the tile route, as a browser with (or without) the login cookie."""
+    app = Starlette(routes=tiles.routes(lambda: service))
+    headers = [(b"cookie", f"{web.COOKIE}={cookie}".encode())] if cookie else []
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "headers": headers, "client": ("127.0.0.1", 1), "server": ("t", 80),
+    }  # fmt: skip
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    found = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+    return start["status"], found, body
+
+
+# --- tiles: added, served, refused --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", [mbtiles, pmtiles], ids=["mbtiles", "pmtiles"])
+def test_a_tile_file_is_served_tile_by_tile_to_a_logged_in_user(service, tmp_path, make):
+    data = make(tmp_path / "survey.tiles", TILES).read_bytes()
+    layer = workspace(service, "ravi").add_base_layer(data, "survey.tiles", name="Survey 2019")
+    assert (layer.kind, layer.format, layer.min_zoom, layer.max_zoom) == ("tiles", "png", 0, 10)
+    assert layer.features == 3
+    assert layer.added_by == "ravi"
+    police = token(service, "thana")  # everyone who may see the map sees its base layers
+    for (z, x, y), expected in TILES.items():
+        status, headers, body = get(service, f"/tiles/{layer.layer_id}/{z}/{x}/{y}", police)
+        assert status == 200
+        assert body == expected  # the right tile: XYZ rows, whatever the file counted in
+        assert headers["content-type"] == "image/png"
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_missing_tile_or_layer_is_not_found(service, tmp_path):
+    data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
+    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles")
+    cookie = token(service, "ravi")
+    for path in (
+        f"/tiles/{layer.layer_id}/10/0/0",  # no such tile
+        f"/tiles/{layer.layer_id}/23/0/0",  # no such zoom on any map
+        f"/tiles/{layer.layer_id}/1/5/0",  # no such column at zoom 1
+        "/tiles/L-000000000000/10/721/445",  # no such layer
+    ):
+        assert get(service, path, cookie)[0] == 404, path
+
+
+def test_tiles_are_for_an_open_session_only(service, tmp_path):
+    data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
+    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles")
+    path = f"/tiles/{layer.layer_id}/10/721/445"
+    assert get(service, path, None)[0] == 401
+    assert get(service, path, "not-a-session")[0] == 401
+    ended = token(service, "ravi")
+    service.logout(ended)
+    assert get(service, path, ended)[0] == 401
+
+
+def test_no_request_reaches_a_file_by_its_path(service, tmp_path):
+    secret = tmp_path / "data" / "secret.mbtiles"
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    mbtiles(secret, TILES)
+    data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
+    layer = workspace(service, "ravi").add_base_layer(data, "../../secret.mbtiles")
+    cookie = token(service, "ravi")
+    for path in (
+        "/tiles/secret/10/721/445",
+        "/tiles/..%2Fsecret/10/721/445",
+        "/tiles/../secret/10/721/445",
+        "/tiles/%2E%2E/10/721/445",
+        f"/tiles/{layer.layer_id}%2F..%2F..%2Fsecret/10/721/445",
+        f"/tiles/{layer.layer_id}/10/721/445.png",
+        f"/tiles/{layer.layer_id}/-1/0/0",
+    ):
+        assert get(service, path, cookie)[0] == 404, path
+    folder = service.store.layer_folder
+    assert sorted(p.name for p in folder.iterdir()) == [f"{layer.layer_id}.mbtiles"]
+    assert layer.source == "secret.mbtiles"  # the client's name is text, never a path
+
+
+def test_vector_tiles_are_served_unpacked(service, tmp_path):
+    mvt = {(10, 721, 445): b"\x1a\x05roads"}  # a protobuf message's bytes, as far as we care
+    data = pmtiles(tmp_path / "streets.pmtiles", mvt, vector=True).read_bytes()
+    layer = workspace(service, "meena").add_base_layer(data, "streets.pmtiles")
+    assert (layer.format, layer.vector_layers, layer.attribution) == ("pbf", "roads", "test tiles")
+    status, headers, body = get(
+        service, f"/tiles/{layer.layer_id}/10/721/445", token(service, "meena")
+    )
+    assert (status, body) == (200, b"\x1a\x05roads")
+    assert headers["content-type"] == "application/x-protobuf"
+
+
+def test_an_mbtiles_whose_tiles_are_a_view_is_copied_into_a_plain_table(service, tmp_path):
+    data = mbtiles(tmp_path / "v.mbtiles", TILES, views=True).read_bytes()
+    layer = workspace(service, "ravi").add_base_layer(data, "v.mbtiles")
+    copy = sqlite3.connect(service.store.layer_folder / f"{layer.layer_id}.mbtiles")
+    kinds = dict(copy.execute("SELECT name, type FROM sqlite_master WHERE name NOT LIKE 'sqlite%'"))
+    copy.close()
+    assert kinds == {"metadata": "table", "tiles": "table", "tile_index": "index"}
+
+
+@pytest.mark.parametrize(
+    ("tiles_in_file", "form", "message"),
+    [
+        ({(10, 721, 445): b"GIF89a"}, "png", r"tile 10/721/445 is not a PNG image"),
+        ({(3, 9, 0): RED}, "png", r"zoom 3, column 9, row 0, which no map has"),
+        ({(10, 721, 445): RED}, "tiff", r"tile format 'tiff'"),
+    ],
+)
+def test_a_tile_file_that_is_not_what_it_says_is_refused(
+    service, tmp_path, tiles_in_file, form, message
+):
+    data = mbtiles(tmp_path / "bad.mbtiles", tiles_in_file, form=form).read_bytes()
+    with pytest.raises(TileFileError, match=message):
+        workspace(service, "ravi").add_base_layer(data, "bad.mbtiles")
+    assert workspace(service, "ravi").base_layers().empty
+    assert list(service.store.layer_folder.iterdir()) == []  # nothing half-copied left
+
+
+def test_a_damaged_pmtiles_file_is_refused_not_followed(service, tmp_path):
+    data = bytearray(pmtiles(tmp_path / "p.pmtiles", TILES).read_bytes())
+    data[8:16] = (10**9).to_bytes(8, "little")  # the root directory lies far past the end
+    with pytest.raises(TileFileError, match=r"p\.pmtiles: "):
+        workspace(service, "ravi").add_base_layer(bytes(data), "p.pmtiles")
+
+
+def test_a_geopackage_is_not_taken_for_mbtiles(tmp_path):
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(73.7, 23.8)], crs=4326).to_file(
+        tmp_path / "x.gpkg"
+    )
+    assert tile_file_kind((tmp_path / "x.gpkg").read_bytes()[:100]) is None
+    assert tile_file_kind(mbtiles(tmp_path / "y.mbtiles", TILES).read_bytes()[:100]) == "mbtiles"
+
+
+# --- road and ward layers -----------------------------------------------------------------------
+
+
+def geojson(features: list[tuple[dict, dict]]) -> bytes:
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": p, "geometry": g} for p, g in features],
+        }
+    ).encode()
+
+
+WARDS = geojson(
+    [
+        ({"ward_no": "W-7"}, shapely.geometry.mapping(shapely.box(73.70, 23.83, 73.72, 23.85))),
+        ({"ward_no": None}, shapely.geometry.mapping(shapely.box(73.72, 23.83, 73.74, 23.85))),
+    ]
+)
+ROADS = geojson(
+    [({"name": "NH 48"}, {"type": "LineString", "coordinates": [[73.7, 23.8], [74, 23.9]]})]
+)
+
+
+def test_a_ward_map_is_kept_in_the_store_with_a_name_for_each_ward(service):
+    layer = workspace(service, "ravi").add_base_layer(WARDS, "wards.geojson", name="Wards")
+    assert (layer.kind, layer.format, layer.features) == ("areas", "geojson", 2)
+    features = workspace(service, "thana").base_layer_features(layer.layer_id)
+    assert list(features["label"]) == ["W-7", "2"]  # a ward with no number gets its place
+    assert features.geometry.iloc[0].equals(shapely.box(73.70, 23.83, 73.72, 23.85))
+
+
+def test_a_road_layer_is_kept_as_roads(service):
+    layer = workspace(service, "meena").add_base_layer(ROADS, "roads.geojson")
+    assert (layer.kind, layer.name) == ("roads", "roads")
+    assert list(workspace(service, "ravi").base_layer_features(layer.layer_id)["label"]) == [
+        "NH 48"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            geojson(
+                [
+                    ({}, {"type": "LineString", "coordinates": [[73.7, 23.8], [74, 23.9]]}),
+                    ({}, shapely.geometry.mapping(shapely.box(73.7, 23.8, 73.8, 23.9))),
+                ]
+            ),
+            "holds both lines",
+        ),
+        (geojson([({}, {"type": "Point", "coordinates": [73.7, 23.8]})]), "no lines or polygons"),
+        (b"<html>", "is not a GeoJSON"),
+    ],
+)
+def test_a_layer_that_is_neither_roads_nor_areas_is_refused(service, data, message):
+    with pytest.raises(ContainmentError, match=message):
+        workspace(service, "ravi").add_base_layer(data, "layer.geojson")
+
+
+# --- who may, and the audit ---------------------------------------------------------------------
+
+
+def test_the_police_see_base_layers_but_may_not_add_or_remove_them(service, tmp_path):
+    layer = workspace(service, "ravi").add_base_layer(WARDS, "wards.geojson")
+    police = workspace(service, "thana")
+    assert list(police.base_layers()["layer_id"]) == [layer.layer_id]
+    with pytest.raises(AuthError, match="may not add and remove"):
+        police.add_base_layer(ROADS, "roads.geojson")
+    with pytest.raises(AuthError):
+        police.remove_base_layer(layer.layer_id)
+
+
+def test_adding_and_removing_a_layer_is_audited_and_removes_its_file(service, tmp_path):
+    data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
+    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles", name="Survey")
+    file = service.store.layer_folder / f"{layer.layer_id}.mbtiles"
+    assert file.is_file()
+    workspace(service, "meena").remove_base_layer(layer.layer_id)
+    assert not file.exists()
+    assert workspace(service, "meena").base_layers().empty
+    trail = workspace(service, "meena").audit()
+    added = trail[trail["action"] == "base layer added"].iloc[0]
+    removed = trail[trail["action"] == "base layer removed"].iloc[0]
+    assert (added["username"], removed["username"]) == ("ravi", "meena")
+    assert layer.layer_id in added["subject"]
+    assert "from a.mbtiles" in added["detail"]
+
+
+def test_a_layer_added_from_the_command_line_reads_a_file_of_any_size(service, tmp_path):
+    path = pmtiles(tmp_path / "big.pmtiles", TILES)
+    layer = workspace(service, "ravi").add_base_layer(path, path.name)
+    assert layer.features == 3
+    assert layer.size_bytes > 0
+    assert get(service, f"/tiles/{layer.layer_id}/0/0/0", token(service, "ravi"))[0] == 200
+
+
+def test_the_copy_refuses_a_tile_that_unpacks_to_too_much(service, tmp_path):
+    bomb = {(10, 721, 445): b"\x00" * 5_000_000}
+    data = pmtiles(tmp_path / "b.pmtiles", bomb, vector=True).read_bytes()
+    assert len(data) < 100_000
+    with pytest.raises(TileFileError, match=r"damaged|more than 4 MB"):
+        workspace(service, "ravi").add_base_layer(data, "b.pmtiles")
+
+
+def test_tile_urls_follow_the_app_base_path():
+    assert tiles.tile_url("", "L-1") == "/tiles/L-1/{z}/{x}/{y}"
+    assert tiles.tile_url("/district/", "L-1") == "/district/tiles/L-1/{z}/{x}/{y}"
