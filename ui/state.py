@@ -180,15 +180,23 @@ def keep_login(token: str) -> None:
 
 
 def _sync_cookie() -> None:
-    """Run the page's part of the cookie hand-off, or its deletion after a logout."""
+    """Run the page's part of the cookie hand-off, or its deletion after a logout.
+
+    Exactly one element every run, in the same place, whether it has work or not: elements
+    after it keep their places, so the map is not drawn afresh (losing a drawing) when the
+    hand-off ends."""
     base = str(st.get_option("server.baseUrlPath") or "")
     code = st.session_state.get("cookie_code")
-    if code and web.pending(code):
-        st.html(web.script(base, code=code), unsafe_allow_javascript=True)
-    elif code:
+    if code and not web.pending(code):
         del st.session_state["cookie_code"]
-    if st.session_state.pop("forget_cookie", False):
-        st.html(web.script(base, code=None), unsafe_allow_javascript=True)
+        code = None
+    if code:
+        script = web.script(base, code=code)
+    elif st.session_state.pop("forget_cookie", False):
+        script = web.script(base, code=None)
+    else:
+        script = "<script></script>"
+    st.html(script, unsafe_allow_javascript=True)
 
 
 def signed_in() -> Workspace | None:

@@ -191,6 +191,8 @@ def in_force(zones: pd.DataFrame, as_of: dt.date) -> pd.Series:
     def by(day: object) -> bool:
         return isinstance(day, dt.date) and day <= as_of
 
+    if "status" not in zones:  # an outline being drawn: never notified
+        return pd.Series(False, index=zones.index)
     decided = zones["status"].astype(str).isin([ZoneStatus.NOTIFIED, ZoneStatus.RELEASED])
     notified = zones["notified_on"].map(by).astype(bool)
     released = zones["released_on"].map(by).astype(bool)
@@ -295,6 +297,7 @@ def describe_outline(
     facilities and the release date its cases would give it."""
     draft = gpd.GeoDataFrame(
         {
+            "status": [ZoneStatus.DRAFT.value],
             "release_after_days": [release_after_days],
             "notified_on": [None],
             "released_on": [None],

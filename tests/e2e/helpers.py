@@ -85,8 +85,19 @@ def open_expander(page: Page, label: str, shows: str) -> None:
 
 
 def open_page(page: Page, url: str, path: str = "", user: str = E2E_USER) -> None:
-    """Go to a page of the app in a new browser session (a reload logs out), and log in."""
+    """Go to a page of the app as ``user``: log in if the page asks (a reload keeps a login,
+    through the login cookie), or log out first if someone else is logged in."""
     page.goto(f"{url}/{path}")
+    form = page.get_by_label("User name", exact=True)
+    signed = page.get_by_text("Signed in as")
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline and not (form.is_visible() or signed.is_visible()):
+        time.sleep(0.2)  # polling for whichever page the app shows, not waiting for luck
+    if signed.is_visible():
+        if page.get_by_text(f"Signed in as {user}").count():
+            return
+        page.get_by_role("button", name="Log out").click()
+        form.wait_for()
     log_in(page, user)
 
 

@@ -97,8 +97,8 @@ def test_draw_save_notify_export_and_reload(app_url, app_store, offline_page):
     assert 73.3 < lon < 74.4
     assert 23.3 < lat < 24.1
 
-    page.reload()  # a new browser session: log in again, and everything saved is there
-    page.get_by_role("button", name="Log in").wait_for()
+    page.reload()  # a new browser session: still logged in (the cookie), everything saved there
+    page.get_by_text("Signed in as e2e.collector").wait_for()
     open_page(page, app_url, "export")
     page.get_by_text("Preview: 1 zones").wait_for()
     open_page(page, app_url)
