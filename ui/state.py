@@ -22,6 +22,7 @@ import streamlit as st
 
 import containment as cp
 from containment.auth import AuthError, Permission, SessionEnded
+from containment.io.districts import DistrictEntry, districts, find_district
 from containment.render.text import markdown_text as md
 from containment.service import Service, Workspace
 from containment.store import (
@@ -31,10 +32,61 @@ from containment.store import (
     open_store,
 )
 
+# The district the app opens on (a name, slug or alias); ``streamlit run app.py -- --district
+# NAME`` sets it too. Set, it fixes the district: no picker (one app per district, as a PostGIS
+# deployment with a database role per district needs). Unset, the app opens on Dungarpur and
+# the login page offers every shipped district.
+DISTRICT_VARIABLE = "CONTAINMENT_DISTRICT"
+
 
 @st.cache_resource
+def _shipped(start: str) -> tuple[str, tuple[DistrictEntry, ...]]:
+    """The start district's slug and the shipped districts (read once per start setting)."""
+    return find_district(start).slug, tuple(districts())
+
+
+def _start() -> tuple[str, bool]:
+    """The district named at start, and whether it was named (then it is fixed)."""
+    named = os.environ.get(DISTRICT_VARIABLE, "").strip()
+    return named or cp.DEFAULT_DISTRICT, bool(named)
+
+
+def picker_districts() -> list[DistrictEntry]:
+    """The districts the login page offers: every shipped one, unless the district was fixed at
+    start or the database is one SQLite file (``sqlite:///…``) that cannot keep districts apart."""
+    start, named = _start()
+    if named or database_url().startswith("sqlite:"):
+        return []
+    return list(_shipped(start)[1])
+
+
+def district_slug() -> str:
+    """This session's district: the one picked on the login page, if it is still one the app
+    offers, else the start district."""
+    start, _ = _start()
+    picked = st.session_state.get("district")
+    if picked and picked in {d.slug for d in picker_districts()}:
+        return str(picked)
+    return _shipped(start)[0]
+
+
+def choose_district(slug: str) -> None:
+    """The one way a session changes district: before login, to a district the app offers (a
+    known slug, never a path). Anything else is ignored."""
+    if st.session_state.get("session_token"):
+        return
+    if slug in {d.slug for d in picker_districts()}:
+        st.session_state["district"] = slug
+
+
+@st.cache_resource(max_entries=8)
+def _district(slug: str) -> cp.District:
+    return cp.load_district(find_district(slug).folder)
+
+
 def district() -> cp.District:
-    return cp.load_district(os.environ.get("CONTAINMENT_DISTRICT", cp.DEFAULT_DISTRICT))
+    """This session's district (see :func:`district_slug`)."""
+    return _district(district_slug())
 
 
 @st.cache_resource
@@ -43,12 +95,13 @@ def _service(district_name: str, url: str, schema_prefix: str, default_path: str
 
 
 def service() -> Service:
-    """The district's service, on the configured database (``CONTAINMENT_DATABASE_URL``)."""
-    name = district().folder.name
+    """The district's service, on the configured database (``CONTAINMENT_DATABASE_URL``); each
+    district has a store of its own (``data/<slug>.sqlite``, schema ``district_<slug>``)."""
     prefix = os.environ.get(SCHEMA_PREFIX_VARIABLE, "")
-    try:
+    try:  # an unknown start district, or the database server is down
+        name = district_slug()
         return _service(name, database_url(), prefix, str(default_store_path(name).resolve()))
-    except cp.ContainmentError as error:  # e.g. the database server is down
+    except cp.ContainmentError as error:
         show_error(error)
         st.stop()
         raise AssertionError from error  # st.stop() does not return
@@ -227,7 +280,8 @@ def _log_out() -> None:
     if token:
         service().logout(token)
     for key in list(st.session_state):
-        del st.session_state[key]
+        if key != "district":  # the login page opens on the same district again
+            del st.session_state[key]
 
 
 def sidebar(ws: Workspace | None = None) -> Workspace:
