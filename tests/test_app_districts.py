@@ -3,6 +3,7 @@ with its own store and users; fixed at start by CONTAINMENT_DISTRICT or ``-- --d
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import uuid
 from collections.abc import Iterator
@@ -134,3 +135,48 @@ def test_one_sqlite_file_for_the_app_keeps_one_district(tmp_path, monkeypatch):
     app = start()
     assert title(app) == "Containment Planner — Dungarpur"
     assert not pickers(app)  # districts would share the file: no picker
+
+
+PAGES = {
+    "plan": "Plan zones",
+    "imports": "Import cases",
+    "centres": "Centres",
+    "fieldwork": "Field work",
+    "meeting": "meeting view",
+    "export": "Export",
+}
+
+
+def test_every_page_works_for_a_district_built_from_the_state_sources(tmp_path, monkeypatch):
+    import containment as cp
+    from containment.engine.lifecycle import SavedZone
+    from containment.io.synthetic import synthetic_cases
+    from containment.service import Service
+
+    url = f"sqlite:///{tmp_path / 'banswara.sqlite'}"
+    monkeypatch.setenv("CONTAINMENT_DISTRICT", "banswara")
+    monkeypatch.setenv("CONTAINMENT_DATABASE_URL", url)
+    banswara = cp.load_district("banswara")
+    store = open_store("banswara", url)
+    cases = synthetic_cases(banswara, 40, seed=7)
+    store.import_cases(cases, source="synthetic")
+    store.add_user("bansi", "collector", PASSWORD)
+    home = cases.geometry.iloc[0]
+    store.save_zone(
+        SavedZone("BZ-1", "Ward 1", "containment", "drawn", "r", home.buffer(0.01),
+                  status="notified", order_number="1", notified_on=dt.date(2020, 5, 15))
+    )  # fmt: skip
+    for module, heading in PAGES.items():
+        app = AppTest.from_string(
+            f"from ui import state, {module}\nstate.sidebar()\n{module}.page()\n",
+            default_timeout=120,
+        )
+        app.session_state["session_token"] = Service(store).login("bansi", PASSWORD).token
+        app.session_state["working_date"] = dt.date(2020, 5, 20)
+        app.run()
+        assert not app.exception, (module, app.exception)
+        assert not app.error, (module, [e.value for e in app.error])
+        assert heading.lower() in app.title[0].value.lower()
+        assert any("**Banswara district**" in m.value for m in app.sidebar.markdown)
+        if module == "fieldwork":
+            assert any("Banswara has no shipped road layer" in i.value for i in app.info)
