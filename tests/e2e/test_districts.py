@@ -46,11 +46,13 @@ def test_a_district_picked_at_login_has_its_own_store_users_and_map(
     choose(page, "District", "Banswara")
     page.get_by_role("heading", name="Containment Planner — Banswara").wait_for()
     page.get_by_text("This store has no users yet").wait_for()  # Dungarpur's users are not here
+    wait_idle(page)  # the form is drawn for good before it is filled in
     page.get_by_label("Collector's user name").fill("bansi")
     page.get_by_label("Password (at least 10 characters)").fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
     page.get_by_role("button", name="Create the account").click()
     page.get_by_text("Account 'bansi' created: log in.").wait_for()
+    wait_idle(page)
     log_in(page, "bansi", PASSWORD)
     page.get_by_text("Banswara district").first.wait_for()
     frame = wait_for_map(page)
