@@ -1,7 +1,7 @@
 """Containment Planner — the Streamlit app. Thin: log in, pages by role, pages in ``ui/``.
 
-streamlit run app.py                          # Dungarpur; the login page offers every district
-streamlit run app.py -- --district banswara   # one district only (or CONTAINMENT_DISTRICT)
+streamlit run serve.py                          # Dungarpur; the login page offers every district
+streamlit run serve.py -- --district banswara   # one district only (or CONTAINMENT_DISTRICT)
 """
 
 import argparse
@@ -12,7 +12,9 @@ from pathlib import Path
 import streamlit as st
 
 from containment.auth import Permission
+from containment.i18n import _
 from containment.logs import configure_logging
+from containment.render.text import markdown_text as md
 from containment.service import Workspace
 from ui import audit, centres, export, fieldwork, imports, meeting, plan, police, state, users
 
@@ -39,21 +41,25 @@ st.set_page_config(
 def pages_for(ws: Workspace | None) -> list[st.Page]:
     """The pages a user's role opens (all of them, hidden, before login: the URL is kept)."""
     planning = [
-        st.Page(plan.page, title="Plan zones", icon=":material/map:", default=True),
+        st.Page(plan.page, title=_("Plan zones"), icon=":material/map:", default=True),
         st.Page(
-            imports.page, title="Import cases", icon=":material/upload_file:", url_path="import"
+            imports.page, title=_("Import cases"), icon=":material/upload_file:", url_path="import"
         ),
         st.Page(
-            centres.page, title="Centres", icon=":material/local_hospital:", url_path="centres"
+            centres.page, title=_("Centres"), icon=":material/local_hospital:", url_path="centres"
         ),
-        st.Page(fieldwork.page, title="Field work", icon=":material/assignment:", url_path="field"),
-        st.Page(meeting.page, title="Meeting view", icon=":material/groups:", url_path="meeting"),
+        st.Page(
+            fieldwork.page, title=_("Field work"), icon=":material/assignment:", url_path="field"
+        ),
+        st.Page(
+            meeting.page, title=_("Meeting view"), icon=":material/groups:", url_path="meeting"
+        ),
     ]
-    exports = st.Page(export.page, title="Export", icon=":material/download:", url_path="export")
-    trail = st.Page(audit.page, title="Audit trail", icon=":material/history:", url_path="audit")
-    people = st.Page(users.page, title="Users", icon=":material/group:", url_path="users")
+    exports = st.Page(export.page, title=_("Export"), icon=":material/download:", url_path="export")
+    trail = st.Page(audit.page, title=_("Audit trail"), icon=":material/history:", url_path="audit")
+    people = st.Page(users.page, title=_("Users"), icon=":material/group:", url_path="users")
     in_force = st.Page(
-        police.page, title="Zones in force", icon=":material/map:", url_path="police"
+        police.page, title=_("Zones in force"), icon=":material/map:", url_path="police"
     )
     if ws is None:
         return [*planning, exports, trail, people, in_force]
@@ -67,4 +73,4 @@ navigation = st.navigation(pages_for(ws), position="sidebar" if ws else "hidden"
 state.sidebar(ws or state.gate())  # the login page, and a stop, until someone is logged in
 navigation.run()
 with st.sidebar:
-    st.caption(state.district().attribution)
+    st.caption(md(state.district().attribution))

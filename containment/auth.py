@@ -87,6 +87,7 @@ class User:
     username: str
     role: Role
     active: bool = True
+    language: str = "en"  # the code of the language they read the app in
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "role", Role(self.role))
@@ -96,15 +97,33 @@ class User:
 
 
 @dataclass(frozen=True)
+class LoginLimits:
+    """Failed logins allowed within the lockout window before a counter locks: a name from one
+    client (a person mistyping, or someone guessing), one client with any names (someone
+    trying many names, or filling the password hashing), and a name from all clients together
+    (guessing from many machines). One client alone can therefore lock a name only for itself."""
+
+    per_name_and_client: int = 5
+    per_client: int = 20
+    per_name: int = 50
+
+
+@dataclass(frozen=True)
 class SessionPolicy:
     """A session ends after ``idle`` without use or ``lifetime`` after login, whichever first;
-    ``max_failures`` wrong passwords within ``lockout`` block that username for the rest of
-    the window."""
+    ``max_failures`` wrong passwords within ``lockout`` block that name from that client for the
+    rest of the window (and see :class:`LoginLimits`)."""
 
     idle: dt.timedelta = dt.timedelta(minutes=30)
     lifetime: dt.timedelta = dt.timedelta(hours=12)
-    max_failures: int = 5
+    max_failures: int = 5  # a name from one client
     lockout: dt.timedelta = dt.timedelta(minutes=15)
+    max_client_failures: int = 20  # one client, any names
+    max_name_failures: int = 50  # a name, all clients together
+
+    @property
+    def limits(self) -> LoginLimits:
+        return LoginLimits(self.max_failures, self.max_client_failures, self.max_name_failures)
 
     def expired(self, started: dt.datetime, last_seen: dt.datetime, now: dt.datetime) -> bool:
         return now - last_seen > self.idle or now - started > self.lifetime

@@ -34,11 +34,23 @@ from containment.auth import (
 )
 from containment.engine.district import District
 from containment.engine.figures import place_names
-from containment.engine.lifecycle import SavedZone, ZoneOrigin, ZoneStatus, advance, describe_zones
+from containment.engine.lifecycle import (
+    SavedZone,
+    ZoneOrigin,
+    ZoneStatus,
+    advance,
+    check_decision,
+    decision,
+    describe_zones,
+    new_zone_id,
+)
 from containment.engine.rules import Rule
 from containment.engine.update import Change, ZoneChange, compare_with_saved
 from containment.engine.zones import ZoneKind, ZonePlan, ZoneShape, plan_zones
+from containment.errors import ContainmentError
 from containment.field.centres import Centre
+from containment.i18n import IST, LANGUAGES, _, time_text
+from containment.io.export import banded_count
 from containment.render.text import count
 from containment.store import ImportSummary, SQLStore
 
@@ -64,12 +76,14 @@ class UpdateOutcome:
     merged: int
     ended: int
     saved: tuple[SavedZone, ...]
+    lapsed: int = 0  # proposals with no case any more, ended
 
     def summary(self) -> str:
         return (
             f"{count(self.added, 'new zone')} saved as proposals, {count(self.grown, 'zone')} "
             f"grown, {count(self.merged, 'merge')} ({count(self.ended, 'zone')} merged into "
-            "others); every change is a new version, its history kept."
+            f"others), {count(self.lapsed, 'proposal')} with no case now ended; every change is "
+            "a new version, its history kept."
         )
 
 
@@ -94,28 +108,41 @@ class Service:
     def has_users(self) -> bool:
         return not self.store.users().empty
 
-    def login(self, username: str, password: str) -> Session:
+    def login(self, username: str, password: str, *, client: str = "") -> Session:
         """A new session for a right password; refused, and counted, otherwise.
 
-        The attempt is counted before the password is checked (see
+        ``client`` says where the attempt comes from (the browser's address; "" for the command
+        line). The attempt is counted before the password is checked, per name and client, per
+        client and per name (see
         :meth:`~containment.store.accounts.AccountRecords.begin_login_attempt`), so a burst of
-        attempts at once cannot check more than ``policy.max_failures`` passwords. A name that
-        is nobody's is treated alike (same message, same time) and not kept as typed.
+        attempts at once cannot check more than ``policy.max_failures`` passwords for a name,
+        and one client cannot lock a name for others. A name that is nobody's is treated alike
+        (same message, same time) and not kept as typed.
         """
         name = username.strip().lower()
         record = self.store.user_record(name)
         user, digest = record if record else (None, _dummy_hash())
         known, role = (user.username, user.role.value) if user else ("", "")
-        locked_until = self.store.begin_login_attempt(
-            name, max_failures=self.policy.max_failures, lockout=self.policy.lockout
+        lock = self.store.begin_login_attempt(
+            name, client, limits=self.policy.limits, lockout=self.policy.lockout
         )
-        if locked_until is not None:
-            logger.warning("login refused: name locked until %s", f"{locked_until:%H:%M} UTC")
-            self.store.record_login(known, role, ok=False, detail="locked out")
-            msg = (
-                f"Too many failed logins for {name!r}: try again after "
-                f"{locked_until:%H:%M} UTC, or ask the collector to unlock the name."
-            )
+        if lock is not None:
+            until, scope = lock
+            logger.warning("login refused: %s locked until %s", scope, f"{until:%H:%M} UTC")
+            self.store.record_login(known, role, ok=False, detail=f"locked out ({scope})")
+            ends = time_text(until)
+            if scope == "client":
+                msg = f"Too many failed logins from this computer: try again after {ends}."
+            elif scope == "name":
+                msg = (
+                    f"Too many failed logins for {name!r} from several computers: try again "
+                    f"after {ends}, or ask the collector to unlock the name."
+                )
+            else:
+                msg = (
+                    f"Too many failed logins for {name!r} from this computer: try again after "
+                    f"{ends}, or ask the collector to unlock the name."
+                )
             raise AuthError(msg)
         right = verify_password(password, digest)  # hashed even for unknown names: same time
         if user is None or not right or not user.active:
@@ -126,7 +153,7 @@ class Service:
             if user is not None and right and not user.active:
                 msg = f"The account {name!r} is disabled; ask an administrator."
             raise AuthError(msg)
-        self.store.end_login_attempt(name)
+        self.store.end_login_attempt(name, client)
         token = new_session_token()
         self.store.open_session(token_digest(token), user.username)
         self.store.record_login(user.username, role, ok=True)
@@ -198,6 +225,15 @@ class Workspace:
     def revision(self) -> int:
         return self._store.revision()
 
+    def set_language(self, code: str) -> None:
+        """Read the app, packs and lists in ``code`` from now on (any user, for themselves)."""
+        if code not in LANGUAGES:
+            known = ", ".join(LANGUAGES)
+            msg = _("There is no language {code}: choose one of {known}.", code=code, known=known)
+            raise ContainmentError(msg)
+        self._store.set_language(self.user.username, code)
+        self.user = dataclasses.replace(self.user, language=code)
+
     # --- cases -------------------------------------------------------------------------------
 
     def cases(self) -> gpd.GeoDataFrame:
@@ -258,9 +294,17 @@ class Workspace:
         """The zones this user may see, with their figures as of a day.
 
         The figures count the cases inside each zone; the cases themselves stay here, so a
-        role that may not read case points still gets each zone's count and release date.
+        role that may not read case points still gets each zone's release date and its count
+        banded (fewer than 5), as of today only, with no case dates.
         """
-        return describe_zones(self.zones(), self._store.cases(), district, as_of=as_of)
+        if self.may(Permission.READ_CASES):
+            return describe_zones(self.zones(), self._store.cases(), district, as_of=as_of)
+        # Without case access, only today and only what may leave the system: stepping the
+        # date back would show the day each case was reported, an exact count a single case.
+        today = self._store.clock().astimezone(IST).date()
+        described = describe_zones(self.zones(), self._store.cases(), district, as_of=today)
+        described["case_count"] = described["case_count"].map(banded_count).astype(object)
+        return described.drop(columns=["first_case_on", "last_case_on"])
 
     def zone(self, zone_id: str) -> SavedZone:
         zone = self._store.zone(zone_id)
@@ -283,8 +327,13 @@ class Workspace:
         return self._store.zone_version(zone_id, version).status if version else ZoneStatus.DRAFT
 
     def save_zone(self, zone: SavedZone) -> SavedZone:
-        """Save a zone; notifying, releasing or changing a notified zone is the collector's."""
-        self._require_change(self._opened_status(zone.zone_id, zone.version), zone.status)
+        """Save a zone; notifying, releasing or changing a notified zone is the collector's, and
+        so is any change to a zone's order number or its notified and released dates."""
+        opened = self._store.zone_version(zone.zone_id, zone.version) if zone.version else None
+        self._require_change(opened.status if opened else ZoneStatus.DRAFT, zone.status)
+        if decision(zone) != (decision(opened) if opened else ("", None, None)):
+            self.require(Permission.NOTIFY_ZONES)
+        check_decision(zone)
         return self._store.save_zone(zone)
 
     def propose_zones(
@@ -326,11 +375,16 @@ class Workspace:
         )
         saves: list[tuple[SavedZone, str]] = []
         deletions: list[tuple[str, int, str]] = []
+        stored = self._store.zones()
+        released = set(stored.loc[stored["status"] == ZoneStatus.RELEASED, "zone_id"])
         for change in changes:
             if change.change is Change.NEW:
                 assert change.proposal is not None
+                # The same cases as a zone released early (their window not over): a new zone,
+                # the released one and its order left as they were.
+                again = change.proposal in released
                 zone = SavedZone(
-                    zone_id=change.proposal,
+                    zone_id=new_zone_id(change.proposal[:2]) if again else change.proposal,
                     name=f"{names[change.proposal]} {change.kind}",
                     kind=ZoneKind(change.kind),
                     origin=ZoneOrigin.RULE,
@@ -341,7 +395,10 @@ class Workspace:
                     created_on=plan.as_of,
                 )
                 self._require_change(None, zone.status)
-                saves.append((zone, f"proposed by {plan.rule.name} as of {plan.as_of:%d-%m-%Y}"))
+                why = f"proposed by {plan.rule.name} as of {plan.as_of:%d-%m-%Y}"
+                if again:
+                    why += f", again after zone {change.proposal} was released"
+                saves.append((zone, why))
             elif change.change in (Change.GROWN, Change.MERGED):
                 first = self._store.zone_version(change.saved[0], change.versions[0])
                 self._require_change(first.status, first.status)
@@ -355,13 +412,20 @@ class Workspace:
                     other = self._store.zone_version(zone_id, version)
                     self._require_change(other.status, other.status)
                     deletions.append((zone_id, version, f"merged into {first.name}"))
+            elif change.change is Change.LAPSED and change.to_apply:
+                lapsed = self._store.zone_version(change.saved[0], change.versions[0])
+                self._require_change(lapsed.status, lapsed.status)
+                why = f"no case by {plan.rule.name} as of {plan.as_of:%d-%m-%Y}"
+                deletions.append((lapsed.zone_id, lapsed.version, why))
         saved = self._store.save_zones(saves, deletions=deletions)
+        no_case = sum(1 for c in changes if c.change is Change.LAPSED and c.to_apply)
         return UpdateOutcome(
             added=sum(1 for c in changes if c.change is Change.NEW),
             grown=sum(1 for c in changes if c.change is Change.GROWN),
             merged=sum(1 for c in changes if c.change is Change.MERGED),
-            ended=len(deletions),
+            ended=len(deletions) - no_case,
             saved=tuple(saved),
+            lapsed=no_case,
         )
 
     def notify_zones(
@@ -395,10 +459,15 @@ class Workspace:
     # --- centres and checkpoints: everyone sees them ----------------------------------------
 
     def centres(self) -> gpd.GeoDataFrame:
-        return self._store.centres()
+        """The centres; planners' notes only for those who plan (the police get them blank)."""
+        centres = self._store.centres()
+        if not self.may(Permission.EDIT_ZONES) and "note" in centres:
+            centres["note"] = ""
+        return centres
 
     def centre(self, centre_id: str) -> Centre:
-        return self._store.centre(centre_id)
+        centre = self._store.centre(centre_id)
+        return centre if self.may(Permission.EDIT_ZONES) else dataclasses.replace(centre, note="")
 
     def save_centre(self, centre: Centre) -> Centre:
         self.require(Permission.EDIT_CENTRES)
@@ -421,12 +490,23 @@ class Workspace:
         notified = self.zones()["zone_id"]
         return checkpoints[checkpoints["zone_id"].isin(notified)].reset_index(drop=True)
 
-    def save_checkpoints(self, checkpoints: gpd.GeoDataFrame) -> None:
+    def _require_checkpoint_change(self, zone_ids: Sequence[str]) -> None:
+        """Checkpoints of a notified (or released) zone are part of the collector's order."""
         self.require(Permission.EDIT_CHECKPOINTS)
+        zones = self._store.zones()
+        decided = zones.loc[zones["status"].isin(list(_DECIDED)), "zone_id"]
+        if set(zone_ids) & set(decided):
+            self.require(Permission.NOTIFY_ZONES)
+
+    def save_checkpoints(self, checkpoints: gpd.GeoDataFrame) -> None:
+        self._require_checkpoint_change(list(checkpoints["zone_id"]))
         self._store.save_checkpoints(checkpoints)
 
     def delete_checkpoint(self, checkpoint_id: str) -> None:
-        self.require(Permission.EDIT_CHECKPOINTS)
+        known = self._store.checkpoints()
+        self._require_checkpoint_change(
+            list(known.loc[known["checkpoint_id"] == checkpoint_id, "zone_id"])
+        )
         self._store.delete_checkpoint(checkpoint_id)
 
     # --- home quarantine ---------------------------------------------------------------------

@@ -429,6 +429,23 @@ def test_a_database_url_that_cannot_be_read_shows_no_part_of_it(monkeypatch):
     assert "ops" not in message
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://ops:Dungarpur@2020secret@127.0.0.1/containment",  # an @ in the password
+        "postgresql://ops:Dungar/pur2020secret@127.0.0.1/containment",  # a / in the password
+    ],
+)
+def test_a_password_that_spills_into_the_host_is_never_shown(monkeypatch, url):
+    monkeypatch.setenv("CONTAINMENT_DATABASE_URL", url)
+    app = AppTest.from_file("../app.py", default_timeout=60).run()
+    assert not app.exception
+    page = " ".join(shown(e.value) for e in [*app.error, *app.caption, *app.markdown])
+    assert "has a host or database name that cannot be right" in page
+    assert "secret" not in page
+    assert "pur2020" not in page
+
+
 def test_an_unexpected_error_shows_no_details_to_the_user():
     app = AppTest.from_string(
         "raise RuntimeError('postgresql://ops:hunter2@db/containment is down')",

@@ -354,7 +354,7 @@ def test_geo_files_in_any_crs_use_their_point_geometry(tmp_path, dungarpur, suff
 def test_geojson_that_is_not_json(tmp_path, dungarpur):
     path = tmp_path / "cases.geojson"
     path.write_text("this is not json")
-    with pytest.raises(CaseFileError, match=r"cases.geojson: cannot be read as \.geojson"):
+    with pytest.raises(CaseFileError, match=r"cases\.geojson: is not a GeoJSON, a GeoPackage"):
         read_cases(path, dungarpur)
 
 
@@ -481,7 +481,7 @@ def test_a_cluster_just_over_the_generalised_outline_is_accepted_and_gets_its_zo
     result = read_cases(write_csv(rows), dungarpur, today=TODAY)
     assert list(result.cases["case_id"]) == [f"DS{i}" for i in range(7)]
     assert len(result.notes) == 7
-    assert all("outside Dungarpur's outline, within the 1 km" in n.reason for n in result.notes)
+    assert all("outside Dungarpur's outline, within the 1.6 km" in n.reason for n in result.notes)
     (far,) = result.rejected
     assert (far.row, far.field) == (9, "latitude")
     assert re.search(r"is outside Dungarpur, [2-5]\.\d km from its boundary$", far.reason)
@@ -504,7 +504,7 @@ def test_the_outline_tolerance_is_set_per_district(tmp_path, write_csv, dungarpu
     shutil.copytree(dungarpur.folder, folder)
     manifest = folder / "district.toml"
     manifest.write_text(
-        manifest.read_text().replace("outline_tolerance_m = 1000", "outline_tolerance_m = 200")
+        manifest.read_text().replace("outline_tolerance_m = 1600", "outline_tolerance_m = 200")
     )
     strict = load_district(folder)
     lon, lat = _outside_devsomnath(dungarpur, [150, 300])
@@ -515,3 +515,18 @@ def test_the_outline_tolerance_is_set_per_district(tmp_path, write_csv, dungarpu
     result = read_cases(write_csv(rows), strict, today=TODAY)
     assert list(result.cases["case_id"]) == ["DS0"]
     assert [p.row for p in result.rejected] == [3]
+
+
+def test_a_row_naming_a_town_is_placed_in_that_town(write_csv, dungarpur):
+    rows = [
+        ["ICMR ID", "Date of Result", "Village", "Block"],
+        ["T1", "20-05-2020", "Dungarpur", ""],
+        ["T2", "20-05-2020", "Sagwara", "Sagwara"],
+    ]
+    result = read_cases(write_csv(rows), dungarpur, today=TODAY)
+    assert not result.rejected
+    cells = dungarpur.units[dungarpur.units["kind"] == "town_cell"]
+    for case, town in zip(result.cases.itertuples(), ["Dungarpur", "Sagwara"], strict=True):
+        town_cells = cells[cells["town"] == town]
+        assert town_cells.contains(case.geometry).any(), town  # inside the town's own cells
+        assert case.placed_by == "village"

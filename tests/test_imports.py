@@ -9,6 +9,7 @@ import shapely
 
 from containment import read_cases
 from containment.engine.lifecycle import SavedZone
+from containment.errors import CaseFileError
 from containment.store import SyntheticMixError
 from tests.conftest import TODAY
 
@@ -71,6 +72,44 @@ def test_real_cases_never_join_the_synthetic_sample(store, sample):
     assert store.audit(action="synthetic sample removed")["subject"].tolist() == [
         "100 synthetic cases"
     ]
+
+
+def test_a_file_that_says_it_is_synthetic_is_read_as_the_sample(dungarpur, write_csv):
+    assert read_cases(dungarpur.sample_cases, dungarpur, today=TODAY).synthetic
+    header = ["ICMR ID", "Date of Result", "Village", "Block", "Data"]
+    rows = [["A1", "11-05-2020", "Bheenda", "Dungarpur", "SYNTHETIC"]]
+    assert read_cases(write_csv([header, *rows]), dungarpur, today=TODAY).synthetic
+    real = [header[:4], ["A1", "11-05-2020", "Bheenda", "Dungarpur"]]
+    assert not read_cases(write_csv(real), dungarpur, today=TODAY).synthetic
+    mixed = [header, *rows, ["A2", "11-05-2020", "Bheenda", "Dungarpur", ""]]
+    with pytest.raises(CaseFileError, match="1 rows say SYNTHETIC in the 'Data' column and 1 do"):
+        read_cases(write_csv(mixed), dungarpur, today=TODAY)
+
+
+def test_two_columns_with_the_same_name_are_refused(dungarpur, write_csv):
+    rows = [["ICMR ID", "Date", "Village", "Date"], ["A1", "11-05-2020", "Bheenda", "12-05-2020"]]
+    with pytest.raises(CaseFileError, match="two columns are named 'Date' \\(reported_on\\)"):
+        read_cases(write_csv(rows), dungarpur, today=TODAY)
+
+
+def test_the_command_lines_synthetic_list_says_so(dungarpur, tmp_path):
+    from typer.testing import CliRunner
+
+    from containment.cli import app
+
+    out = tmp_path / "syn.csv"
+    assert CliRunner().invoke(app, ["synthetic", str(out), "--cases", "20"]).exit_code == 0
+    assert read_cases(out, dungarpur, today=TODAY).synthetic
+
+
+def test_undoing_the_sample_takes_its_zones_with_it(store, sample):
+    loaded = store.import_cases(sample.iloc[:100], source="sample", synthetic=True)
+    store.save_zone(SavedZone("DZ-1", "Practice ward", "containment", "drawn", "r", WARD))
+    assert store.undo_import(loaded.import_id) == 100
+    assert store.cases().empty
+    assert store.zones().empty
+    assert store.synthetic_cases() == 0
+    store.import_cases(sample.iloc[100:110], source="real.csv")  # real cases start clean
 
 
 def test_an_import_is_undone_whole(store, sample):

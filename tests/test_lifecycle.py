@@ -1,5 +1,6 @@
 """Saved zones: the life cycle, and figures that follow the cases of the day."""
 
+import dataclasses
 import datetime as dt
 
 import geopandas as gpd
@@ -110,3 +111,15 @@ def test_a_released_zone_is_no_longer_in_force(dungarpur):
     assert not bool(
         describe(zone, cases_on("2020-05-01"), dungarpur, dt.date(2020, 5, 30))["in_force"]
     )
+
+
+def test_a_rule_zone_cannot_be_notified_before_the_cases_it_was_proposed_for():
+    proposed = SavedZone(
+        "CZ-1", "Ward 7", "containment", "rule", "rajasthan-1km", shapely.box(0, 0, 1, 1),
+        status="proposed", created_on=dt.date(2020, 6, 3),
+    )  # fmt: skip
+    with pytest.raises(TransitionError, match="cannot be notified on 31-05-2020: it was proposed"):
+        advance(proposed, "notified", on=dt.date(2020, 5, 31), order_number="DM/1")
+    assert advance(proposed, "notified", on=dt.date(2020, 6, 3), order_number="DM/1").notified_on
+    drawn = dataclasses.replace(proposed, origin="drawn")  # an order may come before the drawing
+    assert advance(drawn, "notified", on=dt.date(2020, 5, 31), order_number="DM/1").notified_on

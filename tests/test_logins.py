@@ -11,6 +11,7 @@ import pytest
 
 from containment import auth
 from containment.auth import AuthError, BusyError
+from containment.i18n import time_text
 from containment.service import Service
 from tests.test_service import PASSWORD, Clock
 
@@ -25,9 +26,9 @@ def service(store) -> Service:
     return Service(store)
 
 
-def _attempt(service: Service, name: str, password: str) -> str:
+def _attempt(service: Service, name: str, password: str, client: str = "") -> str:
     try:
-        service.login(name, password)
+        service.login(name, password, client=client)
     except AuthError as error:
         return "locked" if "Too many failed logins" in str(error) else "wrong"
     return "in"
@@ -41,6 +42,32 @@ def test_thirty_wrong_passwords_at_once_check_only_five(service, store):
     assert _attempt(service, "ravi", PASSWORD) == "locked"  # even the right password
     refused = store.audit(action="login refused")
     assert (refused["detail"] == "wrong password").sum() == service.policy.max_failures
+
+
+def test_one_computer_guessing_locks_the_name_for_itself_only(service, store):
+    for _ in range(service.policy.max_failures):
+        assert _attempt(service, "meena", WRONG, client="10.0.0.66") == "wrong"
+    assert _attempt(service, "meena", PASSWORD, client="10.0.0.66") == "locked"
+    # Every quarter of an hour, again: the collector still logs in from her own computer.
+    assert _attempt(service, "meena", PASSWORD, client="10.0.0.5") == "in"
+
+
+def test_a_computer_trying_many_names_is_stopped_before_it_fills_the_hashing(service, store):
+    names = [f"guess{i}" for i in range(service.policy.max_client_failures)]
+    outcomes = [_attempt(service, name, WRONG, client="10.0.0.66") for name in names]
+    assert outcomes.count("wrong") == service.policy.max_client_failures
+    assert _attempt(service, "ravi", PASSWORD, client="10.0.0.66") == "locked"
+    assert _attempt(service, "ravi", PASSWORD, client="10.0.0.5") == "in"
+
+
+def test_guessing_one_name_from_many_computers_locks_it(store):
+    store.clock = Clock()
+    store.add_user("ravi", "planner", PASSWORD)
+    service = Service(store, auth.SessionPolicy(max_failures=2, max_name_failures=6))
+    outcomes = [_attempt(service, "ravi", WRONG, client=f"10.0.1.{i}") for i in range(8)]
+    assert outcomes == ["wrong"] * 6 + ["locked"] * 2
+    with pytest.raises(AuthError, match="from several computers"):
+        service.login("ravi", PASSWORD, client="10.0.0.5")
 
 
 def test_attempts_while_locked_do_not_make_the_lock_last_longer(service, store):
@@ -126,7 +153,7 @@ def test_a_lock_is_reported_with_when_it_ends(service, store):
     for _ in range(service.policy.max_failures):
         _attempt(service, "ravi", WRONG)
     ends = store.clock() + service.policy.lockout
-    with pytest.raises(AuthError, match=f"try again after {ends:%H:%M} UTC"):
+    with pytest.raises(AuthError, match=f"try again after {time_text(ends)}"):
         service.login("ravi", PASSWORD)
     assert store.locked_until("ravi") == ends.replace(microsecond=0)
     assert store.clock() < ends <= store.clock() + dt.timedelta(minutes=15)

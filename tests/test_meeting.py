@@ -147,3 +147,19 @@ def test_home_quarantine_is_counted_per_block(dungarpur):
     table = quarantine_by_block(homes, violations, dungarpur, as_of=MAY_20).set_index("block")
     assert table.loc["Bichhiwara"].tolist() == [2, 2, 1]
     assert table.loc["Aspur"].tolist() == [0, 0, 0]  # HQ-3's quarantine ended in April
+
+
+def test_a_zone_counts_in_the_blocks_of_its_units_not_in_a_block_it_only_touches(dungarpur):
+    from containment.field.meeting import _zones_per_block
+
+    units = dungarpur.unit_index.units_m
+    tree = shapely.STRtree(units.geometry.to_numpy())
+    blocks = units["block"].astype(str).to_numpy()
+    for i in range(len(units)):  # a unit whose outline touches a unit of another block
+        touching = tree.query(units.geometry.iloc[i], predicate="touches")
+        if (blocks[touching] != blocks[i]).any():
+            break
+    zone = gpd.GeoDataFrame(
+        {"zone_id": ["Z"]}, geometry=[units.geometry.iloc[i]], crs=dungarpur.metric_crs
+    ).to_crs(4326)
+    assert _zones_per_block(zone, dungarpur).to_dict() == {blocks[i]: 1}

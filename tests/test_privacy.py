@@ -98,3 +98,51 @@ def test_small_counts_and_case_dates_never_leave(line_list, dungarpur, tmp_path)
     fields = {key for f in features for key in f["properties"]}
     assert fields <= set(PUBLIC_COLUMNS)
     assert not fields & {"first_case_on", "last_case_on", "case_id", "reported_on"}
+
+
+def _points_in(polygons, rng) -> tuple[np.ndarray, np.ndarray]:
+    """A random point inside each polygon (drawn in its bounds until one falls inside)."""
+    import shapely
+
+    xs, ys = [], []
+    for polygon in polygons:
+        minx, miny, maxx, maxy = polygon.bounds
+        while True:
+            x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+            if polygon.contains(shapely.Point(x, y)):
+                xs.append(x)
+                ys.append(y)
+                break
+    return np.array(xs), np.array(ys)
+
+
+@pytest.mark.parametrize("rule_name", [*RULES, "mohfw-2020-07"])
+def test_where_a_case_lies_in_its_unit_changes_no_outline(dungarpur, rule_name):
+    """The released outline depends only on the units the cases are in: moving every case to
+    another place in its own unit gives the same zones, so no outline narrows down a home."""
+    import geopandas as gpd
+
+    rng = np.random.default_rng(31)
+    units = dungarpur.unit_index.units_m
+    picked = units.geometry.iloc[rng.choice(len(units), 60)]
+    places = []
+    for _attempt in range(2):
+        x, y = _points_in(picked, rng)
+        lon, lat = (
+            gpd.GeoSeries(gpd.points_from_xy(x, y), crs=dungarpur.metric_crs)
+            .to_crs(4326)
+            .pipe(lambda g: (g.x.to_numpy(), g.y.to_numpy()))
+        )
+        places.append(
+            gpd.GeoDataFrame(
+                {"case_id": [f"C{i}" for i in range(len(x))], "reported_on": [AS_OF] * len(x)},
+                geometry=gpd.points_from_xy(lon, lat),
+                crs=4326,
+            )
+        )
+    rule = get_rule(rule_name)
+    here, there = (
+        plan_zones(p, rule, as_of=AS_OF, district=dungarpur, id_key=b"k" * 32).zones for p in places
+    )
+    assert list(here["zone_id"]) == list(there["zone_id"])
+    assert here.geometry.normalize().geom_equals_exact(there.geometry.normalize(), 0).all()

@@ -6,12 +6,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pandas as pd
 import pytest
 import shapely
 
 from containment import read_cases
 from containment.auth import AuthError, SessionPolicy
-from containment.engine.lifecycle import SavedZone, ZoneStatus, advance
+from containment.engine.lifecycle import SavedZone, TransitionError, ZoneStatus, advance
+from containment.field.centres import Centre
+from containment.i18n import IST
+from containment.io.export import banded_count
 from containment.service import Service
 from tests.conftest import TODAY
 
@@ -86,10 +90,50 @@ def test_the_police_see_only_notified_zones_with_their_figures(service, dungarpu
     assert list(described["zone_id"]) == ["NZ-1"]
     assert described.geom_type.isin(["Polygon", "MultiPolygon"]).all()  # zones, not points
     planner_view = workspace(service, "meena").described_zones(dungarpur, as_of=TODAY)
-    assert (
-        described["case_count"].iloc[0]
-        == planner_view.set_index("zone_id").loc["NZ-1", "case_count"]
-    )
+    exact = planner_view.set_index("zone_id").loc["NZ-1", "case_count"]
+    assert described["case_count"].iloc[0] == banded_count(exact)
+
+
+def test_the_police_get_counts_banded_no_case_dates_and_only_todays_figures(
+    service, dungarpur, clock
+):
+    collector = workspace(service, "meena")
+    one_case = collector.cases().iloc[:1]
+    home = one_case.geometry.iloc[0]
+    reported = pd.Timestamp(one_case["reported_on"].iloc[0]).date()
+    zone = SavedZone(
+        "NZ-2", "One case", "containment", "drawn", "r", home.buffer(0.001), status="notified",
+        order_number="DM/9", notified_on=reported, created_on=reported,
+    )  # fmt: skip
+    service.store.save_zone(zone)
+    police = workspace(service, "thana")
+    today = clock().astimezone(IST).date()
+    seen = police.described_zones(dungarpur, as_of=reported).set_index("zone_id")
+    assert seen.loc["NZ-2", "case_count"] == "fewer than 5"
+    as_planned_today = collector.described_zones(dungarpur, as_of=today).set_index("zone_id")
+    for column in ("release_due_on", "in_force"):
+        assert seen.loc["NZ-2", column] == as_planned_today.loc["NZ-2", column]
+    assert {"first_case_on", "last_case_on"}.isdisjoint(seen.columns)
+    # Stepping the date back is not possible: every day answers as of today.
+    for day in (reported, reported - dt.timedelta(days=1), reported + dt.timedelta(days=3)):
+        again = police.described_zones(dungarpur, as_of=day).set_index("zone_id")
+        assert again.drop(columns="geometry").equals(seen.drop(columns="geometry"))
+
+
+def test_only_notifying_and_releasing_set_a_zones_order_and_dates(service, dungarpur):
+    planner, collector = workspace(service, "ravi"), workspace(service, "meena")
+    draft = planner.zone("DZ-1")
+    forged = dataclasses.replace(draft, notified_on=TODAY, order_number="F/2020/1")
+    with pytest.raises(AuthError, match=r"ravi \(planner\) may not notify and release zones"):
+        planner.save_zone(forged)
+    with pytest.raises(TransitionError, match="is draft, but says F/2020/1, notified"):
+        collector.save_zone(forged)  # not even the collector: a draft is not notified
+    assert service.store.zone("DZ-1") == draft
+    # A zone with a notified date but a draft status (saved by an older version) is not in force.
+    service.store.save_zone(dataclasses.replace(draft, notified_on=TODAY, order_number="F/1"))
+    described = collector.described_zones(dungarpur, as_of=TODAY).set_index("zone_id")
+    assert not described.loc["DZ-1", "in_force"]
+    assert described.loc["NZ-1", "in_force"]
 
 
 def test_a_planner_proposes_but_only_the_collector_notifies_and_releases(service):
@@ -122,7 +166,7 @@ def test_wrong_passwords_are_refused_and_repeated_ones_lock_the_name(service, cl
         clock.advance(minutes=1)
         with pytest.raises(AuthError, match="Wrong user name"):
             service.login("ravi", "still not it")
-    with pytest.raises(AuthError, match="Too many failed logins for 'ravi': try again after"):
+    with pytest.raises(AuthError, match="Too many failed logins for 'ravi' from this computer"):
         service.login("ravi", PASSWORD)  # even the right password, while locked
     service.login("meena", PASSWORD)  # other names are not locked
     clock.advance(minutes=15)
@@ -238,9 +282,35 @@ def test_the_police_never_get_planners_notes_or_draft_zones_checkpoints(service,
     assert police.zone("NZ-1").note == ""
     described = police.described_zones(store_district(), as_of=TODAY)
     assert "family of case" not in described.drop(columns="geometry").to_csv()
+    store.save_centre(Centre("CC-1", "School", "covid_care_centre", 73.72, 23.84, capacity=40,
+                             note="isolating the family of case 17"))  # fmt: skip
+    assert set(police.centres()["note"]) == {""}
+    assert police.centre("CC-1").note == ""
     planner = workspace(service, "ravi")
     assert planner.zone("NZ-1").note == "family of case 17, lane 3"
     assert len(planner.checkpoints()) == 2
+    assert planner.centre("CC-1").note == "isolating the family of case 17"
+
+
+def test_the_checkpoints_of_a_notified_zone_are_changed_by_the_collector_only(service, store):
+    import geopandas as gpd
+
+    def checkpoint(cid: str, zone_id: str) -> gpd.GeoDataFrame:
+        return gpd.GeoDataFrame(
+            {"checkpoint_id": [cid], "zone_id": [zone_id], "zone_name": ["z"], "road": ["MDR 12"],
+             "road_class": ["MDR"]},
+            geometry=gpd.points_from_xy([73.71], [23.84]), crs=4326,
+        )  # fmt: skip
+
+    planner, collector = workspace(service, "ravi"), workspace(service, "meena")
+    planner.save_checkpoints(checkpoint("CP-d", "DZ-1"))  # a draft zone's: the planner's work
+    with pytest.raises(AuthError, match="may not notify and release zones"):
+        planner.save_checkpoints(checkpoint("CP-n", "NZ-1"))
+    collector.save_checkpoints(checkpoint("CP-n", "NZ-1"))
+    with pytest.raises(AuthError, match="may not notify and release zones"):
+        planner.delete_checkpoint("CP-n")
+    planner.delete_checkpoint("CP-d")
+    assert list(store.checkpoints()["checkpoint_id"]) == ["CP-n"]
 
 
 def store_district():

@@ -62,4 +62,24 @@ cp "$work"/fontawesome/css/all.min.css $vendor/fontawesome/css/
 cp "$work"/fontawesome/webfonts/*.{woff2,ttf} $vendor/fontawesome/webfonts/
 cp "$work"/fontawesome/LICENSE.txt $vendor/fontawesome/
 
+# Noto Sans Devanagari (Latin and Devanagari glyphs; SIL OFL 1.1): the app's and the map's font,
+# so Hindi names and pages show as letters, not boxes. Web subsets for the browser; one TTF per
+# weight, merged from the subsets, for the PDF pack and the charts (containment/render/fonts/).
+fetch @fontsource/noto-sans-devanagari@5.3.0 noto
+mkdir -p $vendor/fonts
+fonts=containment/render/fonts
+mkdir -p $fonts
+for weight in 400 700; do
+    for subset in latin latin-ext devanagari; do
+        cp "$work"/noto/files/noto-sans-devanagari-$subset-$weight-normal.woff2 $vendor/fonts/
+    done
+    "${PYTHON:-.venv/bin/python}" tools/merge_font.py "$fonts/NotoSansDevanagari-$weight.ttf" \
+        "$work"/noto/files/noto-sans-devanagari-{latin,latin-ext,devanagari}-$weight-normal.woff
+done
+cp "$work"/noto/LICENSE $vendor/fonts/LICENSE
+# The same faces for the map and printable pages (the app itself declares them in .streamlit/config.toml).
+cat "$work"/noto/400.css "$work"/noto/700.css \
+    | sed -e 's|url(./files/|url(./|g' -e "s|, url([^)]*\.woff) format('woff')||" > $vendor/fonts/noto-sans-devanagari.css
+cp "$work"/noto/LICENSE $fonts/LICENSE
+
 du -sh $vendor

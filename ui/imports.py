@@ -49,7 +49,7 @@ def offer_sample() -> None:
         if saved is None:
             state.show_flash()
             return
-        st.session_state.pop("working_date", None)
+        state.follow_new_cases()
         st.rerun()
 
 
@@ -88,7 +88,12 @@ def _save(result: cp.CaseList, source: str) -> None:
     )
     sample = ws.synthetic_cases()
     replace = False
-    if sample:
+    if result.synthetic:
+        st.warning(
+            "This file says it is SYNTHETIC (its Data column): it is saved as the synthetic "
+            "sample, never as real cases, and every page, pack and export says so."
+        )
+    elif sample:
         st.warning(
             f"This store holds the SYNTHETIC sample ({sample:,} cases that are not real). Real "
             "cases are never mixed with it: saving removes the sample, and the zones drawn "
@@ -96,17 +101,20 @@ def _save(result: cp.CaseList, source: str) -> None:
         )
         replace = st.checkbox("Remove the synthetic sample and save the real cases", key="replace")
     label = f"Save {result.accepted_count} accepted cases"
-    if st.button(label, type="primary", disabled=bool(sample) and not replace, key="save_import"):
+    held = bool(sample) and not replace and not result.synthetic
+    if st.button(label, type="primary", disabled=held, key="save_import"):
         summary = state.act(
             lambda fresh: fresh.import_cases(
                 result.cases,
                 source=source,
                 rejected=len(result.rejected),
+                synthetic=result.synthetic,
                 replace_synthetic=replace,
             )
         )
         if summary is not None:
             st.session_state["uploads"] = st.session_state.get("uploads", 0) + 1  # a new box
+            state.follow_new_cases()
             removed = summary.value.removed_synthetic
             state.flash(
                 "success",

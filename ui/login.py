@@ -11,8 +11,17 @@ from containment.store.backends import SQLiteBackend
 from ui import state
 from ui.widgets import new_password, passwords_match
 
+_THIS_MACHINE = ("", "127.0.0.1", "::1", "localhost")
+
 
 def _first_run() -> None:
+    if state.client_address() not in _THIS_MACHINE:
+        st.info(
+            "This store has no users yet. The collector's account is created on the server "
+            "itself: open the app there (http://localhost:8501), or run "
+            "`containment users add NAME --role collector`."
+        )
+        return
     st.info(
         "This store has no users yet. Create the **collector's** account: the collector adds "
         "planners and police afterwards (command line: `containment users add`)."
@@ -58,6 +67,7 @@ def _district_picker() -> None:
 
 def page() -> None:
     svc = state.service()
+    state.language_picker(None)
     st.title(f"Containment Planner — {md(state.district().name)}")
     _district_picker()
     message = st.session_state.pop("login_message", None)
@@ -80,10 +90,15 @@ def page() -> None:
         password = st.text_input("Password", type="password", key="login_password")
         if st.form_submit_button("Log in", type="primary", key="login_submit"):
             try:
-                session = svc.login(username, password)
+                session = svc.login(username, password, client=state.client_address())
             except AuthError as error:
                 state.show_error(error)
                 return
             st.session_state["session_token"] = session.token
+            state.keep_login(session.token)
+            chosen = st.session_state.get("login_language")
+            if chosen and chosen != session.user.language:  # the last language chosen is kept
+                svc.workspace(session.token).set_language(chosen)
             st.rerun()
-    st.caption(f"Store: {md(svc.store.label)}")
+    kind = "embedded" if isinstance(svc.store.backend, SQLiteBackend) else "PostGIS"
+    st.caption(f"Store: {kind}")  # where it is (host, path) is not for anyone who has not logged in

@@ -164,9 +164,9 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
     cols[2].metric("Households (est.)", f"{int(figures['households_est']):,}")
     cols[3].metric("Area km²", f"{figures['area_km2']:.2f}")
     st.caption(
-        f"Blocks: {figures['blocks'] or '—'} · Facilities inside: "
-        f"{figures['facilities_inside'] or 'none'} · Nearest facility: "
-        f"{figures['nearest_facility']} ({figures['nearest_facility_m']:,.0f} m) · "
+        f"Blocks: {md(figures['blocks']) or '—'} · Facilities inside: "
+        f"{md(figures['facilities_inside']) or 'none'} · Nearest facility: "
+        f"{md(figures['nearest_facility'])} ({figures['nearest_facility_m']:,.0f} m) · "
         f"Release due: {figures['release_due_on']:%d-%m-%Y} ({rule.name})"
     )
     with st.form("save_drawing", clear_on_submit=True):

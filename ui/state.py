@@ -21,7 +21,9 @@ import pandas as pd
 import streamlit as st
 
 import containment as cp
+from containment import i18n
 from containment.auth import AuthError, Permission, SessionEnded
+from containment.i18n import _
 from containment.io.districts import DistrictEntry, districts, find_district
 from containment.render.text import markdown_text as md
 from containment.service import Service, Workspace
@@ -31,8 +33,9 @@ from containment.store import (
     default_store_path,
     open_store,
 )
+from ui import web
 
-# The district the app opens on (a name, slug or alias); ``streamlit run app.py -- --district
+# The district the app opens on (a name, slug or alias); ``streamlit run serve.py -- --district
 # NAME`` sets it too. Set, it fixes the district: no picker (one app per district, as a PostGIS
 # deployment with a database role per district needs). Unset, the app opens on Dungarpur and
 # the login page offers every shipped district.
@@ -134,6 +137,7 @@ def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
         if not token:
             raise SessionEnded("Your session has ended; log in again.")
         ws = service().workspace(token)
+        i18n.set_language(ws.user.language)  # a callback runs before the page sets it
         result = change(ws)
     except SessionEnded as error:
         st.session_state.pop("session_token", None)
@@ -193,9 +197,66 @@ def show_flash() -> None:
             st.success(md(message))
 
 
+def _token() -> str | None:
+    """This tab's session token; after a reload, the one the login cookie holds (once: a token
+    the service refused is not tried again in this tab)."""
+    token = st.session_state.get("session_token")
+    if token:
+        return str(token)
+    kept = st.context.cookies.get(web.COOKIE)
+    if not isinstance(kept, str) or not kept:
+        return None
+    slug, _sep, kept = kept.rpartition(":")  # "<district>:<token>" (see keep_login)
+    if not kept or kept == st.session_state.get("cookie_refused"):
+        return None
+    if slug:
+        choose_district(slug)  # through the one guarded path: a district the app offers
+    if slug and slug != district_slug():
+        st.session_state["cookie_refused"] = kept  # a district this app does not offer
+        return None
+    try:
+        service().workspace(kept)
+    except AuthError:
+        st.session_state["cookie_refused"] = kept  # ended, expired or disabled: log in again
+        return None
+    st.session_state["session_token"] = kept
+    return kept
+
+
+def client_address() -> str:
+    """Where this browser connects from, for counting failed logins per client. Behind a reverse
+    proxy every browser seems to be the proxy: set ``CONTAINMENT_TRUST_PROXY=1`` to take the
+    first address of its ``X-Forwarded-For`` header instead (only if the proxy sets it)."""
+    if os.environ.get("CONTAINMENT_TRUST_PROXY") == "1":
+        forwarded = st.context.headers.get("X-Forwarded-For") or ""
+        if forwarded.strip():
+            return forwarded.split(",")[0].strip()
+    address = st.context.ip_address
+    return address if isinstance(address, str) else ""
+
+
+def keep_login(token: str) -> None:
+    """After a login: have the browser keep the session in its HttpOnly cookie (see ui/web.py),
+    with the district it belongs to, so a reload opens that district's store again."""
+    st.session_state["cookie_code"] = web.hand_off(f"{district_slug()}:{token}")
+
+
+def _sync_cookie() -> None:
+    """Run the page's part of the cookie hand-off, or its deletion after a logout."""
+    base = str(st.get_option("server.baseUrlPath") or "")
+    code = st.session_state.get("cookie_code")
+    if code and web.pending(code):
+        st.html(web.script(base, code=code), unsafe_allow_javascript=True)
+    elif code:
+        del st.session_state["cookie_code"]
+    if st.session_state.pop("forget_cookie", False):
+        st.html(web.script(base, code=None), unsafe_allow_javascript=True)
+
+
 def signed_in() -> Workspace | None:
     """The logged-in user's workspace for this run, or None (the session ended or never was)."""
-    token = st.session_state.get("session_token")
+    _sync_cookie()
+    token = _token()
     if token:
         try:
             ws = service().workspace(token)
@@ -204,8 +265,10 @@ def signed_in() -> Workspace | None:
             st.session_state["login_message"] = str(error)
         else:
             st.session_state["workspace"] = ws
+            i18n.set_language(ws.user.language)
             return ws
     st.session_state.pop("workspace", None)
+    i18n.set_language(st.session_state.get("login_language", i18n.DEFAULT_LANGUAGE))
     return None
 
 
@@ -258,21 +321,39 @@ def centres() -> gpd.GeoDataFrame:
     return _read(ws, ws.key, data_version(), "centres")
 
 
+def today() -> dt.date:
+    """Today in India (the server may keep another time zone)."""
+    return dt.datetime.now(i18n.IST).date()
+
+
 def _default_working_date() -> dt.date:
-    today = dt.date.today()
-    if not workspace().may(Permission.READ_CASES):
-        return today
+    now = today()
     known = cases()
     if known.empty:
-        return today
+        return now
     last = pd.Timestamp(known["reported_on"].max()).date()
-    return today if (today - last).days <= 60 else last
+    return now if (now - last).days <= 60 else last
 
 
 def working_date() -> dt.date:
+    """The day the pages compute as of: the user's choice; for the police, always today (the
+    service answers them only as of today)."""
+    if not workspace().may(Permission.READ_CASES):
+        return today()
     if "working_date" not in st.session_state:
         st.session_state["working_date"] = _default_working_date()
+        st.session_state["working_date_chosen"] = False
     return st.session_state["working_date"]
+
+
+def follow_new_cases() -> None:
+    """After an import: a working date nobody chose follows the cases again (their last day)."""
+    if not st.session_state.get("working_date_chosen", True):
+        st.session_state.pop("working_date", None)
+
+
+def _working_date_chosen() -> None:
+    st.session_state["working_date_chosen"] = True
 
 
 def _log_out() -> None:
@@ -282,6 +363,8 @@ def _log_out() -> None:
     for key in list(st.session_state):
         if key != "district":  # the login page opens on the same district again
             del st.session_state[key]
+    st.session_state["forget_cookie"] = True
+    st.session_state["cookie_refused"] = token  # closed in the store: never tried again
 
 
 def sidebar(ws: Workspace | None = None) -> Workspace:
@@ -290,16 +373,19 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
     d = district()
     with st.sidebar:
         st.markdown(f"**{md(d.name)} district**, {md(d.state)}")
-        st.caption(f"Signed in as **{ws.user.username}** ({ws.user.role})")
-        st.button("Log out", on_click=_log_out, key="log_out")
-        working_date()
-        st.date_input(
-            "Working date",
-            key="working_date",
-            max_value=dt.date.today(),
-            format="DD-MM-YYYY",
-            help="Zones, release dates and figures are computed as of this day.",
-        )
+        st.caption(f"Signed in as **{md(ws.user.username)}** ({ws.user.role})")
+        st.button(_("Log out"), on_click=_log_out, key="log_out")
+        language_picker(ws)
+        if ws.may(Permission.READ_CASES):
+            working_date()
+            st.date_input(
+                "Working date",
+                key="working_date",
+                on_change=_working_date_chosen,
+                max_value=dt.date.today(),
+                format="DD-MM-YYYY",
+                help="Zones, release dates and figures are computed as of this day.",
+            )
         late = ws.may(Permission.READ_CASES) and not cases().empty
         if late and (dt.date.today() - working_date()).days > 60:
             st.caption("The working date follows the last case in the store.")
@@ -317,6 +403,36 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
         )
     show_flash()
     return ws
+
+
+def _choose_language() -> None:
+    code = st.session_state["language"]
+    act(lambda ws: ws.set_language(code))
+
+
+def language_picker(ws: Workspace | None) -> None:
+    """Hindi or English: a logged-in user's choice is kept with their account; before login,
+    for this browser session."""
+    codes = list(i18n.LANGUAGES)
+    if ws is None:
+        st.segmented_control(
+            "भाषा / Language",
+            codes,
+            format_func=i18n.LANGUAGES.__getitem__,
+            key="login_language",
+            default=i18n.current_language(),
+            selection_mode="single",
+        )
+        return
+    st.session_state["language"] = ws.user.language
+    st.segmented_control(
+        "भाषा / Language",
+        codes,
+        format_func=i18n.LANGUAGES.__getitem__,
+        key="language",
+        on_change=_choose_language,
+        selection_mode="single",
+    )
 
 
 def holds_synthetic_cases() -> bool:
@@ -352,7 +468,8 @@ def download(
 
     def build() -> bytes | str:  # runs on the click, on a thread of its own
         ws = svc.workspace(token)
-        data = make(synthetic)
+        with i18n.language(ws.user.language):
+            data = make(synthetic)
         ws.record_export(label, name, rows)
         return data
 

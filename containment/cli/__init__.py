@@ -23,7 +23,7 @@ from containment.io.cases import CaseList, read_cases
 from containment.io.dates import EPIDEMIC_START
 from containment.io.district import DEFAULT_DISTRICT, load_district
 from containment.io.export import EXPORT_FORMATS, csv_text, write_zones
-from containment.io.synthetic import synthetic_cases
+from containment.io.synthetic import SYNTHETIC_COLUMN, SYNTHETIC_MARK, synthetic_cases
 from containment.logs import configure_logging
 
 __all__ = ["app"]
@@ -99,6 +99,7 @@ def _load(
             columns=_column_map(columns),
             today=today.date() if today else None,
             earliest=earliest.date() if earliest else EPIDEMIC_START,
+            max_bytes=None,  # the upload's cap is the app's: a file here may be any size
         )
     except ContainmentError as exc:
         raise _fail(str(exc)) from exc
@@ -106,11 +107,12 @@ def _load(
 
 
 def _report(case_list: CaseList) -> None:
-    for problem in case_list.rejected:
-        out.print(str(problem))
-    for note in case_list.notes:
-        out.print(f"{note} (accepted)")
-    out.print(case_list.summary())
+    """The problems, the notes and the summary as plain text: a cell quoted in a message is
+    never read as console markup (``[/]`` in a village name), and 10,000 lines print at once."""
+    lines = [str(problem) for problem in case_list.rejected]
+    lines += [f"{note} (accepted)" for note in case_list.notes]
+    lines.append(case_list.summary())
+    out.out("\n".join(lines), highlight=False)
 
 
 @app.command()
@@ -295,6 +297,7 @@ def synthetic(
             "Latitude": lat,
             "Longitude": lon,
             "Status": frame["status"],
+            SYNTHETIC_COLUMN: SYNTHETIC_MARK,  # so it can never be imported as real cases
         }
     )
     try:

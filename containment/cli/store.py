@@ -275,10 +275,17 @@ def import_cases(
     """Import a line list into the store as you (planner or collector)."""
     ws = _workspace(district, database, user)
     with _reported():
-        found = read_cases(cases, load_district(district))
-        summary = ws.import_cases(found.cases, source=cases.name, rejected=len(found.rejected))
-    for problem in found.rejected:
-        out.print(str(problem))
+        found = read_cases(cases, load_district(district), max_bytes=None)
+        summary = ws.import_cases(
+            found.cases,
+            source=cases.name,
+            rejected=len(found.rejected),
+            synthetic=found.synthetic,
+        )
+    if found.synthetic:
+        out.print(f"{cases.name} says it is SYNTHETIC (its Data column): saved as the sample.")
+    if found.rejected:  # plain text: a quoted cell is never read as console markup
+        out.out("\n".join(str(problem) for problem in found.rejected), highlight=False)
     out.print(
         f"Saved: {summary.added} new cases, {summary.updated} updated, "
         f"{summary.rejected} rows rejected."

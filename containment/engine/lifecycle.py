@@ -33,6 +33,8 @@ __all__ = [
     "ZoneOrigin",
     "ZoneStatus",
     "advance",
+    "check_decision",
+    "decision",
     "describe_outline",
     "describe_zones",
     "in_force",
@@ -130,6 +132,12 @@ def advance(
         if not order_number.strip():
             msg = f"Notifying zone {zone.name!r} needs the order number of the collector's order."
             raise TransitionError(msg)
+        if zone.origin is ZoneOrigin.RULE and on < zone.created_on:
+            msg = (
+                f"Zone {zone.name!r} cannot be notified on {on:%d-%m-%Y}: it was proposed for the "
+                f"cases as of {zone.created_on:%d-%m-%Y}. Give the date of the order."
+            )
+            raise TransitionError(msg)
         return dataclasses.replace(
             zone, status=target, order_number=order_number.strip(), notified_on=on
         )
@@ -177,14 +185,50 @@ def _shown(value: object) -> str:
 
 
 def in_force(zones: pd.DataFrame, as_of: dt.date) -> pd.Series:
-    """Which zones were notified on or before ``as_of`` and not yet released by then."""
+    """Which zones were notified on or before ``as_of`` and not yet released by then (only a
+    zone whose status is notified or released was ever notified: a date on a draft is not)."""
 
     def by(day: object) -> bool:
         return isinstance(day, dt.date) and day <= as_of
 
+    decided = zones["status"].astype(str).isin([ZoneStatus.NOTIFIED, ZoneStatus.RELEASED])
     notified = zones["notified_on"].map(by).astype(bool)
     released = zones["released_on"].map(by).astype(bool)
-    return notified & ~released
+    return decided & notified & ~released
+
+
+def decision(zone: SavedZone) -> tuple[str, dt.date | None, dt.date | None]:
+    """What the collector's order decided about a zone: order number, notified and released on."""
+    return zone.order_number, zone.notified_on, zone.released_on
+
+
+def check_decision(zone: SavedZone) -> None:
+    """Refuse a zone whose order number and dates do not fit its status: a draft or proposed
+    zone has none, a notified one its order number and day, a released one also its release day.
+
+    >>> ward = shapely.box(73.70, 23.83, 73.72, 23.85)
+    >>> z = SavedZone("DZ-1", "Ward 7", "containment", "drawn", "r", ward,
+    ...               notified_on=dt.date(2020, 5, 2), order_number="F/1")
+    >>> check_decision(z)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    containment.engine.lifecycle.TransitionError: Zone 'Ward 7' is draft, but says F/1, ...
+    """
+    if zone.status in (ZoneStatus.DRAFT, ZoneStatus.PROPOSED):
+        wrong = decision(zone) != ("", None, None)
+    elif zone.status is ZoneStatus.NOTIFIED:
+        wrong = not zone.order_number.strip() or zone.notified_on is None or bool(zone.released_on)
+    else:
+        wrong = zone.notified_on is None or zone.released_on is None
+    if wrong:
+        order = zone.order_number or "no order"
+        notified = f"{zone.notified_on:%d-%m-%Y}" if zone.notified_on else "never"
+        released = f"{zone.released_on:%d-%m-%Y}" if zone.released_on else "never"
+        msg = (
+            f"Zone {zone.name!r} is {zone.status}, but says {order}, notified {notified}, "
+            f"released {released}: only notifying and releasing set these."
+        )
+        raise TransitionError(msg)
 
 
 def describe_zones(

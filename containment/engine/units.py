@@ -98,6 +98,24 @@ class UnitIndex:
             np.concatenate([unit_a, unit_b]).astype(np.int64),
         )
 
+    def around_units(self, units: np.ndarray, distance_m: float) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs ``(i, unit)``: each of ``units`` itself and every unit with people within
+        ``distance_m`` of any part of it (a village whose habitation lies that close, a town
+        cell whose area does). The answer depends on the unit only, never on a point in it."""
+        if len(units) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        polygons = self.units_m.geometry.to_numpy()[units]
+        own = np.arange(len(units), dtype=np.int64)
+        unit_a, person = self._people_tree.query(polygons, predicate="dwithin", distance=distance_m)
+        unit_b, cell = self._town_tree.query(polygons, predicate="dwithin", distance=distance_m)
+        return (
+            np.concatenate([own, unit_a, unit_b]).astype(np.int64),
+            np.concatenate(
+                [units, self.people_m["unit"].to_numpy()[person], self._town_cells[cell]]
+            ).astype(np.int64),
+        )
+
     def units_reached(self, shapes_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pairs ``(shape, unit)`` of the units with people inside each shape: a village whose
         habitation it holds, a town cell it overlaps."""

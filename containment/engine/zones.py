@@ -4,12 +4,13 @@ As of a date D, a rule with release window W counts the cases reported in (D −
 whose containment circles overlap belong together (the connected parts of the union of the
 circles, :mod:`containment.engine.circles`).
 
-A zone is made of whole ground units (:mod:`containment.engine.units`): at least every unit
-holding one of its cases and every unit with people within the rule's radius of one, so the
-radius is honoured and every counted case lies inside its zone — and the outline follows
-village limits and town cells, not arcs that would give away where the patients live. Groups of
-cases that reach the same unit make one zone. Buffer zones are the units reached by the larger
-(containment + buffer) circles, less those of the containment zones.
+A zone is made of whole ground units (:mod:`containment.engine.units`): every unit holding one
+of its cases and every unit with people within the rule's radius of any part of such a unit, so
+the radius is honoured whatever the case's place in its unit, and every counted case lies inside
+its zone. The outline follows village limits and town cells and depends only on which units the
+cases are in: it cannot be traced back to a home. Cases whose units reach a common unit make one
+zone. Buffer zones are the units the larger (containment + buffer) radius reaches, less those of
+the containment zones.
 
 The exact union of the circles (``shape="circles"``) remains, for planners only, as a guide.
 Computed in the district's metric CRS, returned in EPSG:4326. Zone ids are keyed with a secret
@@ -234,12 +235,14 @@ _Built = tuple[list[dict[str, object]], list[shapely.Geometry], list[str | None]
 
 
 def _unit_zones(counted: _Counted, district: District) -> _Built:
+    """Zones of whole units, decided by the units the cases are in — never by the points.
+
+    Each case counts in the unit that holds it. Around each such unit, the rule's radius reaches
+    the units with people within that distance of any part of it; cases whose units reach a
+    common unit make one zone (with at least the rule's ``min_cases``). Where in its unit a case
+    lies changes nothing, so an outline cannot be traced back to a home.
+    """
     rule, index = counted.rule, district.unit_index
-    parts, part_of = union_parts(counted.x, counted.y, rule.containment_radius_m)
-    kept = np.flatnonzero(np.bincount(part_of, minlength=len(parts)) >= rule.min_cases)
-    rank = np.full(len(parts), -1, dtype=np.int64)
-    rank[kept] = np.arange(len(kept))
-    zoned = rank[part_of] >= 0 if len(parts) else np.zeros(0, dtype=bool)
     case_unit, outside = index.unit_at(counted.x, counted.y)
     notes = (
         [
@@ -250,22 +253,28 @@ def _unit_zones(counted: _Counted, district: District) -> _Built:
         if outside.any()
         else []
     )
-    reached_part, reached_unit = index.units_reached(parts[kept])
-    pair_group = np.concatenate([reached_part, rank[part_of[zoned]]])
-    pair_unit = np.concatenate([reached_unit, case_unit[zoned]])
-    zone_of_part = _merged(pair_group, pair_unit, len(kept))
-    n_zones = int(zone_of_part.max()) + 1 if len(kept) else 0
-    unit_zone = zone_of_part[pair_group]
-    units_of = [np.unique(pair_unit[g]) for g in _groups(unit_zone, n_zones)]
-    zone_of_case_pos = np.full(len(counted.x), -1, dtype=np.int64)
-    zone_of_case_pos[zoned] = zone_of_part[rank[part_of[zoned]]]
-    members_of = _groups(zone_of_case_pos[zoned], n_zones)
+    home_units, home_of_case = np.unique(case_unit, return_inverse=True)
+    pair_home, pair_unit = index.around_units(home_units, rule.containment_radius_m)
+    group_of_home = _merged(pair_home, pair_unit, len(home_units))
+    n_groups = int(group_of_home.max()) + 1 if len(home_units) else 0
+    group_of_case = group_of_home[home_of_case]
+    kept = np.flatnonzero(np.bincount(group_of_case, minlength=n_groups) >= rule.min_cases)
+    first_case = np.full(n_groups, len(group_of_case), dtype=np.int64)
+    np.minimum.at(first_case, group_of_case, np.arange(len(group_of_case)))
+    kept = kept[np.argsort(first_case[kept], kind="stable")]  # zones in the order of their cases
+    rank = np.full(n_groups, -1, dtype=np.int64)
+    rank[kept] = np.arange(len(kept))
+    zone_of_case_pos = rank[group_of_case] if len(case_unit) else np.zeros(0, dtype=np.int64)
+    zone_of_pair = rank[group_of_home[pair_home]]
+    units_of = [np.unique(pair_unit[g]) for g in _groups(zone_of_pair, len(kept))]
+    zoned = zone_of_case_pos >= 0
     zoned_pos = np.flatnonzero(zoned)
+    members_of = _groups(zone_of_case_pos[zoned], len(kept))
 
     records: list[dict[str, object]] = []
     geometries: list[shapely.Geometry] = []
     ids: list[str] = []
-    for z in range(n_zones):
+    for z in range(len(kept)):
         members = zoned_pos[members_of[z]]
         ids.append(counted.zone_id("CZ", members))
         records.append(_case_figures(ids[z], ZoneKind.CONTAINMENT, rule, counted.dates[members]))
@@ -286,21 +295,20 @@ def _unit_buffers(
     records: list[dict[str, object]],
     geometries: list[shapely.Geometry],
 ) -> None:
-    """Buffer zones: the units the outer circles reach, less the containment zones' units."""
+    """Buffer zones: the units the outer radius reaches around the zoned cases' units, less the
+    containment zones' units; those reaching a common free unit make one buffer zone."""
     rule, index = counted.rule, district.unit_index
-    outer, outer_of = union_parts(counted.x[zoned_pos], counted.y[zoned_pos], rule.outer_radius_m)
-    reached_part, reached_unit = index.units_reached(outer)
-    pair_group = np.concatenate([reached_part, outer_of])
-    pair_unit = np.concatenate([reached_unit, case_unit[zoned_pos]])
+    home_units, home_of_case = np.unique(case_unit[zoned_pos], return_inverse=True)
+    pair_home, pair_unit = index.around_units(home_units, rule.outer_radius_m)
     free = ~np.isin(pair_unit, taken)
-    pair_group, pair_unit = pair_group[free], pair_unit[free]
-    group_of_part = _merged(pair_group, pair_unit, len(outer))
-    n_groups = int(group_of_part.max()) + 1 if len(outer) else 0
-    units_of = [np.unique(pair_unit[g]) for g in _groups(group_of_part[pair_group], n_groups)]
-    members_of = _groups(group_of_part[outer_of], n_groups)
+    pair_home, pair_unit = pair_home[free], pair_unit[free]
+    group_of_home = _merged(pair_home, pair_unit, len(home_units))
+    n_groups = int(group_of_home.max()) + 1 if len(home_units) else 0
+    units_of = [np.unique(pair_unit[g]) for g in _groups(group_of_home[pair_home], n_groups)]
+    members_of = _groups(group_of_home[home_of_case], n_groups)
     for g in range(n_groups):
         if len(units_of[g]) == 0:
-            continue  # the containment zones already hold every unit this part reaches
+            continue  # the containment zones already hold every unit these cases reach
         members = zoned_pos[members_of[g]]
         zone_id = counted.zone_id("BZ", members)
         records.append(_case_figures(zone_id, ZoneKind.BUFFER, rule, counted.dates[members]))

@@ -129,12 +129,16 @@ def block_table(
 
 
 def _zones_per_block(zones: gpd.GeoDataFrame, district: District) -> pd.Series:
-    """How many of the zones touch each block (a zone over a block line counts in both)."""
+    """How many of the zones hold units of each block (a zone over a block line counts in
+    both; a zone that only touches a block's edge does not count there)."""
     if zones.empty:
         return pd.Series(dtype=int)
-    blocks = district.blocks[["name", "geometry"]]
-    joined = gpd.sjoin(zones[["zone_id", "geometry"]].to_crs(blocks.crs), blocks, how="inner")
-    counts: pd.Series = joined.groupby(joined["name"].astype(str))["zone_id"].nunique()
+    zone_pos, unit = district.unit_index.units_in(
+        zones.to_crs(district.metric_crs).geometry.to_numpy()
+    )
+    blocks = district.unit_index.units_m["block"].astype(str).to_numpy()[unit]
+    pairs = pd.DataFrame({"zone": zone_pos, "block": blocks}).drop_duplicates()
+    counts: pd.Series = pairs.groupby("block")["zone"].nunique()
     return counts.astype(int)
 
 

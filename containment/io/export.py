@@ -37,6 +37,7 @@ __all__ = [
     "FEWER_THAN_5",
     "PUBLIC_COLUMNS",
     "SYNTHETIC_NOTE",
+    "banded_count",
     "csv_text",
     "export_format",
     "public_zones",
@@ -124,10 +125,16 @@ def csv_text(frame: pd.DataFrame, *, synthetic: bool = False) -> str:
     return table.to_csv(index=False)
 
 
-def _banded(count: object) -> str:
-    """A case count as it may leave the system: "fewer than 5" below five."""
+def banded_count(count: object) -> str:
+    """A case count as it may leave the system: "fewer than 5" below five.
+
+    >>> banded_count(3), banded_count(12), banded_count(banded_count(3)), banded_count(None)
+    ('fewer than 5', '12', 'fewer than 5', '')
+    """
     if count is None or (isinstance(count, float) and np.isnan(count)):
         return ""
+    if count == FEWER_THAN_5:
+        return FEWER_THAN_5
     return FEWER_THAN_5 if int(str(count)) < 5 else str(int(str(count)))
 
 
@@ -158,7 +165,7 @@ def public_zones(
             gpd.GeoSeries(units, crs=district.metric_crs).to_crs(STORAGE_CRS).to_numpy()
         )
     if "case_count" in public:
-        public["case_count"] = public["case_count"].map(_banded).astype(object)
+        public["case_count"] = public["case_count"].map(banded_count).astype(object)
     for column in public.columns:
         if column != "geometry" and public[column].map(lambda v: isinstance(v, dt.date)).any():
             public[column] = public[column].map(lambda v: v.isoformat() if v is not None else "")

@@ -7,6 +7,7 @@ cases did in 2020: most at or near the hotspot, some in neighbouring habitations
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -15,8 +16,46 @@ import shapely
 
 from containment.engine.crs import STORAGE_CRS, metric_to_lonlat
 from containment.engine.district import District
+from containment.errors import CaseFileError
 
-__all__ = ["clustered_points_m", "synthetic_cases"]
+__all__ = [
+    "SYNTHETIC_COLUMN",
+    "SYNTHETIC_MARK",
+    "clustered_points_m",
+    "synthetic_cases",
+    "synthetic_column",
+    "synthetic_verdict",
+]
+
+#: Every synthetic line list this package writes says so in a column of its own, on every row,
+#: so that the sample can never be imported as real cases by mistake.
+SYNTHETIC_COLUMN = "Data"
+SYNTHETIC_MARK = "SYNTHETIC"
+
+
+def synthetic_column(headers: Iterable[object]) -> str | None:
+    """The header of the column that says whether rows are synthetic, if the file has one.
+
+    >>> synthetic_column(["ICMR ID", " data "]), synthetic_column(["ICMR ID"])
+    (' data ', None)
+    """
+    return next((str(h) for h in headers if str(h).strip().lower() == "data"), None)
+
+
+def synthetic_verdict(marked: int, unmarked: int, column: str, source: str = "") -> bool:
+    """Synthetic when every row is marked; real when none is; refused when some are.
+
+    >>> synthetic_verdict(3, 0, "Data"), synthetic_verdict(0, 3, "Data")
+    (True, False)
+    """
+    if marked and unmarked:
+        where = f"{source}: " if source else ""
+        msg = (
+            f"{where}{marked} rows say SYNTHETIC in the '{column}' column and {unmarked} do "
+            "not: a line list is either the synthetic sample or real cases. Split the file."
+        )
+        raise CaseFileError(msg)
+    return marked > 0
 
 
 def clustered_points_m(

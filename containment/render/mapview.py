@@ -236,6 +236,7 @@ UPDATE_COLOURS = {
     "merged": "#6a1b9a",
     "unchanged": "#78909c",
     "due for release": "#2e7d32",
+    "no case now": "#8d6e63",
 }
 _UPDATE_TOOLTIP = {"change": "Change", "name": "Zone", "kind": "Kind", "detail": "What changes"}
 

@@ -23,10 +23,17 @@ from containment.words import count
 __all__ = ["cell_text", "count", "html_text", "markdown_text"]
 
 # Characters that make inline Markdown in Streamlit: emphasis, code, links and images, autolinks,
-# tables, strike-through, LaTeX, colour and icon directives (":red[...]", ":material/x:").
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$:#])")
+# tables, strike-through, LaTeX, colour and icon directives (":red[...]", ":material/x:"),
+# character references ("&lt;").
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$:#&@])")
 # At the start of a line: a list item, a quote or a numbered list.
 _BLOCK_START = re.compile(r"^(\s*)([-+>]|\d+[.)])", re.MULTILINE)
+# Streamlit finds directives, emoji shortcodes and bare links (www.x.org, a@b.org, https://...)
+# in the text after escapes are undone: a zero-width space after ":" or "@" (unless a space
+# follows) and inside "www." breaks each of them without changing what the reader sees.
+_BREAK_AFTER = re.compile(r"\\([:@])(?=\S)")
+_WWW = re.compile(r"(www)(?=\.)", re.IGNORECASE)
+_ZWSP = "\u200b"
 
 
 def html_text(value: object) -> str:
@@ -43,17 +50,21 @@ def html_text(value: object) -> str:
 
 
 def markdown_text(value: object) -> str:
-    """``value`` as text that Streamlit's Markdown shows as it is: no links, images, emphasis,
-    colour directives (``:red[...]``), icons or LaTeX from a name.
+    """``value`` as text that Streamlit's Markdown shows as it is: no links (bare ones either),
+    images, emphasis, colour directives (``:red[...]``), icons, emoji or LaTeX from a name.
 
-    >>> print(markdown_text("![x](http://example.org/x.png) *Ward 7*, :red[B]"))
-    !\\[x\\](http\\://example.org/x.png) \\*Ward 7\\*, \\:red\\[B\\]
+    >>> print(markdown_text("![x](http://example.org/x.png) *Ward 7*, :red[B]").replace(_ZWSP, "^"))
+    !\\[x\\](http\\:^//example.org/x.png) \\*Ward 7\\*, \\:^red\\[B\\]
     >>> print(markdown_text("- 1. Ward"))
     \\- 1. Ward
+    >>> print(markdown_text("www.x.org a@b.org &lt;").replace(_ZWSP, "^"))
+    www^.x.org a\\@^b.org \\&lt;
     """
     if value is None:
         return ""
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " ")
+    text = _BREAK_AFTER.sub(lambda m: m.group(0) + _ZWSP, text)
+    text = _WWW.sub(lambda m: m.group(1) + _ZWSP, text)
     return _BLOCK_START.sub(r"\1\\\2", text)
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from containment.auth import AuthError, Role, User, hash_password
+from containment.auth import AuthError, LoginLimits, Role, User, hash_password
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -55,8 +55,9 @@ class AccountRecords:
         there is no user yet (checked in the same transaction, so two first users cannot race).
         """
         name = username.strip().lower()
-        if not name or not name.replace(".", "").replace("_", "").replace("-", "").isalnum():
-            msg = f"User name {username!r}: use letters, digits, dots, dashes or underscores."
+        plain = name.replace(".", "").replace("_", "").replace("-", "")
+        if not name or not name.isascii() or not plain.isalnum():  # no look-alike letters
+            msg = f"User name {username!r}: use letters a-z, digits, dots, dashes or underscores."
             raise AuthError(msg)
         user = User(name, Role(role))
         digest = hash_password(password)
@@ -118,64 +119,89 @@ class AccountRecords:
     def user_record(self, username: str) -> tuple[User, str] | None:
         """The user and their password hash, or None."""
         rows = self._query(
-            "SELECT username, role, active, password_hash FROM users WHERE username = ?",
+            "SELECT username, role, active, password_hash, language FROM users WHERE username = ?",
             username,
         )
         if not rows:
             return None
         row = rows[0]
-        return User(row["username"], row["role"], bool(row["active"])), row["password_hash"]
+        user = User(row["username"], row["role"], bool(row["active"]), row["language"])
+        return user, row["password_hash"]
+
+    def set_language(self, username: str, language: str) -> None:
+        """The language ``username`` reads the app in (a code of ``i18n.LANGUAGES``)."""
+        with self._transaction(bump=False) as tx:
+            tx.execute("UPDATE users SET language = ? WHERE username = ?", (language, username))
 
     # --- logins and sessions -----------------------------------------------------------------
 
-    def _login_key(self, username: str) -> str:
-        """What the rate limit keeps of a name: a keyed digest, so that a password typed into
-        the user-name box is not stored as typed."""
-        return hmac.new(self.secret("login"), username.encode(), hashlib.sha256).hexdigest()
+    def _login_key(self, *parts: str) -> str:
+        """What the rate limit keeps of a name or a client: a keyed digest, so that a password
+        typed into the user-name box is not stored as typed."""
+        text = "\x00".join(parts)
+        return hmac.new(self.secret("login"), text.encode(), hashlib.sha256).hexdigest()
 
     def begin_login_attempt(
-        self, username: str, *, max_failures: int, lockout: dt.timedelta
-    ) -> dt.datetime | None:
-        """Count one login attempt for ``username`` before its password is checked.
+        self, username: str, client: str, *, limits: LoginLimits, lockout: dt.timedelta
+    ) -> tuple[dt.datetime, str] | None:
+        """Count one login attempt before its password is checked, in three counters: the name
+        from this client, this client with any name, and the name from any client.
 
-        Returns None when the attempt may go on, or the time the name's lock ends. The
-        attempt is counted as a failure at once, in one transaction with the row locked, so
-        that many attempts at the same moment are all counted: only ``max_failures`` of them
-        in a window are checked. The attempt that reaches ``max_failures`` locks the name for
-        ``lockout`` from then (a right password then lifts the lock); attempts made while
-        the name is locked are refused and neither counted nor lengthen the lock.
+        Returns None when the attempt may go on, or when a lock ends and which counter holds
+        it (``"name and client"``, ``"client"`` or ``"name"``). Each attempt is counted as a
+        failure at once, in one transaction with the rows locked, so attempts at the same moment
+        are all counted. The attempt that reaches a counter's limit locks that counter for
+        ``lockout`` (a right password from an unlocked counter lifts the name's); attempts made
+        while locked are refused and neither counted nor lengthen the lock.
         """
-        key = self._login_key(username)
+        name_key = self._login_key("name", username)
+        counters = sorted(  # always the same order: two transactions never wait on each other
+            [
+                (
+                    self._login_key("name+client", username, client),
+                    name_key,
+                    limits.per_name_and_client,
+                    "name and client",
+                ),
+                (self._login_key("client", client), "", limits.per_client, "client"),
+                (name_key, name_key, limits.per_name, "name"),
+            ]
+        )
         now = self.clock().astimezone(dt.UTC)
         with self._transaction(bump=False) as tx:
-            tx.execute(  # a row to lock, so that attempts at the same moment queue on it
-                "INSERT INTO login_attempts (name_key, failures, window_started_at) "
-                "VALUES (?, 0, ?) ON CONFLICT (name_key) DO NOTHING",
-                (key, _iso_seconds(now)),
-            )
-            row = tx.one(
-                "SELECT failures, window_started_at, locked_until FROM login_attempts "
-                f"WHERE name_key = ?{self.backend.for_update}",
-                (key,),
-            )
-            assert row is not None
-            if row["locked_until"]:
-                locked_until = dt.datetime.fromisoformat(row["locked_until"])
-                if now < locked_until:
-                    return locked_until
-            fresh = (
-                row["locked_until"] is not None  # a lock that has ended starts a new window
-                or now - dt.datetime.fromisoformat(row["window_started_at"]) >= lockout
-            )
-            failures = 1 if fresh else int(row["failures"]) + 1
-            started = now if fresh else dt.datetime.fromisoformat(row["window_started_at"])
-            locks = now + lockout if failures >= max_failures else None
-            tx.execute(
-                "UPDATE login_attempts SET failures = ?, window_started_at = ?, locked_until = ? "
-                "WHERE name_key = ?",
-                (failures, _iso_seconds(started), locks and _iso_seconds(locks), key),
-            )
-            # Forget names whose window ended long ago (unknown names would pile up).
+            rows = {}
+            for key, owner, _limit, _scope in counters:
+                tx.execute(  # a row to lock, so that attempts at the same moment queue on it
+                    "INSERT INTO login_attempts (attempt_key, name_key, failures, "
+                    "window_started_at) VALUES (?, ?, 0, ?) ON CONFLICT (attempt_key) DO NOTHING",
+                    (key, owner, _iso_seconds(now)),
+                )
+                row = tx.one(
+                    "SELECT failures, window_started_at, locked_until FROM login_attempts "
+                    f"WHERE attempt_key = ?{self.backend.for_update}",
+                    (key,),
+                )
+                assert row is not None
+                rows[key] = row
+            for key, _owner, _limit, scope in counters:
+                locked = rows[key]["locked_until"]
+                if locked and now < dt.datetime.fromisoformat(locked):
+                    return dt.datetime.fromisoformat(locked), scope
+            for key, _owner, limit, _scope in counters:
+                row = rows[key]
+                fresh = (
+                    row["locked_until"] is not None  # a lock that has ended starts a new window
+                    or now - dt.datetime.fromisoformat(row["window_started_at"]) >= lockout
+                )
+                failures = 1 if fresh else int(row["failures"]) + 1
+                started = now if fresh else dt.datetime.fromisoformat(row["window_started_at"])
+                locks = now + lockout if failures >= limit else None
+                tx.execute(
+                    "UPDATE login_attempts SET failures = ?, window_started_at = ?, "
+                    "locked_until = ? WHERE attempt_key = ?",
+                    (failures, _iso_seconds(started), locks and _iso_seconds(locks), key),
+                )
+            # Forget counters whose window ended long ago (unknown names would pile up).
             tx.execute(
                 "DELETE FROM login_attempts WHERE window_started_at < ? "
                 "AND (locked_until IS NULL OR locked_until < ?)",
@@ -183,19 +209,21 @@ class AccountRecords:
             )
         return None
 
-    def end_login_attempt(self, username: str) -> None:
-        """A right password: the name's failures are forgotten (and any lock lifted)."""
-        key = self._login_key(username)
+    def end_login_attempt(self, username: str, client: str) -> None:
+        """A right password: the name's failures are forgotten, and this client's."""
         with self._transaction(bump=False) as tx:
-            tx.execute("DELETE FROM login_attempts WHERE name_key = ?", (key,))
+            tx.execute(
+                "DELETE FROM login_attempts WHERE name_key = ? OR attempt_key = ?",
+                (self._login_key("name", username), self._login_key("client", client)),
+            )
 
     def unlock(self, username: str) -> bool:
-        """Lift the lock on a name (the collector's or the administrator's act); audited.
+        """Lift every lock on a name (the collector's or the administrator's act); audited.
 
         Returns whether the name was locked.
         """
         now = _iso_seconds(self.clock().astimezone(dt.UTC))
-        key = self._login_key(username)  # before the transaction: it may make the secret
+        key = self._login_key("name", username)  # before the transaction: it may make the secret
         with self._transaction(bump=False) as tx:
             cursor = tx.execute(
                 "DELETE FROM login_attempts WHERE name_key = ? AND locked_until > ?", (key, now)
@@ -205,13 +233,14 @@ class AccountRecords:
         return bool(cursor.rowcount)
 
     def locked_until(self, username: str) -> dt.datetime | None:
-        """When the lock on a name ends, or None if it is not locked."""
+        """When the last lock on a name ends (from any client), or None if none is locked."""
         rows = self._query(
-            "SELECT locked_until FROM login_attempts WHERE name_key = ? AND locked_until > ?",
-            self._login_key(username),
+            "SELECT MAX(locked_until) AS until FROM login_attempts "
+            "WHERE name_key = ? AND locked_until > ?",
+            self._login_key("name", username),
             _iso_seconds(self.clock().astimezone(dt.UTC)),
         )
-        return dt.datetime.fromisoformat(rows[0]["locked_until"]) if rows else None
+        return dt.datetime.fromisoformat(rows[0]["until"]) if rows and rows[0]["until"] else None
 
     def record_login(self, username: str, role: str, *, ok: bool, detail: str = "") -> None:
         """A login attempt, for the audit trail. ``username`` is "" for a name that is not a

@@ -150,6 +150,11 @@ def _to_psycopg(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+_HOST_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$")
+_SOCKET_DIR = re.compile(r"^/[A-Za-z0-9_./-]*$")
+_DB_NAME = re.compile(r"^[A-Za-z0-9_.-]*$")
+
+
 class PostGISBackend:
     """A PostgreSQL database with PostGIS; each district is a schema of its own.
 
@@ -191,7 +196,17 @@ class PostGISBackend:
                 "in the password percent-encoded (% as %25, @ as %40, : as %3A, / as %2F)."
             )
             raise ContainmentError(msg) from None
-        self.label = f"{info.get('host', 'localhost')}/{info.get('dbname', '')} ({self.schema})"
+        host, dbname = str(info.get("host") or "localhost"), str(info.get("dbname") or "")
+        if not (_HOST_NAME.match(host) or _SOCKET_DIR.match(host)) or not _DB_NAME.match(dbname):
+            # Most often an unencoded @ or / in the password, which then spills into the host or
+            # the database name: never show those parts, they may hold the password.
+            msg = (
+                "The database URL (CONTAINMENT_DATABASE_URL) has a host or database name that "
+                "cannot be right. Write it as postgresql://user:password@host:5432/dbname, with "
+                "% @ : / in the password percent-encoded (% as %25, @ as %40, : as %3A, / as %2F)."
+            )
+            raise ContainmentError(msg)
+        self.label = f"{host}/{dbname} ({self.schema})"
         self._errors = psycopg.errors
 
         def configure(con: psycopg.Connection) -> None:

@@ -340,14 +340,19 @@ class CaseRecords:
         earlier values again. One transaction, audited. Returns how many cases were touched.
 
         An import whose cases a later import changed again is refused: undo that one first.
+        Undoing the synthetic sample removes the whole sample and the zones saved since it was
+        loaded, as replacing it by real cases does: no zone drawn on it stays behind.
         """
         with self._transaction() as tx:
             batch = tx.one(
-                "SELECT source, undone_at FROM imports WHERE import_id = ?", (import_id,)
+                "SELECT source, undone_at, synthetic FROM imports WHERE import_id = ?",
+                (import_id,),
             )
             if batch is None or batch["undone_at"]:
                 msg = f"Import {import_id} does not exist or was already undone; reload the page."
                 raise ContainmentError(msg)
+            if batch["synthetic"]:
+                return self._remove_synthetic(tx)
             later = tx.one(
                 "SELECT v.import_id AS later, COUNT(*) AS n FROM case_versions v "
                 "JOIN imports i ON v.import_id = i.import_id "

@@ -154,4 +154,20 @@ MIGRATIONS = (
         CREATE INDEX cases_import ON cases(import_id)
         """,
     ),
+    Migration(
+        # Each user reads the app, the packs and the lists in their own language.
+        "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT 'en'",
+    ),
+    Migration(
+        # Failed logins are counted per name and client, per client and per name (each with its
+        # own limit), so one client cannot lock a name for everyone or flood the hashing.
+        """
+        DROP TABLE login_attempts;
+        CREATE TABLE login_attempts (
+            attempt_key TEXT PRIMARY KEY, name_key TEXT NOT NULL, failures INTEGER NOT NULL,
+            window_started_at TEXT NOT NULL, locked_until TEXT
+        );
+        CREATE INDEX login_attempts_name ON login_attempts(name_key)
+        """,
+    ),
 )

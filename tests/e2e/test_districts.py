@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from containment.store import SQLiteStore
-from tests.e2e.helpers import WAIT_MS, log_in, wait_for_map, wait_idle
+from tests.e2e.helpers import WAIT_MS, log_in, running_app, wait_for_map, wait_idle
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a banswara password"
@@ -62,3 +62,17 @@ def test_a_district_picked_at_login_has_its_own_store_users_and_map(
     assert list(SQLiteStore(banswara).users()["username"]) == ["bansi"]
     assert "bansi" not in set(app_store.users()["username"])
     assert offline_page.external == []
+
+    page.reload()  # the login cookie knows the district: still Banswara, still logged in
+    page.get_by_text("Signed in as bansi").wait_for()
+    page.get_by_text("Banswara district").first.wait_for()
+
+
+def test_the_command_line_flag_serves_one_district(offline_page, tmp_path):
+    page = offline_page.page
+    flag = ["--district", "Sawai Madhopur"]
+    with running_app(tmp_path, tmp_path / "streamlit.log", args=flag) as url:
+        page.goto(url)
+        page.get_by_role("heading", name="Containment Planner — Sawai Madhopur").wait_for()
+        wait_idle(page)
+        expect(page.get_by_role("combobox", name="District", exact=True)).to_have_count(0)

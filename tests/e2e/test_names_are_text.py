@@ -24,8 +24,10 @@ IMG = f'<img src=x onerror="{RUN}">'
 SCRIPT = f"</script><script>{RUN}</script>"
 TEMPLATE = "${" + RUN + "}`"
 PIXEL = "![seen](http://tracker.example/pixel.png)"  # Markdown: a request off this machine
+# Markdown that Streamlit would turn into links and icons: bare links, a mail address, an icon.
+LINKS = "www.phish.example x@phish.example https://phish.example/a :material/warning:"
 
-ZONE_NAME = f"{IMG} {PIXEL} Ward"
+ZONE_NAME = f"{IMG} {PIXEL} {LINKS} Ward"
 CENTRE_NAME = f"{IMG}{TEMPLATE} CCC"
 VILLAGE_NAME = f"{IMG} Vas"
 WARD = shapely.box(73.70, 23.83, 73.72, 23.85)
@@ -85,6 +87,9 @@ def seeded(app_store) -> None:
 def _no_script_ran(page) -> None:
     for frame in page.frames:
         assert frame.evaluate("() => window.top.__xss === undefined"), frame.url
+    # Names shown in the page's own text (warnings, captions) make no link or icon either.
+    assert page.locator("a[href*='phish.example'], a[href*='tracker.example']").count() == 0
+    assert page.locator("[data-testid='stMarkdownContainer'] img").count() == 0
 
 
 _OPEN_ZONE_POPUP = """() => {
