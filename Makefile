@@ -25,8 +25,11 @@ $(DEV): $(RUNTIME) requirements/dev.lock
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.lock
 	touch $(DEV)
 
+# `make run` opens on Dungarpur and offers every district at login; `make run DISTRICT=banswara`
+# serves that district alone.
 run: $(RUNTIME)
-	$(VENV)/bin/streamlit run serve.py --server.headless true --browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run serve.py --server.headless true --browser.gatherUsageStats false \
+		$(if $(DISTRICT),-- --district "$(DISTRICT)")
 
 test: $(DEV)
 	scripts/install-system-deps.sh

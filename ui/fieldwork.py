@@ -57,8 +57,16 @@ def _roads() -> gpd.GeoDataFrame:
         key="roads_upload",
     )
     if upload is None:
+        district = state.district()
+        if district.roads.empty:
+            st.info(
+                f"{md(district.name)} has no shipped road layer (PMGSY lists no road proposal "
+                "for it): upload one to find checkpoints, or add them on the map."
+            )
+            empty = {"road": pd.Series([], dtype=object), "road_class": pd.Series([], dtype=object)}
+            return gpd.GeoDataFrame(empty, geometry=[], crs=STORAGE_CRS)
         st.caption("Using the shipped road layer: PMGSY road proposals (a sample, not all roads).")
-        return standard_roads(state.district().roads)
+        return standard_roads(district.roads)
     return read_roads(upload.getvalue(), name=upload.name)  # the name is never a path
 
 

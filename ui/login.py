@@ -43,10 +43,33 @@ def _first_run() -> None:
             st.rerun()
 
 
+def _picked() -> None:
+    state.choose_district(st.session_state["district_picker"])
+
+
+def _district_picker() -> None:
+    """Several districts shipped and none fixed at start: pick one (its store, its users)."""
+    offered = state.picker_districts()
+    if len(offered) < 2:
+        return
+    names = {d.slug: d.name for d in offered}
+    slugs = list(names)
+    st.selectbox(
+        "District",
+        slugs,
+        index=slugs.index(state.district_slug()),
+        format_func=names.__getitem__,
+        key="district_picker",
+        on_change=_picked,
+        help="Each district has its own store and its own users: log in to the one you work in.",
+    )
+
+
 def page() -> None:
     svc = state.service()
     state.language_picker(None)
     st.title(f"Containment Planner — {md(state.district().name)}")
+    _district_picker()
     message = st.session_state.pop("login_message", None)
     if message:
         st.warning(md(message))

@@ -24,6 +24,7 @@ import containment as cp
 from containment import i18n
 from containment.auth import AuthError, Permission, SessionEnded
 from containment.i18n import _
+from containment.io.districts import DistrictEntry, districts, find_district
 from containment.render.text import markdown_text as md
 from containment.service import Service, Workspace
 from containment.store import (
@@ -34,10 +35,61 @@ from containment.store import (
 )
 from ui import web
 
+# The district the app opens on (a name, slug or alias); ``streamlit run serve.py -- --district
+# NAME`` sets it too. Set, it fixes the district: no picker (one app per district, as a PostGIS
+# deployment with a database role per district needs). Unset, the app opens on Dungarpur and
+# the login page offers every shipped district.
+DISTRICT_VARIABLE = "CONTAINMENT_DISTRICT"
+
 
 @st.cache_resource
+def _shipped(start: str) -> tuple[str, tuple[DistrictEntry, ...]]:
+    """The start district's slug and the shipped districts (read once per start setting)."""
+    return find_district(start).slug, tuple(districts())
+
+
+def _start() -> tuple[str, bool]:
+    """The district named at start, and whether it was named (then it is fixed)."""
+    named = os.environ.get(DISTRICT_VARIABLE, "").strip()
+    return named or cp.DEFAULT_DISTRICT, bool(named)
+
+
+def picker_districts() -> list[DistrictEntry]:
+    """The districts the login page offers: every shipped one, unless the district was fixed at
+    start or the database is one SQLite file (``sqlite:///…``) that cannot keep districts apart."""
+    start, named = _start()
+    if named or database_url().startswith("sqlite:"):
+        return []
+    return list(_shipped(start)[1])
+
+
+def district_slug() -> str:
+    """This session's district: the one picked on the login page, if it is still one the app
+    offers, else the start district."""
+    start, _ = _start()
+    picked = st.session_state.get("district")
+    if picked and picked in {d.slug for d in picker_districts()}:
+        return str(picked)
+    return _shipped(start)[0]
+
+
+def choose_district(slug: str) -> None:
+    """The one way a session changes district: before login, to a district the app offers (a
+    known slug, never a path). Anything else is ignored."""
+    if st.session_state.get("session_token"):
+        return
+    if slug in {d.slug for d in picker_districts()}:
+        st.session_state["district"] = slug
+
+
+@st.cache_resource(max_entries=8)
+def _district(slug: str) -> cp.District:
+    return cp.load_district(find_district(slug).folder)
+
+
 def district() -> cp.District:
-    return cp.load_district(os.environ.get("CONTAINMENT_DISTRICT", cp.DEFAULT_DISTRICT))
+    """This session's district (see :func:`district_slug`)."""
+    return _district(district_slug())
 
 
 @st.cache_resource
@@ -46,12 +98,13 @@ def _service(district_name: str, url: str, schema_prefix: str, default_path: str
 
 
 def service() -> Service:
-    """The district's service, on the configured database (``CONTAINMENT_DATABASE_URL``)."""
-    name = district().folder.name
+    """The district's service, on the configured database (``CONTAINMENT_DATABASE_URL``); each
+    district has a store of its own (``data/<slug>.sqlite``, schema ``district_<slug>``)."""
     prefix = os.environ.get(SCHEMA_PREFIX_VARIABLE, "")
-    try:
+    try:  # an unknown start district, or the database server is down
+        name = district_slug()
         return _service(name, database_url(), prefix, str(default_store_path(name).resolve()))
-    except cp.ContainmentError as error:  # e.g. the database server is down
+    except cp.ContainmentError as error:
         show_error(error)
         st.stop()
         raise AssertionError from error  # st.stop() does not return
@@ -151,7 +204,15 @@ def _token() -> str | None:
     if token:
         return str(token)
     kept = st.context.cookies.get(web.COOKIE)
-    if not isinstance(kept, str) or not kept or kept == st.session_state.get("cookie_refused"):
+    if not isinstance(kept, str) or not kept:
+        return None
+    slug, _sep, kept = kept.rpartition(":")  # "<district>:<token>" (see keep_login)
+    if not kept or kept == st.session_state.get("cookie_refused"):
+        return None
+    if slug:
+        choose_district(slug)  # through the one guarded path: a district the app offers
+    if slug and slug != district_slug():
+        st.session_state["cookie_refused"] = kept  # a district this app does not offer
         return None
     try:
         service().workspace(kept)
@@ -175,8 +236,9 @@ def client_address() -> str:
 
 
 def keep_login(token: str) -> None:
-    """After a login: have the browser keep the session in its HttpOnly cookie (see ui/web.py)."""
-    st.session_state["cookie_code"] = web.hand_off(token)
+    """After a login: have the browser keep the session in its HttpOnly cookie (see ui/web.py),
+    with the district it belongs to, so a reload opens that district's store again."""
+    st.session_state["cookie_code"] = web.hand_off(f"{district_slug()}:{token}")
 
 
 def _sync_cookie() -> None:
@@ -307,7 +369,8 @@ def _log_out() -> None:
     if token:
         service().logout(token)
     for key in list(st.session_state):
-        del st.session_state[key]
+        if key != "district":  # the login page opens on the same district again
+            del st.session_state[key]
     st.session_state["forget_cookie"] = True
     st.session_state["cookie_refused"] = token  # closed in the store: never tried again
 

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from containment.cli import store as cli_store
+from containment.cli.districts import DistrictOption, list_districts
 from containment.engine.district import District
 from containment.engine.rules import PRESETS, Rule, custom_rule, get_rule
 from containment.engine.zones import plan_zones
@@ -46,10 +47,6 @@ def _setup(
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-DistrictOption = Annotated[
-    str,
-    typer.Option(help="District folder name under geodata/, or a path to a district folder."),
-]
 ColumnOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -310,6 +307,7 @@ def synthetic(
     out.print(f"Wrote {len(table)} synthetic cases to {output}.")
 
 
+app.command("districts")(list_districts)
 app.add_typer(cli_store.users_app, name="users")
 app.add_typer(cli_store.db_app, name="db")
 app.command("backup")(cli_store.backup)

@@ -22,9 +22,10 @@ import typer
 from rich.console import Console
 
 from containment.auth import Role
+from containment.cli.districts import DistrictOption
 from containment.errors import ContainmentError, ExportError
 from containment.io.cases import read_cases
-from containment.io.district import DEFAULT_DISTRICT, load_district
+from containment.io.district import DEFAULT_DISTRICT, district_slug, load_district
 from containment.io.export import csv_text, write_zones
 from containment.service import Service, Workspace
 from containment.store import SCHEMA_PREFIX_VARIABLE, SQLStore, backup_sqlite, open_store
@@ -39,7 +40,6 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 users_app = typer.Typer(help="Add users, reset passwords, disable and list them.")
 db_app = typer.Typer(help="The shared PostGIS database: one role per district.")
 
-DistrictOption = Annotated[str, typer.Option(help="The district whose store to open.")]
 DatabaseOption = Annotated[
     str | None,
     typer.Option(
@@ -82,10 +82,17 @@ def _write_text(path: Path, text: str) -> None:
         raise ExportError(msg) from error
 
 
+def _slug(district: str) -> str:
+    """The slug that names the district's store (an unknown district lists the known ones)."""
+    with _reported():
+        return district_slug(district)
+
+
 def _admin_store(district: str, database: str | None) -> SQLStore:
     """The store, with changes recorded as the administrator's (the login on this machine)."""
+    slug = _slug(district)
     with _reported():
-        store = open_store(district, database)
+        store = open_store(slug, database)
     return store.acting_as(f"admin:{getpass.getuser()}", "admin")
 
 
@@ -97,11 +104,12 @@ def _new_password(from_stdin: bool) -> str:
 
 def _workspace(district: str, database: str | None, user: str) -> Workspace:
     """Log in as ``user`` through the service, as the app does."""
+    slug = _slug(district)  # an unknown district stops before the password is asked
     password = os.environ.get("CONTAINMENT_PASSWORD") or typer.prompt(
         f"Password for {user}", hide_input=True
     )
     with _reported():
-        service = Service(open_store(district, database))
+        service = Service(open_store(slug, database))
         return service.workspace(service.login(user, password).token)
 
 
@@ -117,7 +125,7 @@ def add_user(
     store = _admin_store(district, database)
     with _reported():
         user = store.add_user(username, role, _new_password(password_stdin))
-    out.print(f"Added {user.username} ({user.role}) to {district}.")
+    out.print(f"Added {user.username} ({user.role}) to {_slug(district)}.")
 
 
 @users_app.command("reset-password")
@@ -182,7 +190,9 @@ def list_users(
 
 @db_app.command("district-role")
 def district_role(
-    district: Annotated[str, typer.Argument(help="The district whose schema the role gets.")],
+    district: Annotated[
+        str, typer.Argument(help="The district whose schema the role gets (name or slug).")
+    ],
     role: Annotated[
         str | None, typer.Option(help="The role's name (default: <district>_app).")
     ] = None,
@@ -196,13 +206,14 @@ def district_role(
     """
     if not database or not database.startswith(("postgresql://", "postgres://")):
         raise _fail("Give the PostGIS database with --database (or CONTAINMENT_DATABASE_URL).")
-    name = role or f"{district.lower()}_app"
+    slug = _slug(district)
+    name = role or f"{slug}_app"
     prefix = os.environ.get(SCHEMA_PREFIX_VARIABLE, "district_")
     password = _new_password(password_stdin)
     with _reported():
-        grant_district_role(database, f"{prefix}{district.lower()}", name, password)
+        grant_district_role(database, f"{prefix}{slug}", name, password)
         url = district_role_url(database, name, password)
-    out.print(f"Role {name} owns {prefix}{district.lower()} and may use no other district.")
+    out.print(f"Role {name} owns {prefix}{slug} and may use no other district.")
     out.print(f"The district's app: CONTAINMENT_DATABASE_URL={url}")
 
 

@@ -124,10 +124,14 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout_s: float) -> None
 
 @contextmanager
 def running_app(
-    data_dir: Path, log_path: Path, timeout_s: float = 120, env: dict[str, str] | None = None
+    data_dir: Path,
+    log_path: Path,
+    timeout_s: float = 120,
+    env: dict[str, str] | None = None,
+    args: list[str] | None = None,
 ) -> Iterator[str]:
     """``streamlit run serve.py`` (the app and its login-cookie routes) on a free port, with its
-    store in ``data_dir``; yields the URL."""
+    store in ``data_dir`` and ``args`` for the app after ``--``; yields the URL."""
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -145,6 +149,7 @@ def running_app(
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                *(["--", *args] if args else []),
             ],
             cwd=ROOT,
             env={**os.environ, "CONTAINMENT_DATA": str(data_dir), **(env or {})},
