@@ -469,18 +469,21 @@ class Workspace:
         centre = self._store.centre(centre_id)
         return centre if self.may(Permission.EDIT_ZONES) else dataclasses.replace(centre, note="")
 
-    def save_centre(self, centre: Centre) -> Centre:
+    def save_centre(self, centre: Centre, *, on: dt.date | None = None) -> Centre:
+        """Save a centre; a change of its beds counts from day ``on`` (the working date;
+        today in the district if not given) in the occupancy history."""
         self.require(Permission.EDIT_CENTRES)
-        return self._store.save_centre(centre)
+        return self._store.save_centre(centre, on=on)
 
-    def occupy_beds(self, counts: Mapping[str, int]) -> None:
-        """Record people placed in centres (by centre id), all in one transaction."""
+    def occupy_beds(self, counts: Mapping[str, int], *, on: dt.date | None = None) -> None:
+        """Record people placed in centres (by centre id), all in one transaction, from day
+        ``on`` (today if not given)."""
         self.require(Permission.EDIT_CENTRES)
-        self._store.occupy_beds(counts)
+        self._store.occupy_beds(counts, on=on)
 
-    def delete_centre(self, centre_id: str) -> None:
+    def delete_centre(self, centre_id: str, *, on: dt.date | None = None) -> None:
         self.require(Permission.EDIT_CENTRES)
-        self._store.delete_centre(centre_id)
+        self._store.delete_centre(centre_id, on=on)
 
     def checkpoints(self) -> gpd.GeoDataFrame:
         """The checkpoints; for a role that sees only orders, those of notified zones."""
