@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import shapely
 
+from containment.auth import AuthError
 from containment.engine.history import in_force_periods
 from containment.engine.lifecycle import SavedZone, advance
 from containment.field.centres import Centre
@@ -116,3 +117,20 @@ def test_an_older_store_starts_each_centres_history_on_the_day_it_is_upgraded(st
     )
     assert upgraded.zone_versions()["deleted"].tolist() == [False, True]
     backend.close()
+
+
+def test_trends_are_for_those_who_read_cases_never_the_police(store, dungarpur):
+    for name, role in (("ravi", "planner"), ("meena", "collector"), ("thana", "police")):
+        store.add_user(name, role, PASSWORD)
+    saved = store.save_zone(ward_7())
+    saved = store.save_zone(advance(saved, "proposed", on=MAY_10))
+    store.save_zone(advance(saved, "notified", on=MAY_10, order_number="DM/1"))
+    service = Service(store)
+    for name in ("ravi", "meena"):
+        ws = service.workspace(service.login(name, PASSWORD).token)
+        found = ws.trends(dungarpur, as_of=MAY_12)
+        assert found.zones["zones_in_force"].loc["2020-05-12"] == 1
+        assert found.zones["people_sealed"].loc["2020-05-12"] > 0
+    police = service.workspace(service.login("thana", PASSWORD).token)
+    with pytest.raises(AuthError, match="may not read cases"):
+        police.trends(dungarpur, as_of=MAY_12)

@@ -1,0 +1,133 @@
+"""The Meeting view's trends: is there community spread, and is it getting better?
+
+The figures come from :meth:`containment.service.Workspace.trends` (planner and collector
+only), the words from :mod:`containment.render.trend_words`, the charts from
+:mod:`containment.render.charts` — the same PNGs the printable pack prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from containment import i18n
+from containment.auth import Permission
+from containment.field.spread import SpreadWindow
+from containment.field.trends import Growth, Trends
+from containment.i18n import _, n_, number
+from containment.render import charts
+from containment.render.text import markdown_text as md
+from containment.render.trend_words import growth_text, percent, spread_sentence
+from containment.service import Workspace
+from ui import state
+
+#: The charts are drawn at this resolution for the screen: crisp on a 1920-pixel display.
+SCREEN_DPI = 130
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _trends(_ws: Workspace, key: str, version: int, as_of: dt.date) -> Trends:
+    return _ws.trends(state.district(), as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _chart(
+    _trend: Trends, key: str, version: int, as_of: dt.date, name: str, language: str, **options: bool
+) -> bytes:
+    return charts.CHARTS[name](_trend, language=language, dpi=SCREEN_DPI, **options)
+
+
+def _outside_value(window: SpreadWindow) -> str:
+    if window.cases == 0:
+        return _("no case")
+    return _(
+        "{outside} of {cases} ({share})",
+        outside=number(window.outside_zones),
+        cases=number(window.cases),
+        share=percent(window.share),
+    )
+
+
+def _growth_delta(growth: Growth) -> str:
+    return n_(
+        "{n} case, against {before} the {days} days before",
+        "{n} cases, against {before} the {days} days before",
+        growth.cases_recent,
+        before=number(growth.cases_before),
+        days=growth.window_days,
+    )
+
+
+def _block_table(trend: Trends) -> pd.DataFrame:
+    """Per block: cases and those outside every zone, for the last 7 and 14 days."""
+    table = pd.DataFrame()
+    for window, days in ((trend.spread.last_7d, 7), (trend.spread.last_14d, 14)):
+        rows = window.by_block.set_index("block")
+        table[_("Cases, {days} days", days=days)] = rows["cases"].map(number)
+        table[_("Outside every zone, {days} days", days=days)] = rows["outside_zones"].map(number)
+        table[_("Share outside, {days} days", days=days)] = [
+            percent(None if pd.isna(s) else float(s)) for s in rows["share"]
+        ]
+    names = [_("outside the blocks") if b == "outside" else b for b in table.index]
+    table.index = pd.Index(names, name=_("Block"))
+    return table.reset_index()
+
+
+def section(ws: Workspace, *, as_of: dt.date) -> None:
+    """The trends as of ``as_of``: the community-spread signal first, then the curve and
+    growth, zones and people sealed, and beds."""
+    if not ws.may(Permission.READ_CASES):
+        return
+    version = state.data_version()
+    trend = _trends(ws, ws.key, version, as_of)
+    language = i18n.current_language()
+
+    def chart(name: str, **options: bool) -> None:
+        png = _chart(trend, ws.key, version, as_of, name, language, **options)
+        st.image(png, width="stretch")
+
+    st.subheader(_("Is there community spread?"))
+    spread = trend.spread
+    st.markdown(f"**{md(spread_sentence(spread.last_7d))}**")
+    left, right = st.columns([2, 3])
+    with left:
+        figures = st.columns(2)
+        figures[0].metric(_("Outside every zone, last 7 days"), _outside_value(spread.last_7d))
+        figures[1].metric(_("Outside every zone, last 14 days"), _outside_value(spread.last_14d))
+        st.caption(
+            _(
+                "A case is outside when no zone (containment or buffer) was in force at its "
+                "place as the day it was reported began: a new focus."
+            )
+        )
+        st.dataframe(_block_table(trend), hide_index=True, width="stretch")
+    with right:
+        chart("spread_trend")
+
+    st.subheader(_("Is it getting better?"))
+    growth = st.columns(2)
+    for column, g, label in (
+        (growth[0], trend.growth_7d, _("Last 7 days")),
+        (growth[1], trend.growth_14d, _("Last 14 days")),
+    ):
+        column.metric(
+            label,
+            growth_text(g),
+            delta=_growth_delta(g),
+            delta_color="off",
+            delta_arrow="off",
+            help=_(
+                "Doubling time: ln 2 / r days, r the daily growth rate ln(cases in the window "
+                "/ cases in the window before) / days in the window. Halving time when the "
+                "cases fall."
+            ),
+        )
+    by_block = st.toggle(_("New cases by block"), key="meeting_curve_by_block")
+    chart("epidemic_curve", by_block=by_block)
+    left, right = st.columns(2)
+    with left:
+        chart("zones_in_force")
+    with right:
+        chart("occupancy")
