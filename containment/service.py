@@ -308,9 +308,7 @@ class Workspace:
         described["case_count"] = described["case_count"].map(banded_count).astype(object)
         return described.drop(columns=["first_case_on", "last_case_on"])
 
-    def trends(
-        self, district: District, *, as_of: dt.date, first: dt.date | None = None
-    ) -> Trends:
+    def trends(self, district: District, *, as_of: dt.date, first: dt.date | None = None) -> Trends:
         """The meeting's trends as of a day (:func:`containment.field.trends.trends`): the
         epidemic curve, growth, zones in force and people sealed, beds, and the
         community-spread signal. They count cases by day, place and block, so they are for

@@ -34,7 +34,13 @@ def _trends(_ws: Workspace, key: str, version: int, as_of: dt.date) -> Trends:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _chart(
-    _trend: Trends, key: str, version: int, as_of: dt.date, name: str, language: str, **options: bool
+    _trend: Trends,
+    key: str,
+    version: int,
+    as_of: dt.date,
+    name: str,
+    language: str,
+    **options: bool,
 ) -> bytes:
     return charts.CHARTS[name](_trend, language=language, dpi=SCREEN_DPI, **options)
 
@@ -115,15 +121,13 @@ def section(ws: Workspace, *, as_of: dt.date) -> None:
         column.metric(
             label,
             growth_text(g),
-            delta=_growth_delta(g),
-            delta_color="off",
-            delta_arrow="off",
             help=_(
                 "Doubling time: ln 2 / r days, r the daily growth rate ln(cases in the window "
                 "/ cases in the window before) / days in the window. Halving time when the "
                 "cases fall."
             ),
         )
+        column.caption(_growth_delta(g))
     by_block = st.toggle(_("New cases by block"), key="meeting_curve_by_block")
     chart("epidemic_curve", by_block=by_block)
     left, right = st.columns(2)

@@ -26,11 +26,10 @@ import io
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import matplotlib
 import numpy as np
-import pandas as pd
 from matplotlib import dates as mdates
 from matplotlib import font_manager
 from matplotlib.axes import Axes
@@ -49,6 +48,7 @@ __all__ = [
     "FONT_FILES",
     "ChartFormat",
     "epidemic_curve",
+    "font_file",
     "occupancy",
     "spread_trend",
     "zones_in_force",
@@ -63,7 +63,7 @@ SIZE_IN = (11.0, 4.6)
 # Okabe-Ito colours (told apart with colour-blindness); blocks in the order the district lists
 _BLOCK_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 _INK, _MUTED, _BARS, _ALERT = "#263238", "#78909c", "#90a4ae", "#c62828"
-_RC = {
+_RC: dict[Any, Any] = {
     "font.family": [FONT_FAMILY],
     "font.size": 13,
     "axes.titlesize": 16,
@@ -86,13 +86,36 @@ _RC = {
     "svg.hashsalt": "containment-charts",
 }
 _LOCK = threading.Lock()
+_CANVASES: dict[str, type[FigureCanvasAgg] | type[FigureCanvasSVG]] = {
+    "png": FigureCanvasAgg,
+    "svg": FigureCanvasSVG,
+}
 
 
 @functools.cache
 def _register_fonts() -> None:
-    """Make the vendored font known to matplotlib (once per process)."""
+    """Make the vendored font known to matplotlib (once per process), ahead of any font of the
+    same name the system may have: matplotlib takes the first of equally good matches."""
+    manager = font_manager.fontManager
     for path in FONT_FILES:
-        font_manager.fontManager.addfont(str(path))
+        manager.addfont(str(path))  # also empties matplotlib's cache of font look-ups
+    ours = {str(path) for path in FONT_FILES}
+    manager.ttflist.sort(key=lambda entry: entry.fname not in ours)
+
+
+def font_file(*, bold: bool = False) -> Path:
+    """The font file matplotlib draws the charts' text with (regular or bold): always one of
+    :data:`FONT_FILES`, whatever fonts the system has.
+
+    >>> font_file().name, font_file(bold=True).name
+    ('NotoSansDevanagari-400.ttf', 'NotoSansDevanagari-700.ttf')
+    """
+    _register_fonts()
+    found = font_manager.findfont(
+        font_manager.FontProperties(family=FONT_FAMILY, weight="bold" if bold else "normal"),
+        fallback_to_default=False,
+    )
+    return Path(found)
 
 
 @contextlib.contextmanager
@@ -105,16 +128,15 @@ def _drawing(language: str | None) -> Iterator[None]:
 
 
 def _save(figure: Figure, file_format: ChartFormat, dpi: int) -> bytes:
-    buffer = io.BytesIO()
-    if file_format == "png":
-        FigureCanvasAgg(figure)
-        figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    elif file_format == "svg":
-        FigureCanvasSVG(figure)
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    else:
+    canvas = _CANVASES.get(file_format)
+    if canvas is None:
         msg = f"A chart is drawn as png or svg, not {file_format!r}."
         raise ValueError(msg)
+    canvas(figure)
+    buffer = io.BytesIO()
+    # no date or software version in the file: the same chart gives the same bytes
+    metadata = {"Software": None} if file_format == "png" else {"Date": None, "Creator": None}
+    figure.savefig(buffer, format=file_format, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
 
 
@@ -144,8 +166,11 @@ def _day_axis(axes: Axes, first: dt.date, last: dt.date) -> None:
     )
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%d-%m"))
-    half_day = pd.Timedelta(hours=12)
-    axes.set_xlim(pd.Timestamp(first) - half_day, pd.Timestamp(last) + half_day)
+    half_day = dt.timedelta(hours=12)
+    axes.set_xlim(
+        mdates.date2num(dt.datetime.combine(first, dt.time()) - half_day),
+        mdates.date2num(dt.datetime.combine(last, dt.time()) + half_day),
+    )
 
 
 def _whole_numbers(axes: Axes) -> None:
@@ -196,9 +221,7 @@ def epidemic_curve(
                      label=_("New cases"))  # fmt: skip
         axes.plot(days, daily["average_7d"], color=_INK, linewidth=2.6,
                   label=_("7-day average"))  # fmt: skip
-        axes.set_title(
-            _("New cases per day, by block") if by_block else _("New cases per day")
-        )
+        axes.set_title(_("New cases per day, by block") if by_block else _("New cases per day"))
         axes.set_ylabel(_("Cases"))
         _day_axis(axes, trend.first, trend.as_of)
         _whole_numbers(axes)
@@ -273,7 +296,7 @@ def occupancy(
         if not known.any():
             _note(axes, _("No record of beds in these days"))
         elif not known.iloc[0]:
-            began = table.index[known.to_numpy().argmax()].date()
+            began = table.index[int(known.to_numpy().argmax())].date()
             axes.text(0.01, 0.5, _("No record of beds\nbefore {day}", day=began.strftime("%d-%m")),
                       transform=axes.transAxes, va="center", color=_MUTED)  # fmt: skip
         figure.legend(loc="outside lower center", ncols=2)
@@ -300,14 +323,16 @@ def spread_trend(
         positions = np.arange(len(weekly))
         colours = [_ALERT if s > 0 else _BARS for s in shares]
         axes.bar(positions, shares, width=0.7, color=colours, linewidth=0)
-        for x, row in zip(positions, weekly.itertuples(), strict=True):
+        cases = weekly["cases"].to_numpy(dtype=int)
+        outside = weekly["outside_zones"].to_numpy(dtype=int)
+        for x, share, total, out in zip(positions, shares, cases, outside, strict=True):
             text = (
-                _("{outside} of {cases}", outside=number(row.outside_zones), cases=number(row.cases))
-                if row.cases
+                _("{outside} of {cases}", outside=number(out), cases=number(total))
+                if total
                 else _("no case")
             )
-            axes.text(x, (0 if np.isnan(row.share) else row.share) + 0.02, text,
-                      ha="center", va="bottom", fontsize=12, color=_INK)  # fmt: skip
+            axes.text(float(x), float(share) + 0.02, text, ha="center", va="bottom",
+                      fontsize=12, color=_INK)  # fmt: skip
         axes.set_xticks(positions, labels)
         axes.set_ylim(0, 1.12)
         axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
