@@ -45,14 +45,15 @@ def _chart(
     return charts.CHARTS[name](_trend, language=language, dpi=SCREEN_DPI, **options)
 
 
-def _outside_value(window: SpreadWindow) -> str:
+def _outside_count(window: SpreadWindow) -> str:
+    """ "10 of 32 cases", "no case", "1 of 1 case"."""
     if window.cases == 0:
         return _("no case")
-    return _(
-        "{outside} of {cases} ({share})",
+    return n_(
+        "{outside} of {n} case",
+        "{outside} of {n} cases",
+        window.cases,
         outside=number(window.outside_zones),
-        cases=number(window.cases),
-        share=percent(window.share),
     )
 
 
@@ -67,14 +68,21 @@ def _growth_delta(growth: Growth) -> str:
 
 
 def _block_table(trend: Trends) -> pd.DataFrame:
-    """Per block: cases and those outside every zone, for the last 7 and 14 days."""
-    table = pd.DataFrame()
-    for window, days in ((trend.spread.last_7d, 7), (trend.spread.last_14d, 14)):
-        rows = window.by_block.set_index("block")
-        table[_("Cases, {days} days", days=days)] = rows["cases"].map(number)
-        table[_("Outside every zone, {days} days", days=days)] = rows["outside_zones"].map(number)
-        table[_("Share outside, {days} days", days=days)] = [
-            percent(None if pd.isna(s) else float(s)) for s in rows["share"]
+    """Per block, for the last 7 and 14 days: the cases outside every zone, of all the cases."""
+    blocks = trend.spread.last_7d.by_block["block"]
+    table = pd.DataFrame(index=pd.Index(blocks))
+    for window in (trend.spread.last_7d, trend.spread.last_14d):
+        rows = window.by_block.set_index("block").reindex(blocks, fill_value=0)
+        table[_("Outside every zone, {days} days", days=window.days)] = [
+            _(
+                "{outside} of {cases} ({share})",
+                outside=number(outside),
+                cases=number(cases),
+                share=percent(outside / cases),
+            )
+            if cases
+            else "–"
+            for outside, cases in zip(rows["outside_zones"], rows["cases"], strict=True)
         ]
     names = [_("outside the blocks") if b == "outside" else b for b in table.index]
     table.index = pd.Index(names, name=_("Block"))
@@ -97,29 +105,28 @@ def section(ws: Workspace, *, as_of: dt.date) -> None:
     st.subheader(_("Is there community spread?"))
     spread = trend.spread
     st.markdown(f"**{md(spread_sentence(spread.last_7d))}**")
-    left, right = st.columns([2, 3])
+    left, right = st.columns([1, 1])
     with left:
         figures = st.columns(2)
-        figures[0].metric(_("Outside every zone, last 7 days"), _outside_value(spread.last_7d))
-        figures[1].metric(_("Outside every zone, last 14 days"), _outside_value(spread.last_14d))
-        st.caption(
-            _(
-                "A case is outside when no zone (containment or buffer) was in force at its "
-                "place as the day it was reported began: a new focus."
+        for column, window in zip(figures, (spread.last_7d, spread.last_14d), strict=True):
+            column.metric(
+                _("Outside every zone, {days} days", days=window.days),
+                percent(window.share) or "–",
+                help=_(
+                    "A case is outside when no zone (containment or buffer) was in force at "
+                    "its place as the day it was reported began: a new focus."
+                ),
             )
-        )
-        st.dataframe(_block_table(trend), hide_index=True, width="stretch")
+            column.caption(_outside_count(window))
     with right:
-        chart("spread_trend")
+        st.dataframe(_block_table(trend), hide_index=True, width="stretch")
+    chart("spread_trend")
 
     st.subheader(_("Is it getting better?"))
     growth = st.columns(2)
-    for column, g, label in (
-        (growth[0], trend.growth_7d, _("Last 7 days")),
-        (growth[1], trend.growth_14d, _("Last 14 days")),
-    ):
+    for column, g in zip(growth, (trend.growth_7d, trend.growth_14d), strict=True):
         column.metric(
-            label,
+            _("Last {days} days", days=g.window_days),
             growth_text(g),
             help=_(
                 "Doubling time: ln 2 / r days, r the daily growth rate ln(cases in the window "
@@ -130,8 +137,8 @@ def section(ws: Workspace, *, as_of: dt.date) -> None:
         column.caption(_growth_delta(g))
     by_block = st.toggle(_("New cases by block"), key="meeting_curve_by_block")
     chart("epidemic_curve", by_block=by_block)
-    left, right = st.columns(2)
-    with left:
+    sealed, beds = st.tabs([_("Zones in force and people sealed"), _("Beds in the centres")])
+    with sealed:
         chart("zones_in_force")
-    with right:
+    with beds:
         chart("occupancy")

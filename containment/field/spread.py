@@ -40,12 +40,19 @@ __all__ = [
 TREND_WEEKS = 6
 
 
+def _lon_lat(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """The geometries in EPSG:4326 (transformed only if they are not)."""
+    same = frame.crs is not None and frame.crs.equals(STORAGE_CRS)
+    return (frame if same else frame.to_crs(STORAGE_CRS)).geometry.to_numpy()
+
+
 def outside_every_zone(cases: gpd.GeoDataFrame, periods: gpd.GeoDataFrame) -> np.ndarray:
     """For each case, whether it fell outside every zone in force at the start of the day it
     was reported (see the module's description). ``periods`` are the zones' in-force periods.
 
-    One spatial query of all the periods' outlines against the case points, then, for each
-    (case, period) pair it finds, whether the period covered the day before the report.
+    One query of a tree of the case points with all the periods' outlines (by bounding box),
+    then, for each (case, period) pair it finds, whether the period covered the day before the
+    report, and only for the pairs left, whether the (prepared) outline holds the point.
 
     >>> import shapely
     >>> zone = gpd.GeoDataFrame({"start": pd.to_datetime(["2020-05-10"]),
@@ -59,14 +66,17 @@ def outside_every_zone(cases: gpd.GeoDataFrame, periods: gpd.GeoDataFrame) -> np
     outside = np.ones(len(cases), dtype=bool)
     if cases.empty or periods.empty:
         return outside
-    points = cases.to_crs(STORAGE_CRS).geometry.to_numpy()
-    outlines = periods.to_crs(STORAGE_CRS).geometry.to_numpy()
-    period_idx, case_idx = shapely.STRtree(points).query(outlines, predicate="intersects")
+    points = _lon_lat(cases)
+    outlines = _lon_lat(periods)
+    period_idx, case_idx = shapely.STRtree(points).query(outlines)  # boxes overlap
     day = report_days(cases)[case_idx]
     start = periods["start"].to_numpy().astype("datetime64[D]")[period_idx]
     end = periods["end"].to_numpy().astype("datetime64[D]")[period_idx]
     in_force_before = (start < day) & (day <= end)  # start <= day - 1 < end
-    outside[case_idx[in_force_before]] = False
+    period_idx, case_idx = period_idx[in_force_before], case_idx[in_force_before]
+    shapely.prepare(outlines)
+    inside = shapely.intersects(outlines[period_idx], points[case_idx])
+    outside[case_idx[inside]] = False
     return outside
 
 
@@ -78,8 +88,8 @@ def outside_every_zone_by_day(cases: gpd.GeoDataFrame, periods: gpd.GeoDataFrame
     if cases.empty or periods.empty:
         return outside
     days = report_days(cases)
-    points = cases.to_crs(STORAGE_CRS).geometry.to_numpy()
-    outlines = periods.to_crs(STORAGE_CRS).geometry.to_numpy()
+    points = _lon_lat(cases)
+    outlines = _lon_lat(periods)
     start = periods["start"].to_numpy().astype("datetime64[D]")
     end = periods["end"].to_numpy().astype("datetime64[D]")
     for day in np.unique(days):
