@@ -43,7 +43,8 @@ TREND_WEEKS = 6
 def _lon_lat(frame: gpd.GeoDataFrame) -> np.ndarray:
     """The geometries in EPSG:4326 (transformed only if they are not)."""
     same = frame.crs is not None and frame.crs.equals(STORAGE_CRS)
-    return (frame if same else frame.to_crs(STORAGE_CRS)).geometry.to_numpy()
+    geometry: np.ndarray = (frame if same else frame.to_crs(STORAGE_CRS)).geometry.to_numpy()
+    return geometry
 
 
 def outside_every_zone(cases: gpd.GeoDataFrame, periods: gpd.GeoDataFrame) -> np.ndarray:
