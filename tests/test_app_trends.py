@@ -24,12 +24,12 @@ def test_the_meeting_view_reads_out_the_community_spread_signal_and_draws_the_tr
     assert sentence.startswith(f"**Of {expected.cases} cases in the last 7 days,")
     metrics = {m.label: m.value for m in app.metric}
     share = round(100 * expected.outside_zones / expected.cases)
-    assert metrics["Outside every zone, 7 days"] == f"{share}%"
+    assert metrics["New foci, 7 days"] == f"{share}%"
     assert f"{expected.outside_zones} of {expected.cases} cases" in [c.value for c in app.caption]
     assert {"Last 7 days", "Last 14 days"} <= set(metrics)  # growth
     blocks = next(d.value for d in app.dataframe if "Block" in d.value.columns)
     assert set(blocks["Block"]) >= {"Aspur", "Bichhiwara", "Dungarpur", "Sagwara", "Simalwara"}
-    assert list(blocks.columns[1:]) == ["Outside every zone, 7 days", "Outside every zone, 14 days"]
+    assert list(blocks.columns[1:]) == ["New foci, 7 days", "New foci, 14 days"]
     assert len(app.image) == 4  # spread by week, the curve, zones and people, beds
     curve = app.image[1].value[0]
     app.toggle(key="meeting_curve_by_block").set_value(True).run()

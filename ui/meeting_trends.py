@@ -73,7 +73,7 @@ def _block_table(trend: Trends) -> pd.DataFrame:
     table = pd.DataFrame(index=pd.Index(blocks))
     for window in (trend.spread.last_7d, trend.spread.last_14d):
         rows = window.by_block.set_index("block").reindex(blocks, fill_value=0)
-        table[_("Outside every zone, {days} days", days=window.days)] = [
+        table[_("New foci, {days} days", days=window.days)] = [
             _(
                 "{outside} of {cases} ({share})",
                 outside=number(outside),
@@ -110,7 +110,7 @@ def section(ws: Workspace, *, as_of: dt.date) -> None:
         figures = st.columns(2)
         for column, window in zip(figures, (spread.last_7d, spread.last_14d), strict=True):
             column.metric(
-                _("Outside every zone, {days} days", days=window.days),
+                _("New foci, {days} days", days=window.days),
                 percent(window.share) or "–",
                 help=_(
                     "A case is outside when no zone (containment or buffer) was in force at "
