@@ -10,7 +10,7 @@ or SVG (text drawn as outlines, so it needs no font where it is shown)::
 Every text (title, axes, legend) is in the reader's language through :mod:`containment.i18n`,
 dates on the axes DD-MM, numbers with Indian digit grouping. The only font is the vendored
 Noto Sans Devanagari (``render/fonts``, Latin and Devanagari in one file, shaped by matplotlib's
-libraqm): no system font is ever looked up, nothing is fetched. The default size, 11 × 4.6
+libraqm): no system font is ever chosen, nothing is fetched. The default size, 10.5 × 4.4
 inches, fits the width of an A4 landscape page and stays legible on a 1280×720 projector.
 
 Matplotlib's settings are global; a chart is drawn under a lock with its own settings
@@ -58,7 +58,7 @@ FONT_DIR = Path(__file__).parent / "fonts"
 FONT_FILES = (FONT_DIR / "NotoSansDevanagari-400.ttf", FONT_DIR / "NotoSansDevanagari-700.ttf")
 FONT_FAMILY = "Noto Sans Devanagari"
 ChartFormat = Literal["png", "svg"]
-SIZE_IN = (11.0, 4.6)
+SIZE_IN = (10.5, 4.4)  # 267 x 112 mm: an A4 landscape page less 15 mm margins
 
 # Okabe-Ito colours (told apart with colour-blindness); blocks in the order the district lists
 _BLOCK_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
