@@ -66,6 +66,7 @@ bench: $(DEV)
 	$(PY) -m bench.bench_fieldwork
 	$(PY) -m bench.bench_app
 	$(PY) -m bench.bench_store
+	$(PY) -m bench.bench_trends
 
 # Pin every package (with hashes) after changing pyproject.toml: runtime and dev apart.
 lock: $(DEV)

@@ -34,6 +34,7 @@ from containment.auth import (
 )
 from containment.engine.district import District
 from containment.engine.figures import place_names
+from containment.engine.history import in_force_periods
 from containment.engine.lifecycle import (
     SavedZone,
     ZoneOrigin,
@@ -49,6 +50,7 @@ from containment.engine.update import Change, ZoneChange, compare_with_saved
 from containment.engine.zones import ZoneKind, ZonePlan, ZoneShape, plan_zones
 from containment.errors import ContainmentError
 from containment.field.centres import Centre
+from containment.field.trends import Trends, trends
 from containment.i18n import IST, LANGUAGES, _, time_text
 from containment.io.export import banded_count
 from containment.render.text import count
@@ -306,6 +308,21 @@ class Workspace:
         described["case_count"] = described["case_count"].map(banded_count).astype(object)
         return described.drop(columns=["first_case_on", "last_case_on"])
 
+    def trends(self, district: District, *, as_of: dt.date, first: dt.date | None = None) -> Trends:
+        """The meeting's trends as of a day (:func:`containment.field.trends.trends`): the
+        epidemic curve, growth, zones in force and people sealed, beds, and the
+        community-spread signal. They count cases by day, place and block, so they are for
+        the roles that read cases (planner, collector), never the police."""
+        self.require(Permission.READ_CASES)
+        return trends(
+            self._store.cases(),
+            in_force_periods(self._store.zone_versions()),
+            self._store.centre_occupancy(),
+            district,
+            as_of=as_of,
+            first=first,
+        )
+
     def zone(self, zone_id: str) -> SavedZone:
         zone = self._store.zone(zone_id)
         if self.may(Permission.READ_DRAFT_ZONES):
@@ -469,18 +486,21 @@ class Workspace:
         centre = self._store.centre(centre_id)
         return centre if self.may(Permission.EDIT_ZONES) else dataclasses.replace(centre, note="")
 
-    def save_centre(self, centre: Centre) -> Centre:
+    def save_centre(self, centre: Centre, *, on: dt.date | None = None) -> Centre:
+        """Save a centre; a change of its beds counts from day ``on`` (the working date;
+        today in the district if not given) in the occupancy history."""
         self.require(Permission.EDIT_CENTRES)
-        return self._store.save_centre(centre)
+        return self._store.save_centre(centre, on=on)
 
-    def occupy_beds(self, counts: Mapping[str, int]) -> None:
-        """Record people placed in centres (by centre id), all in one transaction."""
+    def occupy_beds(self, counts: Mapping[str, int], *, on: dt.date | None = None) -> None:
+        """Record people placed in centres (by centre id), all in one transaction, from day
+        ``on`` (today if not given)."""
         self.require(Permission.EDIT_CENTRES)
-        self._store.occupy_beds(counts)
+        self._store.occupy_beds(counts, on=on)
 
-    def delete_centre(self, centre_id: str) -> None:
+    def delete_centre(self, centre_id: str, *, on: dt.date | None = None) -> None:
         self.require(Permission.EDIT_CENTRES)
-        self._store.delete_centre(centre_id)
+        self._store.delete_centre(centre_id, on=on)
 
     def checkpoints(self) -> gpd.GeoDataFrame:
         """The checkpoints; for a role that sees only orders, those of notified zones."""

@@ -14,7 +14,7 @@ from containment.field.meeting import block_table, changes_since, headline, quar
 from containment.render.mapview import MapLayers, build_map
 from containment.render.printable import meeting_pack_html
 from containment.render.text import markdown_text as md
-from ui import state
+from ui import meeting_trends, state
 
 _BLOCK_COLUMNS = {
     "block": "Block",
@@ -56,6 +56,7 @@ def page() -> None:
     row2[1].metric("Zones due for release", figures["zones_due_for_release"])
     row2[2].metric("Beds free", f"{figures['beds_free']:,}")
     row2[3].metric("Beds in centres", f"{figures['beds_total']:,}")
+    meeting_trends.section(state.workspace(), as_of=as_of)
 
     left, right = st.columns([3, 2])
     with left:

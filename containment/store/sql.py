@@ -27,6 +27,7 @@ from containment.engine.lifecycle import SAVED_ZONE_FIELDS, SavedZone, zone_chan
 from containment.errors import ContainmentError
 from containment.field.centres import CENTRE_FIELDS, Centre
 from containment.field.checkpoints import CHECKPOINT_COLUMNS
+from containment.i18n import IST
 from containment.store.accounts import AccountRecords
 from containment.store.backends import Backend, Tx
 from containment.store.caserecords import CaseRecords, ImportSummary, SyntheticMixError
@@ -140,8 +141,9 @@ class SQLStore(AccountRecords, CaseRecords):
                     f"Planner (schema {version}); update the app before opening it."
                 )
                 raise ContainmentError(msg)
+            values = {**self.backend.types, "today": self._today().isoformat()}
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in migration.statements(self.backend.name, self.backend.types):
+                for statement in migration.statements(self.backend.name, values):
                     tx.execute(statement)
                 self.backend.set_schema_version(tx, number)
             if version < len(MIGRATIONS):
@@ -174,6 +176,10 @@ class SQLStore(AccountRecords, CaseRecords):
 
     def _now(self) -> str:
         return self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")
+
+    def _today(self) -> dt.date:
+        """The day it is in the district now (Indian Standard Time)."""
+        return self.clock().astimezone(IST).date()
 
     def secret(self, name: str) -> bytes:
         """A random key kept in the store (see :data:`SECRETS`), stable for the store's life."""
@@ -285,12 +291,14 @@ class SQLStore(AccountRecords, CaseRecords):
         self._audit(tx, action, f"zone {zone.zone_id} ({zone.name})", what)
         return saved
 
-    def _keep_version(self, tx: Tx, values: dict[str, object], change: str) -> None:
-        columns = [*values, "saved_by", "saved_at", "change"]
+    def _keep_version(
+        self, tx: Tx, values: dict[str, object], change: str, *, deleted: bool = False
+    ) -> None:
+        columns = [*values, "saved_by", "saved_at", "change", "deleted"]
         placeholders = ", ".join(self.backend.geom_in if c == "geometry" else "?" for c in columns)
         tx.execute(
             f"INSERT INTO zone_versions ({', '.join(columns)}) VALUES ({placeholders})",
-            [*values.values(), self.actor.username, self._now(), change],
+            [*values.values(), self.actor.username, self._now(), change, int(deleted)],
         )
 
     def _zone_conflict(self, tx: Tx, mine: SavedZone) -> str:
@@ -334,7 +342,7 @@ class SQLStore(AccountRecords, CaseRecords):
             raise ConflictError(self._zone_conflict(tx, dataclasses.replace(zone, version=version)))
         tx.execute("DELETE FROM zones WHERE zone_id = ?", (zone_id,))
         tombstone = _zone_values(dataclasses.replace(zone, version=zone.version + 1))
-        self._keep_version(tx, tombstone, why)
+        self._keep_version(tx, tombstone, why, deleted=True)
         self._audit(
             tx, "zone deleted", f"zone {zone_id} ({zone.name})", f"{why}; was {zone.status}"
         )
@@ -351,7 +359,7 @@ class SQLStore(AccountRecords, CaseRecords):
             tx.execute("DELETE FROM zones WHERE zone_id = ?", (zone.zone_id,))
             tx.execute("DELETE FROM checkpoints WHERE zone_id = ?", (zone.zone_id,))
             tombstone = _zone_values(dataclasses.replace(zone, version=zone.version + 1))
-            self._keep_version(tx, tombstone, f"deleted: {why}")
+            self._keep_version(tx, tombstone, f"deleted: {why}", deleted=True)
         return len(rows)
 
     def zone_history(self, zone_id: str) -> list[tuple[SavedZone, str, str, str]]:
@@ -362,6 +370,29 @@ class SQLStore(AccountRecords, CaseRecords):
             zone_id,
         )
         return [(_zone_from_row(r), r["saved_by"], r["saved_at"], r["change"]) for r in rows]
+
+    def zone_versions(self) -> gpd.GeoDataFrame:
+        """Every saved version of every zone, deletions included, in the order they were
+        saved: what :func:`containment.engine.history.in_force_periods` reads.
+
+        Columns: the saved zone's fields, ``saved_at`` (UTC timestamp), ``deleted`` (this
+        version records the zone's deletion; its other fields are the zone as it was) and the
+        outline (EPSG:4326). No planner's note and no user name: nothing here names anyone.
+        """
+        columns = [f for f in SAVED_ZONE_FIELDS if f != "note"]
+        rows = self._query(
+            f"SELECT {', '.join(columns)}, saved_at, deleted, "
+            f"{self.backend.geom_out('geometry')} FROM zone_versions ORDER BY zone_id, version"
+        )
+        geometry = [shapely.from_wkb(bytes(r.pop("geometry"))) for r in rows]
+        frame = pd.DataFrame(rows, columns=[*columns, "saved_at", "deleted"], dtype=object)
+        for column in _ZONE_DATES:
+            frame[column] = frame[column].map(_date).astype(object)
+        frame["version"] = frame["version"].astype(int)
+        frame["release_after_days"] = frame["release_after_days"].astype(int)
+        frame["saved_at"] = pd.to_datetime(frame["saved_at"], utc=True)
+        frame["deleted"] = frame["deleted"].astype(bool)
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
 
     def zone_version(self, zone_id: str, version: int) -> SavedZone:
         """One saved version of a zone, from its history."""
@@ -402,8 +433,43 @@ class SQLStore(AccountRecords, CaseRecords):
             raise ContainmentError(msg)
         return Centre(**rows[0])
 
-    def save_centre(self, centre: Centre) -> Centre:
-        """Insert a new centre (version 0) or update one still at its version."""
+    def _keep_occupancy(
+        self, tx: Tx, centre_id: str, capacity: int, occupied: int, on: dt.date | None
+    ) -> None:
+        """Note a centre's beds from day ``on`` (today in the district, if not given)."""
+        tx.execute(
+            "INSERT INTO centre_occupancy (centre_id, on_day, capacity, occupied, saved_at, "
+            "saved_by) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                centre_id,
+                (on or self._today()).isoformat(),
+                int(capacity),
+                int(occupied),
+                self._now(),
+                self.actor.username,
+            ),
+        )
+
+    def centre_occupancy(self) -> pd.DataFrame:
+        """Every change of a centre's beds, in the order saved: ``centre_id``, ``on_day`` (the
+        day it applies from), ``capacity``, ``occupied``, ``saved_at`` (UTC). A removed centre
+        ends with a row of no beds."""
+        columns = ["centre_id", "on_day", "capacity", "occupied", "saved_at"]
+        rows = self._query(
+            f"SELECT {', '.join(columns)} FROM centre_occupancy ORDER BY saved_at, on_day"
+        )
+        frame = pd.DataFrame(rows, columns=columns, dtype=object)
+        frame["on_day"] = frame["on_day"].map(_date).astype(object)
+        frame[["capacity", "occupied"]] = frame[["capacity", "occupied"]].astype(int)
+        frame["saved_at"] = pd.to_datetime(frame["saved_at"], utc=True)
+        return frame
+
+    def save_centre(self, centre: Centre, *, on: dt.date | None = None) -> Centre:
+        """Insert a new centre (version 0) or update one still at its version.
+
+        A change of its beds is kept in the occupancy history from day ``on`` (the working
+        date; today in the district if not given), in the same transaction.
+        """
         saved = dataclasses.replace(centre, version=centre.version + 1)
         values = {f: getattr(saved, f) for f in CENTRE_FIELDS}
         values["kind"] = saved.kind.value
@@ -422,6 +488,7 @@ class SQLStore(AccountRecords, CaseRecords):
                 if cursor.rowcount == 0:
                     msg = f"Centre {centre.centre_id!r} already exists."
                     raise ConflictError(msg)
+                self._keep_occupancy(tx, saved.centre_id, saved.capacity, saved.occupied, on)
                 self._audit(tx, "centre saved", subject, f"created: {saved.capacity} beds")
                 return saved
             cursor = tx.execute(  # optimistic locking: only over the version opened
@@ -436,6 +503,8 @@ class SQLStore(AccountRecords, CaseRecords):
                 for f in CENTRE_FIELDS
                 if f != "version" and current[f] != values[f]
             ]
+            if (current["capacity"], current["occupied"]) != (saved.capacity, saved.occupied):
+                self._keep_occupancy(tx, saved.centre_id, saved.capacity, saved.occupied, on)
             self._audit(tx, "centre saved", subject, "; ".join(changed) or "saved unchanged")
         return saved
 
@@ -462,9 +531,10 @@ class SQLStore(AccountRecords, CaseRecords):
             "make your change again."
         )
 
-    def occupy_beds(self, counts: Mapping[str, int]) -> None:
+    def occupy_beds(self, counts: Mapping[str, int], *, on: dt.date | None = None) -> None:
         """Take beds in several centres at once: all of them, or none if a centre has too few
-        free beds now (someone else may have taken them since the allocation was made)."""
+        free beds now (someone else may have taken them since the allocation was made). The
+        new occupancy is kept in its history from day ``on`` (today, if not given)."""
         with self._transaction() as tx:
             for centre_id, count in counts.items():
                 cursor = tx.execute(
@@ -484,6 +554,10 @@ class SQLStore(AccountRecords, CaseRecords):
                         else f"Centre {centre_id!r} was removed; nothing was recorded."
                     )
                     raise ConflictError(msg)
+                now = tx.row(
+                    "SELECT capacity, occupied FROM centres WHERE centre_id = ?", (centre_id,)
+                )
+                self._keep_occupancy(tx, centre_id, now["capacity"], now["occupied"], on)
             self._audit(
                 tx,
                 "beds occupied",
@@ -491,12 +565,14 @@ class SQLStore(AccountRecords, CaseRecords):
                 f"{sum(counts.values())} people placed",
             )
 
-    def delete_centre(self, centre_id: str) -> None:
+    def delete_centre(self, centre_id: str, *, on: dt.date | None = None) -> None:
+        """Remove a centre; from day ``on`` (today, if not given) its beds count no more."""
         with self._transaction() as tx:
             current = tx.one("SELECT name FROM centres WHERE centre_id = ?", (centre_id,))
             if current is None:
                 return
             tx.execute("DELETE FROM centres WHERE centre_id = ?", (centre_id,))
+            self._keep_occupancy(tx, centre_id, 0, 0, on)
             self._audit(tx, "centre removed", f"centre {centre_id} ({current['name']})")
 
     # --- checkpoints -------------------------------------------------------------------------
