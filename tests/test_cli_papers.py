@@ -31,9 +31,7 @@ def exports(situation) -> list[tuple[str, str, str]]:
     return list(zip(audit["username"], audit["subject"], audit["detail"], strict=True))
 
 
-def test_the_meeting_pack_is_written_in_hindi_as_the_collector_and_audited(
-    situation, tmp_path
-):
+def test_the_meeting_pack_is_written_in_hindi_as_the_collector_and_audited(situation, tmp_path):
     out = tmp_path / "pack.pdf"
     made = containment(situation, "meeting-pack", "--user", "meena", "--as-of", "2020-05-31",
                        "--lang", "hi", "-o", str(out))  # fmt: skip
@@ -93,14 +91,15 @@ def test_an_unknown_language_is_refused_with_the_known_ones(situation, tmp_path)
 
 
 def test_the_police_write_the_sheets_and_annexures_of_the_zones_in_force(situation, tmp_path):
-    sheets = containment(situation, "zone-papers", "sheets", "--user", "thana", "--as-of",
-                         "2020-05-31", "--lang", "hi", "-o", str(tmp_path / "sheets.pdf"))  # fmt: skip
+    day = ["--as-of", "2020-05-31"]
+    sheets = containment(situation, "zone-papers", "sheets", "--user", "thana", *day,
+                         "--lang", "hi", "-o", str(tmp_path / "sheets.pdf"))  # fmt: skip
     assert sheets.exit_code == 0, sheets.output
     read = Pdf.of((tmp_path / "sheets.pdf").read_bytes())
     assert read.pages == len(situation.in_force)
     assert read.sizes() == {A4_LANDSCAPE_PT}
-    one = containment(situation, "zone-papers", "annexures", "--user", "thana", "--as-of",
-                      "2020-05-31", "--zone", HINDI_NAME, "-o", str(tmp_path / "one.pdf"))  # fmt: skip
+    one = containment(situation, "zone-papers", "annexures", "--user", "thana", *day,
+                      "--zone", HINDI_NAME, "-o", str(tmp_path / "one.pdf"))  # fmt: skip
     assert one.exit_code == 0, one.output
     annexure = Pdf.of((tmp_path / "one.pdf").read_bytes())
     assert annexure.sizes() == {A4_PORTRAIT_PT}
