@@ -226,6 +226,16 @@ def _extent(
     return (cx - half, cy - half, cx + half, cy + half)
 
 
+def _short(name: str, most: int = 48) -> str:
+    """A name as a map label: cut to ``most`` characters with "…" (the sheet's title has it
+    whole, or as much as fits).
+
+    >>> _short("Ward 7"), _short("x" * 60, 10)
+    ('Ward 7', 'xxxxxxxxx…')
+    """
+    return name if len(name) <= most else name[: most - 1].rstrip() + "…"
+
+
 def _cell_label(name: str) -> str:
     """A town cell's label on the map: its number ("Dungarpur town, cell 07" → "07")."""
     return name.rsplit(" ", 1)[-1] if "," in name else name
@@ -293,7 +303,7 @@ def zone_sheet_map(
             placer.block(centre.x_m, centre.y_m, 1.6)
     placer.place(
         *_label_point(order.outline_m, view),
-        order.name,
+        _short(order.name),
         size_pt=12,
         bold=True,
         colour=edge,

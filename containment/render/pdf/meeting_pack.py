@@ -237,7 +237,6 @@ def meeting_pack_pdf(
     since: dt.date,
     synthetic: bool = False,
     charts: Sequence[Chart | tuple[str, bytes]] = (),
-    made_at: dt.datetime | None = None,
 ) -> bytes:
     """The meeting pack as of a day, in the current language (:mod:`containment.i18n`).
 
@@ -326,7 +325,4 @@ def meeting_pack_pdf(
         for note in notes:
             doc.paragraph(f"• {note}", size_pt=8, muted=True)
 
-    masthead = Masthead(district.name, title, as_of, synthetic=synthetic)
-    if made_at is not None:
-        masthead = Masthead(district.name, title, as_of, synthetic=synthetic, made_at=made_at)
-    return make_pdf(masthead, draw)
+    return make_pdf(Masthead(district.name, title, as_of, synthetic=synthetic), draw)

@@ -50,7 +50,6 @@ def public_list_pdf(
     district: str,
     as_of: dt.date,
     synthetic: bool = False,
-    made_at: dt.datetime | None = None,
 ) -> bytes:
     """The public list of the zones in force on ``as_of`` (A4 portrait): each zone's places
     in full, its blocks, its order and its release date."""
@@ -67,7 +66,7 @@ def public_list_pdf(
             str(n),
             order.name,
             places_text(order),
-            ", ".join(order.blocks),
+            "\n".join(order.blocks),
             f"{order.order_number or '–'}\n{date_or_dash(order.notified_on)}",
             _release(order),
         ]
@@ -92,23 +91,7 @@ def public_list_pdf(
         doc.paragraph(_("Issued by the District Collector, {district}.", district=district))
 
     title = _("Containment zones in force")
-    return make_pdf(_masthead(district, title, as_of, synthetic, made_at, landscape=False), draw)
-
-
-def _masthead(
-    district: str,
-    title: str,
-    as_of: dt.date,
-    synthetic: bool,
-    made_at: dt.datetime | None,
-    *,
-    landscape: bool,
-) -> Masthead:
-    if made_at is None:
-        return Masthead(district, title, as_of, synthetic=synthetic, landscape=landscape)
-    return Masthead(
-        district, title, as_of, synthetic=synthetic, landscape=landscape, made_at=made_at
-    )
+    return make_pdf(Masthead(district, title, as_of, synthetic=synthetic, landscape=False), draw)
 
 
 def _annexure(doc: Document, order: ZoneOrder) -> None:
@@ -200,7 +183,6 @@ def annexures_pdf(
     district: str,
     as_of: dt.date,
     synthetic: bool = False,
-    made_at: dt.datetime | None = None,
 ) -> bytes:
     """The annexure of each zone (A4 portrait), each starting on a new page: one zone's for a
     single download, every zone's at once for all of them."""
@@ -214,4 +196,4 @@ def annexures_pdf(
             _annexure(doc, order)
 
     title = _("Order annexure")
-    return make_pdf(_masthead(district, title, as_of, synthetic, made_at, landscape=False), draw)
+    return make_pdf(Masthead(district, title, as_of, synthetic=synthetic, landscape=False), draw)

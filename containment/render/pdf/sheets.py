@@ -38,14 +38,16 @@ class _Column:
     def fits(self, lines: int = 1, size_pt: float = 9.0) -> bool:
         return self.doc.y + lines * self.doc.line_height(size_pt) <= self.bottom
 
-    def text(self, text: str, *, size_pt: float = 9.0, bold: bool = False, indent: float = 0.0,
-             colour: tuple[int, int, int] | None = None) -> None:  # fmt: skip
+    def text(self, text: str, *, size_pt: float = 9.0, bold: bool = False,
+             colour: tuple[int, int, int] | None = None, most_lines: int = 3) -> None:  # fmt: skip
+        """A paragraph of at most ``most_lines`` lines (a longer one ends with "…")."""
         doc = self.doc
         doc.use_font(size_pt, bold=bold)
         if colour:
             doc.set_text_color(*colour)
-        doc.set_x(self.x + indent)
-        doc.multi_cell(self.width - indent, doc.line_height(), text, new_x="LEFT", new_y="NEXT")
+        doc.set_x(self.x)
+        shown = doc.shortened(text, self.width, most_lines)
+        doc.multi_cell(self.width, doc.line_height(), shown, new_x="LEFT", new_y="NEXT")
         doc.set_text_color(*PALETTE.ink)
 
     def space(self, mm: float = 2.0) -> None:
@@ -197,10 +199,9 @@ def zone_sheets_pdf(
     *,
     as_of: dt.date,
     synthetic: bool = False,
-    made_at: dt.datetime | None = None,
 ) -> bytes:
     """One A4 landscape page per zone, in the order given."""
-    map_h = 210 - (24 if synthetic else 19) - 14 - 9
+    map_h = 210 - (24 if synthetic else 19) - 14 - 9  # the page less margins and the title
     maps = [zone_sheet_map(order, district, width_mm=_MAP_W, height_mm=map_h) for order in orders]
 
     def draw(doc: Document) -> None:
@@ -213,9 +214,4 @@ def zone_sheets_pdf(
             _sheet(doc, order, made.png, made.names_left_out)
 
     title = _("Zone sheet")
-    masthead = (
-        Masthead(district.name, title, as_of, synthetic=synthetic)
-        if made_at is None
-        else Masthead(district.name, title, as_of, synthetic=synthetic, made_at=made_at)
-    )
-    return make_pdf(masthead, draw)
+    return make_pdf(Masthead(district.name, title, as_of, synthetic=synthetic), draw)

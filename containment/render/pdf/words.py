@@ -13,7 +13,9 @@ __all__ = ["centre_kind_text", "date_or_dash", "km_text", "place_kind_text", "zo
 
 
 def zone_kind_text(kind: str) -> str:
-    """>>> zone_kind_text("buffer")
+    """A kind of zone in words.
+
+    >>> zone_kind_text("buffer")
     'buffer'
     """
     known = {"containment": _("containment"), "buffer": _("buffer")}
@@ -35,7 +37,9 @@ def place_kind_text(kind: str) -> str:
 
 
 def km_text(value: float, digits: int = 1) -> str:
-    """>>> km_text(12.345)
+    """A distance in kilometres.
+
+    >>> km_text(12.345)
     '12.3 km'
     """
     return _("{value} km", value=number(value, digits))
