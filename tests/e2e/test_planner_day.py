@@ -16,6 +16,7 @@ from tests.e2e.helpers import (
     open_page,
     pick_zone,
     wait_for_map,
+    wait_idle,
 )
 
 pytestmark = pytest.mark.browser
@@ -139,6 +140,7 @@ def test_a_saved_zones_shape_is_edited_on_the_map(app_url, app_store, offline_pa
     (zone_id,) = app_store.zones().query("name == 'E2E Mohalla 3'")["zone_id"]
     before = app_store.zone(zone_id)
 
+    wait_idle(page)  # the rerun after saving is over: the previous zone's buttons are gone
     page.get_by_role("button", name="Edit shape").click()
     page.get_by_text("Editing the shape of").wait_for()
     frame = wait_for_map(page)
