@@ -34,6 +34,7 @@ from containment.render.mapview import MapLayers, build_map
 from containment.render.printable import checkpoint_list_html, public_list_html
 from containment.render.text import markdown_text as md
 from ui import state
+from ui.papers import zone_papers
 
 
 def _active_containment(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -406,6 +407,7 @@ def _public_list_tab(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
             mime="text/html",
             rows=len(table),
         )
+    zone_papers(zones, state.workspace().checkpoints(), state.centres(), as_of=as_of, key="field")
 
 
 @state.page

@@ -11,8 +11,10 @@ from streamlit_folium import st_folium
 
 from containment.engine.timeline import reported_in
 from containment.field.meeting import block_table, changes_since, headline, quarantine_by_block
+from containment.i18n import _
+from containment.render.charts import meeting_charts
 from containment.render.mapview import MapLayers, build_map
-from containment.render.printable import meeting_pack_html
+from containment.render.pdf.meeting_pack import meeting_pack_pdf
 from containment.render.text import markdown_text as md
 from ui import meeting_trends, state
 
@@ -91,11 +93,18 @@ def page() -> None:
     if len(due):
         st.warning("Due for release: " + md(", ".join(due["name"])))
     state.download(
-        "Download the meeting pack (HTML, prints on A4)",
-        lambda synthetic: meeting_pack_html(
-            district, zones, known, centres, as_of=as_of, since=since, synthetic=synthetic
+        _("Download the meeting pack (PDF, A4 landscape)"),
+        lambda synthetic: meeting_pack_pdf(
+            district,
+            zones,
+            known,
+            centres,
+            as_of=as_of,
+            since=since,
+            synthetic=synthetic,
+            charts=meeting_charts(state.workspace().trends(district, as_of=as_of)),
         ),
-        file_name=f"{district.name.lower()}-meeting-{as_of:%Y-%m-%d}.html",
-        mime="text/html",
+        file_name=f"{district.name.lower()}-meeting-{as_of:%Y-%m-%d}.pdf",
+        mime="application/pdf",
         rows=len(zones),
     )

@@ -11,6 +11,7 @@ from containment.render.mapview import MapLayers, build_map
 from containment.render.text import markdown_text as md
 from ui import state
 from ui.fieldwork import police_downloads
+from ui.papers import zone_papers
 
 
 @state.page
@@ -49,3 +50,4 @@ def page() -> None:
     )
     st.subheader(f"{len(checkpoints)} checkpoints")
     police_downloads(in_force, checkpoints)
+    zone_papers(in_force, checkpoints, centres, as_of=as_of, key="police")

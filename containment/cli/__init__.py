@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from containment.cli import papers as cli_papers
 from containment.cli import store as cli_store
 from containment.cli.districts import DistrictOption, list_districts
 from containment.engine.district import District
@@ -315,3 +316,5 @@ app.command("restore")(cli_store.restore)
 app.command("import")(cli_store.import_cases)
 app.command("export")(cli_store.export)
 app.command("audit")(cli_store.audit)
+app.command("meeting-pack")(cli_papers.meeting_pack)
+app.command("zone-papers")(cli_papers.zone_papers)

@@ -41,6 +41,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from containment import i18n
 from containment.field.trends import Trends
 from containment.i18n import _, number
+from containment.render.trend_words import growth_text, spread_sentence
 
 __all__ = [
     "CHARTS",
@@ -49,6 +50,7 @@ __all__ = [
     "ChartFormat",
     "epidemic_curve",
     "font_file",
+    "meeting_charts",
     "occupancy",
     "spread_trend",
     "zones_in_force",
@@ -349,3 +351,16 @@ CHARTS: dict[str, Callable[..., bytes]] = {
     "zones_in_force": zones_in_force,
     "occupancy": occupancy,
 }
+
+
+def meeting_charts(trend: Trends) -> list[tuple[str, bytes]]:
+    """The meeting pack's charts with their headings, in the current language: the spread
+    signal (headed by the sentence the collector reads out), the epidemic curve (headed by the
+    doubling time), zones in force and people sealed, and beds."""
+    growth = _("Is it getting better?") + " " + growth_text(trend.growth_7d)
+    return [
+        (spread_sentence(trend.spread.last_7d), spread_trend(trend)),
+        (growth, epidemic_curve(trend)),
+        (_("Zones in force and people sealed"), zones_in_force(trend)),
+        (_("Beds in the centres"), occupancy(trend)),
+    ]
