@@ -1,7 +1,6 @@
 """The meeting view's figures and the printable pack."""
 
 import datetime as dt
-import re
 
 import geopandas as gpd
 import pandas as pd
@@ -10,7 +9,6 @@ import shapely
 
 from containment.engine.lifecycle import SavedZone, describe_zones
 from containment.field.meeting import block_table, changes_since, headline, quarantine_by_block
-from containment.render.printable import meeting_pack_html
 
 MAY_20 = dt.date(2020, 5, 20)
 BICHHIWARA_AREA = shapely.box(73.50, 23.77, 73.54, 23.80)
@@ -104,19 +102,6 @@ def test_changes_since_list_what_happened(situation):
     assert "Zone notified" in kinds
     assert "Zone drawn or proposed" in kinds
     assert changes.loc[changes["change"] == "New cases", "detail"].iloc[0].startswith("2 cases")
-
-
-def test_the_pack_is_one_printable_page_with_no_patient_data(dungarpur, situation):
-    zones, cases, centres = situation
-    pack = meeting_pack_html(
-        dungarpur, zones, cases, centres, as_of=MAY_20, since=dt.date(2020, 5, 8)
-    )
-    assert "@page" in pack
-    assert "<svg" in pack
-    assert "DM/1" in pack
-    assert not re.search(r"(src|href)=\"https?://", pack)  # prints with no network
-    assert "case_id" not in pack
-    assert ">A<" not in pack
 
 
 def test_home_quarantine_is_counted_per_block(dungarpur):

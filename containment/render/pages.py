@@ -1,4 +1,4 @@
-"""Printable pages from Jinja2 templates: the meeting pack, the checkpoint list for the police,
+"""Printable pages from Jinja2 templates: the checkpoint list for the police,
 the public zone list, and the static map they share.
 
 Every template extends ``base.html.j2`` and uses the one stylesheet ``print.css``; autoescape

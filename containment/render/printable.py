@@ -5,7 +5,6 @@ the pages are Jinja2 templates (:mod:`containment.render.pages`), so every name 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 
 import geopandas as gpd
 import markupsafe
@@ -13,8 +12,7 @@ import pandas as pd
 import shapely
 
 from containment.engine.district import District
-from containment.field.meeting import RECENT_DAYS, block_table, changes_since, headline
-from containment.render.labels import labelled
+from containment.field.meeting import RECENT_DAYS
 from containment.render.pages import (
     MapDot,
     MapLabel,
@@ -23,9 +21,8 @@ from containment.render.pages import (
     render_page,
     render_svg_map,
 )
-from containment.render.text import cell_text
 
-__all__ = ["checkpoint_list_html", "meeting_pack_html", "public_list_html", "svg_map"]
+__all__ = ["checkpoint_list_html", "public_list_html", "svg_map"]
 
 
 _ZONE_FILL = {"containment": "#e53935", "buffer": "#fb8c00"}
@@ -98,49 +95,6 @@ _PACK_ZONES = [
     "name", "kind", "status", "order_number", "case_count", "population_est", "households_est",
     "release_due_on", "due_for_release", "blocks",
 ]  # fmt: skip
-
-
-def meeting_pack_html(
-    district: District,
-    zones: gpd.GeoDataFrame,
-    cases: gpd.GeoDataFrame,
-    centres: gpd.GeoDataFrame,
-    *,
-    as_of: dt.date,
-    since: dt.date,
-    synthetic: bool = False,
-) -> str:
-    """A self-contained HTML page that prints well: figures, map, tables. No patient data."""
-    figures = asdict(headline(zones, cases, centres, district, as_of=as_of))
-    cards = [(label, cell_text(figures[key])) for key, label in _LABELS.items() if key in figures]
-    blocks = block_table(zones, cases, centres, district, as_of=as_of).rename(columns=_LABELS)
-    shown = (
-        zones[zones["in_force"] | zones["status"].isin(["proposed", "draft"])].copy()
-        if len(zones)
-        else zones.copy()
-    )
-    if "due_for_release" in shown:
-        shown["due_for_release"] = shown["due_for_release"].map({True: "DUE", False: ""})
-    map_zones = (
-        zones[zones["in_force"] | zones["status"].isin(["proposed"])] if len(zones) else zones
-    )
-    return render_page(
-        "meeting_pack.html.j2",
-        synthetic=synthetic,
-        body_class="landscape",
-        district=district.name,
-        as_of=day(as_of),
-        since=day(since),
-        cards=cards,
-        map_svg=svg_map(district, map_zones, centres),
-        blocks=blocks,
-        zones=labelled(shown, _PACK_ZONES),
-        changes=changes_since(zones, cases, since=since, as_of=as_of).rename(
-            columns={"date": "Date", "change": "Change", "detail": "Detail"}
-        ),
-        caveats=district.caveats,
-        attribution=district.attribution,
-    )
 
 
 def checkpoint_list_html(
