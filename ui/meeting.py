@@ -92,6 +92,7 @@ def page() -> None:
     due = zones[zones["due_for_release"]] if len(zones) else zones
     if len(due):
         st.warning("Due for release: " + md(", ".join(due["name"])))
+    ws = state.workspace()  # the file is made on another thread, where st.session_state is not
     state.download(
         _("Download the meeting pack (PDF, A4 landscape)"),
         lambda synthetic: meeting_pack_pdf(
@@ -102,7 +103,7 @@ def page() -> None:
             as_of=as_of,
             since=since,
             synthetic=synthetic,
-            charts=meeting_charts(state.workspace().trends(district, as_of=as_of)),
+            charts=meeting_charts(ws.trends(district, as_of=as_of)),
         ),
         file_name=f"{district.name.lower()}-meeting-{as_of:%Y-%m-%d}.pdf",
         mime="application/pdf",

@@ -474,10 +474,14 @@ def download(
     name = f"SYNTHETIC-{file_name}" if synthetic else file_name
     svc = service()
 
-    def build() -> bytes | str:  # runs on the click, on a thread of its own
+    def build() -> bytes | str:  # runs on the click, on a thread of its own (no st.* here)
         ws = svc.workspace(token)
         with i18n.language(ws.user.language):
-            data = make(synthetic)
+            try:
+                data = make(synthetic)
+            except Exception:  # the browser only sees the download never come: say why here
+                logger.exception("making the download %r failed", label)
+                raise
         ws.record_export(label, name, rows)
         return data
 

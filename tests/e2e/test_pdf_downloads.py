@@ -11,6 +11,7 @@ import pytest
 
 from containment import i18n
 from containment.engine.lifecycle import describe_zones
+from containment.render.charts import meeting_charts
 from containment.render.pdf.meeting_pack import meeting_pack_pdf
 from containment.store import default_store_path
 from tests.e2e.helpers import E2E_PASSWORD, E2E_USERS, open_page
@@ -20,13 +21,19 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def app_store(tmp_path_factory, dungarpur):
-    """This module's store: the synthetic sample on 31-05-2020 with five zones in force and 43
+def situation(tmp_path_factory, dungarpur):
+    """This module's store: the synthetic sample on 31-05-2020 with five zones in force and the rest
     proposed (see tests.pdfs), and the e2e users."""
     path = tmp_path_factory.mktemp("data") / default_store_path("dungarpur").name
     situation = make_situation(path, dungarpur)
     for name, role in E2E_USERS.items():
         situation.store.add_user(name, role, E2E_PASSWORD)
+    return situation
+
+
+@pytest.fixture(scope="module")
+def app_store(situation):
+    """The store the app is started on (see tests/e2e/conftest.py)."""
     return situation.store
 
 
@@ -35,7 +42,7 @@ def _exports(store) -> list[tuple[str, str]]:
     return list(zip(audit["username"], audit["detail"], strict=True))
 
 
-def test_the_meeting_pack_downloads_as_a_pdf(app_url, app_store, offline_page, dungarpur):
+def test_the_meeting_pack_downloads_as_a_pdf(app_url, situation, offline_page, dungarpur):
     page = offline_page.page
     open_page(page, app_url, "meeting")
     button = page.get_by_role("button", name="Download the meeting pack (PDF, A4 landscape)")
@@ -44,20 +51,21 @@ def test_the_meeting_pack_downloads_as_a_pdf(app_url, app_store, offline_page, d
     download = download_info.value
     assert download.suggested_filename == "SYNTHETIC-dungarpur-meeting-2020-05-31.pdf"
     pack = Pdf.of(Path(download.path()).read_bytes())
-    store = app_store
+    store = situation.store
     described = describe_zones(store.zones(), store.cases(), dungarpur, as_of=AS_OF)
     with i18n.language("en"):
         expected = Pdf.of(
             meeting_pack_pdf(
                 dungarpur, described, store.cases(), store.centres(), as_of=AS_OF,
                 since=AS_OF - dt.timedelta(days=7), synthetic=True,
+                charts=meeting_charts(situation.collector.trends(dungarpur, as_of=AS_OF)),
             )
         )  # fmt: skip
     assert pack.pages == expected.pages
     assert pack.sizes() == {A4_LANDSCAPE_PT}
     assert pack.has("5 zones in force")
     assert pack.has("SYNTHETIC — made from training data, not real cases")
-    who, detail = _exports(app_store)[0]
+    who, detail = _exports(store)[0]
     assert who == "e2e.collector"
     assert detail.startswith("SYNTHETIC-dungarpur-meeting-2020-05-31.pdf: ")
 
