@@ -4,6 +4,11 @@ the public zone list, and the static map they share.
 Every template extends ``base.html.j2`` and uses the one stylesheet ``print.css``; autoescape
 is on, so every name and number arrives as text (see :mod:`containment.render.text`). A page
 made while the store holds the synthetic sample says so at its top (and on every printed page).
+
+Templates write their words as ``{{ _("Changes since {day}", day=since) }}`` and
+``{{ ngettext("{n} checkpoint", "{n} checkpoints", count) }}`` (Jinja2's i18n extension, wired
+to :mod:`containment.i18n`): the page comes out in the current language, with the same named
+placeholders as the Python code, and the values put into a message are escaped like any other.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from containment import i18n
 from containment.render.text import cell_text
 
 __all__ = ["MapDot", "MapLabel", "MapShape", "render_page", "render_svg_map"]
@@ -31,9 +37,34 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, newstyle=True
+    )
+    env.globals.update(gettext=_gettext, ngettext=_ngettext)  # {named} placeholders, escaped
     env.filters["cell"] = cell_text
     return env
+
+
+def _fill(context: jinja2.runtime.Context, text: str, values: dict[str, Any]) -> str:
+    """``text`` (a translation: trusted) with its placeholders filled; under autoescape the
+    values are escaped as they go in."""
+    if context.eval_ctx.autoescape:
+        return markupsafe.Markup(text).format(**values)
+    return text.format(**values)
+
+
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str, /, **values: Any) -> str:
+    return _fill(context, i18n._(message), values)
+
+
+@jinja2.pass_context
+def _ngettext(
+    context: jinja2.runtime.Context, singular: str, plural: str, n: int, /, **values: Any
+) -> str:
+    return _fill(context, i18n.ngettext(singular, plural, n), {"n": i18n.number(n), **values})
 
 
 @cache
@@ -104,4 +135,4 @@ def render_svg_map(
 
 def day(value: dt.date) -> str:
     """A date as every page prints it: DD-MM-YYYY."""
-    return f"{value:%d-%m-%Y}"
+    return i18n.date_text(value)
