@@ -40,8 +40,8 @@ from containment.engine.update import Change, ZoneChange, compare_with_saved
 from containment.engine.zones import ZoneKind, ZonePlan, ZoneShape, plan_zones
 from containment.errors import ContainmentError
 from containment.field.centres import Centre
-from containment.i18n import LANGUAGES, _
-from containment.render.text import count
+from containment.i18n import LANGUAGES, N_, _, n_, time_text
+from containment.render.labels import code_label
 from containment.store import ImportSummary, SQLStore
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["Service", "Session", "Workspace", "first_collector"]
 
 _DECIDED = frozenset({ZoneStatus.NOTIFIED, ZoneStatus.RELEASED})
+# A zone the daily update adds is named after its places, in the planner's language.
+_NEW_ZONE_NAME = {"containment": N_("{places} containment"), "buffer": N_("{places} buffer")}
 
 
 @functools.cache
@@ -68,10 +70,13 @@ class UpdateOutcome:
     saved: tuple[SavedZone, ...]
 
     def summary(self) -> str:
-        return (
-            f"{count(self.added, 'new zone')} saved as proposals, {count(self.grown, 'zone')} "
-            f"grown, {count(self.merged, 'merge')} ({count(self.ended, 'zone')} merged into "
-            "others); every change is a new version, its history kept."
+        return _(
+            "{added} saved as proposals, {grown}, {merged} ({ended}); every change is a new "
+            "version, its history kept.",
+            added=n_("{n} new zone", "{n} new zones", self.added),
+            grown=n_("{n} zone grown", "{n} zones grown", self.grown),
+            merged=n_("{n} merge", "{n} merges", self.merged),
+            ended=n_("{n} zone merged into others", "{n} zones merged into others", self.ended),
         )
 
 
@@ -114,9 +119,11 @@ class Service:
         if locked_until is not None:
             logger.warning("login refused: name locked until %s", f"{locked_until:%H:%M} UTC")
             self.store.record_login(known, role, ok=False, detail="locked out")
-            msg = (
-                f"Too many failed logins for {name!r}: try again after "
-                f"{locked_until:%H:%M} UTC, or ask the collector to unlock the name."
+            msg = _(
+                "Too many failed logins for {name}: try again after {time}, or ask the "
+                "collector to unlock the name.",
+                name=repr(name),
+                time=time_text(locked_until),
             )
             raise AuthError(msg)
         right = verify_password(password, digest)  # hashed even for unknown names: same time
@@ -124,9 +131,9 @@ class Service:
             reason = "unknown user" if user is None else ("disabled" if right else "wrong password")
             self.store.record_login(known, role, ok=False, detail=reason)
             logger.warning("login refused: %s", reason)
-            msg = "Wrong user name or password."
+            msg = _("Wrong user name or password.")
             if user is not None and right and not user.active:
-                msg = f"The account {name!r} is disabled; ask an administrator."
+                msg = _("The account {name} is disabled; ask an administrator.", name=repr(name))
             raise AuthError(msg)
         self.store.end_login_attempt(name)
         token = new_session_token()
@@ -146,17 +153,17 @@ class Service:
         digest = token_digest(token)
         record = self.store.session_record(digest)
         if record is None:
-            msg = "Your session has ended; log in again."
+            msg = _("Your session has ended; log in again.")
             raise SessionEnded(msg)
         username, started, last_seen = record
         if self.policy.expired(started, last_seen, self._now()):
             self.store.close_session(digest)
-            msg = "Your session expired; log in again."
+            msg = _("Your session expired; log in again.")
             raise SessionEnded(msg)
         found = self.store.user_record(username)
         if found is None or not found[0].active:
             self.store.close_session(digest)
-            msg = "Your account was disabled; ask an administrator."
+            msg = _("Your account was disabled; ask an administrator.")
             raise SessionEnded(msg)
         self.store.touch_session(digest)
         return Workspace(self.store, found[0])
@@ -191,9 +198,11 @@ class Workspace:
 
     def require(self, permission: Permission) -> None:
         if not self.may(permission):
-            msg = (
-                f"{self.user.username} ({self.user.role}) may not {permission.value}; "
-                "ask the district's collector if you need to."
+            msg = _(
+                "{user} ({role}) may not {action}; ask the district's collector if you need to.",
+                user=self.user.username,
+                role=code_label(self.user.role),
+                action=_(permission.value),
             )
             raise AuthError(msg)
 
@@ -342,7 +351,7 @@ class Workspace:
                 assert change.proposal is not None
                 zone = SavedZone(
                     zone_id=change.proposal,
-                    name=f"{names[change.proposal]} {change.kind}",
+                    name=_(_NEW_ZONE_NAME[change.kind], places=names[change.proposal]),
                     kind=ZoneKind(change.kind),
                     origin=ZoneOrigin.RULE,
                     rule=plan.rule.name,
@@ -503,7 +512,9 @@ class Workspace:
     def set_active(self, username: str, active: bool) -> None:
         self.require(Permission.MANAGE_USERS)
         if username == self.user.username and not active:
-            msg = "You cannot disable your own account; another collector or the administrator can."
+            msg = _(
+                "You cannot disable your own account; another collector or the administrator can."
+            )
             raise AuthError(msg)
         self._store.set_active(username, active)
 
