@@ -27,6 +27,7 @@ import shapely
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.engine.units import places_text
+from containment.i18n import _, date_text, n_
 
 __all__ = ["Change", "ZoneChange", "compare_with_saved"]
 
@@ -115,10 +116,19 @@ def compare_with_saved(
         notified = any(status_of[s] == "notified" for s in mine)
         if not mine:
             change, result, name = Change.NEW, units, ""
-            detail = f"{len(units)} units: {places_text(table.iloc[sorted(units)], most=6)}"
+            detail = n_(
+                "{n} unit: {places}",
+                "{n} units: {places}",
+                len(units),
+                places=places_text(table.iloc[sorted(units)], most=6),
+            )
         elif len(mine) == 1 and units <= saved_units[mine[0]]:
             change, result, name = Change.UNCHANGED, saved_units[mine[0]], names[0]
-            detail = f"{row.case_count} cases counted; its units already hold them"
+            detail = n_(
+                "{n} case counted; its units already hold it",
+                "{n} cases counted; its units already hold them",
+                int(row.case_count),
+            )
         else:
             order = sorted(mine, key=lambda s: (created_of[s], ids_of[s]))
             ids = tuple(str(ids_of[s]) for s in order)
@@ -129,12 +139,17 @@ def compare_with_saved(
             change = Change.GROWN if len(order) == 1 else Change.MERGED
             name = names[0]
             detail = (
-                f"+{len(added)} units ({places_text(table.iloc[sorted(added)], most=6)})"
+                n_(
+                    "+{n} unit ({places})",
+                    "+{n} units ({places})",
+                    len(added),
+                    places=places_text(table.iloc[sorted(added)], most=6),
+                )
                 if added
-                else "no new units"
+                else _("no new units")
             )
             if change is Change.MERGED:
-                detail = f"joins {', '.join(names)}; " + detail
+                detail = _("joins {zones}; {detail}", zones=", ".join(names), detail=detail)
         units_sorted = tuple(sorted(result))
         if change is Change.UNCHANGED:
             outline_lonlat = active.geometry.iloc[mine[0]]
@@ -171,9 +186,9 @@ def compare_with_saved(
                 (str(zone["zone_id"]),),
                 (int(zone["version"]),),
                 str(zone["name"]),
-                f"no case for the rule's window; release due {due:%d-%m-%Y}"
+                _("no case for the rule's window; release due {day}", day=date_text(due))
                 if isinstance(due, dt.date)
-                else "no case for the rule's window",
+                else _("no case for the rule's window"),
                 tuple(sorted(saved_units[s])),
                 zone.geometry,
                 True,
