@@ -24,6 +24,7 @@ import shapely
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.errors import CaseFileError
+from containment.i18n import _, n_, number
 from containment.io.columns import ColumnMap, map_columns
 from containment.io.dates import EPIDEMIC_START, DateProblem, parse_day_first
 from containment.io.places import PlaceIndex, PlaceMatch
@@ -103,21 +104,45 @@ class CaseList:
     def summary(self) -> str:
         """One paragraph a planner can read: counts, what was dropped and why."""
         lines = [
-            f"{self.source or 'line list'}: {self.total_rows} rows, "
-            f"{self.accepted_count} accepted, {len(self.rejected)} rejected."
+            n_(
+                "{file}: {n} row, {accepted} accepted, {rejected} rejected.",
+                "{file}: {n} rows, {accepted} accepted, {rejected} rejected.",
+                self.total_rows,
+                file=self.source or _("line list"),
+                accepted=number(self.accepted_count),
+                rejected=number(len(self.rejected)),
+            )
         ]
         if self.columns.identifying:
-            lines.append(f"Identifying columns not read: {', '.join(self.columns.identifying)}.")
+            lines.append(
+                _(
+                    "Identifying columns not read: {columns}.",
+                    columns=", ".join(self.columns.identifying),
+                )
+            )
         if self.columns.ignored:
-            lines.append(f"Other columns not used: {', '.join(self.columns.ignored)}.")
+            lines.append(
+                _("Other columns not used: {columns}.", columns=", ".join(self.columns.ignored))
+            )
         spelled = sum(1 for note in self.notes if note.field == "village")
         if spelled:
-            lines.append(f"{spelled} accepted rows were placed by a spelling variant.")
+            lines.append(
+                n_(
+                    "{n} accepted row was placed by a spelling variant.",
+                    "{n} accepted rows were placed by a spelling variant.",
+                    spelled,
+                )
+            )
         edge = sum(1 for note in self.notes if note.field == "latitude")
         if edge:
             lines.append(
-                f"{edge} accepted rows lie just outside the district's outline (within its "
-                "tolerance): their zones may reach over the district line."
+                n_(
+                    "{n} accepted row lies just outside the district's outline (within its "
+                    "tolerance): its zone may reach over the district line.",
+                    "{n} accepted rows lie just outside the district's outline (within its "
+                    "tolerance): their zones may reach over the district line.",
+                    edge,
+                )
             )
         return "\n".join(lines)
 
@@ -195,23 +220,30 @@ def _require_columns(column_map: ColumnMap, headers: pd.Index, source: str) -> N
     where = f"{source}: " if source else ""
     listed = ", ".join(str(h) for h in headers)
     if "reported_on" not in fields:
-        msg = (
-            f"{where}no date column found (looked for 'Date of Result', 'Result Date', "
-            f"'Date'...). Columns are: {listed}. Name the date column in the column mapping "
-            "(reported_on=...)."
+        msg = where + _(
+            "no date column found (looked for 'Date of Result', 'Result Date', 'Date'...). "
+            "Columns are: {columns}. Name the date column in the column mapping "
+            "(reported_on=...).",
+            columns=listed,
         )
         raise CaseFileError(msg)
     has_xy = "latitude" in fields and "longitude" in fields
     if not has_xy and "village" not in fields:
-        msg = (
-            f"{where}no coordinate columns (latitude and longitude) and no village column. "
-            f"Columns are: {listed}. Add one, or name them in the column mapping."
+        msg = where + _(
+            "no coordinate columns (latitude and longitude) and no village column. Columns "
+            "are: {columns}. Add one, or name them in the column mapping.",
+            columns=listed,
         )
         raise CaseFileError(msg)
     if ("latitude" in fields) != ("longitude" in fields):
         have = "latitude" if "latitude" in fields else "longitude"
         missing = "longitude" if have == "latitude" else "latitude"
-        msg = f"{where}found a {have} column but no {missing} column. Columns are: {listed}."
+        msg = where + _(
+            "found a {have} column but no {missing} column. Columns are: {columns}.",
+            have=have,
+            missing=missing,
+            columns=listed,
+        )
         raise CaseFileError(msg)
 
 
@@ -272,13 +304,13 @@ class _RowChecker:
 
         for position, values in enumerate(records):
             if all(str(values[c]).strip() == "" for c in frame.columns):
-                self.reject(position, "row", "empty row")
+                self.reject(position, "row", _("empty row"))
             elif all(str(values[c]).strip() == "" for c in used_columns):
-                self.reject(position, "row", "no case data in the columns used")
+                self.reject(position, "row", _("no case data in the columns used"))
             case_id = str(self.cell(values, "case_id")).upper()
             if "case_id" in self.fields:
                 if not case_id:
-                    self.reject(position, "case_id", "missing; every row needs its case id")
+                    self.reject(position, "case_id", _("missing; every row needs its case id"))
             else:
                 case_id = f"{self.table.row_label}-{self.table.first_row + position}"
             ids.append(case_id)
@@ -307,7 +339,7 @@ class _RowChecker:
                 continue
             if case_id in first_seen:
                 first_row = self.table.first_row + first_seen[case_id]
-                reason = f"duplicate case id (first seen in row {first_row})"
+                reason = _("duplicate case id (first seen in row {row})", row=first_row)
                 self.reject(position, "case_id", reason)
             else:
                 first_seen[case_id] = position
@@ -339,7 +371,7 @@ class _RowChecker:
     def _date(self, position: int, values: dict[str, object]) -> dt.date | None:
         raw = self.cell(values, "reported_on")
         if raw == "":
-            self.reject(position, "reported_on", "missing; give the date of the result")
+            self.reject(position, "reported_on", _("missing; give the date of the result"))
             return None
         try:
             return parse_day_first(raw, today=self.today, earliest=self.earliest)
@@ -354,7 +386,13 @@ class _RowChecker:
         if status is None:
             known = ", ".join(s.value for s in CaseStatus)
             self.reject(
-                position, "status", f"unknown status {raw!r}; use one of {known} (or leave empty)"
+                position,
+                "status",
+                _(
+                    "unknown status {status}; use one of {known} (or leave empty)",
+                    status=repr(raw),
+                    known=known,
+                ),
             )
             return ""
         return status.value
@@ -366,12 +404,18 @@ class _RowChecker:
         lon_text = str(self.cell(values, "longitude"))
         if not lat_text and not lon_text:
             if not self.cell(values, "village"):
-                self.reject(position, "latitude", "no coordinates and no village; give one of them")
+                self.reject(
+                    position, "latitude", _("no coordinates and no village; give one of them")
+                )
             return None
         for name, text in (("latitude", lat_text), ("longitude", lon_text)):
             if not text:
                 other = "longitude" if name == "latitude" else "latitude"
-                self.reject(position, name, f"missing ({other} is given); give both or neither")
+                self.reject(
+                    position,
+                    name,
+                    _("missing ({other} is given); give both or neither", other=other),
+                )
                 return None
         lat_value, lon_value = _number(lat_text), _number(lon_text)
         for name, text, value in (
@@ -379,32 +423,48 @@ class _RowChecker:
             ("longitude", lon_text, lon_value),
         ):
             if value is None:
-                self.reject(position, name, f"{text!r} is not a number in decimal degrees")
+                self.reject(
+                    position,
+                    name,
+                    _("{text} is not a number in decimal degrees", text=repr(text)),
+                )
                 return None
         assert lat_value is not None
         assert lon_value is not None
         if lat_value == 0 and lon_value == 0:
-            self.reject(position, "latitude", "0, 0 is a placeholder, not a location")
+            self.reject(position, "latitude", _("0, 0 is a placeholder, not a location"))
             return None
         if abs(lat_value) > 90 or abs(lon_value) > 180:
             if abs(lat_value) > 1000 and abs(lon_value) > 1000:
                 self.reject(
                     position,
                     "latitude",
-                    f"{lat_value:g}, {lon_value:g} look like metres in a projected CRS (UTM?); "
-                    "give latitude and longitude in decimal degrees",
+                    _(
+                        "{lat}, {lon} look like metres in a projected CRS (UTM?); give latitude "
+                        "and longitude in decimal degrees",
+                        lat=f"{lat_value:g}",
+                        lon=f"{lon_value:g}",
+                    ),
                 )
             elif abs(lat_value) > 90 and abs(lon_value) <= 90:
                 self.reject(
                     position,
                     "latitude",
-                    f"latitude {lat_value:g} is outside -90..90 and longitude {lon_value:g} "
-                    "would fit: latitude and longitude look swapped",
+                    _(
+                        "latitude {lat} is outside -90..90 and longitude {lon} would fit: "
+                        "latitude and longitude look swapped",
+                        lat=f"{lat_value:g}",
+                        lon=f"{lon_value:g}",
+                    ),
                 )
             elif abs(lat_value) > 90:
-                self.reject(position, "latitude", f"{lat_value:g} is outside -90..90")
+                self.reject(
+                    position, "latitude", _("{lat} is outside -90..90", lat=f"{lat_value:g}")
+                )
             else:
-                self.reject(position, "longitude", f"{lon_value:g} is outside -180..180")
+                self.reject(
+                    position, "longitude", _("{lon} is outside -180..180", lon=f"{lon_value:g}")
+                )
             return None
         return lon_value, lat_value
 

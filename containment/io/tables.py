@@ -24,6 +24,7 @@ import shapely
 
 from containment.engine.crs import STORAGE_CRS
 from containment.errors import CaseFileError
+from containment.i18n import _, number
 
 __all__ = [
     "GEOMETRY_LAT",
@@ -58,7 +59,14 @@ class RowProblem:
     label: str = "row"
 
     def __str__(self) -> str:
-        return f"{self.label} {self.row}: {self.field}: {self.reason}"
+        if self.label == "feature":
+            return _(
+                "feature {row}: {field}: {reason}",
+                row=self.row,
+                field=self.field,
+                reason=self.reason,
+            )
+        return _("row {row}: {field}: {reason}", row=self.row, field=self.field, reason=self.reason)
 
 
 @dataclass(frozen=True)
@@ -89,23 +97,29 @@ def read_table(
         path = Path(source)
         name = name or path.name
         if not path.is_file():
-            msg = f"{path}: no such file."
+            msg = _("{file}: no such file.", file=path)
             raise CaseFileError(msg)
         if path.stat().st_size > max_bytes:
-            msg = (
-                f"{name}: {path.stat().st_size / 1e6:.1f} MB is more than the "
-                f"{max_bytes / 1e6:.0f} MB a line list may be. Split it by date or block."
+            msg = _(
+                "{file}: {size} MB is more than the {limit} MB a line list may be. Split it by "
+                "date or block.",
+                file=name,
+                size=number(path.stat().st_size / 1e6, 1),
+                limit=number(max_bytes / 1e6),
             )
             raise CaseFileError(msg)
         data = path.read_bytes()
     if len(data) > max_bytes:
-        msg = (
-            f"{name}: {len(data) / 1e6:.1f} MB is more than the {max_bytes / 1e6:.0f} MB a "
-            "line list may be. Split it by date or block."
+        msg = _(
+            "{file}: {size} MB is more than the {limit} MB a line list may be. Split it by "
+            "date or block.",
+            file=name,
+            size=number(len(data) / 1e6, 1),
+            limit=number(max_bytes / 1e6),
         )
         raise CaseFileError(msg)
     if not data.strip():
-        msg = f"{name}: the file is empty."
+        msg = _("{file}: the file is empty.", file=name)
         raise CaseFileError(msg)
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
@@ -115,13 +129,23 @@ def read_table(
     elif suffix in (".geojson", ".json", ".gpkg"):
         table = _read_geo(data, name)
     else:
-        msg = (
-            f"{name}: cannot read {suffix or 'files without an extension'}. "
-            f"Save the line list as one of: {', '.join(SUPPORTED_SUFFIXES)}."
-        )
+        if suffix:
+            msg = _(
+                "{file}: cannot read {suffix}. Save the line list as one of: {suffixes}.",
+                file=name,
+                suffix=suffix,
+                suffixes=", ".join(SUPPORTED_SUFFIXES),
+            )
+        else:
+            msg = _(
+                "{file}: cannot read files without an extension. Save the line list as one of: "
+                "{suffixes}.",
+                file=name,
+                suffixes=", ".join(SUPPORTED_SUFFIXES),
+            )
         raise CaseFileError(msg)
     if len(table.frame) == 0:
-        msg = f"{name}: has a header but no rows."
+        msg = _("{file}: has a header but no rows.", file=name)
         raise CaseFileError(msg)
     return table
 
@@ -131,14 +155,15 @@ def _read_csv(data: bytes, name: str) -> RawTable:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        msg = (
-            f"{name}: not UTF-8 text (byte {exc.start} cannot be read). If it is a "
-            "spreadsheet, upload the .xlsx; if it was saved from Excel, use "
-            "'CSV UTF-8 (Comma delimited)'."
+        msg = _(
+            "{file}: not UTF-8 text (byte {byte} cannot be read). If it is a spreadsheet, "
+            "upload the .xlsx; if it was saved from Excel, use 'CSV UTF-8 (Comma delimited)'.",
+            file=name,
+            byte=exc.start,
         )
         raise CaseFileError(msg) from exc
     if "\x00" in text:
-        msg = f"{name}: this is not a CSV text file (it holds binary data)."
+        msg = _("{file}: this is not a CSV text file (it holds binary data).", file=name)
         raise CaseFileError(msg)
     try:
         frame = pd.read_csv(
@@ -149,10 +174,14 @@ def _read_csv(data: bytes, name: str) -> RawTable:
             on_bad_lines="error",
         )
     except pd.errors.ParserError as exc:
-        msg = f"{name}: not a well-formed CSV table ({exc}). Check the quotes and commas."
+        msg = _(
+            "{file}: not a well-formed CSV table ({reason}). Check the quotes and commas.",
+            file=name,
+            reason=exc,
+        )
         raise CaseFileError(msg) from exc
     except pd.errors.EmptyDataError as exc:
-        msg = f"{name}: the file is empty."
+        msg = _("{file}: the file is empty.", file=name)
         raise CaseFileError(msg) from exc
     frame = _drop_trailing_blank(frame)
     return RawTable(frame, first_row=2, row_label="row", geometry_problems={})
@@ -164,13 +193,19 @@ def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object,
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(entry.file_size for entry in archive.infolist())
     except zipfile.BadZipFile as exc:
-        msg = f"{name}: not an Excel .xlsx workbook ({exc}). Save it as .xlsx or CSV UTF-8."
+        msg = _(
+            "{file}: not an Excel .xlsx workbook ({reason}). Save it as .xlsx or CSV UTF-8.",
+            file=name,
+            reason=exc,
+        )
         raise CaseFileError(msg) from exc
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        msg = (
-            f"{name}: the workbook unpacks to {unpacked / 1e6:,.0f} MB, more than the "
-            f"{MAX_XLSX_UNPACKED_BYTES / 1e6:,.0f} MB a line list may be. Save it as CSV, or "
-            "split it by date or block."
+        msg = _(
+            "{file}: the workbook unpacks to {size} MB, more than the {limit} MB a line list "
+            "may be. Save it as CSV, or split it by date or block.",
+            file=name,
+            size=number(unpacked / 1e6),
+            limit=number(MAX_XLSX_UNPACKED_BYTES / 1e6),
         )
         raise CaseFileError(msg)
     try:
@@ -178,18 +213,23 @@ def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object,
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False
         )
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        msg = f"{name}: the workbook cannot be read ({type(exc).__name__}: {exc})."
+        msg = _(
+            "{file}: the workbook cannot be read ({reason}).",
+            file=name,
+            reason=f"{type(exc).__name__}: {exc}",
+        )
         raise CaseFileError(msg) from exc
     try:
         cells = 0
         for row in book.worksheets[0].iter_rows(values_only=True):
             cells += len(row)
             if cells > max_cells:
-                msg = (
-                    f"{name}: the sheet has more than {max_cells:,} cells (rows × columns), "
-                    "more than a line list upload may have. Delete empty columns and rows, "
-                    "save it as CSV (the command line reads large CSV files), or split it by "
-                    "date or block."
+                msg = _(
+                    "{file}: the sheet has more than {n} cells (rows × columns), more than a "
+                    "line list upload may have. Delete empty columns and rows, save it as CSV "
+                    "(the command line reads large CSV files), or split it by date or block.",
+                    file=name,
+                    n=number(max_cells),
                 )
                 raise CaseFileError(msg)
             yield row
@@ -199,11 +239,14 @@ def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object,
 
 def _read_xlsx(data: bytes, name: str, max_cells: int = MAX_XLSX_CELLS) -> RawTable:
     if not data.startswith(b"PK"):
-        msg = f"{name}: not an Excel .xlsx workbook. Save it from Excel as .xlsx or CSV UTF-8."
+        msg = _(
+            "{file}: not an Excel .xlsx workbook. Save it from Excel as .xlsx or CSV UTF-8.",
+            file=name,
+        )
         raise CaseFileError(msg)
     rows = list(_xlsx_rows(data, name, max_cells))
     if not rows:
-        msg = f"{name}: the first sheet is empty."
+        msg = _("{file}: the first sheet is empty.", file=name)
         raise CaseFileError(msg)
     width = max(len(r) for r in rows)
     header = _headers([*rows[0], *([None] * (width - len(rows[0])))])
@@ -252,10 +295,13 @@ def read_layer(data: bytes, name: str) -> gpd.GeoDataFrame:
             return pyogrio.read_dataframe(io.BytesIO(data))
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         reason = re.sub(r"'?/vsimem/\S+'?\s*", "", str(exc)).split(";")[0].strip(" .")
-        kind = Path(name).suffix.lower() or "a map layer"
-        msg = (
-            f"{name}: cannot be read as {kind} (GDAL: {reason}). Upload a GeoJSON, a "
-            "GeoPackage or a zipped shapefile."
+        kind = Path(name).suffix.lower() or _("a map layer")
+        msg = _(
+            "{file}: cannot be read as {kind} (GDAL: {reason}). Upload a GeoJSON, a "
+            "GeoPackage or a zipped shapefile.",
+            file=name,
+            kind=kind,
+            reason=reason,
         )
         raise CaseFileError(msg) from exc
 
@@ -264,7 +310,9 @@ def _read_geo(data: bytes, name: str) -> RawTable:
     frame = read_layer(data, name)
     problems: dict[int, str] = {}
     if frame.crs is None and "geometry" in frame and frame.geometry.notna().any():
-        msg = f"{name}: the layer has no CRS. Save it with one (EPSG:4326 for GeoJSON)."
+        msg = _(
+            "{file}: the layer has no CRS. Save it with one (EPSG:4326 for GeoJSON).", file=name
+        )
         raise CaseFileError(msg)
     table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).astype(object)
     table = table.where(table.notna(), "").map(
@@ -278,7 +326,7 @@ def _read_geo(data: bytes, name: str) -> RawTable:
             if geom is None or geom.is_empty:
                 continue
             if shapely.get_type_id(geom) != shapely.GeometryType.POINT:
-                problems[i] = f"{geom.geom_type} geometry; a case must be a Point"
+                problems[i] = _("{shape} geometry; a case must be a Point", shape=geom.geom_type)
                 continue
             lon[i], lat[i] = repr(geom.x), repr(geom.y)
     table[GEOMETRY_LON] = lon
