@@ -24,6 +24,7 @@ import containment as cp
 from containment import i18n
 from containment.auth import AuthError, Permission, SessionEnded
 from containment.i18n import _
+from containment.render.labels import code_label
 from containment.render.text import markdown_text as md
 from containment.service import Service, Workspace
 from containment.store import (
@@ -81,7 +82,7 @@ def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
     token = st.session_state.get("session_token")
     try:
         if not token:
-            raise SessionEnded("Your session has ended; log in again.")
+            raise SessionEnded(_("Your session has ended; log in again."))
         ws = service().workspace(token)
         i18n.set_language(ws.user.language)  # a callback runs before the page sets it
         result = change(ws)
@@ -195,14 +196,18 @@ def cases() -> gpd.GeoDataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _described(_ws: Workspace, key: str, version: int, as_of: dt.date) -> gpd.GeoDataFrame:
-    return _ws.described_zones(district(), as_of=as_of)
+def _described(
+    _ws: Workspace, key: str, version: int, as_of: dt.date, language: str
+) -> gpd.GeoDataFrame:
+    with i18n.language(language):  # the places of each zone are written in words
+        return _ws.described_zones(district(), as_of=as_of)
 
 
 def zones(as_of: dt.date | None = None) -> gpd.GeoDataFrame:
     """The zones this user may see, with their figures as of the working date (or ``as_of``)."""
     ws = workspace()
-    return _described(ws, ws.key, data_version(), as_of or working_date())
+    language = i18n.current_language()
+    return _described(ws, ws.key, data_version(), as_of or working_date(), language)
 
 
 def centres() -> gpd.GeoDataFrame:
@@ -240,31 +245,39 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
     ws = ws or gate()
     d = district()
     with st.sidebar:
-        st.markdown(f"**{md(d.name)} district**, {md(d.state)}")
-        st.caption(f"Signed in as **{ws.user.username}** ({ws.user.role})")
+        st.markdown(_("**{district} district**, {state}", district=md(d.name), state=md(d.state)))
+        st.caption(
+            _(
+                "Signed in as **{user}** ({role})",
+                user=md(ws.user.username),
+                role=code_label(ws.user.role),
+            )
+        )
         st.button(_("Log out"), on_click=_log_out, key="log_out")
         language_picker(ws)
         working_date()
         st.date_input(
-            "Working date",
+            _("Working date"),
             key="working_date",
             max_value=dt.date.today(),
             format="DD-MM-YYYY",
-            help="Zones, release dates and figures are computed as of this day.",
+            help=_("Zones, release dates and figures are computed as of this day."),
         )
         late = ws.may(Permission.READ_CASES) and not cases().empty
         if late and (dt.date.today() - working_date()).days > 60:
-            st.caption("The working date follows the last case in the store.")
+            st.caption(_("The working date follows the last case in the store."))
         if holds_synthetic_cases():
-            st.warning("The store holds the SYNTHETIC sample line list: not real cases.")
-        with st.expander("About the reference data"):
+            st.warning(_("The store holds the SYNTHETIC sample line list: not real cases."))
+        with st.expander(_("About the reference data")):
             for caveat in d.caveats:
                 st.caption(f"• {md(caveat)}")
-            st.caption(f"Households: {md(d.household_size_source)}.")
+            st.caption(_("Households: {source}.", source=md(d.household_size_source)))
     if holds_synthetic_cases():
         st.error(
-            "**SYNTHETIC** — this store holds the synthetic sample line list (training data, "
-            "not real cases). Every page, pack and export made now says so.",
+            _(
+                "**SYNTHETIC** — this store holds the synthetic sample line list (training "
+                "data, not real cases). Every page, pack and export made now says so."
+            ),
             icon=":material/science:",
         )
     show_flash()
@@ -324,6 +337,9 @@ def download(
     """A download button: the file is made on the click (``make(synthetic)``), after the
     session is checked again, and recorded in the audit trail (file name, row count).
 
+    ``label`` is written in English and marked with ``N_()``: the button shows it in the
+    reader's language, the audit trail keeps it as written.
+
     While the store holds the synthetic sample, the file name starts with ``SYNTHETIC-`` and
     ``make`` is told to say so inside the file too.
     """
@@ -339,4 +355,6 @@ def download(
         ws.record_export(label, name, rows)
         return data
 
-    st.download_button(label, build, file_name=name, mime=mime, key=key or f"download_{file_name}")
+    st.download_button(
+        _(label), build, file_name=name, mime=mime, key=key or f"download_{file_name}"
+    )
