@@ -13,7 +13,9 @@ placeholders as the Python code, and the values put into a message are escaped l
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +26,7 @@ import jinja2
 import markupsafe
 
 from containment import i18n
+from containment.render.offline import STATIC_DIR
 from containment.render.text import cell_text
 
 __all__ = ["MapDot", "MapLabel", "MapShape", "render_page", "render_svg_map"]
@@ -70,7 +73,20 @@ def _ngettext(
 @cache
 def _stylesheet() -> markupsafe.Markup:
     css = resources.files("containment.render").joinpath("templates/print.css").read_text("utf-8")
-    return markupsafe.Markup(css)  # our own file, not user text
+    return markupsafe.Markup(_embedded_fonts() + css)  # our own files, not user text
+
+
+def _embedded_fonts() -> str:
+    """The app's Noto Sans Devanagari faces, put into the page itself: a saved page shows Hindi
+    (and a Devanagari zone name) in its own font on any computer, with no network."""
+    folder = STATIC_DIR / "vendor" / "fonts"
+    css = (folder / "noto-sans-devanagari.css").read_text("utf-8")
+
+    def inline(match: re.Match[str]) -> str:
+        data = base64.b64encode((folder / match.group(1)).read_bytes()).decode("ascii")
+        return f"url(data:font/woff2;base64,{data})"
+
+    return re.sub(r"url\(\./([\w.-]+\.woff2)\)", inline, css) + "\n"
 
 
 def render_page(template: str, *, synthetic: bool = False, **context: Any) -> str:
