@@ -168,7 +168,7 @@ def test_rule_proposals_are_shown_and_saved_only_when_accepted(store):
     propose.click().run()
     assert not app.exception
     rural = "MoHFW 2020, rural: 3 km containment, 7 km buffer, 28 days"
-    assert any(f"Update by {rural} as of 15-05-2020" in s.value for s in app.subheader)
+    assert any(f"Update by {rural} as of 15-05-2020" in shown(s.value) for s in app.subheader)
     assert store.zones().empty  # nothing saved yet
     table = update_table(app)
     assert set(table["Change"]) == {"new"}

@@ -14,7 +14,8 @@ from containment import i18n
 _spec = importlib.util.spec_from_file_location(
     "translations", Path(__file__).resolve().parent.parent / "tools" / "translations.py"
 )
-assert _spec and _spec.loader
+assert _spec
+assert _spec.loader
 translations = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(translations)
 

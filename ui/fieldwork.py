@@ -483,7 +483,7 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
         pending = violations[violations["action"] == ""]
         if len(pending):
             keys = [
-                _("{home} at {time}", home=v.hq_id, time=f"{v.checked_at:%d-%m-%Y %H:%M}")
+                _("{home} at {time}", home=v.hq_id, time=v.checked_at.strftime("%d-%m-%Y %H:%M"))
                 for v in pending.itertuples()
             ]
             chosen = st.selectbox(_("Violation"), range(len(keys)), format_func=lambda i: keys[i])

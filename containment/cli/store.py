@@ -224,7 +224,7 @@ def district_role(
         _(
             "Role {role} owns {schema} and may use no other district.",
             role=name,
-            schema=f"{prefix}{district.lower()}",
+            schema=prefix + district.lower(),
         )
     )
     out.print(_("The district's app: CONTAINMENT_DATABASE_URL={url}", url=url))

@@ -442,8 +442,8 @@ class _RowChecker:
                     _(
                         "{lat}, {lon} look like metres in a projected CRS (UTM?); give latitude "
                         "and longitude in decimal degrees",
-                        lat=f"{lat_value:g}",
-                        lon=f"{lon_value:g}",
+                        lat=format(lat_value, "g"),
+                        lon=format(lon_value, "g"),
                     ),
                 )
             elif abs(lat_value) > 90 and abs(lon_value) <= 90:
@@ -453,17 +453,19 @@ class _RowChecker:
                     _(
                         "latitude {lat} is outside -90..90 and longitude {lon} would fit: "
                         "latitude and longitude look swapped",
-                        lat=f"{lat_value:g}",
-                        lon=f"{lon_value:g}",
+                        lat=format(lat_value, "g"),
+                        lon=format(lon_value, "g"),
                     ),
                 )
             elif abs(lat_value) > 90:
                 self.reject(
-                    position, "latitude", _("{lat} is outside -90..90", lat=f"{lat_value:g}")
+                    position, "latitude", _("{lat} is outside -90..90", lat=format(lat_value, "g"))
                 )
             else:
                 self.reject(
-                    position, "longitude", _("{lon} is outside -180..180", lon=f"{lon_value:g}")
+                    position,
+                    "longitude",
+                    _("{lon} is outside -180..180", lon=format(lon_value, "g")),
                 )
             return None
         return lon_value, lat_value

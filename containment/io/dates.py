@@ -123,7 +123,7 @@ def parse_day_first_time(
         msg = _(
             "{text}: {time} is not a time of day",
             text=repr(text),
-            time=f"{hour:02d}:{minute:02d}:{second:02d}",
+            time=dt.time(hour, minute, second).isoformat(),
         )
         raise DateProblem(msg)
     return dt.datetime.combine(day, dt.time(hour, minute, second))

@@ -62,7 +62,7 @@ def check_in_district(lon: np.ndarray, lat: np.ndarray, district: District) -> P
                 point=point,
                 km=number(metres / 1000, 1),
                 district=name,
-                tolerance=f"{tolerance_m / 1000:g}",
+                tolerance=format(tolerance_m / 1000, "g"),
             )
         elif swapped:
             findings.refused[int(p)] = _(

@@ -216,7 +216,7 @@ def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object,
         msg = _(
             "{file}: the workbook cannot be read ({reason}).",
             file=name,
-            reason=f"{type(exc).__name__}: {exc}",
+            reason=type(exc).__name__ + ": " + str(exc),
         )
         raise CaseFileError(msg) from exc
     try:
