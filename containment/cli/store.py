@@ -143,7 +143,7 @@ def reset_password(
     store = _admin_store(district, database)
     with _reported():
         store.set_password(username.strip().lower(), _new_password(password_stdin))
-    out.print(_("Password of {user} reset; their sessions have ended.", user=username))
+    out.print(_("Password of {user} reset: their sessions have ended.", user=username))
 
 
 def _set_active(username: str, district: str, database: str | None, *, active: bool) -> None:
