@@ -144,7 +144,10 @@ _TIME_COLUMNS = frozenset(
 # Columns holding a time of day as the file gave it (a tracking app's clock, in India: IST).
 _CLOCK_COLUMNS = frozenset({"checked_at"})
 # Decimals shown, where not none.
-_DIGITS = {"area_km2": 2, "distance_km": 1, "share": 1}
+_DIGITS = {
+    "area_km2": 2, "distance_km": 1, "share": 1, "population_est": 0, "households_est": 0,
+    "population": 0, "households": 0,
+}  # fmt: skip
 
 
 def code_label(code: object) -> str:
