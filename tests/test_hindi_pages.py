@@ -192,3 +192,25 @@ def test_the_login_page_reads_in_hindi_when_hindi_is_chosen(store, data, monkeyp
     assert not app.exception
     assert english_left(app, data) == []
     assert app.title[0].value.startswith("कंटेनमेंट")
+
+
+def log_in_on_the_login_page(app: AppTest, user: str) -> AppTest:
+    app.text_input(key="login_username").input(user)
+    app.text_input(key="login_password").input(PASSWORD)
+    return app.button(key="login_submit").click().run()
+
+
+def test_a_users_language_is_kept_with_their_account_and_chosen_again_at_login(store, monkeypatch):
+    monkeypatch.setenv("CONTAINMENT_DATABASE_URL", f"sqlite:///{store.backend.path}")
+    store.add_user("asha", "planner", PASSWORD)
+    store.set_language("asha", "hi")
+    app = log_in_on_the_login_page(AppTest.from_file("../app.py", default_timeout=60).run(), "asha")
+    assert not app.exception
+    assert app.title[0].value == "ज़ोन योजना"  # the login page's English was not a choice
+    assert store.user_record("asha")[0].language == "hi"
+    again = AppTest.from_file("../app.py", default_timeout=60)
+    again.session_state["login_language"] = "en"
+    again.session_state["login_language_chosen"] = True  # picked on the login page
+    app = log_in_on_the_login_page(again.run(), "asha")
+    assert app.title[0].value == "Plan zones"
+    assert store.user_record("asha")[0].language == "en"

@@ -69,7 +69,8 @@ def page() -> None:
                 return
             st.session_state["session_token"] = session.token
             chosen = st.session_state.get("login_language")
-            if chosen and chosen != session.user.language:  # the last language chosen is kept
+            picked = st.session_state.get("login_language_chosen")
+            if picked and chosen and chosen != session.user.language:  # the last one chosen
                 svc.workspace(session.token).set_language(chosen)
             st.rerun()
     st.caption(_("Store: {store}", store=md(svc.store.label)))

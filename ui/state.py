@@ -158,7 +158,7 @@ def signed_in() -> Workspace | None:
             i18n.set_language(ws.user.language)
             return ws
     st.session_state.pop("workspace", None)
-    i18n.set_language(st.session_state.get("login_language", i18n.DEFAULT_LANGUAGE))
+    i18n.set_language(st.session_state.get("login_language") or i18n.DEFAULT_LANGUAGE)
     return None
 
 
@@ -286,7 +286,15 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
 
 def _choose_language() -> None:
     code = st.session_state["language"]
+    if code is None:  # the chosen language clicked again: it stays
+        return
     act(lambda ws: ws.set_language(code))
+
+
+def _chose_before_login() -> None:
+    """The language picked on the login page is the user's choice: kept at login (otherwise
+    the language kept with the account stays)."""
+    st.session_state["login_language_chosen"] = True
 
 
 def language_picker(ws: Workspace | None) -> None:
@@ -300,6 +308,7 @@ def language_picker(ws: Workspace | None) -> None:
             format_func=i18n.LANGUAGES.__getitem__,
             key="login_language",
             default=i18n.current_language(),
+            on_change=_chose_before_login,
             selection_mode="single",
         )
         return
