@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import E2E_PASSWORD, E2E_USER, WAIT_MS, log_in, wait_idle
+from tests.e2e.helpers import E2E_PASSWORD, E2E_USER, WAIT_MS, log_in, map_frame, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,12 @@ FONT_IN_USE = f"""async () => {{
         && document.fonts.check('16px "{FONT}"', 'क')
         && getComputedStyle(h1).fontFamily.includes('{FONT}');
 }}"""
+
+
+MAP_FONT_IN_USE = f"""() => [...document.fonts].some(
+    (f) => f.family.replaceAll('"', '') === '{FONT}' && f.status === 'loaded')
+    && getComputedStyle(document.querySelector('.leaflet-container')).fontFamily.includes('{FONT}')
+"""
 
 
 def choose(page: Page, language: str) -> None:
@@ -65,6 +71,10 @@ def test_a_user_reads_the_app_in_hindi_in_its_own_font_and_it_is_remembered(offl
     ]
     assert devanagari, fonts_served
     assert all(url.startswith(app_url) and status == 200 for url, status in devanagari)
+    search = map_frame(page).get_by_placeholder("गाँव खोजें")  # the map speaks Hindi too
+    expect(search).to_be_visible(timeout=WAIT_MS)
+    the_map = next(f for f in page.frames if "streamlit_folium" in f.url)
+    the_map.wait_for_function(MAP_FONT_IN_USE, timeout=WAIT_MS)
 
     page.reload()  # a new browser session: log in again, and the app is in Hindi
     log_in_as_before(page)
