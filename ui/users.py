@@ -18,8 +18,8 @@ _COLUMNS = {
     "active": N_("May log in"),
     "language": N_("Language"),
     "locked_until": N_("Locked until"),
-    "created_at": N_("Added"),
-    "password_set_at": N_("Password set"),
+    "created_at": N_("Added on"),
+    "password_set_at": N_("Password set on"),
 }
 
 

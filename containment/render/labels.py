@@ -12,11 +12,12 @@ their column names and codes: they are a stable schema, not a page.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from containment.i18n import N_, _, time_text
+from containment.i18n import N_, _, date_text, time_text
 from containment.render.text import cell_text
 
 __all__ = [
@@ -150,6 +151,13 @@ _DIGITS = {
 }  # fmt: skip
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _is_day(column: str) -> bool:
+    return column.endswith("_on") or column in ("as_of", "date")
+
+
 def code_label(code: object) -> str:
     """A code as a reader sees it, in their language (an unknown code as it is).
 
@@ -167,6 +175,8 @@ def _cell(column: str, value: object, digits: int | None) -> str:
         if not value:
             return ""
         return time_text(pd.Timestamp(value).to_pydatetime())
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value) and _is_day(column):
+        return date_text(dt.date.fromisoformat(value))  # a file's ISO date, as people read it
     if column in _CLOCK_COLUMNS and isinstance(value, dt.datetime):
         return f"{value:%d-%m-%Y %H:%M}"
     if column in _CODE_COLUMNS and isinstance(value, str):

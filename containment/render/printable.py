@@ -96,7 +96,16 @@ _LABELS = {
     "beds_free": N_("Beds free"),
     "beds_total": N_("Beds in centres"),
 }
-_BLOCKS = {"block": N_("Block"), **_LABELS}
+_BLOCKS = {
+    "block": N_("Block"),
+    **{
+        key: _LABELS[key]
+        for key in (
+            "new_cases_14d", "zones_in_force", "people_in_containment",
+            "households_in_containment", "beds_total", "beds_free",
+        )
+    },
+}  # fmt: skip
 _PACK_ZONES = {
     c: ZONE_LABELS[c]
     for c in [
