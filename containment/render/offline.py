@@ -95,5 +95,7 @@ def serve_locally(fmap: folium.Map, *, prefix: str = STATIC_URL) -> folium.Map:
         if isinstance(element, folium.elements.JSCSSMixin):
             element.default_js = _localise(list(element.default_js), prefix)
             element.default_css = _localise(list(element.default_css), prefix)
-    fmap.get_root().header.add_child(branca.element.Element(_font_style(prefix)), name="app_font")
+    root = fmap.get_root()
+    assert isinstance(root, branca.element.Figure)
+    root.header.add_child(branca.element.Element(_font_style(prefix)), name="app_font")
     return fmap
