@@ -438,6 +438,50 @@ def _in_words(script: str) -> str:
     return script
 
 
+# The drawing tools' own words (Leaflet.draw's L.drawLocal), in the reader's language.
+_DRAW_WORDS = {
+    "draw.toolbar.actions.title": N_("Cancel drawing"),
+    "draw.toolbar.actions.text": N_("Cancel"),
+    "draw.toolbar.finish.title": N_("Finish drawing"),
+    "draw.toolbar.finish.text": N_("Finish"),
+    "draw.toolbar.undo.title": N_("Delete the last point drawn"),
+    "draw.toolbar.undo.text": N_("Delete last point"),
+    "draw.toolbar.buttons.polygon": N_("Draw a polygon"),
+    "draw.toolbar.buttons.rectangle": N_("Draw a rectangle"),
+    "draw.toolbar.buttons.circle": N_("Draw a circle"),
+    "draw.handlers.circle.tooltip.start": N_("Click and drag to draw a circle."),
+    "draw.handlers.circle.radius": N_("Radius"),
+    "draw.handlers.polygon.tooltip.start": N_("Click to start drawing the shape."),
+    "draw.handlers.polygon.tooltip.cont": N_("Click to continue drawing the shape."),
+    "draw.handlers.polygon.tooltip.end": N_("Click the first point to close the shape."),
+    "draw.handlers.polyline.error": N_("The shape's edges cannot cross."),
+    "draw.handlers.rectangle.tooltip.start": N_("Click and drag to draw a rectangle."),
+    "draw.handlers.simpleshape.tooltip.end": N_("Release the mouse to finish drawing."),
+    "edit.toolbar.actions.save.title": N_("Save changes"),
+    "edit.toolbar.actions.save.text": N_("Save"),
+    "edit.toolbar.actions.cancel.title": N_("Cancel editing, discarding every change"),
+    "edit.toolbar.actions.cancel.text": N_("Cancel"),
+    "edit.toolbar.actions.clearAll.title": N_("Clear every shape"),
+    "edit.toolbar.actions.clearAll.text": N_("Clear all"),
+    "edit.toolbar.buttons.edit": N_("Edit shapes"),
+    "edit.toolbar.buttons.editDisabled": N_("No shapes to edit"),
+    "edit.toolbar.buttons.remove": N_("Delete shapes"),
+    "edit.toolbar.buttons.removeDisabled": N_("No shapes to delete"),
+    "edit.handlers.edit.tooltip.text": N_("Drag the handles to change the shape."),
+    "edit.handlers.edit.tooltip.subtext": N_("Click Cancel to undo the changes."),
+    "edit.handlers.remove.tooltip.text": N_("Click a shape to delete it."),
+}
+
+
+def _draw_words() -> str:
+    """A script setting the drawing tools' words (our own text, quoted as script strings)."""
+    lines = [
+        f"L.drawLocal.{path} = {json.dumps(_(words), ensure_ascii=False)};"
+        for path, words in _DRAW_WORDS.items()
+    ]
+    return "if (window.L && L.drawLocal) {\n" + "\n".join(lines) + "\n}"
+
+
 # While a drawing or editing tool is active, the features on the canvas (cases, villages,
 # facilities, zones) stop answering the mouse, so every click lands on the drawing.
 _QUIET_WHILE_DRAWING = """
@@ -520,6 +564,7 @@ def build_map(
                     [[(lat, lon) for lon, lat in ring] for ring in rings], color="#1565c0", weight=3
                 ).add_to(editable)
         editable.add_to(fmap)
+        _Script(_draw_words()).add_to(fmap)  # before the drawing tools read them
         folium.plugins.Draw(
             feature_group=editable,
             show_geometry_on_click=False,
@@ -534,7 +579,9 @@ def build_map(
             edit_options={"edit": True, "remove": True},
         ).add_to(fmap)
         _Script(_QUIET_WHILE_DRAWING).add_to(fmap)
-    folium.plugins.Fullscreen(position="topleft").add_to(fmap)
+    folium.plugins.Fullscreen(
+        position="topleft", title=_("Full screen"), title_cancel=_("Leave full screen")
+    ).add_to(fmap)
     folium.plugins.MeasureControl(
         position="bottomleft",
         primary_length_unit="kilometers",
