@@ -214,3 +214,18 @@ def test_a_users_language_is_kept_with_their_account_and_chosen_again_at_login(s
     app = log_in_on_the_login_page(again.run(), "asha")
     assert app.title[0].value == "Plan zones"
     assert store.user_record("asha")[0].language == "en"
+
+
+def test_a_buttons_message_is_in_the_readers_language(store, monkeypatch):
+    """A button's callback runs before the page sets the language: its message still is Hindi."""
+    monkeypatch.setenv("CONTAINMENT_DATABASE_URL", f"sqlite:///{store.backend.path}")
+    store.save_zone(
+        SavedZone("DZ-9", "Bichhiwara", "containment", "drawn", "rajasthan-1km", WARD.buffer(0.1))
+    )
+    app = page_as(store, "ravi", "plan")
+    with i18n.language("hi"):
+        app.selectbox(key="selected_zone").set_value("DZ-9").run()
+        app.button(key="propose_DZ-9").click().run()
+    assert not app.exception
+    assert store.zone("DZ-9").status == "proposed"
+    assert [re.sub(r"\\(.)", r"\1", s.value) for s in app.success] == ["Bichhiwara: प्रस्तावित।"]

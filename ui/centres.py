@@ -158,5 +158,5 @@ def _save_beds(centre: Centre, shown: str) -> None:
                 occupied=int(st.session_state[f"occupied_{shown}"]),
             )
         ),
-        done=_("Beds of {name} saved.", name=repr(centre.name)),
+        done=lambda: _("Beds of {name} saved.", name=repr(centre.name)),
     )

@@ -328,7 +328,7 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
         order = st.session_state[order_key] if order_key else ""
         state.act(
             lambda fresh: fresh.save_zone(advance(zone, to, on=on, order_number=order)),
-            done=_("{name}: {status}.", name=zone.name, status=code_label(to)),
+            done=lambda: _("{name}: {status}.", name=zone.name, status=code_label(to)),
         )
 
     decided = zone.status in (ZoneStatus.NOTIFIED, ZoneStatus.RELEASED)

@@ -68,7 +68,9 @@ class Done(Generic[T]):
     value: T
 
 
-def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
+def act(
+    change: Callable[[Workspace], T], *, done: str | Callable[[], str] = ""
+) -> Done[T] | None:
     """Do one thing a user asked for: the one door every button and form goes through.
 
     The session is checked again in the service first (a button's callback runs before the
@@ -76,6 +78,9 @@ def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
     disabled since the page was drawn), then ``change`` gets that fresh workspace. The
     package's own errors become a message on the page; a session that has ended returns
     to the login page. Anything else is a bug and surfaces.
+
+    ``done`` is the message shown when it went through; a button's callback gives it as a
+    function, written once the reader's language is set (a callback runs before the page).
 
     Returns :class:`Done` with what ``change`` returned, or None when it was refused.
     """
@@ -95,8 +100,9 @@ def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
         logger.info("action refused: %s", type(error).__name__)
         flash("error", str(error))
         return None
-    if done:
-        flash("success", done)
+    message = done() if callable(done) else done
+    if message:
+        flash("success", message)
     return Done(result)
 
 
