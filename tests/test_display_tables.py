@@ -58,6 +58,15 @@ def test_dates_are_day_month_year_and_moments_are_in_ist(zones):
     assert list(shown["When"]) == ["01-06-2020 00:15 IST", ""]
 
 
+def test_a_files_iso_date_is_shown_day_first():
+    frame = pd.DataFrame({"notified_on": ["2020-05-31", ""], "as_of": ["2020-06-01", None]})
+    shown = display_table(frame, {"notified_on": N_("Notified on"), "as_of": N_("As of")})
+    assert shown.to_dict("list") == {
+        "Notified on": ["31-05-2020", ""],
+        "As of": ["01-06-2020", ""],
+    }
+
+
 def test_a_missing_value_is_blank_never_none_or_nan(zones):
     cells = display_table(zones, HEADINGS).to_numpy().ravel().tolist()
     assert not {"None", "nan", "NaN", "NaT", "<NA>"} & set(cells)
