@@ -57,7 +57,13 @@ def update() -> list[str]:
     new.mime_headers = old.mime_headers
     for key in sorted(messages_in_code(), key=lambda k: k if isinstance(k, str) else k[0]):
         kept = old.get(key if isinstance(key, str) else key[0])
-        string = kept.string if kept is not None and not kept.fuzzy else ("", "") if isinstance(key, tuple) else ""
+        string = (
+            kept.string
+            if kept is not None and not kept.fuzzy
+            else ("", "")
+            if isinstance(key, tuple)
+            else ""
+        )
         new.add(key, string, flags=["python-brace-format"] if "{" in str(key) else [])
     with CATALOG.open("wb") as po:
         po.write(header.encode())
@@ -78,5 +84,7 @@ def untranslated() -> list[str]:
 
 if __name__ == "__main__":
     missing = untranslated() if "--check" in sys.argv else update()
-    print(f"{len(missing)} messages to translate in {CATALOG.relative_to(ROOT)}", *missing, sep="\n")
+    print(
+        f"{len(missing)} messages to translate in {CATALOG.relative_to(ROOT)}", *missing, sep="\n"
+    )
     sys.exit(1 if missing and "--check" in sys.argv else 0)
