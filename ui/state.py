@@ -85,6 +85,8 @@ def act(
     Returns :class:`Done` with what ``change`` returned, or None when it was refused.
     """
     token = st.session_state.get("session_token")
+    seen = st.session_state.get("workspace")  # the page as drawn: its reader's language
+    i18n.set_language(seen.user.language if seen is not None else i18n.DEFAULT_LANGUAGE)
     try:
         if not token:
             raise SessionEnded(_("Your session has ended; log in again."))
