@@ -68,9 +68,7 @@ class Done(Generic[T]):
     value: T
 
 
-def act(
-    change: Callable[[Workspace], T], *, done: str | Callable[[], str] = ""
-) -> Done[T] | None:
+def act(change: Callable[[Workspace], T], *, done: str | Callable[[], str] = "") -> Done[T] | None:
     """Do one thing a user asked for: the one door every button and form goes through.
 
     The session is checked again in the service first (a button's callback runs before the
