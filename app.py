@@ -31,11 +31,6 @@ def _district_flag(argv: list[str]) -> None:
 
 _district_flag(sys.argv[1:])
 configure_logging()
-st.set_page_config(
-    page_title="Containment Planner",
-    page_icon=str(Path(__file__).parent / "static/favicon.png"),
-    layout="wide",
-)
 
 
 def pages_for(ws: Workspace | None) -> list[st.Page]:
@@ -68,7 +63,12 @@ def pages_for(ws: Workspace | None) -> list[st.Page]:
     return [*pages, people] if ws.may(Permission.MANAGE_USERS) else pages
 
 
-ws = state.signed_in()
+ws = state.signed_in()  # first: it sets the reader's language
+st.set_page_config(
+    page_title=_("Containment Planner"),
+    page_icon=str(Path(__file__).parent / "static/favicon.png"),
+    layout="wide",
+)
 navigation = st.navigation(pages_for(ws), position="sidebar" if ws else "hidden")
 state.sidebar(ws or state.gate())  # the login page, and a stop, until someone is logged in
 navigation.run()

@@ -51,9 +51,9 @@ from containment.engine.zones import ZoneKind, ZonePlan, ZoneShape, plan_zones
 from containment.errors import ContainmentError
 from containment.field.centres import Centre
 from containment.field.trends import Trends, trends
-from containment.i18n import IST, LANGUAGES, _, time_text
+from containment.i18n import IST, LANGUAGES, N_, _, n_, time_text
 from containment.io.export import banded_count
-from containment.render.text import count
+from containment.render.labels import code_label
 from containment.store import ImportSummary, SQLStore
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["Service", "Session", "Workspace", "first_collector"]
 
 _DECIDED = frozenset({ZoneStatus.NOTIFIED, ZoneStatus.RELEASED})
+# A zone the daily update adds is named after its places, in the planner's language.
+_NEW_ZONE_NAME = {"containment": N_("{places} containment"), "buffer": N_("{places} buffer")}
 
 
 @functools.cache
@@ -81,11 +83,18 @@ class UpdateOutcome:
     lapsed: int = 0  # proposals with no case any more, ended
 
     def summary(self) -> str:
-        return (
-            f"{count(self.added, 'new zone')} saved as proposals, {count(self.grown, 'zone')} "
-            f"grown, {count(self.merged, 'merge')} ({count(self.ended, 'zone')} merged into "
-            f"others), {count(self.lapsed, 'proposal')} with no case now ended; every change is "
-            "a new version, its history kept."
+        return _(
+            "{added} saved as proposals, {grown}, {merged} ({ended}), {lapsed}; every change "
+            "is a new version, its history kept.",
+            added=n_("{n} new zone", "{n} new zones", self.added),
+            grown=n_("{n} zone grown", "{n} zones grown", self.grown),
+            merged=n_("{n} merge", "{n} merges", self.merged),
+            ended=n_("{n} zone merged into others", "{n} zones merged into others", self.ended),
+            lapsed=n_(
+                "{n} proposal with no case now ended",
+                "{n} proposals with no case now ended",
+                self.lapsed,
+            ),
         )
 
 
@@ -134,16 +143,23 @@ class Service:
             self.store.record_login(known, role, ok=False, detail=f"locked out ({scope})")
             ends = time_text(until)
             if scope == "client":
-                msg = f"Too many failed logins from this computer: try again after {ends}."
+                msg = _(
+                    "Too many failed logins from this computer: try again after {time}.",
+                    time=ends,
+                )
             elif scope == "name":
-                msg = (
-                    f"Too many failed logins for {name!r} from several computers: try again "
-                    f"after {ends}, or ask the collector to unlock the name."
+                msg = _(
+                    "Too many failed logins for {name} from several computers: try again after "
+                    "{time}, or ask the collector to unlock the name.",
+                    name=repr(name),
+                    time=ends,
                 )
             else:
-                msg = (
-                    f"Too many failed logins for {name!r} from this computer: try again after "
-                    f"{ends}, or ask the collector to unlock the name."
+                msg = _(
+                    "Too many failed logins for {name} from this computer: try again after "
+                    "{time}, or ask the collector to unlock the name.",
+                    name=repr(name),
+                    time=ends,
                 )
             raise AuthError(msg)
         right = verify_password(password, digest)  # hashed even for unknown names: same time
@@ -151,9 +167,9 @@ class Service:
             reason = "unknown user" if user is None else ("disabled" if right else "wrong password")
             self.store.record_login(known, role, ok=False, detail=reason)
             logger.warning("login refused: %s", reason)
-            msg = "Wrong user name or password."
+            msg = _("Wrong user name or password.")
             if user is not None and right and not user.active:
-                msg = f"The account {name!r} is disabled; ask an administrator."
+                msg = _("The account {name} is disabled; ask an administrator.", name=repr(name))
             raise AuthError(msg)
         self.store.end_login_attempt(name, client)
         token = new_session_token()
@@ -173,17 +189,17 @@ class Service:
         digest = token_digest(token)
         record = self.store.session_record(digest)
         if record is None:
-            msg = "Your session has ended; log in again."
+            msg = _("Your session has ended; log in again.")
             raise SessionEnded(msg)
         username, started, last_seen = record
         if self.policy.expired(started, last_seen, self._now()):
             self.store.close_session(digest)
-            msg = "Your session expired; log in again."
+            msg = _("Your session expired; log in again.")
             raise SessionEnded(msg)
         found = self.store.user_record(username)
         if found is None or not found[0].active:
             self.store.close_session(digest)
-            msg = "Your account was disabled; ask an administrator."
+            msg = _("Your account was disabled; ask an administrator.")
             raise SessionEnded(msg)
         self.store.touch_session(digest)
         return Workspace(self.store, found[0])
@@ -218,9 +234,11 @@ class Workspace:
 
     def require(self, permission: Permission) -> None:
         if not self.may(permission):
-            msg = (
-                f"{self.user.username} ({self.user.role}) may not {permission.value}; "
-                "ask the district's collector if you need to."
+            msg = _(
+                "{user} ({role}) may not {action}; ask the district's collector if you need to.",
+                user=self.user.username,
+                role=code_label(self.user.role),
+                action=_(permission.value),
             )
             raise AuthError(msg)
 
@@ -402,7 +420,7 @@ class Workspace:
                 again = change.proposal in released
                 zone = SavedZone(
                     zone_id=new_zone_id(change.proposal[:2]) if again else change.proposal,
-                    name=f"{names[change.proposal]} {change.kind}",
+                    name=_(_NEW_ZONE_NAME[change.kind], places=names[change.proposal]),
                     kind=ZoneKind(change.kind),
                     origin=ZoneOrigin.RULE,
                     rule=plan.rule.name,
@@ -592,7 +610,9 @@ class Workspace:
     def set_active(self, username: str, active: bool) -> None:
         self.require(Permission.MANAGE_USERS)
         if username == self.user.username and not active:
-            msg = "You cannot disable your own account; another collector or the administrator can."
+            msg = _(
+                "You cannot disable your own account; another collector or the administrator can."
+            )
             raise AuthError(msg)
         self._store.set_active(username, active)
 

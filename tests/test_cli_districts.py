@@ -53,7 +53,7 @@ def test_validate_checks_the_line_list_against_the_district_chosen(banswara_case
     for name in ("Banswara", "banswara", "BANSWARA"):
         chosen = containment("validate", str(banswara_case), "--district", name)
         assert chosen.exit_code == 0, chosen.output
-        assert "1 rows, 1 accepted, 0 rejected." in chosen.stdout
+        assert "1 row, 1 accepted, 0 rejected." in chosen.stdout
 
 
 def test_the_district_may_come_from_the_environment_as_for_the_app(banswara_case):
@@ -66,7 +66,7 @@ def test_zones_and_synthetic_take_the_district_too(banswara_case, tmp_path):
         "zones", str(banswara_case), "-o", str(tmp_path / "z.geojson"), "--district", "banswara"
     )
     assert zones.exit_code == 0, zones.output
-    assert "1 containment and 1 buffer zones" in zones.stdout
+    assert "1 containment and 1 buffer zone." in zones.stdout
     synthetic = containment(
         "synthetic", str(tmp_path / "s.csv"), "--cases", "20", "--district", "Sawai Madhopur"
     )

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from containment import CaseFileError, read_cases
 from containment.cli import app
+from containment.i18n import number
 from containment.io import csv_batches
 from containment.io.tables import MAX_FILE_BYTES, read_table
 from tests.conftest import TODAY
@@ -194,7 +195,7 @@ def test_the_command_line_reads_a_list_larger_than_an_upload_may_be(tmp_path, du
     result = CliRunner().invoke(app, ["validate", str(path), "--today", "2020-06-01"])
     assert result.exit_code == 1, result.output
     assert f"row {rows + 2}: reported_on: '31-02-2020' is not a real date" in result.stdout
-    assert f"{rows + 1} rows, {rows} accepted, 1 rejected." in result.stdout
+    assert f"{number(rows + 1)} rows, {number(rows)} accepted, 1 rejected." in result.stdout
     with pytest.raises(CaseFileError) as refused:
         read_cases(path.read_bytes(), dungarpur, name="big.csv", today=TODAY)
     assert re.search(r"big.csv: 5\d\.\d MB is more than the 52 MB a line list may be in an "

@@ -10,7 +10,7 @@ import geopandas as gpd
 import streamlit as st
 
 from containment.field.orders import zone_orders
-from containment.i18n import _
+from containment.i18n import N_, _
 from containment.render.pdf.orders import annexures_pdf, public_list_pdf
 from containment.render.pdf.sheets import zone_sheets_pdf
 from ui import state
@@ -38,7 +38,7 @@ def zone_papers(
     columns = st.columns(3)
     with columns[0]:
         state.download(
-            _("Public zone list (PDF)"),
+            N_("Public zone list (PDF)"),
             lambda synthetic: public_list_pdf(
                 orders, district=name, as_of=as_of, synthetic=synthetic
             ),
@@ -49,7 +49,7 @@ def zone_papers(
         )
     with columns[1]:
         state.download(
-            _("Order annexures, every zone (PDF)"),
+            N_("Order annexures, every zone (PDF)"),
             lambda synthetic: annexures_pdf(
                 orders, district=name, as_of=as_of, synthetic=synthetic
             ),
@@ -60,7 +60,7 @@ def zone_papers(
         )
     with columns[2]:
         state.download(
-            _("Zone sheets, every zone (PDF)"),
+            N_("Zone sheets, every zone (PDF)"),
             lambda synthetic: zone_sheets_pdf(orders, district, as_of=as_of, synthetic=synthetic),
             file_name=f"{stem}-zone-sheets.pdf",
             mime=PDF,
@@ -75,7 +75,7 @@ def zone_papers(
     left, right = st.columns(2)
     with left:
         state.download(
-            _("Order annexure of this zone (PDF)"),
+            N_("Order annexure of this zone (PDF)"),
             lambda synthetic: annexures_pdf(one, district=name, as_of=as_of, synthetic=synthetic),
             file_name=f"{stem}-annexure-{chosen}.pdf",
             mime=PDF,
@@ -84,7 +84,7 @@ def zone_papers(
         )
     with right:
         state.download(
-            _("Sheet of this zone (PDF)"),
+            N_("Sheet of this zone (PDF)"),
             lambda synthetic: zone_sheets_pdf(one, district, as_of=as_of, synthetic=synthetic),
             file_name=f"{stem}-zone-sheet-{chosen}.pdf",
             mime=PDF,

@@ -25,6 +25,7 @@ from containment import i18n
 from containment.auth import AuthError, Permission, SessionEnded
 from containment.i18n import _
 from containment.io.districts import DistrictEntry, districts, find_district
+from containment.render.labels import code_label
 from containment.render.text import markdown_text as md
 from containment.service import Service, Workspace
 from containment.store import (
@@ -121,7 +122,7 @@ class Done(Generic[T]):
     value: T
 
 
-def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
+def act(change: Callable[[Workspace], T], *, done: str | Callable[[], str] = "") -> Done[T] | None:
     """Do one thing a user asked for: the one door every button and form goes through.
 
     The session is checked again in the service first (a button's callback runs before the
@@ -130,12 +131,17 @@ def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
     package's own errors become a message on the page; a session that has ended returns
     to the login page. Anything else is a bug and surfaces.
 
+    ``done`` is the message shown when it went through; a button's callback gives it as a
+    function, written once the reader's language is set (a callback runs before the page).
+
     Returns :class:`Done` with what ``change`` returned, or None when it was refused.
     """
     token = st.session_state.get("session_token")
+    seen = st.session_state.get("workspace")  # the page as drawn: its reader's language
+    i18n.set_language(seen.user.language if seen is not None else i18n.DEFAULT_LANGUAGE)
     try:
         if not token:
-            raise SessionEnded("Your session has ended; log in again.")
+            raise SessionEnded(_("Your session has ended; log in again."))
         ws = service().workspace(token)
         i18n.set_language(ws.user.language)  # a callback runs before the page sets it
         result = change(ws)
@@ -148,8 +154,9 @@ def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
         logger.info("action refused: %s", type(error).__name__)
         flash("error", str(error))
         return None
-    if done:
-        flash("success", done)
+    message = done() if callable(done) else done
+    if message:
+        flash("success", message)
     return Done(result)
 
 
@@ -276,7 +283,7 @@ def signed_in() -> Workspace | None:
             i18n.set_language(ws.user.language)
             return ws
     st.session_state.pop("workspace", None)
-    i18n.set_language(st.session_state.get("login_language", i18n.DEFAULT_LANGUAGE))
+    i18n.set_language(st.session_state.get("login_language") or i18n.DEFAULT_LANGUAGE)
     return None
 
 
@@ -314,14 +321,18 @@ def cases() -> gpd.GeoDataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _described(_ws: Workspace, key: str, version: int, as_of: dt.date) -> gpd.GeoDataFrame:
-    return _ws.described_zones(district(), as_of=as_of)
+def _described(
+    _ws: Workspace, key: str, version: int, as_of: dt.date, language: str
+) -> gpd.GeoDataFrame:
+    with i18n.language(language):  # the places of each zone are written in words
+        return _ws.described_zones(district(), as_of=as_of)
 
 
 def zones(as_of: dt.date | None = None) -> gpd.GeoDataFrame:
     """The zones this user may see, with their figures as of the working date (or ``as_of``)."""
     ws = workspace()
-    return _described(ws, ws.key, data_version(), as_of or working_date())
+    language = i18n.current_language()
+    return _described(ws, ws.key, data_version(), as_of or working_date(), language)
 
 
 def centres() -> gpd.GeoDataFrame:
@@ -380,33 +391,41 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
     ws = ws or gate()
     d = district()
     with st.sidebar:
-        st.markdown(f"**{md(d.name)} district**, {md(d.state)}")
-        st.caption(f"Signed in as **{md(ws.user.username)}** ({ws.user.role})")
+        st.markdown(_("**{district} district**, {state}", district=md(d.name), state=md(d.state)))
+        st.caption(
+            _(
+                "Signed in as **{user}** ({role})",
+                user=md(ws.user.username),
+                role=code_label(ws.user.role),
+            )
+        )
         st.button(_("Log out"), on_click=_log_out, key="log_out")
         language_picker(ws)
         if ws.may(Permission.READ_CASES):
             working_date()
             st.date_input(
-                "Working date",
+                _("Working date"),
                 key="working_date",
                 on_change=_working_date_chosen,
                 max_value=dt.date.today(),
                 format="DD-MM-YYYY",
-                help="Zones, release dates and figures are computed as of this day.",
+                help=_("Zones, release dates and figures are computed as of this day."),
             )
         late = ws.may(Permission.READ_CASES) and not cases().empty
         if late and (dt.date.today() - working_date()).days > 60:
-            st.caption("The working date follows the last case in the store.")
+            st.caption(_("The working date follows the last case in the store."))
         if holds_synthetic_cases():
-            st.warning("The store holds the SYNTHETIC sample line list: not real cases.")
-        with st.expander("About the reference data"):
+            st.warning(_("The store holds the SYNTHETIC sample line list: not real cases."))
+        with st.expander(_("About the reference data")):
             for caveat in d.caveats:
                 st.caption(f"• {md(caveat)}")
-            st.caption(f"Households: {md(d.household_size_source)}.")
+            st.caption(_("Households: {source}.", source=md(d.household_size_source)))
     if holds_synthetic_cases():
         st.error(
-            "**SYNTHETIC** — this store holds the synthetic sample line list (training data, "
-            "not real cases). Every page, pack and export made now says so.",
+            _(
+                "**SYNTHETIC** — this store holds the synthetic sample line list (training "
+                "data, not real cases). Every page, pack and export made now says so."
+            ),
             icon=":material/science:",
         )
     show_flash()
@@ -415,7 +434,15 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
 
 def _choose_language() -> None:
     code = st.session_state["language"]
+    if code is None:  # the chosen language clicked again: it stays
+        return
     act(lambda ws: ws.set_language(code))
+
+
+def _chose_before_login() -> None:
+    """The language picked on the login page is the user's choice: kept at login (otherwise
+    the language kept with the account stays)."""
+    st.session_state["login_language_chosen"] = True
 
 
 def language_picker(ws: Workspace | None) -> None:
@@ -429,6 +456,7 @@ def language_picker(ws: Workspace | None) -> None:
             format_func=i18n.LANGUAGES.__getitem__,
             key="login_language",
             default=i18n.current_language(),
+            on_change=_chose_before_login,
             selection_mode="single",
         )
         return
@@ -466,6 +494,9 @@ def download(
     """A download button: the file is made on the click (``make(synthetic)``), after the
     session is checked again, and recorded in the audit trail (file name, row count).
 
+    ``label`` is written in English and marked with ``N_()``: the button shows it in the
+    reader's language, the audit trail keeps it as written.
+
     While the store holds the synthetic sample, the file name starts with ``SYNTHETIC-`` and
     ``make`` is told to say so inside the file too.
     """
@@ -485,4 +516,6 @@ def download(
         ws.record_export(label, name, rows)
         return data
 
-    st.download_button(label, build, file_name=name, mime=mime, key=key or f"download_{file_name}")
+    st.download_button(
+        _(label), build, file_name=name, mime=mime, key=key or f"download_{file_name}"
+    )

@@ -20,6 +20,7 @@ from containment.engine.district import District
 from containment.engine.rules import PRESETS, Rule, custom_rule, get_rule
 from containment.engine.zones import plan_zones
 from containment.errors import ContainmentError
+from containment.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, date_text, n_, set_language
 from containment.io.cases import CaseList, read_cases
 from containment.io.dates import EPIDEMIC_START
 from containment.io.district import DEFAULT_DISTRICT, load_district
@@ -41,8 +42,19 @@ def _setup(
     log_level: Annotated[
         str, typer.Option(help="Log lines on standard error: WARNING, INFO or DEBUG.")
     ] = "WARNING",
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            envvar="CONTAINMENT_LANGUAGE",
+            help=f"The language of messages and files: {', '.join(LANGUAGES)}.",
+        ),
+    ] = DEFAULT_LANGUAGE,
 ) -> None:
     configure_logging(log_level)
+    if lang not in LANGUAGES:
+        raise _fail(f"--lang {lang!r}: choose one of {', '.join(LANGUAGES)}.")
+    set_language(lang)
 
 
 out = Console(highlight=False, soft_wrap=True)
@@ -71,7 +83,7 @@ TodayOption = Annotated[
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(_("[bold red]error:[/] {message}", message=message))
     return typer.Exit(code=2)
 
 
@@ -80,7 +92,12 @@ def _column_map(pairs: list[str] | None) -> dict[str, str]:
     for pair in pairs or []:
         field, sep, header = pair.partition("=")
         if not sep or not field.strip() or not header.strip():
-            raise _fail(f"--column {pair!r}: write it as FIELD=COLUMN, e.g. latitude='GPS Lat'.")
+            raise _fail(
+                _(
+                    "--column {pair}: write it as FIELD=COLUMN, e.g. latitude='GPS Lat'.",
+                    pair=repr(pair),
+                )
+            )
         mapping[field.strip()] = header.strip()
     return mapping
 
@@ -111,7 +128,7 @@ def _report(case_list: CaseList) -> None:
     """The problems, the notes and the summary as plain text: a cell quoted in a message is
     never read as console markup (``[/]`` in a village name), and 10,000 lines print at once."""
     lines = [str(problem) for problem in case_list.rejected]
-    lines += [f"{note} (accepted)" for note in case_list.notes]
+    lines += [_("{note} (accepted)", note=note) for note in case_list.notes]
     lines.append(case_list.summary())
     out.out("\n".join(lines), highlight=False)
 
@@ -129,7 +146,7 @@ def validate(
     Exit 0 when every row is good, 1 when some rows were rejected, 2 when the file cannot
     be read.
     """
-    _, case_list = _load(district, cases, column, today, epidemic_start)
+    _loaded, case_list = _load(district, cases, column, today, epidemic_start)
     _report(case_list)
     raise typer.Exit(code=1 if case_list.rejected else 0)
 
@@ -140,7 +157,7 @@ def _rule(
     try:
         if containment_m is not None:
             if rule is not None:
-                raise _fail("Give either --rule or --containment-m (custom radii), not both.")
+                raise _fail(_("Give either --rule or --containment-m (custom radii), not both."))
             return custom_rule(
                 containment_radius_m=containment_m,
                 buffer_m=buffer_m,
@@ -200,9 +217,11 @@ def zones(
     chosen = _rule(rule, containment_m, buffer_m, release_days)
     if circles:
         err.print(
-            "[bold yellow]warning:[/] --circles writes the exact circles around the cases: "
-            "their outlines show where the patients live. For the planner's eyes only; never "
-            "send this file to the police or the public."
+            _(
+                "[bold yellow]warning:[/] --circles writes the exact circles around the cases: "
+                "their outlines show where the patients live. For the planner's eyes only; "
+                "never send this file to the police or the public."
+            )
         )
     with Progress(
         SpinnerColumn(),
@@ -212,18 +231,22 @@ def zones(
         console=err,
         transient=True,
     ) as progress:
-        task = progress.add_task("Reading the line list", total=3)
+        task = progress.add_task(_("Reading the line list"), total=3)
         loaded, case_list = _load(district, cases, column, today, epidemic_start)
         if case_list.accepted_count == 0:
             _report(case_list)
-            raise _fail("No row was accepted, so there are no zones to write.")
+            raise _fail(_("No row was accepted, so there are no zones to write."))
         day = (
             as_of.date()
             if as_of
             else pd.Timestamp(np.max(case_list.cases["reported_on"].to_numpy())).date()
         )
         progress.update(
-            task, advance=1, description=f"Computing zones ({chosen.name}, as of {day})"
+            task,
+            advance=1,
+            description=_(
+                "Computing zones ({rule}, as of {day})", rule=chosen.name, day=date_text(day)
+            ),
         )
         plan = plan_zones(
             case_list.cases,
@@ -232,7 +255,7 @@ def zones(
             district=loaded,
             shape="circles" if circles else "units",
         )
-        progress.update(task, advance=1, description=f"Writing {output.name}")
+        progress.update(task, advance=1, description=_("Writing {file}", file=output.name))
         try:
             write_zones(plan.zones, output, loaded, as_drawn=circles)
         except ContainmentError as exc:
@@ -240,24 +263,48 @@ def zones(
         progress.update(task, advance=1)
     _report(case_list)
     kinds = plan.zones["kind"].value_counts()
-    out.print(
-        f"Rule {chosen.name}, as of {day}: {plan.counted} cases counted, "
-        f"{kinds.get('containment', 0)} containment and {kinds.get('buffer', 0)} buffer zones"
-        + (
-            f", {plan.unzoned} cases in no zone (fewer than {chosen.min_cases} together)"
-            if plan.unzoned
-            else ""
-        )
-        + f". Written to {output}."
+    counted = n_("{n} case counted", "{n} cases counted", plan.counted)
+    made = n_(
+        "{containment} containment and {n} buffer zone",
+        "{containment} containment and {n} buffer zones",
+        int(kinds.get("buffer", 0)),
+        containment=int(kinds.get("containment", 0)),
     )
+    if plan.unzoned:
+        out.print(
+            n_(
+                "Rule {rule}, as of {day}: {counted}, {made}, {n} case in no zone (fewer than "
+                "{min} together). Written to {file}.",
+                "Rule {rule}, as of {day}: {counted}, {made}, {n} cases in no zone (fewer than "
+                "{min} together). Written to {file}.",
+                plan.unzoned,
+                rule=chosen.name,
+                day=date_text(day),
+                counted=counted,
+                made=made,
+                min=chosen.min_cases,
+                file=output,
+            )
+        )
+    else:
+        out.print(
+            _(
+                "Rule {rule}, as of {day}: {counted}, {made}. Written to {file}.",
+                rule=chosen.name,
+                day=date_text(day),
+                counted=counted,
+                made=made,
+                file=output,
+            )
+        )
 
 
 @app.command()
 def rules() -> None:
     """List the rule presets with their source."""
     for preset in PRESETS.values():
-        out.print(f"[bold]{preset.name}[/]: {preset.title}")
-        out.print(f"    {preset.source}", style="dim")
+        out.print(f"[bold]{preset.name}[/]: {_(preset.title)}")
+        out.print(f"    {_(preset.source)}", style="dim")
 
 
 @app.command()
@@ -304,8 +351,17 @@ def synthetic(
     try:
         output.write_text(csv_text(table), encoding="utf-8")
     except OSError as error:
-        raise _fail(f"Cannot write {output}: {error.strerror or error}.") from error
-    out.print(f"Wrote {len(table)} synthetic cases to {output}.")
+        raise _fail(
+            _("Cannot write {file}: {reason}.", file=output, reason=error.strerror or error)
+        ) from error
+    out.print(
+        n_(
+            "Wrote {n} synthetic case to {file}.",
+            "Wrote {n} synthetic cases to {file}.",
+            len(table),
+            file=output,
+        )
+    )
 
 
 app.command("districts")(list_districts)

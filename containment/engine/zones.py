@@ -40,7 +40,7 @@ from containment.engine.figures import FIGURE_COLUMNS, zone_figures
 from containment.engine.ids import keyed_id
 from containment.engine.rules import Rule
 from containment.engine.timeline import reported_in
-from containment.words import count
+from containment.i18n import n_
 
 __all__ = ["ZONE_COLUMNS", "ZoneKind", "ZonePlan", "ZoneShape", "counted_cases", "plan_zones"]
 
@@ -246,9 +246,13 @@ def _unit_zones(counted: _Counted, district: District) -> _Built:
     case_unit, outside = index.unit_at(counted.x, counted.y)
     notes = (
         [
-            f"{count(int(outside.sum()), 'case')} outside every ground unit (just over the "
-            "district's outline) counted in the nearest unit; the zone holds that unit, not the "
-            "point over the line"
+            n_(
+                "{n} case outside every ground unit (just over the district's outline) counted "
+                "in the nearest unit; the zone holds that unit, not the point over the line",
+                "{n} cases outside every ground unit (just over the district's outline) counted "
+                "in the nearest unit; the zone holds that unit, not the point over the line",
+                int(outside.sum()),
+            )
         ]
         if outside.any()
         else []

@@ -12,7 +12,9 @@ import pandas as pd
 import shapely
 
 from containment.engine.district import District
-from containment.field.meeting import RECENT_DAYS
+from containment.field.public_list import PUBLIC_LIST_COLUMNS
+from containment.i18n import N_, _, current_language
+from containment.render.labels import ZONE_LABELS, display_table
 from containment.render.pages import (
     MapDot,
     MapLabel,
@@ -82,42 +84,69 @@ def svg_map(
 
 
 _LABELS = {
-    "new_cases_14d": f"New cases ({RECENT_DAYS} days)",
-    "cases_to_date": "Cases to date",
-    "zones_in_force": "Zones in force",
-    "people_in_containment": "People in containment zones",
-    "households_in_containment": "Households in containment zones",
-    "zones_due_for_release": "Zones due for release",
-    "beds_free": "Beds free",
-    "beds_total": "Beds in centres",
+    "new_cases_14d": N_("New cases (14 days)"),
+    "cases_to_date": N_("Cases to date"),
+    "zones_in_force": N_("Zones in force"),
+    "people_in_containment": N_("People in containment zones"),
+    "households_in_containment": N_("Households in containment zones"),
+    "zones_due_for_release": N_("Zones due for release"),
+    "beds_free": N_("Beds free"),
+    "beds_total": N_("Beds in centres"),
 }
-_PACK_ZONES = [
-    "name", "kind", "status", "order_number", "case_count", "population_est", "households_est",
-    "release_due_on", "due_for_release", "blocks",
-]  # fmt: skip
+_BLOCKS = {
+    "block": N_("Block"),
+    **{
+        key: _LABELS[key]
+        for key in (
+            "new_cases_14d", "zones_in_force", "people_in_containment",
+            "households_in_containment", "beds_total", "beds_free",
+        )
+    },
+}  # fmt: skip
+_PACK_ZONES = {
+    c: ZONE_LABELS[c]
+    for c in [
+        "name", "kind", "status", "order_number", "case_count", "population_est",
+        "households_est", "release_due_on", "due_for_release", "blocks",
+    ]
+}  # fmt: skip
+_CHANGES = {"date": N_("Date"), "change": N_("Change"), "detail": N_("Detail")}
+_CHECKPOINTS = {
+    "checkpoint": N_("Checkpoint"),
+    "zone": N_("Zone"),
+    "road": N_("Road"),
+    "class": N_("Road type"),
+    "latitude": N_("Latitude"),
+    "longitude": N_("Longitude"),
+}
 
 
 def checkpoint_list_html(
     checkpoints: gpd.GeoDataFrame, district: District, *, synthetic: bool = False
 ) -> str:
     """A printable list of checkpoints, by block, for the police stations."""
-    block_of = district.block_at(checkpoints.geometry, outside="Outside the district")
+    block_of = district.block_at(checkpoints.geometry, outside=_("Outside the district"))
     table = pd.DataFrame(
         {
-            "Block": block_of,
-            "Checkpoint": checkpoints["checkpoint_id"].to_numpy(),
-            "Zone": checkpoints["zone_name"].to_numpy(),
-            "Road": checkpoints["road"].to_numpy(),
-            "Class": checkpoints["road_class"].to_numpy(),
-            "Latitude": checkpoints.geometry.y.round(6).map("{:.6f}".format).to_numpy(),
-            "Longitude": checkpoints.geometry.x.round(6).map("{:.6f}".format).to_numpy(),
+            "block": block_of,
+            "checkpoint": checkpoints["checkpoint_id"].to_numpy(),
+            "zone": checkpoints["zone_name"].to_numpy(),
+            "road": checkpoints["road"].to_numpy(),
+            "class": checkpoints["road_class"].to_numpy(),
+            "latitude": checkpoints.geometry.y.to_numpy(),
+            "longitude": checkpoints.geometry.x.to_numpy(),
         }
-    ).sort_values(["Block", "Zone", "Road"], kind="stable")
+    ).sort_values(["block", "zone", "road"], kind="stable")
     blocks = [
-        (block, rows.drop(columns="Block")) for block, rows in table.groupby("Block", sort=True)
+        (block, display_table(rows, _CHECKPOINTS, digits={"latitude": 6, "longitude": 6}))
+        for block, rows in table.groupby("block", sort=True)
     ]
     return render_page(
-        "checkpoint_list.html.j2", synthetic=synthetic, district=district.name, blocks=blocks
+        "checkpoint_list.html.j2",
+        synthetic=synthetic,
+        lang=current_language(),
+        district=district.name,
+        blocks=blocks,
     )
 
 
@@ -128,7 +157,8 @@ def public_list_html(
     return render_page(
         "public_list.html.j2",
         synthetic=synthetic,
+        lang=current_language(),
         district=district.name,
         as_of=day(as_of),
-        zones=table,
+        zones=display_table(table, {column: column for column in PUBLIC_LIST_COLUMNS}),
     )

@@ -27,11 +27,18 @@ from containment.engine.lifecycle import SAVED_ZONE_FIELDS, SavedZone, zone_chan
 from containment.errors import ContainmentError
 from containment.field.centres import CENTRE_FIELDS, Centre
 from containment.field.checkpoints import CHECKPOINT_COLUMNS
-from containment.i18n import IST
+from containment.i18n import IST, N_, _, number, time_text
 from containment.store.accounts import AccountRecords
 from containment.store.backends import Backend, Tx
 from containment.store.caserecords import CaseRecords, ImportSummary, SyntheticMixError
 from containment.store.schema import MIGRATIONS
+
+_CENTRE_WORDS = {
+    "name": N_("name"),
+    "capacity": N_("beds"),
+    "occupied": N_("occupied"),
+    "note": N_("note"),
+}
 
 __all__ = [
     "Actor",
@@ -136,9 +143,11 @@ class SQLStore(AccountRecords, CaseRecords):
         with self.backend.transaction() as tx:
             version = self.backend.schema_version(tx)
             if version > len(MIGRATIONS):
-                msg = (
-                    f"{self.backend.label} was written by a newer version of Containment "
-                    f"Planner (schema {version}); update the app before opening it."
+                msg = _(
+                    "{store} was written by a newer version of Containment Planner (schema "
+                    "{version}); update the app before opening it.",
+                    store=self.backend.label,
+                    version=version,
                 )
                 raise ContainmentError(msg)
             values = {**self.backend.types, "today": self._today().isoformat()}
@@ -212,7 +221,10 @@ class SQLStore(AccountRecords, CaseRecords):
     def zone(self, zone_id: str) -> SavedZone:
         rows = self._query(f"{self._zone_select('zones')} WHERE zone_id = ?", zone_id)
         if not rows:
-            msg = f"No saved zone {zone_id!r}; it may have been deleted. Reload the page."
+            msg = _(
+                "No saved zone {zone}; it may have been deleted. Reload the page.",
+                zone=repr(zone_id),
+            )
             raise ContainmentError(msg)
         return _zone_from_row(rows[0])
 
@@ -256,7 +268,11 @@ class SQLStore(AccountRecords, CaseRecords):
                 list(values.values()),
             )
             if cursor.rowcount == 0:
-                msg = f"Zone {zone.zone_id!r} ({zone.name}) already exists; reload the page."
+                msg = _(
+                    "Zone {zone} ({name}) already exists; reload the page.",
+                    zone=repr(zone.zone_id),
+                    name=zone.name,
+                )
                 raise ConflictError(msg)
             what = change or "created"
             if deleted_at:
@@ -309,23 +325,31 @@ class SQLStore(AccountRecords, CaseRecords):
             "ORDER BY version DESC LIMIT 1",
             (mine.zone_id,),
         )
-        when = f"{latest['saved_by']} at {latest['saved_at'][:16].replace('T', ' ')} UTC"
+        user, at = latest["saved_by"], time_text(pd.Timestamp(latest["saved_at"]))
         if current is None:
-            what = f"was deleted by {when}"
-        else:
-            base_row = tx.one(
-                f"{self._zone_select('zone_versions')} WHERE zone_id = ? AND version = ?",
-                (mine.zone_id, mine.version),
+            return _(
+                "Zone {name} was deleted by {user} at {time}. Your change was not saved. Reload "
+                "the zone, check theirs, and make yours again.",
+                name=repr(mine.name),
+                user=user,
+                time=at,
             )
-            theirs = _zone_from_row(current)
-            changes = zone_changes(_zone_from_row(base_row), theirs) if base_row else []
-            what = (
-                f"was changed by {when} since you opened it (version {mine.version} → "
-                f"{current['version']}): {'; '.join(changes) or latest['change']}"
-            )
-        return (
-            f"Zone {mine.name!r} {what}. Your change was not saved. Reload the zone, check "
-            "theirs, and make yours again."
+        base_row = tx.one(
+            f"{self._zone_select('zone_versions')} WHERE zone_id = ? AND version = ?",
+            (mine.zone_id, mine.version),
+        )
+        theirs = _zone_from_row(current)
+        changes = zone_changes(_zone_from_row(base_row), theirs) if base_row else []
+        return _(
+            "Zone {name} was changed by {user} at {time} since you opened it (version {yours} "
+            "→ {theirs}): {changes}. Your change was not saved. Reload the zone, check theirs, "
+            "and make yours again.",
+            name=repr(mine.name),
+            user=user,
+            time=at,
+            yours=mine.version,
+            theirs=current["version"],
+            changes="; ".join(changes) or latest["change"],
         )
 
     def delete_zone(self, zone_id: str, *, version: int | None = None) -> None:
@@ -402,7 +426,11 @@ class SQLStore(AccountRecords, CaseRecords):
             version,
         )
         if not rows:
-            msg = f"Zone {zone_id!r} has no version {version}; reload its history."
+            msg = _(
+                "Zone {zone} has no version {version}; reload its history.",
+                zone=repr(zone_id),
+                version=version,
+            )
             raise ContainmentError(msg)
         return _zone_from_row(rows[0])
 
@@ -429,7 +457,10 @@ class SQLStore(AccountRecords, CaseRecords):
             f"SELECT {', '.join(CENTRE_FIELDS)} FROM centres WHERE centre_id = ?", centre_id
         )
         if not rows:
-            msg = f"No centre {centre_id!r}; it may have been removed. Reload the page."
+            msg = _(
+                "No centre {centre}; it may have been removed. Reload the page.",
+                centre=repr(centre_id),
+            )
             raise ContainmentError(msg)
         return Centre(**rows[0])
 
@@ -486,7 +517,7 @@ class SQLStore(AccountRecords, CaseRecords):
                     list(values.values()),
                 )
                 if cursor.rowcount == 0:
-                    msg = f"Centre {centre.centre_id!r} already exists."
+                    msg = _("Centre {centre} already exists.", centre=repr(centre.centre_id))
                     raise ConflictError(msg)
                 self._keep_occupancy(tx, saved.centre_id, saved.capacity, saved.occupied, on)
                 self._audit(tx, "centre saved", subject, f"created: {saved.capacity} beds")
@@ -517,18 +548,41 @@ class SQLStore(AccountRecords, CaseRecords):
             "SELECT username, at FROM audit WHERE subject LIKE ? ORDER BY audit_id DESC LIMIT 1",
             (f"centre {mine.centre_id} %",),
         )
-        who = f" by {last['username']} at {last['at'][:16].replace('T', ' ')} UTC" if last else ""
+        name = repr(mine.name)
+        user, at = (last["username"], time_text(pd.Timestamp(last["at"]))) if last else ("", "")
         if current is None:
-            return f"Centre {mine.name!r} was removed{who}. Your change was not saved."
-        now = [
-            f"{f} {current[f]} (yours: {getattr(mine, f)})"
+            if last:
+                return _(
+                    "Centre {name} was removed by {user} at {time}. Your change was not saved.",
+                    name=name,
+                    user=user,
+                    time=at,
+                )
+            return _("Centre {name} was removed. Your change was not saved.", name=name)
+        now = "; ".join(
+            _(
+                "{field} {value} (yours: {yours})",
+                field=_(_CENTRE_WORDS[f]),
+                value=current[f],
+                yours=getattr(mine, f),
+            )
             for f in ("name", "capacity", "occupied", "note")
             if current[f] != getattr(mine, f)
-        ]
-        return (
-            f"Centre {mine.name!r} was changed{who} since you opened it; it now has "
-            f"{'; '.join(now) or 'the same values'}. Your change was not saved. Reload it and "
-            "make your change again."
+        ) or _("the same values")
+        if last:
+            return _(
+                "Centre {name} was changed by {user} at {time} since you opened it; it now has "
+                "{now}. Your change was not saved. Reload it and make your change again.",
+                name=name,
+                user=user,
+                time=at,
+                now=now,
+            )
+        return _(
+            "Centre {name} was changed since you opened it; it now has {now}. Your change was "
+            "not saved. Reload it and make your change again.",
+            name=name,
+            now=now,
         )
 
     def occupy_beds(self, counts: Mapping[str, int], *, on: dt.date | None = None) -> None:
@@ -548,10 +602,18 @@ class SQLStore(AccountRecords, CaseRecords):
                         (centre_id,),
                     )
                     msg = (
-                        f"Centre {row['name']!r} has {row['free']} free beds now, fewer than the "
-                        f"{count} allocated; nothing was recorded. Allocate again."
+                        _(
+                            "Centre {name} has {free} free beds now, fewer than the {n} "
+                            "allocated; nothing was recorded. Allocate again.",
+                            name=repr(row["name"]),
+                            free=number(row["free"]),
+                            n=number(count),
+                        )
                         if row
-                        else f"Centre {centre_id!r} was removed; nothing was recorded."
+                        else _(
+                            "Centre {centre} was removed; nothing was recorded.",
+                            centre=repr(centre_id),
+                        )
                     )
                     raise ConflictError(msg)
                 now = tx.row(
@@ -671,6 +733,10 @@ class SQLStore(AccountRecords, CaseRecords):
                 (action, on.isoformat(), hq_id, pd.Timestamp(checked_at).isoformat()),
             )
             if cursor.rowcount == 0:
-                msg = f"No recorded violation of {hq_id} at {checked_at}; reload the page."
+                msg = _(
+                    "No recorded violation of {home} at {time}; reload the page.",
+                    home=hq_id,
+                    time=checked_at,
+                )
                 raise ContainmentError(msg)
             self._audit(tx, "violation action", "one geofence violation", f"{action} on {on}")

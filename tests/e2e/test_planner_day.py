@@ -55,7 +55,7 @@ def test_draw_save_notify_export_and_reload(app_url, app_store, offline_page):
     page.get_by_text("Drawn zone").wait_for()
     # The figures came back without the map being rebuilt: the drawing is still on it.
     assert frame.locator("body").evaluate("() => window.drawnItems.getLayers().length") == 1
-    page.get_by_text("Population (est.)").first.wait_for()
+    page.get_by_text("People (est.)").first.wait_for()
     page.get_by_text("Households (est.)").first.wait_for()
     page.get_by_label("Zone name").fill("E2E Ward 7")
     page.get_by_role("button", name="Save zone").click()
@@ -83,7 +83,7 @@ def test_draw_save_notify_export_and_reload(app_url, app_store, offline_page):
     expect(page.get_by_test_id("stMetric").filter(has_text="Zones in force")).to_contain_text("1")
 
     open_page(page, app_url, "export")
-    page.get_by_text("Preview: 1 zones").wait_for()
+    page.get_by_text("Preview: 1 zone,").wait_for()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="GeoJSON (police)").click()
     document = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
@@ -101,7 +101,7 @@ def test_draw_save_notify_export_and_reload(app_url, app_store, offline_page):
     page.reload()  # a new browser session: still logged in (the cookie), everything saved there
     page.get_by_text("Signed in as e2e.collector").wait_for()
     open_page(page, app_url, "export")
-    page.get_by_text("Preview: 1 zones").wait_for()
+    page.get_by_text("Preview: 1 zone,").wait_for()
     open_page(page, app_url)
     wait_for_map(page)
     pick_zone(page, "E2E Ward 7 (containment)")
