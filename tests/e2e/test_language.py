@@ -76,8 +76,7 @@ def test_a_user_reads_the_app_in_hindi_in_its_own_font_and_it_is_remembered(offl
     the_map = next(f for f in page.frames if "streamlit_folium" in f.url)
     the_map.wait_for_function(MAP_FONT_IN_USE, timeout=WAIT_MS)
 
-    page.reload()  # a new browser session: log in again, and the app is in Hindi
-    log_in_as_before(page)
+    page.reload()  # the login cookie keeps the session: the app comes back in Hindi
     heading(page, "ज़ोन योजना")
 
     page.locator('[data-testid="stSidebar"]').get_by_role("button", name="लॉग आउट").click()
@@ -88,7 +87,6 @@ def test_a_user_reads_the_app_in_hindi_in_its_own_font_and_it_is_remembered(offl
     choose(page, "English")
     heading(page, "Plan zones")
     page.reload()
-    log_in_as_before(page)
     heading(page, "Plan zones")
 
 
