@@ -62,6 +62,21 @@ class UnitIndex:
     def _points_tree(self) -> shapely.STRtree:
         return shapely.STRtree(self.representative_points)
 
+    @cached_property
+    def reach_bounds(self) -> np.ndarray:
+        """For each unit, the box (``minx, miny, maxx, maxy``) around its outline and its
+        people: how far a circle may be and still reach it."""
+        bounds = shapely.bounds(self.units_m.geometry.to_numpy()).reshape(-1, 4)
+        unit = self.people_m["unit"].to_numpy()
+        mine = unit >= 0
+        x = self.people_m.geometry.x.to_numpy()[mine]
+        y = self.people_m.geometry.y.to_numpy()[mine]
+        np.minimum.at(bounds[:, 0], unit[mine], x)
+        np.minimum.at(bounds[:, 1], unit[mine], y)
+        np.maximum.at(bounds[:, 2], unit[mine], x)
+        np.maximum.at(bounds[:, 3], unit[mine], y)
+        return bounds
+
     def __len__(self) -> int:
         return len(self.units_m)
 
