@@ -41,7 +41,7 @@ check-minimums: $(DEV)
 	rm -rf $(MIN_VENV)
 	$(VENV)/bin/uv venv --quiet --python $(PY) $(MIN_VENV)
 	$(VENV)/bin/uv pip install --quiet --python $(MIN_VENV)/bin/python --resolution lowest-direct -e '.[dev]'
-	$(MIN_VENV)/bin/python -c 'import importlib.metadata as m; print("minimums:", *(f"{p}=={m.version(p)}" for p in ("shapely", "geopandas", "pandas", "numpy", "pyogrio", "folium", "streamlit")))'
+	$(MIN_VENV)/bin/python -c 'import importlib.metadata as m; print("minimums:", *(f"{p}=={m.version(p)}" for p in ("shapely", "geopandas", "pandas", "numpy", "pyogrio", "folium", "streamlit", "dask", "distributed")))'
 	$(MIN_VENV)/bin/python -m pytest $(QUICK) -p no:cacheprovider
 
 lint: $(DEV)

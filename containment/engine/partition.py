@@ -69,8 +69,8 @@ __all__ = [
     "JobResult",
     "PartitionJob",
     "PartitionRun",
-    "Runner",
     "RoundReport",
+    "Runner",
     "case_units",
     "default_halo_m",
     "owners",
@@ -412,7 +412,9 @@ def _run_stage(
     n = len(data.counted)
     done = np.zeros(n, dtype=bool)
     collected = _Collected()
-    groups = [((int(p),), halo_m) for p in np.unique(data.owner)]
+    groups: list[tuple[tuple[int, ...], float]] = [
+        ((int(p),), halo_m) for p in np.unique(data.owner)
+    ]
     round_number = 0
     while groups:
         round_number += 1
@@ -475,12 +477,12 @@ def plan_zones_partitioned(
     reports: list[RoundReport] = []
 
     none = np.zeros(0, dtype=np.int64)
-    case_unit, always, notes, unit_seconds = none, none, [], ()
+    case_unit, always = none, none
+    notes: list[str] = []
+    unit_seconds: tuple[float, ...] = ()
     if shape == "units" and len(counted):
         parts = np.unique(owner)
-        jobs = [
-            CaseUnitJob(counted.x[owner == p], counted.y[owner == p]) for p in parts.tolist()
-        ]
+        jobs = [CaseUnitJob(counted.x[owner == p], counted.y[owner == p]) for p in parts.tolist()]
         timed = time.perf_counter()
         found = runner(case_units, jobs, district)
         unit_seconds = (time.perf_counter() - timed,)
@@ -541,9 +543,7 @@ def plan_zones_partitioned(
         if stage_frames
     ]
     zones = (
-        pd.concat(pieces, ignore_index=True)
-        if pieces
-        else zone_frame(counted, [], district, as_of)
+        pd.concat(pieces, ignore_index=True) if pieces else zone_frame(counted, [], district, as_of)
     )
     zones = gpd.GeoDataFrame(zones, geometry="geometry", crs=zones.crs).reset_index(drop=True)
     ids = np.array([None, *zones["zone_id"].to_numpy()[: len(order)].tolist()], dtype=object)
@@ -573,4 +573,3 @@ def plan_zones_partitioned(
         rounds=reports,
         case_unit_seconds=unit_seconds,
     )
-
