@@ -62,6 +62,7 @@ bench: $(DEV)
 	$(PY) -m bench.bench_fieldwork
 	$(PY) -m bench.bench_app
 	$(PY) -m bench.bench_store
+	$(PY) -m bench.bench_cluster
 
 # Pin every package (with hashes) after changing pyproject.toml: runtime and dev apart.
 lock: $(DEV)

@@ -94,7 +94,10 @@ def test_partitions_that_are_not_polygons_are_named(tmp_path):
 
 
 def test_the_command_line_imports_dask_only_for_a_cluster():
-    probe = "import sys, containment, containment.cli; print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))"
+    probe = (
+        "import sys, containment, containment.cli; "
+        "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))"
+    )
     found = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )

@@ -179,7 +179,7 @@ def test_a_case_outside_every_partition_belongs_to_the_nearest():
 
 def test_partitions_must_be_polygons(dungarpur):
     cases = line_list(dungarpur, [], [], [])
-    with pytest.raises(ValueError, match="partitions"):
+    with pytest.raises(ValueError, match="partitions must be one or more polygons"):
         plan_zones_partitioned(
             cases,
             get_rule("karnataka-200m"),

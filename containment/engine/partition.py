@@ -83,7 +83,8 @@ logger = logging.getLogger(__name__)
 _J = TypeVar("_J")
 _R = TypeVar("_R")
 _MARGIN_M = 1.0  # beyond the vertex radius: far above the engine's rounding tolerance
-_UNIT_REACH_QUANTILE = 0.95
+_SLACK_M = 100.0  # partition outlines are simplified this much to give jobs their halo
+_UNIT_REACH_QUANTILE = 0.5
 StageName = Literal["containment", "buffers"]
 
 
@@ -235,10 +236,43 @@ def owners(x_m: np.ndarray, y_m: np.ndarray, polygons: np.ndarray) -> tuple[np.n
     return owner, outside
 
 
+def _partition_polygons(
+    partitions: gpd.GeoSeries | gpd.GeoDataFrame, district: District
+) -> np.ndarray:
+    """The partitions in metres, each a valid polygon (a projection may cross an edge over
+    itself: repaired)."""
+    polygons = np.asarray(gpd.GeoSeries(partitions.geometry).to_crs(district.metric_crs))
+    if len(polygons) == 0:
+        msg = "partitions must be one or more polygons; none were given"
+        raise ValueError(msg)
+    polygons = shapely.make_valid(polygons)
+    polygons = np.array([_polygonal(p) for p in polygons], dtype=object)
+    kinds = shapely.get_type_id(polygons)
+    bad = np.flatnonzero(
+        ~np.isin(kinds, [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON])
+        | shapely.is_empty(polygons)
+    )
+    if len(bad):
+        msg = f"partitions must be polygons: partition {int(bad[0]) + 1} is not"
+        raise ValueError(msg)
+    return polygons
+
+
+def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
+    """The polygons of a repaired geometry (a repair may leave lines or points beside them)."""
+    if shapely.get_type_id(geometry) != shapely.GeometryType.GEOMETRYCOLLECTION:
+        return geometry
+    parts = [p for p in shapely.get_parts(geometry) if isinstance(p, shapely.Polygon)]
+    return shapely.MultiPolygon(parts) if parts else geometry
+
+
 def default_halo_m(rule: Rule, district: District, shape: ZoneShape) -> float:
-    """A halo wide enough that nearly every zone crossing a partition's edge is whole: twice
-    the outer circles' reach, and for zones made of units twice the size of a large unit (the
-    95th percentile of the units' boxes, people included)."""
+    """A halo wide enough that most zones crossing a partition's edge are whole: twice the
+    outer circles' reach and, for zones made of units, twice the size of a middling unit (the
+    median of the units' boxes, people included). A wider halo repeats more work in every
+    partition; the few zones it leaves open are computed again (on Rajasthan's 33 districts,
+    1.4 times the cases were given to the jobs with this halo, 1.9 times with the 95th
+    percentile's, and none had to be computed again)."""
     reach_m = 2 * polygon_radius_m(rule.outer_radius_m)
     if shape == "circles":
         return 2 * reach_m
@@ -259,6 +293,7 @@ class RoundReport:
     open_clusters: int
     halo_m: float
     seconds: float
+    runner_seconds: float
 
 
 @dataclass(frozen=True)
@@ -270,6 +305,14 @@ class PartitionRun:
     partitions: int
     rounds: list[RoundReport] = field(default_factory=list)
     case_unit_seconds: tuple[float, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def driver_seconds(self) -> float:
+        """The work of this process alone, outside the jobs: counting and owning the cases,
+        giving each job its halo, putting the zones together."""
+        in_jobs = sum(r.runner_seconds for r in self.rounds) + sum(self.case_unit_seconds)
+        return self.seconds - in_jobs
 
 
 @dataclass
@@ -335,23 +378,29 @@ def _job(
     if len(group) == len(setting.polygons):
         given = np.arange(len(counted))
     else:
+        # The partitions simplified (within ``slack_m`` of the true outline, either way): cases
+        # as near as the halo plus the slack are given, and the core is the halo less the
+        # slack, so no case left out can come near it; outlines of thousands of vertices
+        # would cost seconds per buffer.
+        slack_m = min(_SLACK_M, halo_m / 100)
         strays = own & data.outside_partitions
-        pieces = [*setting.polygons[list(group)]]
+        pieces = [*shapely.simplify(setting.polygons[list(group)], slack_m)]
         if strays.any():
             pieces.append(shapely.multipoints(np.column_stack([x[strays], y[strays]])))
         region = shapely.union_all(pieces)
+        reach_m = halo_m + slack_m
         minx, miny, maxx, maxy = shapely.bounds(region)
         candidate = np.flatnonzero(
             ~own
-            & (x >= minx - halo_m)
-            & (x <= maxx + halo_m)
-            & (y >= miny - halo_m)
-            & (y <= maxy + halo_m)
+            & (x >= minx - reach_m)
+            & (x <= maxx + reach_m)
+            & (y >= miny - reach_m)
+            & (y <= maxy + reach_m)
         )
         shapely.prepare(region)
-        near = shapely.dwithin(region, shapely.points(x[candidate], y[candidate]), halo_m)
+        near = shapely.dwithin(region, shapely.points(x[candidate], y[candidate]), reach_m)
         given = np.unique(np.concatenate([np.flatnonzero(own), candidate[near], data.always]))
-        core = shapely.buffer(region, halo_m - margin_m, quad_segs=16)
+        core = shapely.buffer(region, halo_m - margin_m - slack_m, quad_segs=4)
     inner_of_case = data.inner_of_case[given] if len(data.inner_of_case) else data.inner_of_case
     inner = data.inner
     if len(inner):
@@ -420,7 +469,9 @@ def _run_stage(
         round_number += 1
         started = time.perf_counter()
         jobs = [_job(setting, data, group, halo, done) for group, halo in groups]
+        in_runner = time.perf_counter()
         results = setting.runner(run_job, jobs, setting.district)
+        in_runner = time.perf_counter() - in_runner
         pending: list[tuple[tuple[int, ...], float, np.ndarray]] = []
         for (group, halo), result in zip(groups, results, strict=True):
             collected.add(result)
@@ -438,6 +489,7 @@ def _run_stage(
                 open_clusters=len(pending),
                 halo_m=max(halo for _, halo in groups),
                 seconds=time.perf_counter() - started,
+                runner_seconds=in_runner,
             )
         )
         groups = _grown(setting, pending) if pending else []
@@ -466,10 +518,7 @@ def plan_zones_partitioned(
     """
     started = time.perf_counter()
     window, counted = count_cases(cases, rule, as_of, district, id_key)
-    polygons = np.asarray(gpd.GeoSeries(partitions.geometry).to_crs(district.metric_crs))
-    if len(polygons) == 0 or not shapely.is_valid(polygons).all():
-        msg = "partitions must be one or more valid polygons"
-        raise ValueError(msg)
+    polygons = _partition_polygons(partitions, district)
     halo_m = default_halo_m(rule, district, shape) if halo_m is None else halo_m
     halo_m = max(halo_m, 4 * (polygon_radius_m(rule.outer_radius_m) + _MARGIN_M))
     setting = _Setting(rule, shape, as_of, polygons, district, runner)
@@ -548,6 +597,7 @@ def plan_zones_partitioned(
     zones = gpd.GeoDataFrame(zones, geometry="geometry", crs=zones.crs).reset_index(drop=True)
     ids = np.array([None, *zones["zone_id"].to_numpy()[: len(order)].tolist()], dtype=object)
     case_zone = pd.Series(ids[zone_of_case + 1], index=window.index, dtype=object, name="zone_id")
+    seconds = time.perf_counter() - started
     logger.info(
         "%s zones as of %s by %s on %d partitions: %d cases counted, %d zones, %d rounds in %.2f s",
         shape,
@@ -557,7 +607,7 @@ def plan_zones_partitioned(
         len(window),
         len(zones),
         len(reports),
-        time.perf_counter() - started,
+        seconds,
     )
     return PartitionRun(
         plan=ZonePlan(
@@ -572,4 +622,5 @@ def plan_zones_partitioned(
         partitions=len(polygons),
         rounds=reports,
         case_unit_seconds=unit_seconds,
+        seconds=seconds,
     )

@@ -38,8 +38,12 @@ class UnitIndex:
     people_m: gpd.GeoDataFrame
 
     @cached_property
+    def _geometries(self) -> np.ndarray:
+        return np.asarray(self.units_m.geometry.to_numpy())
+
+    @cached_property
     def _unit_tree(self) -> shapely.STRtree:
-        return shapely.STRtree(self.units_m.geometry.to_numpy())
+        return shapely.STRtree(self._geometries)
 
     @cached_property
     def _people_tree(self) -> shapely.STRtree:
@@ -156,10 +160,15 @@ class UnitIndex:
         return outline_idx.astype(np.int64), unit_idx.astype(np.int64)
 
     def outline(self, units: np.ndarray) -> shapely.Polygon | shapely.MultiPolygon:
-        """The outline of a set of units (they tile the district: a coverage union)."""
-        geometry = shapely.coverage_union_all(self.units_m.geometry.to_numpy()[units])
+        """The outline of a set of units (they tile the district: a coverage union; a full
+        union where a units layer is not cleanly noded)."""
+        chosen = self._geometries[units]
+        try:
+            geometry = shapely.coverage_union_all(chosen)
+        except shapely.errors.GEOSException:
+            geometry = shapely.union_all(chosen)
         if not isinstance(geometry, shapely.Polygon | shapely.MultiPolygon):
-            geometry = shapely.union_all(self.units_m.geometry.to_numpy()[units])
+            geometry = shapely.union_all(chosen)
         assert isinstance(geometry, shapely.Polygon | shapely.MultiPolygon)
         return geometry
 
