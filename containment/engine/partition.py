@@ -85,6 +85,7 @@ _R = TypeVar("_R")
 _MARGIN_M = 1.0  # beyond the vertex radius: far above the engine's rounding tolerance
 _SLACK_M = 100.0  # partition outlines are simplified this much to give jobs their halo
 _UNIT_REACH_QUANTILE = 0.5
+_UNITS_ACROSS = 3  # a home unit, the units it reaches, and the units reaching those
 StageName = Literal["containment", "buffers"]
 
 
@@ -185,8 +186,15 @@ def run_job(job: PartitionJob, district: District) -> JobResult:
     whole = np.ones(n_clusters, dtype=bool)
     if job.core is not None and len(stage.boxes):
         shapely.prepare(job.core)
-        inside = shapely.contains(job.core, shapely.box(*stage.boxes.T))
-        whole[stage.box_cluster[~inside]] = False
+        if stage.neighbourhoods:  # every unit meeting a box must hold only cases given here
+            index = district.unit_index
+            box_idx, unit_idx = index.units_meeting(stage.boxes)
+            units, unit_pos = np.unique(unit_idx, return_inverse=True)
+            known = shapely.contains(job.core, shapely.box(*index.bounds[units].T))
+            whole[stage.box_cluster[box_idx[~known[unit_pos.reshape(-1)]]]] = False
+        else:  # every circle part must lie where no case left out can reach
+            inside = shapely.contains(job.core, shapely.box(*stage.boxes.T))
+            whole[stage.box_cluster[~inside]] = False
     claimed = job.claim[canonical] if n_clusters else np.zeros(0, dtype=bool)
     emit = whole & claimed
     open_ = ~whole & claimed
@@ -279,7 +287,7 @@ def default_halo_m(rule: Rule, district: District, shape: ZoneShape) -> float:
     bounds = district.unit_index.reach_bounds
     diagonal_m = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
     unit_m = float(np.quantile(diagonal_m, _UNIT_REACH_QUANTILE)) if len(diagonal_m) else 0.0
-    return reach_m + 2 * unit_m
+    return reach_m + _UNITS_ACROSS * unit_m
 
 
 @dataclass(frozen=True)
@@ -372,7 +380,8 @@ def _job(
         if data.stage == "containment"
         else setting.rule.outer_radius_m
     )
-    margin_m = polygon_radius_m(radius_m) + _MARGIN_M
+    # Units: the core is where every case is given. Circles: less the circles' reach.
+    margin_m = _MARGIN_M + (polygon_radius_m(radius_m) if setting.shape == "circles" else 0.0)
     own = np.isin(data.owner, group)
     core: shapely.Geometry | None = None
     if len(group) == len(setting.polygons):

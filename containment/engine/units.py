@@ -81,6 +81,20 @@ class UnitIndex:
         np.maximum.at(bounds[:, 3], unit[mine], y)
         return bounds
 
+    def units_meeting(self, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs ``(box, unit)`` of the units whose outline meets each box (rows of ``minx,
+        miny, maxx, maxy``)."""
+        if len(boxes) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        box_idx, unit_idx = self._unit_tree.query(shapely.box(*boxes.T), predicate="intersects")
+        return box_idx.astype(np.int64), unit_idx.astype(np.int64)
+
+    @cached_property
+    def bounds(self) -> np.ndarray:
+        """Each unit's outline's box (``minx, miny, maxx, maxy``)."""
+        return np.asarray(shapely.bounds(self._geometries)).reshape(-1, 4)
+
     def __len__(self) -> int:
         return len(self.units_m)
 
