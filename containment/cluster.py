@@ -47,7 +47,7 @@ class DaskRunner:
         held = self._districts.get(id(district))
         if held is None:
             # A fresh copy: the layers without what was cached from them in this process.
-            future = self.client.scatter(dataclasses.replace(district), broadcast=True)
+            future = self.client.scatter(dataclasses.replace(district), broadcast=True, hash=False)
             held = self._districts[id(district)] = (district, future)
         return held[1]
 
@@ -57,7 +57,7 @@ class DaskRunner:
         if not jobs:
             return []
         on_workers = self._district(district)
-        sent = self.client.scatter(list(jobs))  # straight to the workers, not in the graph
+        sent = self.client.scatter(list(jobs), hash=False)  # to the workers, not in the graph
         futures = self.client.map(fn, sent, district=on_workers, pure=False)
         results: list[_R] = self.client.gather(futures)
         return results

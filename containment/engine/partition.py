@@ -7,17 +7,20 @@ edge included), or the nearest one for a case outside them all. A partition is c
 own cases and on every case within a *halo* of it, so a zone that crosses the partition's edge
 is seen whole. Which zone a partition may hand back is decided case by case, not guessed:
 
-* The zones of a stage (containment, then buffers) fall into *clusters*: cases whose circle
-  parts overlap or reach a common ground unit (with or without enough cases to make a zone).
-  Nothing outside a cluster changes its zones, and a cluster's lowest case (by position in the
-  counted list) is its *canonical* case.
-* A cluster is *whole* when everything it spans — its circle parts, and each of its units with
-  the people that make a circle reach it — lies inside the partition's *core*: the partition
-  grown by the halo less the circles' vertex radius (and a metre). A case that the partition
-  was not given lies farther than the halo from the partition, so its circle cannot meet
-  anything inside the core, and (being inside its own unit, or listed for every partition when
-  it is in none) it cannot hold one of the cluster's units: the cluster is the same as in one
-  process.
+* The zones of a stage (containment, then buffers) fall into *clusters*: cases whose zones
+  depend on each other and on nothing else, whether they make a zone or not. Zones made of
+  units: the cases of home units that reach a common unit. Circles: the cases of one part of
+  the union of the circles. A cluster's lowest case (by position in the counted list) is its
+  *canonical* case.
+* A cluster is *whole* when no case left out of the job can change it. Every case within the
+  halo of the partition is given, so the *core* — the partition grown by the halo (less a
+  metre) — holds no case left out. Zones made of units: every unit within the rule's radius of
+  the cluster's units (by their boxes) lies in the core, so each unit that could join the
+  cluster, or hold more of its cases, holds only cases that were given. Circles: the cluster's
+  circle parts lie in the core less the circles' vertex radius, so no circle of a case left
+  out can meet them. Either way the cluster is the same as in one process. (A case outside
+  every unit counts in the nearest one, which may be far: such cases — a few, just over the
+  outline — are given to every job.)
 * A partition hands back the whole clusters whose canonical case it owns; a cluster is handed
   back once, by the owner of its canonical case. A cluster that is not whole (a chain of cases
   longer than the halo, a zone of very large villages) is computed again, with the partitions
@@ -83,7 +86,7 @@ logger = logging.getLogger(__name__)
 _J = TypeVar("_J")
 _R = TypeVar("_R")
 _MARGIN_M = 1.0  # beyond the vertex radius: far above the engine's rounding tolerance
-_SLACK_M = 100.0  # partition outlines are simplified this much to give jobs their halo
+_HALO_QUAD_SEGS = 8
 _UNIT_REACH_QUANTILE = 0.5
 _UNITS_ACROSS = 3  # a home unit, the units it reaches, and the units reaching those
 StageName = Literal["containment", "buffers"]
@@ -276,11 +279,10 @@ def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
 
 def default_halo_m(rule: Rule, district: District, shape: ZoneShape) -> float:
     """A halo wide enough that most zones crossing a partition's edge are whole: twice the
-    outer circles' reach and, for zones made of units, twice the size of a middling unit (the
-    median of the units' boxes, people included). A wider halo repeats more work in every
-    partition; the few zones it leaves open are computed again (on Rajasthan's 33 districts,
-    1.4 times the cases were given to the jobs with this halo, 1.9 times with the 95th
-    percentile's, and none had to be computed again)."""
+    outer circles' reach (circles: twice that) and, for zones made of units, three middling
+    units (the median of the units' boxes, people included): a home unit, the units it
+    reaches, the units that reach those. A wider halo repeats more work in every partition;
+    the few zones a narrower one leaves open are computed again."""
     reach_m = 2 * polygon_radius_m(rule.outer_radius_m)
     if shape == "circles":
         return 2 * reach_m
@@ -365,6 +367,39 @@ class _Setting:
     polygons: np.ndarray
     district: District
     runner: Runner
+    _regions: dict[tuple[object, ...], tuple[shapely.Geometry, shapely.Geometry]] = field(
+        default_factory=dict
+    )
+
+    def regions(
+        self,
+        group: tuple[int, ...],
+        stray_x: np.ndarray,
+        stray_y: np.ndarray,
+        halo_m: float,
+        margin_m: float,
+    ) -> tuple[shapely.Geometry, shapely.Geometry]:
+        """Where a group's cases are given (prepared), and its core.
+
+        The partitions are simplified to within ``slack_m`` (a twentieth of the halo) of their
+        outline, either way: cases as near as the halo plus the slack are given — those inside
+        a buffer drawn around that distance, whose chords cut no corner of the true one — and
+        the core is the halo less the slack and the margin, so no case left out comes near it.
+        Outlines of thousands of vertices buffered by kilometres took seconds each.
+        """
+        key = (group, halo_m, margin_m, stray_x.tobytes(), stray_y.tobytes())
+        if key not in self._regions:
+            slack_m = halo_m / 20
+            pieces = [*shapely.simplify(self.polygons[list(group)], slack_m)]
+            if len(stray_x):
+                pieces.append(shapely.multipoints(np.column_stack([stray_x, stray_y])))
+            region = shapely.union_all(pieces)
+            reach_m = (halo_m + slack_m) / np.cos(np.pi / (4 * _HALO_QUAD_SEGS))
+            near = shapely.buffer(region, reach_m, quad_segs=_HALO_QUAD_SEGS)
+            shapely.prepare(near)
+            core = shapely.buffer(region, halo_m - margin_m - slack_m, quad_segs=_HALO_QUAD_SEGS)
+            self._regions[key] = (near, core)
+        return self._regions[key]
 
 
 def _job(
@@ -387,29 +422,12 @@ def _job(
     if len(group) == len(setting.polygons):
         given = np.arange(len(counted))
     else:
-        # The partitions simplified (within ``slack_m`` of the true outline, either way): cases
-        # as near as the halo plus the slack are given, and the core is the halo less the
-        # slack, so no case left out can come near it; outlines of thousands of vertices
-        # would cost seconds per buffer.
-        slack_m = min(_SLACK_M, halo_m / 100)
         strays = own & data.outside_partitions
-        pieces = [*shapely.simplify(setting.polygons[list(group)], slack_m)]
-        if strays.any():
-            pieces.append(shapely.multipoints(np.column_stack([x[strays], y[strays]])))
-        region = shapely.union_all(pieces)
-        reach_m = halo_m + slack_m
-        minx, miny, maxx, maxy = shapely.bounds(region)
-        candidate = np.flatnonzero(
-            ~own
-            & (x >= minx - reach_m)
-            & (x <= maxx + reach_m)
-            & (y >= miny - reach_m)
-            & (y <= maxy + reach_m)
-        )
-        shapely.prepare(region)
-        near = shapely.dwithin(region, shapely.points(x[candidate], y[candidate]), reach_m)
-        given = np.unique(np.concatenate([np.flatnonzero(own), candidate[near], data.always]))
-        core = shapely.buffer(region, halo_m - margin_m - slack_m, quad_segs=4)
+        near, core = setting.regions(group, x[strays], y[strays], halo_m, margin_m)
+        minx, miny, maxx, maxy = shapely.bounds(near)
+        candidate = np.flatnonzero(~own & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
+        inside = shapely.intersects_xy(near, x[candidate], y[candidate])
+        given = np.unique(np.concatenate([np.flatnonzero(own), candidate[inside], data.always]))
     inner_of_case = data.inner_of_case[given] if len(data.inner_of_case) else data.inner_of_case
     inner = data.inner
     if len(inner):
