@@ -100,7 +100,7 @@ def dask_runner(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port: 8787 may be taken
             silence_logs=logging.ERROR,
         )
     except (OSError, RuntimeError) as exc:

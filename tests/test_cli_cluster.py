@@ -67,7 +67,7 @@ def test_an_existing_scheduler_is_used(tmp_path):
     from distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         result = zones(tmp_path / "zones.geojson", "--scheduler", cluster.scheduler_address)
     assert result.exit_code == 0, result.output
