@@ -107,6 +107,7 @@ def run_once(mode: str, n: int, workers: int) -> dict[str, Any]:
                 "round": r.round,
                 "open_clusters": r.open_clusters,
                 "seconds": round(r.seconds, 2),
+                "runner_seconds": round(r.runner_seconds, 2),
                 "jobs": [
                     {"partitions": list(p), "given": g, "owned": o, "seconds": s}
                     for p, g, o, s in r.jobs
@@ -146,36 +147,92 @@ def _makespan(costs: list[float], workers: int) -> float:
 def projection(row: dict[str, Any]) -> dict[str, Any]:
     """Wall time on more machines from one cluster run's own measurements.
 
-    Each round's jobs are scheduled longest first on the workers (their measured seconds);
-    the driver's serial work stays as measured; each task adds the scheduler's overhead.
-    Moving the cases to machines over a network is not in the local run: it is estimated at
-    1 Gbit/s for the bytes of the cases each job is given (about 60 bytes a case).
+    Each round's jobs are scheduled longest first on the workers (their measured seconds). What
+    the run spent around the jobs stays as measured: the driver's serial work (counting and
+    owning the cases, cutting the jobs, putting the zones together), each round's overhead
+    beyond its jobs on the measured workers (sending the jobs and gathering the zones), and the
+    unit look-up with the district sent to every worker (conservatively not divided). Moving
+    the cases between machines is not in a local run: it is added at 1 Gbit/s for the bytes of
+    the cases the jobs are given (about 60 bytes a case).
     """
     rounds = row["rounds"]
+    measured_workers = len(row["worker_peak_mb"])
     given = sum(job["given"] for r in rounds for job in r["jobs"])
+    overhead = sum(
+        max(0.0, r.get("runner_seconds", r["seconds"]) - _makespan(
+            [j["seconds"] for j in r["jobs"]], measured_workers
+        ))
+        for r in rounds
+    )  # fmt: skip
     unit_phase = sum(row["case_unit_seconds"])
+    owned = sum(j["owned"] for r in rounds if r["round"] == 1 for j in r["jobs"])
+    first = [j for r in rounds if r["round"] == 1 for j in r["jobs"]]
     result: dict[str, Any] = {
-        "halo_duplication": round(
-            sum(j["given"] for r in rounds if r["round"] == 1 for j in r["jobs"])
-            / max(1, sum(j["owned"] for r in rounds if r["round"] == 1 for j in r["jobs"])),
-            2,
-        ),
+        "halo_duplication": round(sum(j["given"] for j in first) / max(1, owned), 2),
+        "rounds": len(rounds),
         "largest_job_seconds": max(j["seconds"] for r in rounds for j in r["jobs"]),
+        "largest_jobs_per_round_s": round(
+            sum(max(j["seconds"] for j in r["jobs"]) for r in rounds), 1
+        ),
         "sum_job_seconds": round(sum(j["seconds"] for r in rounds for j in r["jobs"]), 1),
         "driver_seconds": row["driver_seconds"],
+        "send_and_gather_seconds": round(overhead, 1),
+        "unit_phase_seconds": round(unit_phase, 1),
         "network_seconds_1gbit": round(given * 60 * 8 / 1e9, 1),
     }
-    measured_workers = len(row["worker_peak_mb"])
     for machines in MACHINES:
         workers = machines * WORKERS_PER_MACHINE
         compute = sum(_makespan([j["seconds"] for j in r["jobs"]], workers) for r in rounds)
         tasks = sum(len(r["jobs"]) for r in rounds)
-        unit = unit_phase * measured_workers / workers  # the unit look-up splits evenly
         network = result["network_seconds_1gbit"] if machines > 1 else 0.0
         result[f"{machines}_machines_s"] = round(
-            row["driver_seconds"] + compute + unit + tasks * SCHEDULER_S_PER_TASK + network, 1
+            row["driver_seconds"]
+            + compute
+            + overhead
+            + unit_phase
+            + tasks * SCHEDULER_S_PER_TASK
+            + network,
+            1,
         )
+    result["floor_s"] = round(
+        row["driver_seconds"]
+        + result["largest_jobs_per_round_s"]
+        + overhead
+        + unit_phase
+        + result["network_seconds_1gbit"],
+        1,
+    )
     return result
+
+
+def _summarise(results: list[dict[str, Any]]) -> None:
+    for summary in results:
+        n = summary["cases"]
+        for mode in ("single", "cluster"):
+            last = summary.get(mode, {})
+            if "failed" in last or not last:
+                print(f"{n:>10,} | {mode:<7} | FAILED")
+                continue
+            print(
+                f"{n:>10,} | {mode:<7} | {len(last['all']):>4} | {last['median_seconds']:6.1f} | "
+                f"{last['process_peak_mb']:>17,} | {last.get('worker_peak_mb', '-')!s:>16} | "
+                f"{last['zones']:,}"
+            )
+        single, cluster = summary.get("single", {}), summary.get("cluster", {})
+        if "digest" in single and "digest" in cluster:
+            summary["identical"] = single["digest"] == cluster["digest"]
+            summary["speedup"] = round(single["median_seconds"] / cluster["median_seconds"], 2)
+            print(f"  identical zones: {summary['identical']}; speed-up {summary['speedup']}x")
+        if "rounds" in cluster:
+            summary["projection"] = p = projection(cluster)
+            print(
+                f"  projection: 1 machine {p['1_machines_s']} s, 8 machines {p['8_machines_s']} s, "
+                f"32 machines {p['32_machines_s']} s; floor {p['floor_s']} s = driver "
+                f"{p['driver_seconds']} s + largest job per round {p['largest_jobs_per_round_s']}"
+                f" s + sending/gathering {p['send_and_gather_seconds']} s + unit look-up "
+                f"{p['unit_phase_seconds']} s + network {p['network_seconds_1gbit']} s; halo "
+                f"x{p['halo_duplication']}, {p['rounds']} rounds"
+            )
 
 
 def main() -> None:
@@ -187,7 +244,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="100k cases, once")
     parser.add_argument("--json", type=Path, default=OUT / "cluster.json")
+    parser.add_argument(
+        "--summarise", action="store_true", help="print the summary of --json again, run nothing"
+    )
     args = parser.parse_args()
+    if args.summarise:
+        results = json.loads(args.json.read_text())
+        _summarise(results)
+        args.json.write_text(json.dumps(results, indent=2, default=str))
+        return
     if args.quick:
         args.sizes, args.repeats = [100_000], 1
     from bench.national import national_map
@@ -207,30 +272,10 @@ def main() -> None:
             good = [r for r in measured if "failed" not in r]
             if not good:
                 summary[mode] = {"failed": measured[-1]["failed"]}
-                print(f"{n:>10,} | {mode:<7} | FAILED: {measured[-1]['failed'][-300:]}")
                 continue
             seconds = statistics.median(r["seconds"] for r in good)
-            last = good[-1]
-            summary[mode] = {**last, "median_seconds": round(seconds, 1), "all": good}
-            print(
-                f"{n:>10,} | {mode:<7} | {len(good):>4} | {seconds:6.1f} | "
-                f"{last['process_peak_mb']:>17,} | {last.get('worker_peak_mb', '-')!s:>16} | "
-                f"{last['zones']:,}"
-            )
-        single, cluster = summary.get("single", {}), summary.get("cluster", {})
-        if "digest" in single and "digest" in cluster:
-            summary["identical"] = single["digest"] == cluster["digest"]
-            summary["speedup"] = round(single["median_seconds"] / cluster["median_seconds"], 2)
-            print(f"  identical zones: {summary['identical']}; speed-up {summary['speedup']}x")
-        if "rounds" in cluster:
-            summary["projection"] = projection(cluster)
-            p = summary["projection"]
-            print(
-                f"  projection: 1 machine {p['1_machines_s']} s, 8 machines {p['8_machines_s']} s,"
-                f" 32 machines {p['32_machines_s']} s (largest partition {p['largest_job_seconds']}"
-                f" s, driver {p['driver_seconds']} s, halo x{p['halo_duplication']}, network "
-                f"{p['network_seconds_1gbit']} s at 1 Gbit/s)"
-            )
+            summary[mode] = {**good[-1], "median_seconds": round(seconds, 1), "all": good}
+        _summarise([summary])
         results.append(summary)
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2, default=str))
