@@ -247,6 +247,12 @@ def main() -> None:
     parser.add_argument(
         "--summarise", action="store_true", help="print the summary of --json again, run nothing"
     )
+    parser.add_argument("--modes", nargs="+", choices=["single", "cluster"], default=None)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="an earlier results file: sizes and modes not run now come from it",
+    )
     args = parser.parse_args()
     if args.summarise:
         results = json.loads(args.json.read_text())
@@ -263,11 +269,17 @@ def main() -> None:
     print("cases      | mode    | runs | wall s | peak MB (process) | workers' peak MB | zones")
     for n in args.sizes:
         repeats = args.repeats if n <= 1_000_000 else 1
-        rows: dict[str, list[dict[str, Any]]] = {"single": [], "cluster": []}
+        modes = args.modes or ["single", "cluster"]
+        rows: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
         for _ in range(repeats):
             for mode in rows:  # taking turns, so that a change in load falls on both
                 rows[mode].append(_measured(mode, n, args.workers))
         summary: dict[str, Any] = {"cases": n, "runs": repeats}
+        if args.keep:
+            earlier = {r["cases"]: r for r in json.loads(args.keep.read_text())}
+            for mode in {"single", "cluster"} - set(modes):
+                if mode in earlier.get(n, {}):
+                    summary[mode] = earlier[n][mode]
         for mode, measured in rows.items():
             good = [r for r in measured if "failed" not in r]
             if not good:

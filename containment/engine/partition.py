@@ -417,7 +417,7 @@ def _job(
     )
     # Units: the core is where every case is given. Circles: less the circles' reach.
     margin_m = _MARGIN_M + (polygon_radius_m(radius_m) if setting.shape == "circles" else 0.0)
-    own = np.isin(data.owner, group)
+    own = data.owner == group[0] if len(group) == 1 else np.isin(data.owner, group)
     core: shapely.Geometry | None = None
     if len(group) == len(setting.polygons):
         given = np.arange(len(counted))
@@ -427,7 +427,10 @@ def _job(
         minx, miny, maxx, maxy = shapely.bounds(near)
         candidate = np.flatnonzero(~own & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
         inside = shapely.intersects_xy(near, x[candidate], y[candidate])
-        given = np.unique(np.concatenate([np.flatnonzero(own), candidate[inside], data.always]))
+        chosen = own.copy()  # a mask, not a sort of millions of positions
+        chosen[candidate[inside]] = True
+        chosen[data.always] = True
+        given = np.flatnonzero(chosen)
     inner_of_case = data.inner_of_case[given] if len(data.inner_of_case) else data.inner_of_case
     inner = data.inner
     if len(inner):
