@@ -25,8 +25,11 @@ $(DEV): $(RUNTIME) requirements/dev.lock
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.lock
 	touch $(DEV)
 
+# `make run` opens on Dungarpur and offers every district at login; `make run DISTRICT=banswara`
+# serves that district alone.
 run: $(RUNTIME)
-	$(VENV)/bin/streamlit run serve.py --server.headless true --browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run serve.py --server.headless true --browser.gatherUsageStats false \
+		$(if $(DISTRICT),-- --district "$(DISTRICT)")
 
 test: $(DEV)
 	scripts/install-system-deps.sh
@@ -59,10 +62,12 @@ bench: $(DEV)
 	scripts/start-test-postgis.sh
 	$(PY) -m bench.bench_zones
 	$(PY) -m bench.bench_units
+	$(PY) -m bench.bench_import
 	$(PY) -m bench.bench_fieldwork
 	$(PY) -m bench.bench_app
 	$(PY) -m bench.bench_store
 	$(PY) -m bench.bench_cluster
+	$(PY) -m bench.bench_trends
 
 # Pin every package (with hashes) after changing pyproject.toml: runtime and dev apart.
 lock: $(DEV)

@@ -23,6 +23,7 @@ from distributed import Client, Future, LocalCluster
 
 from containment.engine.district import District
 from containment.errors import ContainmentError
+from containment.i18n import _
 
 __all__ = ["DEFAULT_CONNECT_TIMEOUT_S", "ClusterError", "DaskRunner", "dask_runner"]
 
@@ -98,7 +99,7 @@ def dask_runner(
         cluster cannot start.
     """
     if (workers is None) == (scheduler is None):
-        msg = "Give either a number of local workers or a scheduler address, not both."
+        msg = _("Give either a number of local workers or a scheduler address, not both.")
         raise ClusterError(msg)
     if scheduler is not None:
         with _connected(scheduler, connect_timeout_s) as client:
@@ -106,7 +107,7 @@ def dask_runner(
         return
     assert workers is not None
     if workers < 1:
-        msg = f"--workers must be 1 or more, got {workers}."
+        msg = _("--workers must be 1 or more, got {n}.", n=workers)
         raise ClusterError(msg)
     try:
         cluster = LocalCluster(
@@ -117,7 +118,7 @@ def dask_runner(
             silence_logs=logging.ERROR,
         )
     except (OSError, RuntimeError) as exc:
-        msg = f"Cannot start a local Dask cluster of {workers} workers: {exc}"
+        msg = _("Cannot start a local Dask cluster of {n} workers: {reason}", n=workers, reason=exc)
         raise ClusterError(msg) from exc
     with cluster, Client(cluster, set_as_default=False) as client:
         yield DaskRunner(client)
@@ -125,25 +126,31 @@ def dask_runner(
 
 @contextlib.contextmanager
 def _connected(address: str, timeout_s: float) -> Iterator[Client]:
-    advice = (
+    advice = _(
         "Check the address (tcp://host:port) and that the scheduler is running; "
         "no zones were computed."
     )
     try:
         client = Client(address, timeout=timeout_s, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        msg = (
-            f"Cannot reach the Dask scheduler at {address} within {timeout_s:g} s ({exc}). {advice}"
+        msg = _(
+            "Cannot reach the Dask scheduler at {address} within {seconds} s ({reason}). {advice}",
+            address=address,
+            seconds=format(timeout_s, "g"),
+            reason=exc,
+            advice=advice,
         )
         raise ClusterError(msg) from exc
     with client:
         try:
             client.wait_for_workers(1, timeout=timeout_s)
         except (OSError, TimeoutError) as exc:
-            msg = (
-                f"The Dask scheduler at {address} has no worker (waited {timeout_s:g} s). "
-                "Start workers with `dask worker " + address + "` on machines that have this "
-                "package installed."
+            msg = _(
+                "The Dask scheduler at {address} has no worker (waited {seconds} s). Start "
+                "workers with `dask worker {address}` on machines that have this package "
+                "installed.",
+                address=address,
+                seconds=format(timeout_s, "g"),
             )
             raise ClusterError(msg) from exc
         yield client

@@ -515,3 +515,18 @@ def test_the_outline_tolerance_is_set_per_district(tmp_path, write_csv, dungarpu
     result = read_cases(write_csv(rows), strict, today=TODAY)
     assert list(result.cases["case_id"]) == ["DS0"]
     assert [p.row for p in result.rejected] == [3]
+
+
+def test_a_row_naming_a_town_is_placed_in_that_town(write_csv, dungarpur):
+    rows = [
+        ["ICMR ID", "Date of Result", "Village", "Block"],
+        ["T1", "20-05-2020", "Dungarpur", ""],
+        ["T2", "20-05-2020", "Sagwara", "Sagwara"],
+    ]
+    result = read_cases(write_csv(rows), dungarpur, today=TODAY)
+    assert not result.rejected
+    cells = dungarpur.units[dungarpur.units["kind"] == "town_cell"]
+    for case, town in zip(result.cases.itertuples(), ["Dungarpur", "Sagwara"], strict=True):
+        town_cells = cells[cells["town"] == town]
+        assert town_cells.contains(case.geometry).any(), town  # inside the town's own cells
+        assert case.placed_by == "village"

@@ -1,5 +1,6 @@
 """Saved zones: the life cycle, and figures that follow the cases of the day."""
 
+import dataclasses
 import datetime as dt
 
 import geopandas as gpd
@@ -110,3 +111,27 @@ def test_a_released_zone_is_no_longer_in_force(dungarpur):
     assert not bool(
         describe(zone, cases_on("2020-05-01"), dungarpur, dt.date(2020, 5, 30))["in_force"]
     )
+
+
+def test_a_rule_zone_cannot_be_notified_before_the_cases_it_was_proposed_for():
+    proposed = SavedZone(
+        "CZ-1", "Ward 7", "containment", "rule", "rajasthan-1km", shapely.box(0, 0, 1, 1),
+        status="proposed", created_on=dt.date(2020, 6, 3),
+    )  # fmt: skip
+    with pytest.raises(TransitionError, match="cannot be notified on 31-05-2020: it was proposed"):
+        advance(proposed, "notified", on=dt.date(2020, 5, 31), order_number="DM/1")
+    assert advance(proposed, "notified", on=dt.date(2020, 6, 3), order_number="DM/1").notified_on
+    drawn = dataclasses.replace(proposed, origin="drawn")  # an order may come before the drawing
+    assert advance(drawn, "notified", on=dt.date(2020, 5, 31), order_number="DM/1").notified_on
+
+
+def test_an_outline_being_drawn_is_described_as_a_draft(dungarpur):
+    from containment import read_cases
+    from containment.engine.lifecycle import describe_outline
+
+    cases = read_cases(dungarpur.sample_cases, dungarpur, today=dt.date(2020, 7, 1)).cases
+    as_of = pd.Timestamp(cases["reported_on"].max()).date()
+    figures = describe_outline(WARD, cases, dungarpur, as_of=as_of, release_after_days=28)
+    assert not figures["in_force"]
+    inside = cases[cases.within(WARD) & (pd.to_datetime(cases["reported_on"]).dt.date <= as_of)]
+    assert figures["case_count"] == len(inside)

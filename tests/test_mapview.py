@@ -116,7 +116,7 @@ def test_centres_show_their_beds_in_a_popup(dungarpur):
     )
     html = build_map(dungarpur, MapLayers(centres=centres)).get_root().render()
     assert '"kind_label": "COVID care centre"' in html
-    assert '"beds_free": 45' in html
+    assert '"beds_free": "45"' in html  # numbers as people read them
     assert '["Centre", "Kind", "Beds", "Occupied", "Free"]' in html
 
 
@@ -126,3 +126,10 @@ def test_a_map_without_cases_neither_draws_nor_lists_them(dungarpur, sample, ren
     assert "Cases (" not in police_map
     assert ">Case &nbsp;" not in police_map
     assert ">Case &nbsp;" in rendered  # the planner's map, with cases, lists them
+
+
+def test_the_map_draws_its_words_in_the_apps_devanagari_font(rendered):
+    faces = re.findall(r"url\((/app/static/vendor/fonts/[^)]+\.woff2)\)", rendered)
+    assert any("devanagari-devanagari-400" in face for face in faces)
+    assert all((STATIC_DIR / face.removeprefix("/app/static/")).is_file() for face in faces)
+    assert 'font-family: "Noto Sans Devanagari"' in rendered

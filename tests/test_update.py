@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import geopandas as gpd
 import pytest
 
 from containment import get_rule
@@ -98,6 +99,39 @@ def test_a_case_between_two_zones_merges_them(service, store, dungarpur):
     assert store.zone_history(ended)[-1][3] == f"merged into {store.zone(kept).name}"
 
 
+def test_a_merge_never_ends_a_zone_in_force_or_one_drawn_by_hand(service, store, dungarpur):
+    collector = login(service, "meena")
+    store.import_cases(
+        cases(dungarpur, BICHHIWARA, [(0, 0), (5000, 0), (10_000, 0)], DAY_1, "A"), source="d1"
+    )
+    plan, changes = run_day(collector, dungarpur, DAY_1)
+    collector.apply_update(changes, plan, dungarpur)
+    saved = store.zones()
+    by_place = saved.assign(x=saved.geometry.bounds["minx"]).sort_values("x")["zone_id"]
+    west, middle, east = (store.zone(z) for z in by_place)
+    collector.notify_zones([west, east], order_number="DM/1", on=DAY_1)
+    drawn = collector.save_zone(
+        dataclasses.replace(middle, zone_id="DZ-hand", origin="drawn", version=0,
+                            name="Drawn by hand")
+    )  # fmt: skip
+    collector.delete_zone(middle.zone_id)
+    # A case between them all: the rule would make one zone of the three.
+    store.import_cases(cases(dungarpur, BICHHIWARA, [(2500, 0), (7500, 0)], DAY_2, "B"), source="d")
+    plan, changes = run_day(collector, dungarpur, DAY_2)
+    collector.apply_update(changes, plan, dungarpur)
+    after = store.zones().set_index("zone_id")
+    assert after.loc[west.zone_id, "status"] == after.loc[east.zone_id, "status"] == "notified"
+    assert set(after.loc[[west.zone_id, east.zone_id], "order_number"]) == {"DM/1"}
+    assert store.zone("DZ-hand").geometry.equals(drawn.geometry)  # not absorbed, not grown
+    units = dungarpur.unit_index
+    held = [
+        set(units.units_in(gpd.GeoSeries([z.geometry], crs=4326).to_crs(dungarpur.metric_crs)
+                           .to_numpy())[1])
+        for z in map(store.zone, after.index)
+    ]  # fmt: skip
+    assert all(not (a & b) for i, a in enumerate(held) for b in held[i + 1 :])  # no unit twice
+
+
 def test_a_zone_released_early_is_proposed_again_as_a_new_zone(service, store, dungarpur):
     collector = login(service, "meena")
     store.import_cases(cases(dungarpur, BICHHIWARA, [(0, 0)], DAY_1, "A"), source="d1")
@@ -176,3 +210,29 @@ def test_a_planner_may_not_grow_a_notified_zone(service, store, dungarpur):
         planner.apply_update(changes, plan, dungarpur)
     collector.apply_update(changes, plan, dungarpur)
     assert store.zone(zone_id).status == "notified"
+
+
+def test_a_proposal_with_no_case_left_ends_and_a_drawn_one_is_only_listed(
+    service, store, dungarpur
+):
+    planner = login(service, "ravi")
+    store.import_cases(cases(dungarpur, BICHHIWARA, [(0, 0)], DAY_1, "A"), source="d1")
+    plan, changes = run_day(planner, dungarpur, DAY_1)
+    planner.apply_update(changes, plan, dungarpur)
+    (proposal,) = store.zones()["zone_id"]
+    drawn = planner.save_zone(
+        dataclasses.replace(store.zone(proposal), zone_id="DZ-hand", origin="drawn", version=0,
+                            name="Drawn by hand", status="draft")
+    )  # fmt: skip
+    planner.delete_zone(proposal)
+    planner.save_zone(dataclasses.replace(store.zone("DZ-hand"), name="Drawn by hand"))
+    store.import_cases(cases(dungarpur, NEAR_DUNGARPUR_TOWN, [(0, 0)], DAY_1, "B"), source="d")
+    plan, changes = run_day(planner, dungarpur, DAY_1)
+    planner.apply_update(changes, plan, dungarpur)
+    later = DAY_1 + dt.timedelta(days=RULE.release_after_days + 1)
+    plan, changes = run_day(planner, dungarpur, later)
+    assert kinds(changes) == ["no case now", "no case now"]
+    assert [c.to_apply for c in sorted(changes, key=lambda c: c.drawn)] == [True, False]
+    outcome = planner.apply_update(changes, plan, dungarpur)
+    assert outcome.lapsed == 1
+    assert list(store.zones()["zone_id"]) == [drawn.zone_id]  # the hand-drawn zone stays

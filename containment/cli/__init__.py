@@ -14,12 +14,15 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from containment.cli import papers as cli_papers
 from containment.cli import store as cli_store
+from containment.cli.districts import DistrictOption, list_districts
 from containment.engine.district import District
 from containment.engine.partition import Runner, plan_zones_partitioned
 from containment.engine.rules import PRESETS, Rule, custom_rule, get_rule
 from containment.engine.zones import ZonePlan, ZoneShape, plan_zones
 from containment.errors import ContainmentError
+from containment.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, date_text, n_, number, set_language
 from containment.io.cases import CaseList, read_cases
 from containment.io.dates import EPIDEMIC_START
 from containment.io.district import DEFAULT_DISTRICT, load_district
@@ -42,17 +45,24 @@ def _setup(
     log_level: Annotated[
         str, typer.Option(help="Log lines on standard error: WARNING, INFO or DEBUG.")
     ] = "WARNING",
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            envvar="CONTAINMENT_LANGUAGE",
+            help=f"The language of messages and files: {', '.join(LANGUAGES)}.",
+        ),
+    ] = DEFAULT_LANGUAGE,
 ) -> None:
     configure_logging(log_level)
+    if lang not in LANGUAGES:
+        raise _fail(f"--lang {lang!r}: choose one of {', '.join(LANGUAGES)}.")
+    set_language(lang)
 
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-DistrictOption = Annotated[
-    str,
-    typer.Option(help="District folder name under geodata/, or a path to a district folder."),
-]
 ColumnOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -76,7 +86,7 @@ TodayOption = Annotated[
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(_("[bold red]error:[/] {message}", message=message))
     return typer.Exit(code=2)
 
 
@@ -85,7 +95,12 @@ def _column_map(pairs: list[str] | None) -> dict[str, str]:
     for pair in pairs or []:
         field, sep, header = pair.partition("=")
         if not sep or not field.strip() or not header.strip():
-            raise _fail(f"--column {pair!r}: write it as FIELD=COLUMN, e.g. latitude='GPS Lat'.")
+            raise _fail(
+                _(
+                    "--column {pair}: write it as FIELD=COLUMN, e.g. latitude='GPS Lat'.",
+                    pair=repr(pair),
+                )
+            )
         mapping[field.strip()] = header.strip()
     return mapping
 
@@ -105,6 +120,7 @@ def _load(
             columns=_column_map(columns),
             today=today.date() if today else None,
             earliest=earliest.date() if earliest else EPIDEMIC_START,
+            max_bytes=None,  # the upload's cap is the app's: a file here may be any size
         )
     except ContainmentError as exc:
         raise _fail(str(exc)) from exc
@@ -112,11 +128,12 @@ def _load(
 
 
 def _report(case_list: CaseList) -> None:
-    for problem in case_list.rejected:
-        out.print(str(problem))
-    for note in case_list.notes:
-        out.print(f"{note} (accepted)")
-    out.print(case_list.summary())
+    """The problems, the notes and the summary as plain text: a cell quoted in a message is
+    never read as console markup (``[/]`` in a village name), and 10,000 lines print at once."""
+    lines = [str(problem) for problem in case_list.rejected]
+    lines += [_("{note} (accepted)", note=note) for note in case_list.notes]
+    lines.append(case_list.summary())
+    out.out("\n".join(lines), highlight=False)
 
 
 @app.command()
@@ -132,7 +149,7 @@ def validate(
     Exit 0 when every row is good, 1 when some rows were rejected, 2 when the file cannot
     be read.
     """
-    _, case_list = _load(district, cases, column, today, epidemic_start)
+    _loaded, case_list = _load(district, cases, column, today, epidemic_start)
     _report(case_list)
     raise typer.Exit(code=1 if case_list.rejected else 0)
 
@@ -143,7 +160,7 @@ def _rule(
     try:
         if containment_m is not None:
             if rule is not None:
-                raise _fail("Give either --rule or --containment-m (custom radii), not both.")
+                raise _fail(_("Give either --rule or --containment-m (custom radii), not both."))
             return custom_rule(
                 containment_radius_m=containment_m,
                 buffer_m=buffer_m,
@@ -232,14 +249,16 @@ def zones(
     chosen = _rule(rule, containment_m, buffer_m, release_days)
     on_cluster = workers is not None or scheduler is not None
     if workers is not None and scheduler is not None:
-        raise _fail("Give either --workers (a local cluster) or --scheduler, not both.")
+        raise _fail(_("Give either --workers (a local cluster) or --scheduler, not both."))
     if partitions is not None and not on_cluster:
-        raise _fail("--partitions splits the work on a cluster: add --workers or --scheduler.")
+        raise _fail(_("--partitions splits the work on a cluster: add --workers or --scheduler."))
     if circles:
         err.print(
-            "[bold yellow]warning:[/] --circles writes the exact circles around the cases: "
-            "their outlines show where the patients live. For the planner's eyes only; never "
-            "send this file to the police or the public."
+            _(
+                "[bold yellow]warning:[/] --circles writes the exact circles around the cases: "
+                "their outlines show where the patients live. For the planner's eyes only; "
+                "never send this file to the police or the public."
+            )
         )
     with contextlib.ExitStack() as stack:
         progress = stack.enter_context(
@@ -252,30 +271,39 @@ def zones(
                 transient=True,
             )
         )
-        task = progress.add_task("Reading the line list", total=3)
+        task = progress.add_task(_("Reading the line list"), total=3)
         runner = None
         if on_cluster:
-            progress.update(task, description=f"Connecting to {scheduler or 'a local cluster'}")
+            progress.update(
+                task,
+                description=_("Connecting to {scheduler}", scheduler=scheduler)
+                if scheduler
+                else _("Starting a local cluster"),
+            )
             runner = _cluster(stack, workers, scheduler, connect_timeout)
-            progress.update(task, description="Reading the line list")
+            progress.update(task, description=_("Reading the line list"))
         loaded, case_list = _load(district, cases, column, today, epidemic_start)
         if case_list.accepted_count == 0:
             _report(case_list)
-            raise _fail("No row was accepted, so there are no zones to write.")
+            raise _fail(_("No row was accepted, so there are no zones to write."))
         day = (
             as_of.date()
             if as_of
             else pd.Timestamp(np.max(case_list.cases["reported_on"].to_numpy())).date()
         )
         progress.update(
-            task, advance=1, description=f"Computing zones ({chosen.name}, as of {day})"
+            task,
+            advance=1,
+            description=_(
+                "Computing zones ({rule}, as of {day})", rule=chosen.name, day=date_text(day)
+            ),
         )
         shape: ZoneShape = "circles" if circles else "units"
         if runner is None:
             plan = plan_zones(case_list.cases, chosen, as_of=day, district=loaded, shape=shape)
         else:
             plan = _on_cluster(case_list, chosen, day, loaded, shape, partitions, runner)
-        progress.update(task, advance=1, description=f"Writing {output.name}")
+        progress.update(task, advance=1, description=_("Writing {file}", file=output.name))
         try:
             write_zones(plan.zones, output, loaded, as_drawn=circles)
         except ContainmentError as exc:
@@ -283,16 +311,40 @@ def zones(
         progress.update(task, advance=1)
     _report(case_list)
     kinds = plan.zones["kind"].value_counts()
-    out.print(
-        f"Rule {chosen.name}, as of {day}: {plan.counted} cases counted, "
-        f"{kinds.get('containment', 0)} containment and {kinds.get('buffer', 0)} buffer zones"
-        + (
-            f", {plan.unzoned} cases in no zone (fewer than {chosen.min_cases} together)"
-            if plan.unzoned
-            else ""
-        )
-        + f". Written to {output}."
+    counted = n_("{n} case counted", "{n} cases counted", plan.counted)
+    made = n_(
+        "{containment} containment and {n} buffer zone",
+        "{containment} containment and {n} buffer zones",
+        int(kinds.get("buffer", 0)),
+        containment=int(kinds.get("containment", 0)),
     )
+    if plan.unzoned:
+        out.print(
+            n_(
+                "Rule {rule}, as of {day}: {counted}, {made}, {n} case in no zone (fewer than "
+                "{min} together). Written to {file}.",
+                "Rule {rule}, as of {day}: {counted}, {made}, {n} cases in no zone (fewer than "
+                "{min} together). Written to {file}.",
+                plan.unzoned,
+                rule=chosen.name,
+                day=date_text(day),
+                counted=counted,
+                made=made,
+                min=chosen.min_cases,
+                file=output,
+            )
+        )
+    else:
+        out.print(
+            _(
+                "Rule {rule}, as of {day}: {counted}, {made}. Written to {file}.",
+                rule=chosen.name,
+                day=date_text(day),
+                counted=counted,
+                made=made,
+                file=output,
+            )
+        )
 
 
 def _cluster(
@@ -335,11 +387,14 @@ def _on_cluster(
     except ContainmentError as exc:
         raise _fail(str(exc)) from exc
     again = sum(1 for report in run.rounds if report.round > 1)
-    err.print(
-        f"Computed on the cluster: {run.partitions} partitions, halo {run.halo_m / 1000:.1f} km"
-        + (f", {again} rounds again for zones wider than the halo" if again else "")
-        + "."
+    done = _(
+        "Computed on the cluster: {n} partitions, halo {halo} km",
+        n=run.partitions,
+        halo=number(run.halo_m / 1000, 1),
     )
+    if again:
+        done = _("{done}, {n} rounds again for zones wider than the halo", done=done, n=again)
+    err.print(done + ".")
     return run.plan
 
 
@@ -347,8 +402,8 @@ def _on_cluster(
 def rules() -> None:
     """List the rule presets with their source."""
     for preset in PRESETS.values():
-        out.print(f"[bold]{preset.name}[/]: {preset.title}")
-        out.print(f"    {preset.source}", style="dim")
+        out.print(f"[bold]{preset.name}[/]: {_(preset.title)}")
+        out.print(f"    {_(preset.source)}", style="dim")
 
 
 @app.command()
@@ -395,10 +450,20 @@ def synthetic(
     try:
         output.write_text(csv_text(table), encoding="utf-8")
     except OSError as error:
-        raise _fail(f"Cannot write {output}: {error.strerror or error}.") from error
-    out.print(f"Wrote {len(table)} synthetic cases to {output}.")
+        raise _fail(
+            _("Cannot write {file}: {reason}.", file=output, reason=error.strerror or error)
+        ) from error
+    out.print(
+        n_(
+            "Wrote {n} synthetic case to {file}.",
+            "Wrote {n} synthetic cases to {file}.",
+            len(table),
+            file=output,
+        )
+    )
 
 
+app.command("districts")(list_districts)
 app.add_typer(cli_store.users_app, name="users")
 app.add_typer(cli_store.db_app, name="db")
 app.command("backup")(cli_store.backup)
@@ -406,3 +471,5 @@ app.command("restore")(cli_store.restore)
 app.command("import")(cli_store.import_cases)
 app.command("export")(cli_store.export)
 app.command("audit")(cli_store.audit)
+app.command("meeting-pack")(cli_papers.meeting_pack)
+app.command("zone-papers")(cli_papers.zone_papers)

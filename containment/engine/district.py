@@ -62,6 +62,30 @@ class District:
         return UnitIndex(units_m, people.assign(unit=unit))
 
     @cached_property
+    def places(self) -> gpd.GeoDataFrame:
+        """Every place a line list may name instead of coordinates: the habitations, then each
+        town of the ground units (at the middle of its cells, in the block most of them are in).
+        ``name``, ``block`` and a point (EPSG:4326)."""
+        villages = self.habitations[["name", "block", "geometry"]]
+        cells = self.units[self.units["kind"] == "town_cell"]
+        if cells.empty:
+            return villages.reset_index(drop=True)
+        cells_m = cells.to_crs(self.metric_crs)
+        towns = []
+        for town, group in cells_m.groupby("town", sort=True):
+            centre = shapely.point_on_surface(shapely.union_all(group.geometry.to_numpy()))
+            towns.append(
+                {"name": str(town), "block": group["block"].mode().iloc[0], "geometry": centre}
+            )
+        towns_frame = gpd.GeoDataFrame(towns, geometry="geometry", crs=self.metric_crs)
+        combined = gpd.GeoDataFrame(
+            [*villages.to_dict("records"), *towns_frame.to_crs(STORAGE_CRS).to_dict("records")],
+            geometry="geometry",
+            crs=STORAGE_CRS,
+        )
+        return combined.reset_index(drop=True)
+
+    @cached_property
     def outline_m(self) -> shapely.Polygon | shapely.MultiPolygon:
         """The district outline in the metric CRS."""
         outline: shapely.Polygon | shapely.MultiPolygon = (

@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 
 from containment.engine.district import District
+from containment.i18n import _
 
 __all__ = ["FIGURE_COLUMNS", "place_names", "zone_figures"]
 
@@ -157,5 +158,6 @@ def place_names(zones_m: gpd.GeoDataFrame, district: District) -> list[str]:
         if len(chosen) == 0:
             chosen = district.unit_index.snap(geometry)
         best = units.iloc[chosen].sort_values("population", ascending=False).iloc[0]
-        result.append(f"{best['town']} town" if best["kind"] == "town_cell" else str(best["name"]))
+        town = best["kind"] == "town_cell"
+        result.append(_("{town} town", town=best["town"]) if town else str(best["name"]))
     return result

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from containment.i18n import _, n_
+
 __all__ = ["UNIT_KINDS", "UnitIndex", "places_text"]
 
 UNIT_KINDS = ("village", "town_cell")
@@ -230,10 +232,25 @@ def places_text(units: pd.DataFrame, *, most: int | None = None) -> str:
     for town, rows in cells.groupby("town", sort=True):
         total = int(rows["cells_in_town"].iloc[0]) if "cells_in_town" in rows else 0
         whole = total and len(rows) >= total
-        label = f"{town} town" if whole else f"{town} town ({len(rows)} of {total} cells)"
+        label = (
+            _("{town} town", town=town)
+            if whole
+            else n_(
+                "{town} town ({part} of {n} cell)",
+                "{town} town ({part} of {n} cells)",
+                total,
+                town=town,
+                part=len(rows),
+            )
+        )
         names.append((float(rows["population"].sum()), label))
     ordered = [name for _, name in sorted(names, key=lambda item: (-item[0], item[1]))]
     unique = list(dict.fromkeys(ordered))
     if most is not None and len(unique) > most:
-        return ", ".join(unique[:most]) + f" and {len(unique) - most} more"
+        return n_(
+            "{names} and {n} more",
+            "{names} and {n} more",
+            len(unique) - most,
+            names=", ".join(unique[:most]),
+        )
     return ", ".join(unique)

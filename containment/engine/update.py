@@ -10,8 +10,9 @@ saved zones of its kind that share a unit with it:
 * ``new`` — it overlaps no saved zone.
 
 A zone in force that no proposal touches any more has had no case for the rule's window:
-``due for release``. Accepting saves the changes as new versions of the existing zones (their
-history kept), never as duplicates.
+``due for release``; a draft or proposal no proposal touches any more: ``no case now`` (a rule's
+proposal ends when the update is accepted; a zone drawn by hand is only listed). Accepting saves
+the changes as new versions of the existing zones (their history kept), never as duplicates.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ import shapely
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.engine.units import places_text
+from containment.i18n import _, date_text, n_
 
 __all__ = ["Change", "ZoneChange", "compare_with_saved"]
 
 _ACTIVE = ("draft", "proposed", "notified")
+_RANK = {"notified": 0, "proposed": 1, "draft": 2}
 
 
 class Change(StrEnum):
@@ -39,6 +42,7 @@ class Change(StrEnum):
     MERGED = "merged"
     NEW = "new"
     RELEASE_DUE = "due for release"
+    LAPSED = "no case now"
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,13 @@ class ZoneChange:
     units: tuple[int, ...]
     geometry: shapely.Polygon | shapely.MultiPolygon
     touches_notified: bool = False
+    drawn: bool = False  # the saved zone was drawn by hand: the update never ends it
 
     @property
     def to_apply(self) -> bool:
         """Whether accepting the update changes the store for this row."""
+        if self.change is Change.LAPSED:
+            return not self.drawn
         return self.change in (Change.NEW, Change.GROWN, Change.MERGED)
 
 
@@ -98,6 +105,7 @@ def compare_with_saved(
     names_of = active["name"].astype(str).to_numpy() if len(active) else np.array([])
     versions_of = active["version"].astype(int).to_numpy() if len(active) else np.array([])
     status_of = active["status"].astype(str).to_numpy() if len(active) else np.array([])
+    origin_of = active["origin"].astype(str).to_numpy() if len(active) else np.array([])
     created_of = active["created_on"].to_numpy() if len(active) else np.array([])
     holders: dict[tuple[str, int], set[int]] = {}  # (kind, unit) -> saved zones holding it
     for s_pos, units_held in enumerate(saved_units):
@@ -112,29 +120,76 @@ def compare_with_saved(
         names = [str(names_of[s]) for s in mine]
         ids = tuple(str(ids_of[s]) for s in mine)
         versions = tuple(int(versions_of[s]) for s in mine)
-        notified = any(status_of[s] == "notified" for s in mine)
         if not mine:
             change, result, name = Change.NEW, units, ""
-            detail = f"{len(units)} units: {places_text(table.iloc[sorted(units)], most=6)}"
+            detail = n_(
+                "{n} unit: {places}",
+                "{n} units: {places}",
+                len(units),
+                places=places_text(table.iloc[sorted(units)], most=6),
+            )
         elif len(mine) == 1 and units <= saved_units[mine[0]]:
             change, result, name = Change.UNCHANGED, saved_units[mine[0]], names[0]
-            detail = f"{row.case_count} cases counted; its units already hold them"
-        else:
-            order = sorted(mine, key=lambda s: (created_of[s], ids_of[s]))
-            ids = tuple(str(ids_of[s]) for s in order)
-            versions = tuple(int(versions_of[s]) for s in order)
-            names = [str(names_of[s]) for s in order]
-            result = set().union(units, *(saved_units[s] for s in order))
-            added = result - set().union(*(saved_units[s] for s in order))
-            change = Change.GROWN if len(order) == 1 else Change.MERGED
-            name = names[0]
-            detail = (
-                f"+{len(added)} units ({places_text(table.iloc[sorted(added)], most=6)})"
-                if added
-                else "no new units"
+            detail = n_(
+                "{n} case counted; its units already hold it",
+                "{n} cases counted; its units already hold them",
+                int(row.case_count),
             )
-            if change is Change.MERGED:
-                detail = f"joins {', '.join(names)}; " + detail
+        else:
+            # The zone that carries the change: one in force first (its order stands), then
+            # the furthest along, then the oldest. Other zones in force and zones someone drew
+            # are never ended by an update: they keep their units, the carrier grows around them.
+            order = sorted(
+                mine,
+                key=lambda s: (
+                    _RANK[str(status_of[s])],
+                    origin_of[s] == "drawn",
+                    created_of[s],
+                    ids_of[s],
+                ),
+            )
+            keeper, rest = order[0], order[1:]
+            ended = [s for s in rest if status_of[s] != "notified" and origin_of[s] != "drawn"]
+            kept_apart = [s for s in rest if s not in ended]
+            carried = [keeper, *ended]
+            ids = tuple(str(ids_of[s]) for s in carried)
+            versions = tuple(int(versions_of[s]) for s in carried)
+            names = [str(names_of[s]) for s in carried]
+            held_apart = set().union(*(saved_units[s] for s in kept_apart))
+            result = set().union(units, *(saved_units[s] for s in carried)) - held_apart
+            added = result - set().union(*(saved_units[s] for s in carried))
+            name = names[0]
+            if not added and not ended:
+                change, result = Change.UNCHANGED, saved_units[keeper]
+                detail = n_(
+                    "{n} case counted; its units already hold it",
+                    "{n} cases counted; its units already hold them",
+                    int(row.case_count),
+                )
+            else:
+                change = Change.GROWN if not ended else Change.MERGED
+                detail = (
+                    n_(
+                        "+{n} unit ({places})",
+                        "+{n} units ({places})",
+                        len(added),
+                        places=places_text(table.iloc[sorted(added)], most=6),
+                    )
+                    if added
+                    else _("no new units")
+                )
+                if change is Change.MERGED:
+                    detail = _("joins {zones}; {detail}", zones=", ".join(names), detail=detail)
+            if kept_apart:
+                detail = _(
+                    "{detail}; {zones} left as they are (in force or drawn by hand)",
+                    detail=detail,
+                    zones=", ".join(str(names_of[s]) for s in kept_apart),
+                )
+            if change is not Change.UNCHANGED and origin_of[keeper] == "drawn":
+                detail = _("{detail}; {zone} was drawn by hand", detail=detail, zone=names[0])
+            mine = carried
+        notified = change is not Change.NEW and any(status_of[s] == "notified" for s in mine)
         units_sorted = tuple(sorted(result))
         if change is Change.UNCHANGED:
             outline_lonlat = active.geometry.iloc[mine[0]]
@@ -159,6 +214,27 @@ def compare_with_saved(
             )
         )
     for s in range(len(active)):
+        if s in touched or active["status"].iloc[s] == "notified":
+            continue
+        zone = active.iloc[s]
+        changes.append(
+            ZoneChange(
+                Change.LAPSED,
+                str(zone["kind"]),
+                None,
+                (str(zone["zone_id"]),),
+                (int(zone["version"]),),
+                str(zone["name"]),
+                _("no case in the rule's window any more: drawn by hand, left as it is")
+                if origin_of[s] == "drawn"
+                else _("no case in the rule's window any more: it ends"),
+                tuple(sorted(saved_units[s])),
+                zone.geometry,
+                False,
+                origin_of[s] == "drawn",
+            )
+        )
+    for s in range(len(active)):
         if s in touched or active["status"].iloc[s] != "notified":
             continue
         zone = active.iloc[s]
@@ -171,9 +247,9 @@ def compare_with_saved(
                 (str(zone["zone_id"]),),
                 (int(zone["version"]),),
                 str(zone["name"]),
-                f"no case for the rule's window; release due {due:%d-%m-%Y}"
+                _("no case for the rule's window; release due {day}", day=date_text(due))
                 if isinstance(due, dt.date)
-                else "no case for the rule's window",
+                else _("no case for the rule's window"),
                 tuple(sorted(saved_units[s])),
                 zone.geometry,
                 True,

@@ -40,7 +40,7 @@ from containment.engine.figures import FIGURE_COLUMNS, zone_figures
 from containment.engine.ids import keyed_id
 from containment.engine.rules import Rule
 from containment.engine.timeline import reported_in
-from containment.words import count
+from containment.i18n import n_
 
 __all__ = [
     "ZONE_COLUMNS",
@@ -426,9 +426,13 @@ def outside_note(outside: int) -> list[str]:
     if not outside:
         return []
     return [
-        f"{count(outside, 'case')} outside every ground unit (just over the district's "
-        "outline) counted in the nearest unit; the zone holds that unit, not the point over "
-        "the line"
+        n_(
+            "{n} case outside every ground unit (just over the district's outline) counted "
+            "in the nearest unit; the zone holds that unit, not the point over the line",
+            "{n} cases outside every ground unit (just over the district's outline) counted "
+            "in the nearest unit; the zone holds that unit, not the point over the line",
+            outside,
+        )
     ]
 
 

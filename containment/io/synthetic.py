@@ -7,6 +7,7 @@ cases did in 2020: most at or near the hotspot, some in neighbouring habitations
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -16,13 +17,15 @@ import shapely
 from containment.engine.crs import STORAGE_CRS, metric_to_lonlat
 from containment.engine.district import District
 from containment.errors import CaseFileError
+from containment.i18n import _, number
 
 __all__ = [
     "SYNTHETIC_COLUMN",
     "SYNTHETIC_MARK",
     "clustered_points_m",
-    "is_synthetic",
     "synthetic_cases",
+    "synthetic_column",
+    "synthetic_verdict",
 ]
 
 #: Every synthetic line list this package writes says so in a column of its own, on every row,
@@ -31,30 +34,32 @@ SYNTHETIC_COLUMN = "Data"
 SYNTHETIC_MARK = "SYNTHETIC"
 
 
-def is_synthetic(frame: pd.DataFrame, source: str = "") -> bool:
-    """Whether a line list's cells say it is synthetic: a ``Data`` column (any case) reading
-    ``SYNTHETIC`` on every row. A file mixing such rows with others is refused.
+def synthetic_column(headers: Iterable[object]) -> str | None:
+    """The header of the column that says whether rows are synthetic, if the file has one.
 
-    >>> is_synthetic(pd.DataFrame({"ICMR ID": ["A"], "data": ["synthetic"]}))
-    True
-    >>> is_synthetic(pd.DataFrame({"ICMR ID": ["A"]}))
-    False
+    >>> synthetic_column(["ICMR ID", " data "]), synthetic_column(["ICMR ID"])
+    (' data ', None)
     """
-    columns = [c for c in frame.columns if str(c).strip().lower() == SYNTHETIC_COLUMN.lower()]
-    if not columns or frame.empty:
-        return False
-    marked = frame[columns[0]].astype(str).str.strip().str.upper() == SYNTHETIC_MARK
-    if marked.all():
-        return True
-    if marked.any():
+    return next((str(h) for h in headers if str(h).strip().lower() == "data"), None)
+
+
+def synthetic_verdict(marked: int, unmarked: int, column: str, source: str = "") -> bool:
+    """Synthetic when every row is marked; real when none is; refused when some are.
+
+    >>> synthetic_verdict(3, 0, "Data"), synthetic_verdict(0, 3, "Data")
+    (True, False)
+    """
+    if marked and unmarked:
         where = f"{source}: " if source else ""
-        msg = (
-            f"{where}{int(marked.sum())} rows say SYNTHETIC in the '{columns[0]}' column and "
-            f"{int((~marked).sum())} do not: a line list is either the synthetic sample or real "
-            "cases. Split the file."
+        msg = where + _(
+            "{marked} rows say SYNTHETIC in the {column} column and {unmarked} do not: a line "
+            "list is either the synthetic sample or real cases. Split the file.",
+            marked=number(marked),
+            column=repr(column),
+            unmarked=number(unmarked),
         )
         raise CaseFileError(msg)
-    return False
+    return marked > 0
 
 
 def clustered_points_m(

@@ -14,12 +14,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from containment.engine.crs import STORAGE_CRS
 from containment.errors import CaseFileError
+from containment.i18n import _, number
+from containment.io.csv_batches import CsvSource, csv_batches, open_csv
 from containment.io.layers import read_layer
 
 __all__ = [
@@ -30,12 +35,21 @@ __all__ = [
     "MAX_XLSX_UNPACKED_BYTES",
     "SUPPORTED_SUFFIXES",
     "RawTable",
+    "RowBatch",
     "RowProblem",
+    "TableBatches",
+    "blank_rows",
+    "is_blank",
     "read_layer",
     "read_table",
+    "read_table_batches",
+    "table_batches",
+    "trailing_blank_count",
 ]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+"""The largest line list an upload may be (52.4 MB): the app's server holds it in memory.
+The command line reads files of any size."""
 # A workbook is a zip of XML: 6 MB can unpack to 40 million cells. Limits on what is unpacked
 # and read keep one upload from holding the server for minutes.
 MAX_XLSX_UNPACKED_BYTES = 250_000_000
@@ -55,7 +69,14 @@ class RowProblem:
     label: str = "row"
 
     def __str__(self) -> str:
-        return f"{self.label} {self.row}: {self.field}: {self.reason}"
+        if self.label == "feature":
+            return _(
+                "feature {row}: {field}: {reason}",
+                row=self.row,
+                field=self.field,
+                reason=self.reason,
+            )
+        return _("row {row}: {field}: {reason}", row=self.row, field=self.field, reason=self.reason)
 
 
 @dataclass(frozen=True)
@@ -73,86 +94,200 @@ class RawTable:
     geometry_problems: dict[int, str]
 
 
+@dataclass(frozen=True)
+class RowBatch:
+    """Consecutive rows of a table: ``start`` is the position of the first (0: the first data
+    row); ``text`` holds every cell as text, as typed; ``cells``, for a workbook or a map
+    layer, the cells as read (a date cell as a ``Timestamp``)."""
+
+    start: int
+    text: pa.Table
+    cells: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class TableBatches:
+    """A table's header, how to number its rows, and its rows in batches, read as they are
+    asked for. ``trailing_blank_kept``: blank rows at the end are still in the batches."""
+
+    columns: tuple[str, ...]
+    first_row: int
+    row_label: str
+    geometry_problems: dict[int, str]
+    batches: Iterator[RowBatch]
+    trailing_blank_kept: bool
+
+
 def read_table(
-    source: str | Path | bytes, *, name: str | None = None, max_bytes: int = MAX_FILE_BYTES
+    source: str | Path | bytes, *, name: str | None = None, max_bytes: int | None = MAX_FILE_BYTES
 ) -> RawTable:
-    """Read a case file from a path, or from bytes with its file ``name`` (for uploads)."""
-    if isinstance(source, bytes):
-        if name is None:
-            msg = "Reading uploaded bytes needs the file name, to know its format."
-            raise TypeError(msg)
-        data = source
+    """Read a case file from a path, or from bytes with its file ``name`` (for uploads).
+
+    ``max_bytes`` refuses a larger file (``None``: any size).
+    """
+    data, name = _source(source, name, max_bytes)
+    if Path(name).suffix.lower() == ".csv":
+        frame = _csv_frame(open_csv(data, name))
+        table = RawTable(frame, first_row=2, row_label="row", geometry_problems={})
     else:
-        path = Path(source)
-        name = name or path.name
-        if not path.is_file():
-            msg = f"{path}: no such file."
-            raise CaseFileError(msg)
-        if path.stat().st_size > max_bytes:
-            msg = (
-                f"{name}: {path.stat().st_size / 1e6:.1f} MB is more than the "
-                f"{max_bytes / 1e6:.0f} MB a line list may be. Split it by date or block."
-            )
-            raise CaseFileError(msg)
-        data = path.read_bytes()
-    if len(data) > max_bytes:
-        msg = (
-            f"{name}: {len(data) / 1e6:.1f} MB is more than the {max_bytes / 1e6:.0f} MB a "
-            "line list may be. Split it by date or block."
-        )
-        raise CaseFileError(msg)
-    if not data.strip():
-        msg = f"{name}: the file is empty."
-        raise CaseFileError(msg)
-    suffix = Path(name).suffix.lower()
-    if suffix == ".csv":
-        table = _read_csv(data, name)
-    elif suffix == ".xlsx":
-        table = _read_xlsx(data, name)
-    elif suffix in (".geojson", ".json", ".gpkg"):
-        table = _read_geo(data, name)
-    else:
-        msg = (
-            f"{name}: cannot read {suffix or 'files without an extension'}. "
-            f"Save the line list as one of: {', '.join(SUPPORTED_SUFFIXES)}."
-        )
-        raise CaseFileError(msg)
+        table = _read_other(_as_bytes(data), name)
     if len(table.frame) == 0:
-        msg = f"{name}: has a header but no rows."
+        msg = _("{file}: has a header but no rows.", file=name)
         raise CaseFileError(msg)
     return table
 
 
-def _read_csv(data: bytes, name: str) -> RawTable:
-    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+def read_table_batches(
+    source: str | Path | bytes, *, name: str | None = None, max_bytes: int | None = MAX_FILE_BYTES
+) -> TableBatches:
+    """Like :func:`read_table`, the rows in batches: a CSV file is read a batch at a time, in
+    bounded memory, whatever its size; other formats are read whole (one batch).
+
+    Blank rows at the end of a CSV file are still in its batches (they cannot be known before
+    the end): the reader of the batches leaves them out.
+    """
+    data, name = _source(source, name, max_bytes)
+    if Path(name).suffix.lower() != ".csv":
+        return table_batches(read_table(_as_bytes(data), name=name, max_bytes=None))
+    csv = open_csv(data, name)
+    return TableBatches(
+        columns=csv.columns,
+        first_row=2,
+        row_label="row",
+        geometry_problems={},
+        batches=_csv_row_batches(csv),
+        trailing_blank_kept=True,
+    )
+
+
+def table_batches(table: RawTable) -> TableBatches:
+    """A table read whole, as one batch."""
+    frame = table.frame
+    text = pa.Table.from_arrays(
+        [_text_array(frame.iloc[:, i]) for i in range(frame.shape[1])],
+        names=[str(c) for c in frame.columns],
+    )
+    return TableBatches(
+        columns=tuple(str(c) for c in frame.columns),
+        first_row=table.first_row,
+        row_label=table.row_label,
+        geometry_problems=table.geometry_problems,
+        batches=iter([RowBatch(0, text, frame)]),
+        trailing_blank_kept=False,
+    )
+
+
+def _text_array(column: pd.Series) -> pa.Array:
+    """A column's cells as text, as ``str(cell)`` gives it (a date cell as its timestamp)."""
+    values = column.to_numpy(dtype=object)
     try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        msg = (
-            f"{name}: not UTF-8 text (byte {exc.start} cannot be read). If it is a "
-            "spreadsheet, upload the .xlsx; if it was saved from Excel, use "
-            "'CSV UTF-8 (Comma delimited)'."
+        return pa.array(values, pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array([v if isinstance(v, str) else str(v) for v in values], pa.string())
+
+
+def _csv_row_batches(csv: CsvSource) -> Iterator[RowBatch]:
+    start = 0
+    for text in csv_batches(csv):
+        yield RowBatch(start, text)
+        start += text.num_rows
+
+
+def _csv_frame(csv: CsvSource) -> pd.DataFrame:
+    """A whole CSV file as a frame of text cells, blank rows at its end left out."""
+    tables = list(csv_batches(csv))
+    if not tables:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in csv.columns})
+    table = pa.concat_tables(tables)
+    keep = table.num_rows - trailing_blank_count(table)
+    frame: pd.DataFrame = table.slice(0, keep).to_pandas()
+    frame.columns = list(csv.columns)
+    return frame
+
+
+def trailing_blank_count(text: pa.Table) -> int:
+    """How many rows at the end of ``text`` are blank (every cell empty or whitespace)."""
+    blank = blank_rows(text)
+    filled = np.flatnonzero(~blank)
+    return len(blank) - (int(filled[-1]) + 1 if len(filled) else 0)
+
+
+def blank_rows(text: pa.Table) -> np.ndarray:
+    """For each row of ``text``: is every cell empty or whitespace? (Python's ``str.strip``
+    and pyarrow's trim agree on every character.)"""
+    blank = np.ones(text.num_rows, dtype=bool)
+    for column in text.columns:
+        blank &= is_blank(column)
+    return blank
+
+
+def is_blank(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """For each cell: empty or whitespace only?"""
+    length = pc.utf8_length(pc.utf8_trim_whitespace(column))
+    return np.asarray(pc.equal(length, 0), dtype=bool)
+
+
+def _source(
+    source: str | Path | bytes, name: str | None, max_bytes: int | None
+) -> tuple[Path | bytes, str]:
+    """What to read and its file name, refusing a file larger than ``max_bytes``."""
+    if isinstance(source, bytes):
+        if name is None:
+            msg = "Reading uploaded bytes needs the file name, to know its format."
+            raise TypeError(msg)
+        size = len(source)
+        data: Path | bytes = source
+    else:
+        path = Path(source)
+        name = name or path.name
+        if not path.is_file():
+            msg = _("{file}: no such file.", file=path)
+            raise CaseFileError(msg)
+        size = path.stat().st_size
+        data = path
+    if max_bytes is not None and size > max_bytes:
+        msg = _(
+            "{file}: {size} MB is more than the {limit} MB a line list may be in an upload. "
+            "Check it with the command line, which reads a file of any size: `containment "
+            "validate FILE`, then `containment import FILE --user NAME` (or split it by date "
+            "or block).",
+            file=name,
+            size=number(size / 1e6, 1),
+            limit=number(max_bytes / 1e6),
         )
-        raise CaseFileError(msg) from exc
-    if "\x00" in text:
-        msg = f"{name}: this is not a CSV text file (it holds binary data)."
         raise CaseFileError(msg)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            on_bad_lines="error",
+    return data, name
+
+
+def _as_bytes(data: Path | bytes) -> bytes:
+    return data if isinstance(data, bytes) else data.read_bytes()
+
+
+def _read_other(data: bytes, name: str) -> RawTable:
+    """A workbook or a map layer, read whole."""
+    if not data.strip():
+        msg = _("{file}: the file is empty.", file=name)
+        raise CaseFileError(msg)
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xlsx":
+        return _read_xlsx(data, name)
+    if suffix in (".geojson", ".json", ".gpkg"):
+        return _read_geo(data, name)
+    if suffix:
+        msg = _(
+            "{file}: cannot read {suffix}. Save the line list as one of: {suffixes}.",
+            file=name,
+            suffix=suffix,
+            suffixes=", ".join(SUPPORTED_SUFFIXES),
         )
-    except pd.errors.ParserError as exc:
-        msg = f"{name}: not a well-formed CSV table ({exc}). Check the quotes and commas."
-        raise CaseFileError(msg) from exc
-    except pd.errors.EmptyDataError as exc:
-        msg = f"{name}: the file is empty."
-        raise CaseFileError(msg) from exc
-    frame = _drop_trailing_blank(frame)
-    return RawTable(frame, first_row=2, row_label="row", geometry_problems={})
+    else:
+        msg = _(
+            "{file}: cannot read files without an extension. Save the line list as one of: "
+            "{suffixes}.",
+            file=name,
+            suffixes=", ".join(SUPPORTED_SUFFIXES),
+        )
+    raise CaseFileError(msg)
 
 
 def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object, ...]]:
@@ -161,13 +296,19 @@ def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object,
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(entry.file_size for entry in archive.infolist())
     except zipfile.BadZipFile as exc:
-        msg = f"{name}: not an Excel .xlsx workbook ({exc}). Save it as .xlsx or CSV UTF-8."
+        msg = _(
+            "{file}: not an Excel .xlsx workbook ({reason}). Save it as .xlsx or CSV UTF-8.",
+            file=name,
+            reason=exc,
+        )
         raise CaseFileError(msg) from exc
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        msg = (
-            f"{name}: the workbook unpacks to {unpacked / 1e6:,.0f} MB, more than the "
-            f"{MAX_XLSX_UNPACKED_BYTES / 1e6:,.0f} MB a line list may be. Save it as CSV, or "
-            "split it by date or block."
+        msg = _(
+            "{file}: the workbook unpacks to {size} MB, more than the {limit} MB a line list "
+            "may be. Save it as CSV, or split it by date or block.",
+            file=name,
+            size=number(unpacked / 1e6),
+            limit=number(MAX_XLSX_UNPACKED_BYTES / 1e6),
         )
         raise CaseFileError(msg)
     try:
@@ -175,18 +316,23 @@ def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object,
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False
         )
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        msg = f"{name}: the workbook cannot be read ({type(exc).__name__}: {exc})."
+        msg = _(
+            "{file}: the workbook cannot be read ({reason}).",
+            file=name,
+            reason=type(exc).__name__ + ": " + str(exc),
+        )
         raise CaseFileError(msg) from exc
     try:
         cells = 0
         for row in book.worksheets[0].iter_rows(values_only=True):
             cells += len(row)
             if cells > max_cells:
-                msg = (
-                    f"{name}: the sheet has more than {max_cells:,} cells (rows × columns), "
-                    "more than a line list upload may have. Delete empty columns and rows, "
-                    "save it as CSV (the command line reads large CSV files), or split it by "
-                    "date or block."
+                msg = _(
+                    "{file}: the sheet has more than {n} cells (rows × columns), more than a "
+                    "line list upload may have. Delete empty columns and rows, save it as CSV "
+                    "(the command line reads large CSV files), or split it by date or block.",
+                    file=name,
+                    n=number(max_cells),
                 )
                 raise CaseFileError(msg)
             yield row
@@ -196,11 +342,14 @@ def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object,
 
 def _read_xlsx(data: bytes, name: str, max_cells: int = MAX_XLSX_CELLS) -> RawTable:
     if not data.startswith(b"PK"):
-        msg = f"{name}: not an Excel .xlsx workbook. Save it from Excel as .xlsx or CSV UTF-8."
+        msg = _(
+            "{file}: not an Excel .xlsx workbook. Save it from Excel as .xlsx or CSV UTF-8.",
+            file=name,
+        )
         raise CaseFileError(msg)
     rows = list(_xlsx_rows(data, name, max_cells))
     if not rows:
-        msg = f"{name}: the first sheet is empty."
+        msg = _("{file}: the first sheet is empty.", file=name)
         raise CaseFileError(msg)
     width = max(len(r) for r in rows)
     header = _headers([*rows[0], *([None] * (width - len(rows[0])))])
@@ -240,7 +389,9 @@ def _read_geo(data: bytes, name: str) -> RawTable:
     frame = read_layer(data, name)
     problems: dict[int, str] = {}
     if frame.crs is None and "geometry" in frame and frame.geometry.notna().any():
-        msg = f"{name}: the layer has no CRS. Save it with one (EPSG:4326 for GeoJSON)."
+        msg = _(
+            "{file}: the layer has no CRS. Save it with one (EPSG:4326 for GeoJSON).", file=name
+        )
         raise CaseFileError(msg)
     table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).astype(object)
     table = table.where(table.notna(), "").map(
@@ -254,7 +405,7 @@ def _read_geo(data: bytes, name: str) -> RawTable:
             if geom is None or geom.is_empty:
                 continue
             if shapely.get_type_id(geom) != shapely.GeometryType.POINT:
-                problems[i] = f"{geom.geom_type} geometry; a case must be a Point"
+                problems[i] = _("{shape} geometry; a case must be a Point", shape=geom.geom_type)
                 continue
             lon[i], lat[i] = repr(geom.x), repr(geom.y)
     table[GEOMETRY_LON] = lon
@@ -265,9 +416,10 @@ def _read_geo(data: bytes, name: str) -> RawTable:
 
 
 def _drop_trailing_blank(frame: pd.DataFrame) -> pd.DataFrame:
-    """Blank rows at the end of a sheet are formatting, not rows."""
-    blank = frame.apply(lambda row: all(str(v).strip() == "" for v in row), axis=1)
+    """Blank rows at the end of a sheet are formatting, not rows. Only the rows at the end are
+    looked at."""
     keep = len(frame)
-    while keep > 0 and bool(blank.iloc[keep - 1]):
+    values = frame.to_numpy(dtype=object)
+    while keep > 0 and all(str(v).strip() == "" for v in values[keep - 1]):
         keep -= 1
     return frame.iloc[:keep]

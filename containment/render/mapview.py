@@ -8,6 +8,7 @@ off until a user ticks it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +25,10 @@ from jinja2 import Template
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.field.centres import CentreKind
-from containment.render.labels import zone_labels
+from containment.i18n import N_, _, number
+from containment.render.labels import ZONE_LABELS, code_label
 from containment.render.offline import serve_locally
-from containment.render.text import html_text
+from containment.render.text import cell_text, html_text
 
 __all__ = ["CENTRE_ICONS", "ZONE_COLOURS", "MapLayers", "build_map"]
 
@@ -40,12 +42,13 @@ CENTRE_ICONS = {
 HABITATIONS_MIN_ZOOM = 11
 _DISPLAY_TOLERANCE_M = 5.0  # well under a pixel at the zoom a zone is looked at
 
-_ZONE_POPUP = zone_labels(
-    [
+_ZONE_POPUP = {
+    c: ZONE_LABELS[c]
+    for c in [
         "name", "zone_id", "kind", "status", "order_number", "case_count", "population_est",
         "households_est", "release_due_on", "blocks", "facilities_inside", "area_km2",
     ]
-)  # fmt: skip
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,8 @@ class _Script(MacroElement):
 def _for_display(
     frame: gpd.GeoDataFrame, fields: Iterable[str], district: District | None = None
 ) -> gpd.GeoDataFrame:
-    """Only the fields a layer shows, each text escaped for HTML; outlines simplified in
+    """Only the fields a layer shows, each as the reader reads it (codes in words, dates
+    DD-MM-YYYY, numbers with Indian digit grouping) and escaped for HTML; outlines simplified in
     metres (when ``district`` is given).
 
     Every layer's data passes through here: popups, tooltips and the village search put
@@ -92,10 +96,17 @@ def _for_display(
     """
     shown = frame[[c for c in fields if c in frame.columns] + ["geometry"]].copy()
     for column in shown.columns:
-        if column != "geometry" and not pd.api.types.is_numeric_dtype(shown[column]):
-            shown[column] = shown[column].map(
-                lambda v: "" if v is None or v is pd.NaT else html_text(v)
-            )
+        if column == "geometry":
+            continue
+        if column in ("kind", "status", "change"):
+            if column == "status":  # the code, for the outline's style
+                shown["status_code"] = shown[column]
+            shown[column] = shown[column].map(lambda v: html_text(code_label(v)))
+        elif pd.api.types.is_numeric_dtype(shown[column]) and column != "population":
+            digits = 2 if column == "area_km2" else 0
+            shown[column] = shown[column].map(lambda v, d=digits: number(v, d))
+        elif not pd.api.types.is_numeric_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: html_text(cell_text(v)))
     if district is not None:
         metric = shown.geometry.to_crs(district.metric_crs).simplify(_DISPLAY_TOLERANCE_M)
         shown["geometry"] = metric.to_crs(STORAGE_CRS)
@@ -104,11 +115,11 @@ def _for_display(
 
 def _popup(frame: gpd.GeoDataFrame, fields: dict[str, str]) -> folium.GeoJsonPopup:
     present = [c for c in fields if c in frame.columns]
-    return folium.GeoJsonPopup(fields=present, aliases=[fields[c] for c in present])
+    return folium.GeoJsonPopup(fields=present, aliases=[html_text(_(fields[c])) for c in present])
 
 
 def _add_reference_layers(fmap: folium.Map, district: District) -> None:
-    blocks = folium.FeatureGroup(name="Blocks", show=True)
+    blocks = folium.FeatureGroup(name=_("Blocks"), show=True)
     folium.GeoJson(
         _for_display(district.blocks, ["name"]),
         style_function=lambda _: {
@@ -117,7 +128,7 @@ def _add_reference_layers(fmap: folium.Map, district: District) -> None:
             "fillColor": "#eceff1",
             "fillOpacity": 0.35,
         },
-        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Block"]),
+        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[_("Block")]),
     ).add_to(blocks)
     for block in district.blocks.itertuples():
         point = block.geometry.representative_point()
@@ -133,15 +144,16 @@ def _add_reference_layers(fmap: folium.Map, district: District) -> None:
 
     folium.GeoJson(
         gpd.GeoDataFrame(geometry=[district.outline], crs=STORAGE_CRS),
-        name=f"{html_text(district.name)} district",
+        name=html_text(_("{district} district", district=district.name)),
         style_function=lambda _: {"color": "#263238", "weight": 3, "fill": False},
     ).add_to(fmap)
 
     habitations = _for_display(district.habitations, ["name", "population", "block"])
     habitations["population"] = habitations["population"].round().astype(int)
+    habitations["people"] = habitations["population"].map(number)
     villages = folium.GeoJson(
         habitations,
-        name=f"Villages (zoom in to {HABITATIONS_MIN_ZOOM}+)",
+        name=_("Villages (zoom in to {zoom}+)", zoom=HABITATIONS_MIN_ZOOM),
         marker=folium.CircleMarker(),
         style_function=lambda f: {
             "radius": float(2 + np.sqrt(f["properties"]["population"]) / 12),
@@ -151,7 +163,7 @@ def _add_reference_layers(fmap: folium.Map, district: District) -> None:
             "fillOpacity": 0.5,
         },
         tooltip=folium.GeoJsonTooltip(
-            fields=["name", "population", "block"], aliases=["Village", "Population", "Block"]
+            fields=["name", "people", "block"], aliases=[_("Village"), _("People"), _("Block")]
         ),
     ).add_to(fmap)
     # The search control puts its layer on the map: it must come before the script below.
@@ -159,7 +171,7 @@ def _add_reference_layers(fmap: folium.Map, district: District) -> None:
         layer=villages,
         search_label="name",
         search_zoom=14,
-        placeholder="Find a village",
+        placeholder=_("Find a village"),
         collapsed=False,
         position="topright",
     ).add_to(fmap)
@@ -186,12 +198,12 @@ def _add_reference_layers(fmap: folium.Map, district: District) -> None:
     facilities = _for_display(district.health_facilities, ["name", "kind", "block"])
     folium.GeoJson(
         facilities,
-        name="Health facilities",
+        name=_("Health facilities"),
         marker=folium.CircleMarker(
             radius=5, color="#1b5e20", fill_color="#66bb6a", fill_opacity=0.9, weight=1
         ),
         popup=folium.GeoJsonPopup(
-            fields=["name", "kind", "block"], aliases=["Facility", "Type", "Block"]
+            fields=["name", "kind", "block"], aliases=[_("Facility"), _("Type"), _("Block")]
         ),
     ).add_to(fmap)
 
@@ -210,7 +222,7 @@ def _add_zones(
         def style(
             feature: dict[str, Any], colour: str = colour, fill: float = fill
         ) -> dict[str, object]:
-            status = feature["properties"].get("status", "proposed")
+            status = feature["properties"].get("status_code", "proposed")
             return {
                 "color": colour,
                 "weight": 3 if status == "notified" else 2,
@@ -221,7 +233,7 @@ def _add_zones(
 
         folium.GeoJson(
             shown,
-            name=f"{name}: {kind}",
+            name=_("{layer}: {kind}", layer=name, kind=code_label(kind)),
             style_function=style,
             popup=_popup(shown, _ZONE_POPUP),
             tooltip=folium.GeoJsonTooltip(
@@ -236,8 +248,14 @@ UPDATE_COLOURS = {
     "merged": "#6a1b9a",
     "unchanged": "#78909c",
     "due for release": "#2e7d32",
+    "no case now": "#8d6e63",
 }
-_UPDATE_TOOLTIP = {"change": "Change", "name": "Zone", "kind": "Kind", "detail": "What changes"}
+_UPDATE_TOOLTIP = {
+    "change": N_("Change"),
+    "name": N_("Zone"),
+    "kind": N_("Kind"),
+    "detail": N_("What changes"),
+}
 
 
 def _add_update(fmap: folium.Map, update: gpd.GeoDataFrame, district: District) -> None:
@@ -249,7 +267,7 @@ def _add_update(fmap: folium.Map, update: gpd.GeoDataFrame, district: District) 
         shown = _for_display(chosen, _UPDATE_TOOLTIP, district)
         folium.GeoJson(
             shown,
-            name=f"Update: {change} ({len(chosen)})",
+            name=_("Update: {change} ({n})", change=code_label(change), n=number(len(chosen))),
             style_function=lambda _, colour=colour: {
                 "color": colour,
                 "weight": 3,
@@ -258,7 +276,7 @@ def _add_update(fmap: folium.Map, update: gpd.GeoDataFrame, district: District) 
                 "fillOpacity": 0.15,
             },
             tooltip=folium.GeoJsonTooltip(
-                fields=list(_UPDATE_TOOLTIP), aliases=list(_UPDATE_TOOLTIP.values())
+                fields=list(_UPDATE_TOOLTIP), aliases=[_(a) for a in _UPDATE_TOOLTIP.values()]
             ),
         ).add_to(fmap)
 
@@ -268,7 +286,7 @@ def _add_guide(fmap: folium.Map, guide: gpd.GeoDataFrame, district: District) ->
     eye only (they are never saved or exported)."""
     folium.GeoJson(
         _for_display(guide, ["kind"], district),
-        name="Rule circles (guide, not for release)",
+        name=_("Rule circles (guide, not for release)"),
         style_function=lambda _: {
             "color": "#1565c0",
             "weight": 1,
@@ -289,6 +307,7 @@ class _CaseLayer(folium.map.Layer):
     def __init__(self, cases: gpd.GeoDataFrame, name: str) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "CaseLayer"
+        self.reported = json.dumps(_("Reported"))
         reported = pd.to_datetime(cases["reported_on"])
         self.first_day = reported.min().strftime("%Y-%m-%d") if len(cases) else "2020-01-01"
         days = (reported - reported.min()).dt.days.to_numpy() if len(cases) else []
@@ -310,7 +329,9 @@ var {{ this.get_name() }} = L.featureGroup();
     }
     {{ this.get_name() }}.on('mouseover', function (e) {
         var day = new Date(first.getTime() + e.layer.day * 86400000);
-        e.layer.bindTooltip('Reported ' + day.toISOString().slice(0, 10)).openTooltip();
+        var iso = day.toISOString();  // DD-MM-YYYY, as every date is shown
+        var shown = iso.slice(8, 10) + '-' + iso.slice(5, 7) + '-' + iso.slice(0, 4);
+        e.layer.bindTooltip({{ this.reported }} + ' ' + shown).openTooltip();
     });
 })();
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -319,20 +340,20 @@ var {{ this.get_name() }} = L.featureGroup();
 
 
 def _add_cases(fmap: folium.Map, cases: gpd.GeoDataFrame) -> None:
-    _CaseLayer(cases, f"Cases ({len(cases):,})").add_to(fmap)
+    _CaseLayer(cases, _("Cases ({n})", n=number(len(cases)))).add_to(fmap)
 
 
 _CENTRE_POPUP = {
-    "name": "Centre",
-    "kind_label": "Kind",
-    "capacity": "Beds",
-    "occupied": "Occupied",
-    "beds_free": "Free",
+    "name": N_("Centre"),
+    "kind_label": N_("Kind"),
+    "capacity": N_("Beds"),
+    "occupied": N_("Occupied"),
+    "beds_free": N_("Free"),
 }
 
 
 def _add_centres(fmap: folium.Map, centres: gpd.GeoDataFrame) -> None:
-    group = folium.FeatureGroup(name="Centres")
+    group = folium.FeatureGroup(name=_("Centres"))
     for kind, (icon, colour) in CENTRE_ICONS.items():
         chosen = centres[centres["kind"] == kind.value].copy()
         if chosen.empty:
@@ -349,17 +370,21 @@ def _add_centres(fmap: folium.Map, centres: gpd.GeoDataFrame) -> None:
     group.add_to(fmap)
 
 
-_CHECKPOINT_TOOLTIP = {"checkpoint_id": "Checkpoint", "zone_name": "Zone", "road": "Road"}
+_CHECKPOINT_TOOLTIP = {
+    "checkpoint_id": N_("Checkpoint"),
+    "zone_name": N_("Zone"),
+    "road": N_("Road"),
+}
 
 
 def _add_checkpoints(fmap: folium.Map, checkpoints: gpd.GeoDataFrame) -> None:
-    group = folium.FeatureGroup(name="Checkpoints")
+    group = folium.FeatureGroup(name=_("Checkpoints"))
     shown = _for_display(checkpoints, _CHECKPOINT_TOOLTIP)
     folium.GeoJson(
         shown,
         marker=folium.Marker(icon=folium.Icon(icon="road-barrier", prefix="fa", color="black")),
         tooltip=folium.GeoJsonTooltip(
-            fields=list(_CHECKPOINT_TOOLTIP), aliases=list(_CHECKPOINT_TOOLTIP.values())
+            fields=list(_CHECKPOINT_TOOLTIP), aliases=[_(a) for a in _CHECKPOINT_TOOLTIP.values()]
         ),
     ).add_to(group)
     group.add_to(fmap)
@@ -369,16 +394,16 @@ _LEGEND = f"""
 var legend = L.control({{position: 'bottomright'}});
 legend.onAdd = function () {{
     var div = L.DomUtil.create('div', 'map-legend');
-    div.innerHTML = '<b>Legend</b><br>'
-      + '<i style="background:{ZONE_COLOURS["containment"]}"></i>Containment zone<br>'
-      + '<i style="background:{ZONE_COLOURS["buffer"]}"></i>Buffer zone<br>'
-      + '<i class="line notified"></i>notified &nbsp;<i class="line proposed"></i>proposed'
-      + ' &nbsp;<i class="line draft"></i>draft<br>'
-      + '@@CASE@@<i class="dot" style="background:#66bb6a"></i>Health facility<br>'
-      + '<i class="dot" style="background:#a1887f"></i>Village (by population)<br>'
-      + '<span style="color:#f0932b">&#9632;</span> COVID care'
-      + ' <span style="color:#38aadd">&#9632;</span> quarantine'
-      + ' <span style="color:#d63e2a">&#9632;</span> hospital';
+    div.innerHTML = '<b>@@Legend@@</b><br>'
+      + '<i style="background:{ZONE_COLOURS["containment"]}"></i>@@Containment zone@@<br>'
+      + '<i style="background:{ZONE_COLOURS["buffer"]}"></i>@@Buffer zone@@<br>'
+      + '<i class="line notified"></i>@@notified@@ &nbsp;<i class="line proposed"></i>@@proposed@@'
+      + ' &nbsp;<i class="line draft"></i>@@draft@@<br>'
+      + '@@CASE@@<i class="dot" style="background:#66bb6a"></i>@@Health facility@@<br>'
+      + '<i class="dot" style="background:#a1887f"></i>@@Village (by population)@@<br>'
+      + '<span style="color:#f0932b">&#9632;</span> @@COVID care@@'
+      + ' <span style="color:#38aadd">&#9632;</span> @@quarantine@@'
+      + ' <span style="color:#d63e2a">&#9632;</span> @@hospital@@';
     return div;
 }};
 legend.addTo(map);
@@ -395,6 +420,67 @@ style.innerHTML = '.map-legend {{background: white; padding: 6px 8px; font: 12px
   + ' text-shadow: 0 0 3px white; white-space: nowrap; pointer-events: none;}}';
 document.head.appendChild(style);
 """
+
+
+# The legend's words, put into its script in the reader's language (escaped for HTML and for
+# the script's quoted strings).
+_LEGEND_WORDS = (
+    N_("Legend"), N_("Containment zone"), N_("Buffer zone"), N_("notified"), N_("proposed"),
+    N_("draft"), N_("Health facility"), N_("Village (by population)"), N_("COVID care"),
+    N_("quarantine"), N_("hospital"), N_("Case"),
+)  # fmt: skip
+
+
+def _in_words(script: str) -> str:
+    """``script`` with each ``@@word@@`` in the reader's language."""
+    for word in _LEGEND_WORDS:
+        text = json.dumps(html_text(_(word)), ensure_ascii=False)[1:-1].replace("'", "\\'")
+        script = script.replace(f"@@{word}@@", text)
+    return script
+
+
+# The drawing tools' own words (Leaflet.draw's L.drawLocal), in the reader's language.
+_DRAW_WORDS = {
+    "draw.toolbar.actions.title": N_("Cancel drawing"),
+    "draw.toolbar.actions.text": N_("Cancel"),
+    "draw.toolbar.finish.title": N_("Finish drawing"),
+    "draw.toolbar.finish.text": N_("Finish"),
+    "draw.toolbar.undo.title": N_("Delete the last point drawn"),
+    "draw.toolbar.undo.text": N_("Delete last point"),
+    "draw.toolbar.buttons.polygon": N_("Draw a polygon"),
+    "draw.toolbar.buttons.rectangle": N_("Draw a rectangle"),
+    "draw.toolbar.buttons.circle": N_("Draw a circle"),
+    "draw.handlers.circle.tooltip.start": N_("Click and drag to draw a circle."),
+    "draw.handlers.circle.radius": N_("Radius"),
+    "draw.handlers.polygon.tooltip.start": N_("Click to start drawing the shape."),
+    "draw.handlers.polygon.tooltip.cont": N_("Click to continue drawing the shape."),
+    "draw.handlers.polygon.tooltip.end": N_("Click the first point to close the shape."),
+    "draw.handlers.polyline.error": N_("The shape's edges cannot cross."),
+    "draw.handlers.rectangle.tooltip.start": N_("Click and drag to draw a rectangle."),
+    "draw.handlers.simpleshape.tooltip.end": N_("Release the mouse to finish drawing."),
+    "edit.toolbar.actions.save.title": N_("Save changes"),
+    "edit.toolbar.actions.save.text": N_("Save"),
+    "edit.toolbar.actions.cancel.title": N_("Cancel editing, discarding every change"),
+    "edit.toolbar.actions.cancel.text": N_("Cancel"),
+    "edit.toolbar.actions.clearAll.title": N_("Clear every shape"),
+    "edit.toolbar.actions.clearAll.text": N_("Clear all"),
+    "edit.toolbar.buttons.edit": N_("Edit shapes"),
+    "edit.toolbar.buttons.editDisabled": N_("No shapes to edit"),
+    "edit.toolbar.buttons.remove": N_("Delete shapes"),
+    "edit.toolbar.buttons.removeDisabled": N_("No shapes to delete"),
+    "edit.handlers.edit.tooltip.text": N_("Drag the handles to change the shape."),
+    "edit.handlers.edit.tooltip.subtext": N_("Click Cancel to undo the changes."),
+    "edit.handlers.remove.tooltip.text": N_("Click a shape to delete it."),
+}
+
+
+def _draw_words() -> str:
+    """A script setting the drawing tools' words (our own text, quoted as script strings)."""
+    lines = [
+        f"L.drawLocal.{path} = {json.dumps(_(words), ensure_ascii=False)};"
+        for path, words in _DRAW_WORDS.items()
+    ]
+    return "if (window.L && L.drawLocal) {\n" + "\n".join(lines) + "\n}"
 
 
 # While a drawing or editing tool is active, the features on the canvas (cases, villages,
@@ -437,21 +523,23 @@ def build_map(
     fmap.fit_bounds([[south, west], [north, east]])
     folium.TileLayer(
         "OpenStreetMap",
-        name="OpenStreetMap (needs internet)",
+        name=_("OpenStreetMap (needs internet)"),
         overlay=True,
         show=False,
         control=True,
     ).add_to(fmap)
     _add_reference_layers(fmap, district)
     if layers.proposals is not None and not layers.proposals.empty:
-        _add_zones(fmap, layers.proposals, district, name="Rule proposals (not saved)", dashed=True)
+        _add_zones(
+            fmap, layers.proposals, district, name=_("Rule proposals (not saved)"), dashed=True
+        )
     if layers.guide is not None and not layers.guide.empty:
         _add_guide(fmap, layers.guide, district)
     if layers.update is not None and not layers.update.empty:
         _add_update(fmap, layers.update, district)
     if layers.zones is not None and not layers.zones.empty:
         shown = layers.zones[layers.zones["status"] != "released"]
-        _add_zones(fmap, shown, district, name="Zones", dashed=False)
+        _add_zones(fmap, shown, district, name=_("Zones"), dashed=False)
     if layers.cases is not None and not layers.cases.empty:
         _add_cases(fmap, layers.cases)
     if layers.centres is not None and not layers.centres.empty:
@@ -459,7 +547,7 @@ def build_map(
     if layers.roads is not None and not layers.roads.empty:
         folium.GeoJson(
             _for_display(layers.roads, ["road", "road_class"]),
-            name="Roads",
+            name=_("Roads"),
             style_function=lambda _: {"color": "#37474f", "weight": 2, "opacity": 0.8},
             tooltip=folium.GeoJsonTooltip(fields=["road"], labels=False),
         ).add_to(fmap)
@@ -477,6 +565,7 @@ def build_map(
                     [[(lat, lon) for lon, lat in ring] for ring in rings], color="#1565c0", weight=3
                 ).add_to(editable)
         editable.add_to(fmap)
+        _Script(_draw_words()).add_to(fmap)  # before the drawing tools read them
         folium.plugins.Draw(
             feature_group=editable,
             show_geometry_on_click=False,
@@ -491,7 +580,9 @@ def build_map(
             edit_options={"edit": True, "remove": True},
         ).add_to(fmap)
         _Script(_QUIET_WHILE_DRAWING).add_to(fmap)
-    folium.plugins.Fullscreen(position="topleft").add_to(fmap)
+    folium.plugins.Fullscreen(
+        position="topleft", title=_("Full screen"), title_cancel=_("Leave full screen")
+    ).add_to(fmap)
     folium.plugins.MeasureControl(
         position="bottomleft",
         primary_length_unit="kilometers",
@@ -499,9 +590,8 @@ def build_map(
         secondary_length_unit="meters",
         secondary_area_unit="hectares",
     ).add_to(fmap)
-    case_entry = '<i class="dot" style="background:#7b1fa2"></i>Case &nbsp;'
-    _Script(_LEGEND.replace("@@CASE@@", case_entry if layers.cases is not None else "")).add_to(
-        fmap
-    )
+    case_entry = '<i class="dot" style="background:#7b1fa2"></i>@@Case@@ &nbsp;'
+    legend = _LEGEND.replace("@@CASE@@", case_entry if layers.cases is not None else "")
+    _Script(_in_words(legend)).add_to(fmap)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     return serve_locally(fmap) if local_assets else fmap
