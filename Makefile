@@ -44,7 +44,7 @@ check-minimums: $(DEV)
 	rm -rf $(MIN_VENV)
 	$(VENV)/bin/uv venv --quiet --python $(PY) $(MIN_VENV)
 	$(VENV)/bin/uv pip install --quiet --python $(MIN_VENV)/bin/python --resolution lowest-direct -e '.[dev]'
-	$(MIN_VENV)/bin/python -c 'import importlib.metadata as m; print("minimums:", *(f"{p}=={m.version(p)}" for p in ("shapely", "geopandas", "pandas", "numpy", "pyogrio", "folium", "streamlit")))'
+	$(MIN_VENV)/bin/python -c 'import importlib.metadata as m; print("minimums:", *(f"{p}=={m.version(p)}" for p in ("shapely", "geopandas", "pandas", "numpy", "pyogrio", "folium", "streamlit", "dask", "distributed")))'
 	$(MIN_VENV)/bin/python -m pytest $(QUICK) -p no:cacheprovider
 
 lint: $(DEV)
@@ -66,6 +66,7 @@ bench: $(DEV)
 	$(PY) -m bench.bench_fieldwork
 	$(PY) -m bench.bench_app
 	$(PY) -m bench.bench_store
+	$(PY) -m bench.bench_cluster
 	$(PY) -m bench.bench_trends
 
 # Pin every package (with hashes) after changing pyproject.toml: runtime and dev apart.

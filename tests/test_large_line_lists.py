@@ -31,12 +31,14 @@ HEADER = ["ICMR ID", "Patient Name", "Latitude", "Longitude", "Date of Result", 
 def pandas_reading(data: bytes) -> pd.DataFrame | str:
     """How the line-list reader always read a CSV file: pandas on the whole text."""
     text = data.decode("utf-8-sig")
+    if not text.strip():  # pandas reads a header of spaces; the reader says the file is empty
+        return "EmptyDataError"
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                             skip_blank_lines=False, on_bad_lines="error")  # fmt: skip
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         return type(error).__name__
-    blank = frame.apply(lambda row: all(str(v).strip() == "" for v in row), axis=1)
+    blank = (frame.apply(lambda column: column.str.strip()) == "").all(axis=1)
     keep = len(frame)
     while keep > 0 and bool(blank.iloc[keep - 1]):
         keep -= 1

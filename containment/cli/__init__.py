@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
@@ -17,14 +18,16 @@ from containment.cli import papers as cli_papers
 from containment.cli import store as cli_store
 from containment.cli.districts import DistrictOption, list_districts
 from containment.engine.district import District
+from containment.engine.partition import Runner, plan_zones_partitioned
 from containment.engine.rules import PRESETS, Rule, custom_rule, get_rule
-from containment.engine.zones import plan_zones
+from containment.engine.zones import ZonePlan, ZoneShape, plan_zones
 from containment.errors import ContainmentError
-from containment.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, date_text, n_, set_language
+from containment.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, date_text, n_, number, set_language
 from containment.io.cases import CaseList, read_cases
 from containment.io.dates import EPIDEMIC_START
 from containment.io.district import DEFAULT_DISTRICT, load_district
 from containment.io.export import EXPORT_FORMATS, csv_text, write_zones
+from containment.io.partitions import read_partitions
 from containment.io.synthetic import SYNTHETIC_COLUMN, SYNTHETIC_MARK, synthetic_cases
 from containment.logs import configure_logging
 
@@ -207,6 +210,35 @@ def zones(
             "case lives).",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Compute on a local Dask cluster of this many worker processes, a partition "
+            "at a time: the same zones as one process (see the README, 'When you need the "
+            "cluster').",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Compute on the Dask cluster whose scheduler is at this address "
+            "(tcp://host:port); its workers need this package installed.",
+        ),
+    ] = None,
+    partitions: Annotated[
+        Path | None,
+        typer.Option(
+            "--partitions",
+            help="With --workers or --scheduler: polygons to split the work by (district "
+            "outlines, blocks); default: the district's blocks.",
+        ),
+    ] = None,
+    connect_timeout: Annotated[
+        float,
+        typer.Option(help="Seconds to wait for the scheduler at --scheduler and its workers."),
+    ] = 20.0,
 ) -> None:
     """Compute containment and buffer zones and write them.
 
@@ -215,6 +247,11 @@ def zones(
     run (the app's are stable within its district).
     """
     chosen = _rule(rule, containment_m, buffer_m, release_days)
+    on_cluster = workers is not None or scheduler is not None
+    if workers is not None and scheduler is not None:
+        raise _fail(_("Give either --workers (a local cluster) or --scheduler, not both."))
+    if partitions is not None and not on_cluster:
+        raise _fail(_("--partitions splits the work on a cluster: add --workers or --scheduler."))
     if circles:
         err.print(
             _(
@@ -223,15 +260,28 @@ def zones(
                 "never send this file to the police or the public."
             )
         )
-    with Progress(
-        SpinnerColumn(),
-        BarColumn(bar_width=20),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
+    with contextlib.ExitStack() as stack:
+        progress = stack.enter_context(
+            Progress(
+                SpinnerColumn(),
+                BarColumn(bar_width=20),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+        )
         task = progress.add_task(_("Reading the line list"), total=3)
+        runner = None
+        if on_cluster:
+            progress.update(
+                task,
+                description=_("Connecting to {scheduler}", scheduler=scheduler)
+                if scheduler
+                else _("Starting a local cluster"),
+            )
+            runner = _cluster(stack, workers, scheduler, connect_timeout)
+            progress.update(task, description=_("Reading the line list"))
         loaded, case_list = _load(district, cases, column, today, epidemic_start)
         if case_list.accepted_count == 0:
             _report(case_list)
@@ -248,13 +298,11 @@ def zones(
                 "Computing zones ({rule}, as of {day})", rule=chosen.name, day=date_text(day)
             ),
         )
-        plan = plan_zones(
-            case_list.cases,
-            chosen,
-            as_of=day,
-            district=loaded,
-            shape="circles" if circles else "units",
-        )
+        shape: ZoneShape = "circles" if circles else "units"
+        if runner is None:
+            plan = plan_zones(case_list.cases, chosen, as_of=day, district=loaded, shape=shape)
+        else:
+            plan = _on_cluster(case_list, chosen, day, loaded, shape, partitions, runner)
         progress.update(task, advance=1, description=_("Writing {file}", file=output.name))
         try:
             write_zones(plan.zones, output, loaded, as_drawn=circles)
@@ -297,6 +345,57 @@ def zones(
                 file=output,
             )
         )
+
+
+def _cluster(
+    stack: contextlib.ExitStack[bool | None],
+    workers: int | None,
+    scheduler: str | None,
+    connect_timeout_s: float,
+) -> Runner:
+    """The cluster's runner, open until the command ends. Dask is imported only here."""
+    from containment.cluster import ClusterError, dask_runner
+
+    try:
+        return stack.enter_context(
+            dask_runner(workers=workers, scheduler=scheduler, connect_timeout_s=connect_timeout_s)
+        )
+    except ClusterError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _on_cluster(
+    case_list: CaseList,
+    rule: Rule,
+    day: dt.date,
+    district: District,
+    shape: ZoneShape,
+    partitions: Path | None,
+    runner: Runner,
+) -> ZonePlan:
+    try:
+        polygons = read_partitions(partitions) if partitions else district.blocks.geometry
+        run = plan_zones_partitioned(
+            case_list.cases,
+            rule,
+            as_of=day,
+            district=district,
+            shape=shape,
+            partitions=polygons,
+            runner=runner,
+        )
+    except ContainmentError as exc:
+        raise _fail(str(exc)) from exc
+    again = sum(1 for report in run.rounds if report.round > 1)
+    done = _(
+        "Computed on the cluster: {n} partitions, halo {halo} km",
+        n=run.partitions,
+        halo=number(run.halo_m / 1000, 1),
+    )
+    if again:
+        done = _("{done}, {n} rounds again for zones wider than the halo", done=done, n=again)
+    err.print(done + ".")
+    return run.plan
 
 
 @app.command()
