@@ -25,8 +25,11 @@ $(DEV): $(RUNTIME) requirements/dev.lock
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.lock
 	touch $(DEV)
 
+# `make run` opens on Dungarpur and offers every district at login; `make run DISTRICT=banswara`
+# serves that district alone.
 run: $(RUNTIME)
-	$(VENV)/bin/streamlit run serve.py --server.headless true --browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run serve.py --server.headless true --browser.gatherUsageStats false \
+		$(if $(DISTRICT),-- --district "$(DISTRICT)")
 
 test: $(DEV)
 	scripts/install-system-deps.sh
@@ -41,7 +44,7 @@ check-minimums: $(DEV)
 	rm -rf $(MIN_VENV)
 	$(VENV)/bin/uv venv --quiet --python $(PY) $(MIN_VENV)
 	$(VENV)/bin/uv pip install --quiet --python $(MIN_VENV)/bin/python --resolution lowest-direct -e '.[dev]'
-	$(MIN_VENV)/bin/python -c 'import importlib.metadata as m; print("minimums:", *(f"{p}=={m.version(p)}" for p in ("shapely", "geopandas", "pandas", "numpy", "pyogrio", "folium", "streamlit")))'
+	$(MIN_VENV)/bin/python -c 'import importlib.metadata as m; print("minimums:", *(f"{p}=={m.version(p)}" for p in ("shapely", "geopandas", "pandas", "numpy", "pyogrio", "folium", "streamlit", "dask", "distributed")))'
 	$(MIN_VENV)/bin/python -m pytest $(QUICK) -p no:cacheprovider
 
 lint: $(DEV)
@@ -63,6 +66,8 @@ bench: $(DEV)
 	$(PY) -m bench.bench_fieldwork
 	$(PY) -m bench.bench_app
 	$(PY) -m bench.bench_store
+	$(PY) -m bench.bench_cluster
+	$(PY) -m bench.bench_trends
 
 # Pin every package (with hashes) after changing pyproject.toml: runtime and dev apart.
 lock: $(DEV)

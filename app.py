@@ -1,5 +1,12 @@
-"""Containment Planner — the Streamlit app. Thin: log in, pages by role, pages in ``ui/``."""
+"""Containment Planner — the Streamlit app. Thin: log in, pages by role, pages in ``ui/``.
 
+streamlit run serve.py                          # Dungarpur; the login page offers every district
+streamlit run serve.py -- --district banswara   # one district only (or CONTAINMENT_DISTRICT)
+"""
+
+import argparse
+import os
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -23,12 +30,19 @@ from ui import (
     users,
 )
 
+
+def _district_flag(argv: list[str]) -> None:
+    """``--district NAME`` after ``--`` on the streamlit command line: the same as setting
+    CONTAINMENT_DISTRICT (no abbreviations: ``--dist`` from another tool is not it)."""
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--district")
+    known, _ = parser.parse_known_args(argv)
+    if known.district:
+        os.environ[state.DISTRICT_VARIABLE] = known.district
+
+
+_district_flag(sys.argv[1:])
 configure_logging()
-st.set_page_config(
-    page_title="Containment Planner",
-    page_icon=str(Path(__file__).parent / "static/favicon.png"),
-    layout="wide",
-)
 
 
 def pages_for(ws: Workspace | None) -> list[st.Page]:
@@ -63,7 +77,12 @@ def pages_for(ws: Workspace | None) -> list[st.Page]:
     return [*pages, people] if ws.may(Permission.MANAGE_USERS) else pages
 
 
-ws = state.signed_in()
+ws = state.signed_in()  # first: it sets the reader's language
+st.set_page_config(
+    page_title=_("Containment Planner"),
+    page_icon=str(Path(__file__).parent / "static/favicon.png"),
+    layout="wide",
+)
 navigation = st.navigation(pages_for(ws), position="sidebar" if ws else "hidden")
 state.sidebar(ws or state.gate())  # the login page, and a stop, until someone is logged in
 navigation.run()

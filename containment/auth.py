@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from containment.errors import ContainmentError
+from containment.i18n import N_, _
 
 __all__ = [
     "AuthError",
@@ -53,20 +54,22 @@ class Role(StrEnum):
 
 
 class Permission(StrEnum):
-    READ_CASES = "read cases"
-    IMPORT_CASES = "import cases"
-    READ_DRAFT_ZONES = "see zones before they are notified"
-    EDIT_ZONES = "draw and edit zones"
-    PROPOSE_ZONES = "propose zones"
-    NOTIFY_ZONES = "notify and release zones"
-    EDIT_CENTRES = "manage centres"
-    FIELD_WORK = "plan field work and home quarantine"
-    EDIT_CHECKPOINTS = "place checkpoints"
-    READ_AUDIT = "read the audit trail"
-    EXPORT = "export zones"
-    MANAGE_USERS = "manage users"
-    UNDO_IMPORTS = "undo an import"
-    ADD_MAP_LAYERS = "add and remove the district's own map layers"
+    """What a role may do; the value says it in words (translated where it is shown)."""
+
+    READ_CASES = N_("read cases")
+    IMPORT_CASES = N_("import cases")
+    READ_DRAFT_ZONES = N_("see zones before they are notified")
+    EDIT_ZONES = N_("draw and edit zones")
+    PROPOSE_ZONES = N_("propose zones")
+    NOTIFY_ZONES = N_("notify and release zones")
+    EDIT_CENTRES = N_("manage centres")
+    FIELD_WORK = N_("plan field work and home quarantine")
+    EDIT_CHECKPOINTS = N_("place checkpoints")
+    READ_AUDIT = N_("read the audit trail")
+    EXPORT = N_("export zones")
+    MANAGE_USERS = N_("manage users")
+    UNDO_IMPORTS = N_("undo an import")
+    ADD_MAP_LAYERS = N_("add and remove the district's own map layers")
 
 
 _COLLECTOR_ONLY = {
@@ -144,7 +147,7 @@ _hashing = threading.BoundedSemaphore(MAX_CONCURRENT_HASHES)
 @contextmanager
 def _hashing_slot() -> Iterator[None]:
     if not _hashing.acquire(timeout=_HASHING_WAIT_S):
-        msg = "The server is busy checking other logins; try again in a minute."
+        msg = _("The server is busy checking other logins; try again in a minute.")
         raise BusyError(msg)
     try:
         yield
@@ -170,7 +173,7 @@ def hash_password(password: str) -> str:
     True
     """
     if len(password) < MIN_PASSWORD_LENGTH:
-        msg = f"A password needs at least {MIN_PASSWORD_LENGTH} characters."
+        msg = _("A password needs at least {n} characters.", n=MIN_PASSWORD_LENGTH)
         raise AuthError(msg)
     salt = secrets.token_bytes(16)
     key = _scrypt(password, salt, _SCRYPT["n"], _SCRYPT["r"], _SCRYPT["p"], 64)

@@ -47,6 +47,7 @@ __all__ = [
     "date_text",
     "language",
     "n_",
+    "ngettext",
     "number",
     "set_language",
     "time_text",
@@ -106,6 +107,12 @@ def n_(singular: str, plural: str, n: int, /, **values: object) -> str:
     """
     text = _translations(current_language()).ngettext(singular, plural, n)
     return text.format(n=number(n), **values)
+
+
+def ngettext(singular: str, plural: str, n: int, /) -> str:
+    """The form of a counted message that goes with ``n``, its placeholders not yet filled (for
+    the printable pages' templates, which fill them with the values escaped)."""
+    return _translations(current_language()).ngettext(singular, plural, n)
 
 
 def N_(message: str, /) -> str:

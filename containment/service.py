@@ -37,6 +37,7 @@ from containment.auth import (
 )
 from containment.engine.district import District
 from containment.engine.figures import place_names
+from containment.engine.history import in_force_periods
 from containment.engine.ids import random_id
 from containment.engine.lifecycle import (
     SavedZone,
@@ -53,11 +54,12 @@ from containment.engine.update import Change, ZoneChange, compare_with_saved
 from containment.engine.zones import ZoneKind, ZonePlan, ZoneShape, plan_zones
 from containment.errors import ContainmentError
 from containment.field.centres import Centre
-from containment.i18n import IST, LANGUAGES, _, time_text
+from containment.field.trends import Trends, trends
+from containment.i18n import IST, LANGUAGES, N_, _, n_, time_text
 from containment.io.baselayers import base_layer_features
 from containment.io.export import banded_count
 from containment.io.tiles import CONTENT_TYPES, copy_tiles, read_tile, tile_file_kind
-from containment.render.text import count
+from containment.render.labels import code_label
 from containment.store import ImportSummary, SQLStore
 from containment.store.baselayers import BaseLayer
 
@@ -66,6 +68,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["Service", "Session", "Workspace", "first_collector"]
 
 _DECIDED = frozenset({ZoneStatus.NOTIFIED, ZoneStatus.RELEASED})
+# A zone the daily update adds is named after its places, in the planner's language.
+_NEW_ZONE_NAME = {"containment": N_("{places} containment"), "buffer": N_("{places} buffer")}
 
 
 @functools.cache
@@ -86,11 +90,18 @@ class UpdateOutcome:
     lapsed: int = 0  # proposals with no case any more, ended
 
     def summary(self) -> str:
-        return (
-            f"{count(self.added, 'new zone')} saved as proposals, {count(self.grown, 'zone')} "
-            f"grown, {count(self.merged, 'merge')} ({count(self.ended, 'zone')} merged into "
-            f"others), {count(self.lapsed, 'proposal')} with no case now ended; every change is "
-            "a new version, its history kept."
+        return _(
+            "{added} saved as proposals, {grown}, {merged} ({ended}), {lapsed}; every change "
+            "is a new version, its history kept.",
+            added=n_("{n} new zone", "{n} new zones", self.added),
+            grown=n_("{n} zone grown", "{n} zones grown", self.grown),
+            merged=n_("{n} merge", "{n} merges", self.merged),
+            ended=n_("{n} zone merged into others", "{n} zones merged into others", self.ended),
+            lapsed=n_(
+                "{n} proposal with no case now ended",
+                "{n} proposals with no case now ended",
+                self.lapsed,
+            ),
         )
 
 
@@ -139,16 +150,23 @@ class Service:
             self.store.record_login(known, role, ok=False, detail=f"locked out ({scope})")
             ends = time_text(until)
             if scope == "client":
-                msg = f"Too many failed logins from this computer: try again after {ends}."
+                msg = _(
+                    "Too many failed logins from this computer: try again after {time}.",
+                    time=ends,
+                )
             elif scope == "name":
-                msg = (
-                    f"Too many failed logins for {name!r} from several computers: try again "
-                    f"after {ends}, or ask the collector to unlock the name."
+                msg = _(
+                    "Too many failed logins for {name} from several computers: try again after "
+                    "{time}, or ask the collector to unlock the name.",
+                    name=repr(name),
+                    time=ends,
                 )
             else:
-                msg = (
-                    f"Too many failed logins for {name!r} from this computer: try again after "
-                    f"{ends}, or ask the collector to unlock the name."
+                msg = _(
+                    "Too many failed logins for {name} from this computer: try again after "
+                    "{time}, or ask the collector to unlock the name.",
+                    name=repr(name),
+                    time=ends,
                 )
             raise AuthError(msg)
         right = verify_password(password, digest)  # hashed even for unknown names: same time
@@ -156,9 +174,9 @@ class Service:
             reason = "unknown user" if user is None else ("disabled" if right else "wrong password")
             self.store.record_login(known, role, ok=False, detail=reason)
             logger.warning("login refused: %s", reason)
-            msg = "Wrong user name or password."
+            msg = _("Wrong user name or password.")
             if user is not None and right and not user.active:
-                msg = f"The account {name!r} is disabled; ask an administrator."
+                msg = _("The account {name} is disabled; ask an administrator.", name=repr(name))
             raise AuthError(msg)
         self.store.end_login_attempt(name, client)
         token = new_session_token()
@@ -178,17 +196,17 @@ class Service:
         digest = token_digest(token)
         record = self.store.session_record(digest)
         if record is None:
-            msg = "Your session has ended; log in again."
+            msg = _("Your session has ended; log in again.")
             raise SessionEnded(msg)
         username, started, last_seen = record
         if self.policy.expired(started, last_seen, self._now()):
             self.store.close_session(digest)
-            msg = "Your session expired; log in again."
+            msg = _("Your session expired; log in again.")
             raise SessionEnded(msg)
         found = self.store.user_record(username)
         if found is None or not found[0].active:
             self.store.close_session(digest)
-            msg = "Your account was disabled; ask an administrator."
+            msg = _("Your account was disabled; ask an administrator.")
             raise SessionEnded(msg)
         self.store.touch_session(digest)
         return Workspace(self.store, found[0])
@@ -223,9 +241,11 @@ class Workspace:
 
     def require(self, permission: Permission) -> None:
         if not self.may(permission):
-            msg = (
-                f"{self.user.username} ({self.user.role}) may not {permission.value}; "
-                "ask the district's collector if you need to."
+            msg = _(
+                "{user} ({role}) may not {action}; ask the district's collector if you need to.",
+                user=self.user.username,
+                role=code_label(self.user.role),
+                action=_(permission.value),
             )
             raise AuthError(msg)
 
@@ -313,6 +333,21 @@ class Workspace:
         described["case_count"] = described["case_count"].map(banded_count).astype(object)
         return described.drop(columns=["first_case_on", "last_case_on"])
 
+    def trends(self, district: District, *, as_of: dt.date, first: dt.date | None = None) -> Trends:
+        """The meeting's trends as of a day (:func:`containment.field.trends.trends`): the
+        epidemic curve, growth, zones in force and people sealed, beds, and the
+        community-spread signal. They count cases by day, place and block, so they are for
+        the roles that read cases (planner, collector), never the police."""
+        self.require(Permission.READ_CASES)
+        return trends(
+            self._store.cases(),
+            in_force_periods(self._store.zone_versions()),
+            self._store.centre_occupancy(),
+            district,
+            as_of=as_of,
+            first=first,
+        )
+
     def zone(self, zone_id: str) -> SavedZone:
         zone = self._store.zone(zone_id)
         if self.may(Permission.READ_DRAFT_ZONES):
@@ -392,7 +427,7 @@ class Workspace:
                 again = change.proposal in released
                 zone = SavedZone(
                     zone_id=new_zone_id(change.proposal[:2]) if again else change.proposal,
-                    name=f"{names[change.proposal]} {change.kind}",
+                    name=_(_NEW_ZONE_NAME[change.kind], places=names[change.proposal]),
                     kind=ZoneKind(change.kind),
                     origin=ZoneOrigin.RULE,
                     rule=plan.rule.name,
@@ -476,18 +511,21 @@ class Workspace:
         centre = self._store.centre(centre_id)
         return centre if self.may(Permission.EDIT_ZONES) else dataclasses.replace(centre, note="")
 
-    def save_centre(self, centre: Centre) -> Centre:
+    def save_centre(self, centre: Centre, *, on: dt.date | None = None) -> Centre:
+        """Save a centre; a change of its beds counts from day ``on`` (the working date;
+        today in the district if not given) in the occupancy history."""
         self.require(Permission.EDIT_CENTRES)
-        return self._store.save_centre(centre)
+        return self._store.save_centre(centre, on=on)
 
-    def occupy_beds(self, counts: Mapping[str, int]) -> None:
-        """Record people placed in centres (by centre id), all in one transaction."""
+    def occupy_beds(self, counts: Mapping[str, int], *, on: dt.date | None = None) -> None:
+        """Record people placed in centres (by centre id), all in one transaction, from day
+        ``on`` (today if not given)."""
         self.require(Permission.EDIT_CENTRES)
-        self._store.occupy_beds(counts)
+        self._store.occupy_beds(counts, on=on)
 
-    def delete_centre(self, centre_id: str) -> None:
+    def delete_centre(self, centre_id: str, *, on: dt.date | None = None) -> None:
         self.require(Permission.EDIT_CENTRES)
-        self._store.delete_centre(centre_id)
+        self._store.delete_centre(centre_id, on=on)
 
     def checkpoints(self) -> gpd.GeoDataFrame:
         """The checkpoints; for a role that sees only orders, those of notified zones."""
@@ -671,7 +709,9 @@ class Workspace:
     def set_active(self, username: str, active: bool) -> None:
         self.require(Permission.MANAGE_USERS)
         if username == self.user.username and not active:
-            msg = "You cannot disable your own account; another collector or the administrator can."
+            msg = _(
+                "You cannot disable your own account; another collector or the administrator can."
+            )
             raise AuthError(msg)
         self._store.set_active(username, active)
 

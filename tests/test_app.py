@@ -167,7 +167,8 @@ def test_rule_proposals_are_shown_and_saved_only_when_accepted(store):
     assert propose.label == "Propose zones as of 15-05-2020"
     propose.click().run()
     assert not app.exception
-    assert any("Update by mohfw-2020-rural as of 15-05-2020" in s.value for s in app.subheader)
+    rural = "MoHFW 2020, rural: 3 km containment, 7 km buffer, 28 days"
+    assert any(f"Update by {rural} as of 15-05-2020" in shown(s.value) for s in app.subheader)
     assert store.zones().empty  # nothing saved yet
     table = update_table(app)
     assert set(table["Change"]) == {"new"}
@@ -225,8 +226,8 @@ def test_export_preview_lists_only_public_columns(store):
     app = run("export", store)
     assert not app.exception
     preview = app.dataframe[0].value
-    assert list(preview["name"]) == ["Ward 7"]
-    assert "note" not in preview.columns
+    assert list(preview["Zone"]) == ["Ward 7"]
+    assert "Note" not in preview.columns
     assert not preview.astype(str).apply(lambda c: c.str.contains("Sharma")).any().any()
 
 

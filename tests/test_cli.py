@@ -43,7 +43,7 @@ def test_validate_exits_0_when_every_row_is_good(tmp_path):
     path.write_text(HEADER + "A1,,23.84,73.71,11-05-2020,,,Active\n")
     result = runner.invoke(app, ["validate", str(path), "--today", "2020-06-01"])
     assert result.exit_code == 0
-    assert "1 rows, 1 accepted, 0 rejected." in result.stdout
+    assert "1 row, 1 accepted, 0 rejected." in result.stdout
 
 
 def test_validate_exits_2_when_the_file_cannot_be_read(tmp_path):

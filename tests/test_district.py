@@ -48,7 +48,7 @@ def test_a_new_district_is_a_new_folder(dungarpur, tmp_path):
 
 
 def test_unknown_district_names_the_known_ones():
-    with pytest.raises(DistrictError, match=r"No district folder 'atlantis'.*dungarpur"):
+    with pytest.raises(DistrictError, match=r"No district 'atlantis'.*Dungarpur \(dungarpur\)"):
         load_district("atlantis")
 
 
@@ -75,8 +75,31 @@ def test_missing_layer_file_is_named(district_copy):
     (district_copy / "dungarpur_habitations_pmgsy.geojson").unlink()
     with pytest.raises(
         DistrictError, match=r"dungarpur_habitations_pmgsy\.geojson: missing \(layer 'habitations'"
-    ):
+    ) as caught:
         load_district(district_copy)
+    assert "District 'Dungarpur' cannot be loaded: put the file back" in str(caught.value)
+
+
+def test_every_missing_layer_file_is_named_with_how_to_make_it_again(district_copy):
+    (district_copy / "dungarpur_roads_gone.txt").write_text("")
+    (district_copy / "dungarpur_units.geojson").unlink()
+    (district_copy / "dungarpur_admin_hq_points.geojson").unlink()
+    with pytest.raises(DistrictError) as caught:
+        load_district(district_copy)
+    message = str(caught.value)
+    assert "dungarpur_admin_hq_points.geojson: missing (layer 'hq_points'" in message
+    assert "dungarpur_units.geojson: missing (layer 'units'" in message
+    assert f"python tools/build_units.py {district_copy}" in message
+    assert "build_districts" not in message  # Dungarpur is prepared by hand
+
+
+def test_a_built_district_missing_a_layer_says_how_to_rebuild_it(tmp_path):
+    folder = tmp_path / "banswara"
+    shutil.copytree(load_district("banswara").folder, folder)
+    (folder / "banswara_blocks_pmgsy.geojson").unlink()
+    with pytest.raises(DistrictError, match=r"banswara_blocks_pmgsy\.geojson: missing") as caught:
+        load_district(folder)
+    assert "python tools/build_districts.py --only banswara" in str(caught.value)
 
 
 def test_malformed_layer_file_is_named(district_copy):

@@ -123,3 +123,15 @@ def test_a_rule_zone_cannot_be_notified_before_the_cases_it_was_proposed_for():
     assert advance(proposed, "notified", on=dt.date(2020, 6, 3), order_number="DM/1").notified_on
     drawn = dataclasses.replace(proposed, origin="drawn")  # an order may come before the drawing
     assert advance(drawn, "notified", on=dt.date(2020, 5, 31), order_number="DM/1").notified_on
+
+
+def test_an_outline_being_drawn_is_described_as_a_draft(dungarpur):
+    from containment import read_cases
+    from containment.engine.lifecycle import describe_outline
+
+    cases = read_cases(dungarpur.sample_cases, dungarpur, today=dt.date(2020, 7, 1)).cases
+    as_of = pd.Timestamp(cases["reported_on"].max()).date()
+    figures = describe_outline(WARD, cases, dungarpur, as_of=as_of, release_after_days=28)
+    assert not figures["in_force"]
+    inside = cases[cases.within(WARD) & (pd.to_datetime(cases["reported_on"]).dt.date <= as_of)]
+    assert figures["case_count"] == len(inside)

@@ -153,7 +153,7 @@ def test_a_lock_is_reported_with_when_it_ends(service, store):
     for _ in range(service.policy.max_failures):
         _attempt(service, "ravi", WRONG)
     ends = store.clock() + service.policy.lockout
-    with pytest.raises(AuthError, match=f"try again after {time_text(ends)}"):
+    with pytest.raises(AuthError, match=f"try again after {time_text(ends)}"):  # in IST
         service.login("ravi", PASSWORD)
     assert store.locked_until("ravi") == ends.replace(microsecond=0)
     assert store.clock() < ends <= store.clock() + dt.timedelta(minutes=15)

@@ -150,7 +150,7 @@ def test_centres_show_their_beds_in_a_popup(dungarpur):
     )
     html = build_map(dungarpur, MapLayers(centres=centres)).get_root().render()
     assert '"kind_label": "COVID care centre"' in html
-    assert '"beds_free": 45' in html
+    assert '"beds_free": "45"' in html  # numbers as people read them
     assert '["Centre", "Kind", "Beds", "Occupied", "Free"]' in html
 
 
@@ -333,3 +333,10 @@ def test_the_clicked_point_is_marked(dungarpur):
     assert "[23.84, 73.71]" in html
     assert "New &lt;centre&gt;" in html
     assert "New <centre>" not in html
+
+
+def test_the_map_draws_its_words_in_the_apps_devanagari_font(rendered):
+    faces = re.findall(r"url\((/app/static/vendor/fonts/[^)]+\.woff2)\)", rendered)
+    assert any("devanagari-devanagari-400" in face for face in faces)
+    assert all((STATIC_DIR / face.removeprefix("/app/static/")).is_file() for face in faces)
+    assert 'font-family: "Noto Sans Devanagari"' in rendered

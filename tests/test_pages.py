@@ -13,7 +13,7 @@ import shapely
 
 from containment.engine.lifecycle import SavedZone, describe_zones
 from containment.field.public_list import public_zone_list
-from containment.render.printable import checkpoint_list_html, meeting_pack_html, public_list_html
+from containment.render.printable import checkpoint_list_html, public_list_html
 
 ATTACK = '<img src=x onerror="alert(1)"></script><script>alert(2)</script>'
 MAY_20 = dt.date(2020, 5, 20)
@@ -38,12 +38,7 @@ def zones(dungarpur):
 
 @pytest.fixture
 def pages(dungarpur, zones):
-    described, cases = zones
-    centres = gpd.GeoDataFrame(
-        {"name": [ATTACK], "kind": ["covid_care_centre"], "capacity": [40], "beds_free": [3]},
-        geometry=[WARD.centroid],
-        crs=4326,
-    )
+    described, _cases = zones
     checkpoints = gpd.GeoDataFrame(
         {"checkpoint_id": ["CP-1"], "zone_id": ["NZ-1"], "zone_name": [ATTACK],
          "road": [ATTACK], "road_class": [""]},
@@ -53,10 +48,6 @@ def pages(dungarpur, zones):
 
     def make(synthetic: bool) -> dict[str, str]:
         return {
-            "pack": meeting_pack_html(
-                dungarpur, described, cases, centres, as_of=MAY_20, since=dt.date(2020, 5, 1),
-                synthetic=synthetic,
-            ),
             "checkpoints": checkpoint_list_html(checkpoints, dungarpur, synthetic=synthetic),
             "public": public_list_html(table, dungarpur, as_of=MAY_20, synthetic=synthetic),
         }  # fmt: skip

@@ -257,7 +257,7 @@ def test_postgis_keeps_lon_lat_geometries_with_spatial_indexes(store, sample):
     assert srids == {4326}
     assert indexed == {
         "zones_geometry", "zone_versions_geometry", "cases_geom", "centres_geom",
-        "checkpoints_geom", "homes_geom",
+        "checkpoints_geom", "homes_geom", "base_layer_features_geometry",
     }  # fmt: skip
     expected = sample.iloc[:3].to_crs(4326).within(WARD).sum()
     assert inside["n"] == expected
@@ -282,29 +282,30 @@ def test_a_districts_database_role_cannot_read_another_districts_users(postgis_u
     tag = uuid.uuid4().hex[:8]
     prefix = f"t{tag}_"
     monkeypatch.setenv(SCHEMA_PREFIX_VARIABLE, prefix)
-    roles = {d: f"t{tag}_{d}_app" for d in ("alpha", "beta")}
+    # two shipped districts: alpha is Banswara, beta is Dausa
+    roles = {d: f"t{tag}_{d}_app" for d in ("banswara", "dausa")}
     urls = {}
     try:
-        open_store("alpha", postgis_url).add_user("asha", "collector", "alpha's own password")
-        grant_district_role(postgis_url, f"{prefix}beta", roles["beta"], "beta secret pw")
-        urls["beta"] = district_role_url(postgis_url, roles["beta"], "beta secret pw")
+        open_store("banswara", postgis_url).add_user("asha", "collector", "alpha's own password")
+        grant_district_role(postgis_url, f"{prefix}dausa", roles["dausa"], "beta secret pw")
+        urls["dausa"] = district_role_url(postgis_url, roles["dausa"], "beta secret pw")
         made = containment(  # the administrator's command, for alpha
-            "db", "district-role", "alpha", "--role", roles["alpha"], "--database", postgis_url,
-            "--password-stdin", stdin="alpha secret pw\n",
+            "db", "district-role", "Banswara", "--role", roles["banswara"],
+            "--database", postgis_url, "--password-stdin", stdin="alpha secret pw\n",
         )  # fmt: skip
         assert made.exit_code == 0, made.output
-        urls["alpha"] = made.stdout.split("CONTAINMENT_DATABASE_URL=")[1].strip()
-        beta = open_store("beta", urls["beta"])  # beta's schema is made and owned by its role
+        urls["banswara"] = made.stdout.split("CONTAINMENT_DATABASE_URL=")[1].strip()
+        beta = open_store("dausa", urls["dausa"])  # beta's schema is made and owned by its role
         beta.add_user("bina", "collector", "beta's own password")
-        alpha = open_store("alpha", urls["alpha"])  # tables made by the admin, now alpha's
+        alpha = open_store("banswara", urls["banswara"])  # tables made by the admin, now alpha's
         assert list(alpha.users()["username"]) == ["asha"]
         with (
-            psycopg.connect(urls["beta"]) as con,
+            psycopg.connect(urls["dausa"]) as con,
             pytest.raises(psycopg.errors.InsufficientPrivilege),
         ):
-            con.execute(f'SELECT * FROM "{prefix}alpha".users').fetchall()
+            con.execute(f'SELECT * FROM "{prefix}banswara".users').fetchall()
         with pytest.raises(ContainmentError):  # nor open alpha's store by naming it
-            open_store("alpha", urls["beta"]).users()
+            open_store("banswara", urls["dausa"]).users()
         alpha.backend.close()
         beta.backend.close()
     finally:

@@ -298,3 +298,24 @@ def test_a_synthetic_town_sums_to_its_census_row_and_is_carved_out(tmp_path):
     east_rest = units[(units["block"] == "East") & (units["kind"] == "village")]
     assert east_rest.area.sum() == pytest.approx(25e6 - cells.area.sum(), rel=TOLERANCE)
     assert summary["town_cells"] == len(cells)
+
+
+def test_the_units_file_holds_only_the_fields_the_manifest_asks_for(tmp_path):
+    folder = tmp_path / "testpur"
+    _synthetic_district(folder, census=False)
+    manifest = folder / "district.toml"
+    fields = '["unit_id", "name", "kind", "block", "town", "population", "households"]'
+    manifest.write_text(manifest.read_text() + f"[build.units]\nfields = {fields}\n")
+    out, summary = build_units.build(folder)
+    written = json.loads(out.read_text())["features"][0]["properties"]
+    assert list(written) == json.loads(fields)
+    assert summary["units_km2"] == pytest.approx(50.0, rel=TOLERANCE)  # computed all the same
+
+
+def test_an_unknown_field_to_write_is_named(tmp_path):
+    folder = tmp_path / "testpur"
+    _synthetic_district(folder, census=False)
+    manifest = folder / "district.toml"
+    manifest.write_text(manifest.read_text() + '[build.units]\nfields = ["name", "colour"]\n')
+    with pytest.raises(build_units.BuildError, match=r"fields names \['colour'\]; the fields"):
+        build_units.build(folder)

@@ -35,6 +35,9 @@ Build settings live in ``district.toml`` under ``[build.units]`` (all optional):
     subdistrict_code = 648                      # shares this tehsil's Urban row
     share = 0.5                                 # its part of that row (default: equal split)
     locate = { file = "...facilities.geojson", field = "hab_id", value = 1225636 }
+
+    fields = ["unit_id", "name", "kind", "block", "town", "population", "households"]
+                                                # the fields written (default: all of them)
 """
 
 from __future__ import annotations
@@ -842,12 +845,28 @@ def build(
     units = absorb_fragments(units, min_piece, report)
     records = make_records(units, regions, towns, household_size, crs, report)
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_geojson(out, default.stem, records)
+    write_geojson(out, default.stem, only_fields(records, settings.get("fields"), folder))
 
     summary = summarise(records, towns, outline, places, report)
     summary["seconds"] = round(time.perf_counter() - started, 2)
     summary["bytes"] = out.stat().st_size
     return out, summary
+
+
+def only_fields(
+    records: list[dict[str, Any]], fields: list[str] | None, folder: Path
+) -> list[dict[str, Any]]:
+    """The records with only ``fields`` (``[build.units].fields``) and their geometry."""
+    if fields is None:
+        return records
+    known = [k for k in records[0] if k != "geometry"] if records else []
+    unknown = [f for f in fields if f not in known]
+    if unknown:
+        raise BuildError(
+            f"{folder / MANIFEST_NAME}: [build.units].fields names {unknown}; "
+            f"the fields are {known}"
+        )
+    return [{**{f: r[f] for f in fields}, "geometry": r["geometry"]} for r in records]
 
 
 def make_records(

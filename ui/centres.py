@@ -10,30 +10,33 @@ from streamlit_folium import st_folium
 
 from containment.engine.ids import random_id
 from containment.field.centres import Centre, CentreKind
+from containment.i18n import N_, _, number
 from containment.render.mapview import MapLayers, build_map, picked_point
 from ui import state
+from ui.tables import show_table
 
 _TABLE = {
-    "name": "Centre",
-    "kind": "Kind",
-    "capacity": "Beds",
-    "occupied": "Occupied",
-    "beds_free": "Free",
-    "note": "Note",
+    "name": N_("Centre"),
+    "kind": N_("Kind"),
+    "capacity": N_("Beds"),
+    "occupied": N_("Occupied"),
+    "beds_free": N_("Free"),
+    "note": N_("Note"),
 }
+_FACILITY, _MAP = N_("Pick a health facility"), N_("Click on the map")
 
 
 def _location_picker() -> tuple[float, float, str, str] | None:
     """The new centre's place: (lon, lat, facility id, a name to suggest), or None yet."""
     district = state.district()
-    how = st.radio("Location", ["Pick a health facility", "Click on the map"], horizontal=True)
-    if how == "Pick a health facility":
+    how = st.radio(_("Location"), [_FACILITY, _MAP], format_func=_, horizontal=True)
+    if how == _FACILITY:
         facilities = district.health_facilities
         labels = {
             i: f"{r.name} ({r.block})"
             for i, r in zip(facilities.index, facilities.itertuples(), strict=True)
         }
-        chosen = st.selectbox("Health facility", list(labels), format_func=labels.get)
+        chosen = st.selectbox(_("Health facility"), list(labels), format_func=labels.get)
         point = facilities.geometry.loc[chosen]
         facility_id = (
             str(facilities["facility_id"].loc[chosen]) if "facility_id" in facilities else ""
@@ -48,15 +51,21 @@ def _location_picker() -> tuple[float, float, str, str] | None:
         height=480,
         use_container_width=True,
         returned_objects=["last_clicked"],
-        feature_group_to_add=picked_point(*picked, "New centre here") if picked else None,
+        feature_group_to_add=picked_point(*picked, _("New centre here")) if picked else None,
         on_change=functools.partial(_take_click, key),
     )
     if not picked:
-        st.caption("Click the centre's place on the map.")
+        st.caption(_("Click the centre's place on the map."))
         return None
     c1, c2 = st.columns([3, 1])
-    c1.caption(f"Chosen point (marked on the map): {picked[1]:.5f} N, {picked[0]:.5f} E")
-    c2.button("Clear the point", on_click=_forget_click, key="clear_centre_point")
+    c1.caption(
+        _(
+            "Chosen point (marked on the map): {lat} N, {lon} E",
+            lat=number(picked[1], 5),
+            lon=number(picked[0], 5),
+        )
+    )
+    c2.button(_("Clear the point"), on_click=_forget_click, key="clear_centre_point")
     return picked[0], picked[1], "", ""
 
 
@@ -75,36 +84,38 @@ def _forget_click() -> None:
 
 @state.page
 def page() -> None:
-    st.title("Centres")
+    st.title(_("Centres"))
     ws = state.workspace()
     centres = state.centres()
     if centres.empty:
-        st.info("No centres yet. The reference data has no COVID centre locations: add them here.")
+        st.info(
+            _("No centres yet. The reference data has no COVID centre locations: add them here.")
+        )
     else:
         c1, c2, c3 = st.columns(3)
-        c1.metric("Centres", len(centres))
-        c2.metric("Beds", int(centres["capacity"].sum()))
-        c3.metric("Beds free", int(centres["beds_free"].sum()))
-        shown = centres[list(_TABLE)].rename(columns=_TABLE)
-        shown["Kind"] = shown["Kind"].map(lambda k: CentreKind(k).label)
-        st.dataframe(shown, hide_index=True, width="stretch")
+        c1.metric(_("Centres"), number(len(centres)))
+        c2.metric(_("Beds"), number(int(centres["capacity"].sum())))
+        c3.metric(_("Beds free"), number(int(centres["beds_free"].sum())))
+        show_table(centres, _TABLE)
 
-    st.subheader("Add a centre")
+    st.subheader(_("Add a centre"))
     location = _location_picker()
     with st.form("add_centre", clear_on_submit=True):
-        name = st.text_input("Name", value=location[3] if location else "", key="centre_name")
+        name = st.text_input(_("Name"), value=location[3] if location else "", key="centre_name")
         kind = st.selectbox(
-            "Kind", list(CentreKind), format_func=lambda k: k.label, key="centre_kind"
+            _("Kind"), list(CentreKind), format_func=lambda k: k.label, key="centre_kind"
         )
         c1, c2 = st.columns(2)
-        capacity = c1.number_input("Beds", min_value=0, value=50, step=10, key="centre_beds")
-        occupied = c2.number_input("Occupied", min_value=0, value=0, step=1, key="centre_occupied")
-        note = st.text_input("Note", key="centre_note")
-        if st.form_submit_button("Add centre", type="primary", key="add_centre"):
+        capacity = c1.number_input(_("Beds"), min_value=0, value=50, step=10, key="centre_beds")
+        occupied = c2.number_input(
+            _("Occupied"), min_value=0, value=0, step=1, key="centre_occupied"
+        )
+        note = st.text_input(_("Note"), key="centre_note")
+        if st.form_submit_button(_("Add centre"), type="primary", key="add_centre"):
             if location is None:
-                st.error("Choose the centre's location first.")
+                st.error(_("Choose the centre's location first."))
             else:
-                lon, lat, facility, _ = location
+                lon, lat, facility, _suggested = location
                 added = state.act(
                     lambda fresh: fresh.save_centre(
                         Centre(
@@ -119,7 +130,7 @@ def page() -> None:
                             note=note,
                         )
                     ),
-                    done=f"Centre {name!r} added.",
+                    done=_("Centre {name} added.", name=repr(name)),
                 )
                 if added is None:
                     state.show_flash()
@@ -128,33 +139,33 @@ def page() -> None:
                     st.rerun()
 
     if not centres.empty:
-        st.subheader("Update or remove a centre")
+        st.subheader(_("Update or remove a centre"))
         labels = dict(zip(centres["centre_id"], centres["name"], strict=True))
-        centre_id = st.selectbox("Centre", list(labels), format_func=labels.get)
+        centre_id = st.selectbox(_("Centre"), list(labels), format_func=labels.get)
         centre = ws.centre(centre_id)  # the version on screen: the form saves over this one
         shown = f"{centre_id}_{centre.version}"  # fresh inputs for each version
         with st.form("edit_centre"):
             c1, c2 = st.columns(2)
             c1.number_input(
-                "Beds", min_value=0, value=centre.capacity, step=10, key=f"beds_{shown}"
+                _("Beds"), min_value=0, value=centre.capacity, step=10, key=f"beds_{shown}"
             )
             c2.number_input(
-                "Occupied", min_value=0, value=centre.occupied, step=1, key=f"occupied_{shown}"
+                _("Occupied"), min_value=0, value=centre.occupied, step=1, key=f"occupied_{shown}"
             )
             save, remove = st.columns(2)
             save.form_submit_button(
-                "Save beds",
+                _("Save beds"),
                 key=f"save_beds_{shown}",
                 type="primary",
                 on_click=_save_beds,
                 args=(centre, shown),
             )
             remove.form_submit_button(
-                "Remove centre",
+                _("Remove centre"),
                 key=f"remove_centre_{shown}",
                 on_click=state.act,
                 args=(lambda fresh: fresh.delete_centre(centre_id),),
-                kwargs={"done": f"Centre {centre.name!r} removed."},
+                kwargs={"done": _("Centre {name} removed.", name=repr(centre.name))},
             )
 
 
@@ -168,5 +179,5 @@ def _save_beds(centre: Centre, shown: str) -> None:
                 occupied=int(st.session_state[f"occupied_{shown}"]),
             )
         ),
-        done=f"Beds of {centre.name!r} saved.",
+        done=lambda: _("Beds of {name} saved.", name=repr(centre.name)),
     )

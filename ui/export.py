@@ -10,16 +10,19 @@ import geopandas as gpd
 import streamlit as st
 
 import containment as cp
-from containment.io.export import public_zones
+from containment.i18n import N_, _, n_
+from containment.io.export import PUBLIC_COLUMNS, public_zones
+from containment.render.labels import ZONE_LABELS, code_label
 from containment.render.printable import svg_map
 from ui import state
+from ui.tables import show_table
 
 _FORMATS = {
-    ".geojson": ("GeoJSON (police)", "application/geo+json"),
-    ".kml": ("KML (Google Earth)", "application/vnd.google-earth.kml+xml"),
-    ".gpkg": ("GeoPackage (QGIS)", "application/geopackage+sqlite3"),
-    ".shp.zip": ("Shapefile (zip)", "application/zip"),
-    ".csv": ("CSV (attributes)", "text/csv"),
+    ".geojson": (N_("GeoJSON (police)"), "application/geo+json"),
+    ".kml": (N_("KML (Google Earth)"), "application/vnd.google-earth.kml+xml"),
+    ".gpkg": (N_("GeoPackage (QGIS)"), "application/geopackage+sqlite3"),
+    ".shp.zip": (N_("Shapefile (zip)"), "application/zip"),
+    ".csv": (N_("CSV (attributes)"), "text/csv"),
 }
 
 
@@ -33,27 +36,48 @@ def _file(zones: gpd.GeoDataFrame, suffix: str, synthetic: bool) -> bytes:
 
 @state.page
 def page() -> None:
-    st.title("Export zones")
+    st.title(_("Export zones"))
     st.write(
-        "Approved (notified) zones for the police, with their dates and figures. No export "
-        "carries names, phone numbers, addresses, case ids or planners' notes."
+        _(
+            "Approved (notified) zones for the police, with their dates and figures. No export "
+            "carries names, phone numbers, addresses, case ids or planners' notes."
+        )
     )
     zones = state.zones()
     statuses = st.multiselect(
-        "Zones with status", ["notified", "proposed", "draft", "released"], default=["notified"]
+        _("Zones with status"),
+        ["notified", "proposed", "draft", "released"],
+        default=["notified"],
+        format_func=code_label,
     )
     chosen = zones[zones["status"].isin(statuses)] if len(zones) else zones
     if "notified" in statuses and len(chosen):
         chosen = chosen[(chosen["status"] != "notified") | chosen["in_force"]]
     if chosen.empty:
         st.info(
-            "No zones with these statuses. The collector notifies zones on the *Plan zones* page."
+            _(
+                "No zones with these statuses. The collector notifies zones on the *Plan zones* "
+                "page."
+            )
         )
         return
     public = public_zones(chosen, state.district(), synthetic=state.holds_synthetic_cases())
-    st.subheader(f"Preview: {len(public)} zones, the columns exactly as exported")
-    st.dataframe(public.drop(columns="geometry"), hide_index=True, width="stretch")
-    with st.expander("Map of the exported zones"):
+    st.subheader(
+        n_(
+            "Preview: {n} zone, every column the files hold",
+            "Preview: {n} zones, every column the files hold",
+            len(public),
+        )
+    )
+    st.caption(
+        _(
+            "In the files the columns keep short English names and codes, the same whatever "
+            "the language of the app, so that the police's and others' systems read every file "
+            "alike."
+        )
+    )
+    show_table(public, {"data": N_("Data"), **{c: ZONE_LABELS[c] for c in PUBLIC_COLUMNS}})
+    with st.expander(_("Map of the exported zones")):
         st.markdown(
             svg_map(state.district(), chosen, centres=chosen.iloc[0:0]), unsafe_allow_html=True
         )

@@ -22,18 +22,78 @@ from containment.field.checkpoints import (
     propose_checkpoints,
 )
 from containment.field.meeting import people_in_containment
-from containment.field.public_list import public_zone_list
+from containment.field.public_list import PUBLIC_LIST_COLUMNS, public_zone_list
 from containment.field.quarantine import GEOFENCE_M, ViolationAction, geofence_violations
 from containment.field.sectors import survey_sectors, teams_by_block
+from containment.i18n import N_, _, n_, number
 from containment.io.export import SYNTHETIC_NOTE, csv_text, write_police_package
 from containment.io.homes import read_checkins, read_homes
 from containment.io.people import read_people
 from containment.io.roads import read_roads, standard_roads
 from containment.io.tables import RowProblem
+from containment.render.labels import code_label, display_table
 from containment.render.mapview import MapLayers, build_map
 from containment.render.printable import checkpoint_list_html, public_list_html
 from containment.render.text import markdown_text as md
 from ui import state
+from ui.papers import zone_papers
+from ui.tables import PROBLEM_COLUMNS, show_table
+
+CHECKPOINT_COLUMNS = {
+    "checkpoint_id": N_("Checkpoint"),
+    "zone_name": N_("Zone"),
+    "road": N_("Road"),
+    "road_class": N_("Road type"),
+}
+_SECTORS_PER_ZONE = {
+    "zone_name": N_("Zone"),
+    "sectors": N_("Sectors"),
+    "teams_needed": N_("Teams needed"),
+}
+_TEAMS_BY_BLOCK = {
+    "block": N_("Block"),
+    "sectors": N_("Sectors"),
+    "households": N_("Households"),
+    "teams_needed": N_("Teams needed"),
+}
+_SECTORS = {
+    "sector_id": N_("Sector"),
+    "zone_name": N_("Zone"),
+    "block": N_("Block"),
+    "habitations": N_("Villages"),
+    "habitation_count": N_("Number of villages"),
+    "population": N_("People"),
+    "households": N_("Households"),
+    "households_per_team": N_("Households per team"),
+    "teams_needed": N_("Teams needed"),
+}
+_NEAREST = {
+    "zone_name": N_("Zone"),
+    "kind": N_("Kind of centre"),
+    "centre": N_("Centre"),
+    "beds_free": N_("Beds free"),
+    "distance_km": N_("Distance (km)"),
+}
+_BEDS_BY_BLOCK = {
+    "block": N_("Block"),
+    "beds": N_("Beds"),
+    "beds_free": N_("Beds free"),
+    "people_in_containment": N_("People in containment"),
+}
+_PLACED = {
+    "person_id": N_("Person"),
+    "centre": N_("Centre"),
+    "distance_km": N_("Distance (km)"),
+}
+_UNPLACED = {"person_id": N_("Person"), "reason": N_("Why not placed")}
+_VIOLATIONS = {
+    "hq_id": N_("Home"),
+    "checked_at": N_("Checked at"),
+    "distance_m": N_("Distance from home (m)"),
+    "action": N_("Action"),
+    "action_on": N_("Action on"),
+}
+_PUBLIC_LIST = {column: column for column in PUBLIC_LIST_COLUMNS}
 
 
 def _active_containment(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -43,22 +103,34 @@ def _active_containment(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _problems_table(problems: list[RowProblem]) -> None:
-    st.dataframe(
-        pd.DataFrame([{"Row": p.row, "Field": p.field, "Reason": p.reason} for p in problems]),
-        hide_index=True,
-        width="stretch",
+    show_table(
+        pd.DataFrame([{"row": p.row, "field": p.field, "reason": p.reason} for p in problems]),
+        PROBLEM_COLUMNS,
     )
 
 
 def _roads() -> gpd.GeoDataFrame:
     upload = st.file_uploader(
-        "Road layer (optional: GeoJSON, GeoPackage or zipped shapefile, any CRS)",
+        _("Road layer (optional: GeoJSON, GeoPackage or zipped shapefile, any CRS)"),
         type=["geojson", "json", "gpkg", "zip"],
         key="roads_upload",
     )
     if upload is None:
-        st.caption("Using the shipped road layer: PMGSY road proposals (a sample, not all roads).")
-        return standard_roads(state.district().roads)
+        district = state.district()
+        if district.roads.empty:
+            st.info(
+                _(
+                    "{district} has no shipped road layer (PMGSY lists no road proposal for "
+                    "it): upload one to find checkpoints, or add them on the map.",
+                    district=md(district.name),
+                )
+            )
+            empty = {"road": pd.Series([], dtype=object), "road_class": pd.Series([], dtype=object)}
+            return gpd.GeoDataFrame(empty, geometry=[], crs=STORAGE_CRS)
+        st.caption(
+            _("Using the shipped road layer: PMGSY road proposals (a sample, not all roads).")
+        )
+        return standard_roads(district.roads)
     return read_roads(upload.getvalue(), name=upload.name)  # the name is never a path
 
 
@@ -67,17 +139,17 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
     district = state.district()
     containment = _active_containment(zones)
     if containment.empty:
-        st.info("No proposed or notified containment zones yet.")
+        st.info(_("No proposed or notified containment zones yet."))
         return
     try:
         roads = _roads()
     except cp.ContainmentError as error:
         state.show_error(error)
         return
-    merge_m = st.number_input("Merge crossings closer than (m)", min_value=0, value=50, step=10)
+    merge_m = st.number_input(_("Merge crossings closer than (m)"), min_value=0, value=50, step=10)
     saved = ws.checkpoints()
     if st.button(
-        "Propose checkpoints where roads cross the perimeters",
+        _("Propose checkpoints where roads cross the perimeters"),
         type="primary",
         key="propose_checkpoints",
     ):
@@ -85,7 +157,8 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
         known = set(saved["checkpoint_id"])
         new = proposed[~proposed["checkpoint_id"].isin(known)]
         if state.act(
-            lambda fresh: fresh.save_checkpoints(new), done=f"{len(new)} checkpoints added."
+            lambda fresh: fresh.save_checkpoints(new),
+            done=n_("{n} checkpoint added.", "{n} checkpoints added.", len(new)),
         ):
             st.rerun()
         state.show_flash()
@@ -93,8 +166,14 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
     open_roads = missing_checkpoints(containment, roads, saved, district, merge_m=merge_m)
     if len(open_roads):
         st.warning(
-            f"{len(open_roads)} road crossings have no checkpoint: "
-            + md("; ".join(f"{r.zone_name} ({r.road})" for r in open_roads.itertuples()))
+            n_(
+                "{n} road crossing has no checkpoint: {crossings}",
+                "{n} road crossings have no checkpoint: {crossings}",
+                len(open_roads),
+                crossings=md(
+                    "; ".join(f"{r.zone_name} ({r.road})" for r in open_roads.itertuples())
+                ),
+            )
         )
     output = st_folium(
         build_map(
@@ -107,46 +186,50 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
         use_container_width=True,
         returned_objects=["last_clicked"],
     )
-    st.dataframe(saved.drop(columns="geometry"), hide_index=True, width="stretch")
+    show_table(saved, CHECKPOINT_COLUMNS)
     clicked = (output or {}).get("last_clicked")
     c1, c2 = st.columns(2)
     with c1:
         labels = dict(zip(containment["zone_id"], containment["name"], strict=True))
-        zone_id = st.selectbox("Zone", list(labels), format_func=labels.get, key="checkpoint_zone")
-        road = st.text_input("Road", key="checkpoint_road")
-        if st.button("Add checkpoint at the clicked point", disabled=not clicked):
+        zone_id = st.selectbox(
+            _("Zone"), list(labels), format_func=labels.get, key="checkpoint_zone"
+        )
+        road = st.text_input(_("Road"), key="checkpoint_road")
+        if st.button(_("Add checkpoint at the clicked point"), disabled=not clicked):
             point = gpd.GeoSeries.from_xy([clicked["lng"]], [clicked["lat"]], crs=STORAGE_CRS)
             frame = gpd.GeoDataFrame(
                 {
                     "checkpoint_id": [new_checkpoint_id()],
                     "zone_id": [zone_id],
                     "zone_name": [labels[zone_id]],
-                    "road": [road or "added by planner"],
+                    "road": [road or _("added by planner")],
                     "road_class": [""],
                 },
                 geometry=point,
             )
-            if state.act(lambda fresh: fresh.save_checkpoints(frame), done="Checkpoint added."):
+            if state.act(lambda fresh: fresh.save_checkpoints(frame), done=_("Checkpoint added.")):
                 st.rerun()
             state.show_flash()
     with c2:
         if len(saved):
             choice = st.selectbox(
-                "Checkpoint",
+                _("Checkpoint"),
                 saved["checkpoint_id"],
                 format_func=lambda c: f"{c} ({saved.set_index('checkpoint_id').loc[c, 'road']})",
             )
-            if st.button("Move it to the clicked point", disabled=not clicked):
+            if st.button(_("Move it to the clicked point"), disabled=not clicked):
                 moved = saved[saved["checkpoint_id"] == choice].copy()
                 moved["geometry"] = gpd.GeoSeries.from_xy(
                     [clicked["lng"]], [clicked["lat"]], crs=STORAGE_CRS
                 ).to_numpy()
-                if state.act(lambda fresh: fresh.save_checkpoints(moved), done="Checkpoint moved."):
+                if state.act(
+                    lambda fresh: fresh.save_checkpoints(moved), done=_("Checkpoint moved.")
+                ):
                     st.rerun()
                 state.show_flash()
-            if st.button("Remove it"):
+            if st.button(_("Remove it")):
                 if state.act(
-                    lambda fresh: fresh.delete_checkpoint(choice), done="Checkpoint removed."
+                    lambda fresh: fresh.delete_checkpoint(choice), done=_("Checkpoint removed.")
                 ):
                     st.rerun()
                 state.show_flash()
@@ -171,10 +254,14 @@ def police_downloads(zones: gpd.GeoDataFrame, checkpoints: gpd.GeoDataFrame) -> 
             ).read_bytes()
 
     for suffix, label, mime in (
-        (".geojson", "Police GeoJSON: notified zones with checkpoints", "application/geo+json"),
+        (
+            ".geojson",
+            N_("Police GeoJSON: notified zones with checkpoints"),
+            "application/geo+json",
+        ),
         (
             ".gpkg",
-            "Police GeoPackage: zones and checkpoints layers",
+            N_("Police GeoPackage: zones and checkpoints layers"),
             "application/geopackage+sqlite3",
         ),
     ):
@@ -186,7 +273,7 @@ def police_downloads(zones: gpd.GeoDataFrame, checkpoints: gpd.GeoDataFrame) -> 
             rows=len(notified) + len(police_checkpoints),
         )
     state.download(
-        "Printable checkpoint list by block",
+        N_("Printable checkpoint list by block"),
         lambda synthetic: checkpoint_list_html(police_checkpoints, district, synthetic=synthetic),
         file_name=f"{district.name.lower()}-checkpoints.html",
         mime="text/html",
@@ -198,13 +285,13 @@ def _sectors_tab(zones: gpd.GeoDataFrame) -> None:
     district = state.district()
     containment = _active_containment(zones)
     if containment.empty:
-        st.info("No proposed or notified containment zones yet.")
+        st.info(_("No proposed or notified containment zones yet."))
         return
     c1, c2 = st.columns(2)
-    per_team = c1.number_input("Households per team", min_value=5, value=50, step=5)
+    per_team = c1.number_input(_("Households per team"), min_value=5, value=50, step=5)
     labels = dict(zip(containment["zone_id"], containment["name"], strict=True))
     difficult = c2.multiselect(
-        "Difficult areas (30 households per team)", list(labels), format_func=labels.get
+        _("Difficult areas (30 households per team)"), list(labels), format_func=labels.get
     )
     sectors = survey_sectors(
         containment,
@@ -213,16 +300,27 @@ def _sectors_tab(zones: gpd.GeoDataFrame) -> None:
         team_size_by_zone=dict.fromkeys(difficult, 30),
     )
     if sectors.empty:
-        st.info("No habitation or town cell lies inside these zones.")
+        st.info(_("No habitation or town cell lies inside these zones."))
         return
-    per_zone = sectors.groupby("zone_name").agg(
-        sectors=("sector_id", "count"), teams_needed=("teams_needed", "sum")
+    per_zone = (
+        sectors.groupby("zone_name")
+        .agg(sectors=("sector_id", "count"), teams_needed=("teams_needed", "sum"))
+        .reset_index()
     )
-    st.markdown(f"**{len(sectors)} sectors, {int(sectors['teams_needed'].sum())} teams needed.**")
+    teams = int(sectors["teams_needed"].sum())
+    st.markdown(
+        "**"
+        + _(
+            "{sectors}, {teams}.",
+            sectors=n_("{n} sector", "{n} sectors", len(sectors)),
+            teams=n_("{n} team needed", "{n} teams needed", teams),
+        )
+        + "**"
+    )
     c1, c2 = st.columns(2)
-    c1.dataframe(per_zone, width="stretch")
-    c2.dataframe(teams_by_block(sectors), hide_index=True, width="stretch")
-    st.dataframe(sectors.drop(columns="geometry"), hide_index=True, width="stretch")
+    show_table(per_zone, _SECTORS_PER_ZONE, where=c1)
+    show_table(teams_by_block(sectors), _TEAMS_BY_BLOCK, where=c2)
+    show_table(sectors, _SECTORS)
 
     def sectors_geojson(synthetic: bool) -> bytes:
         with tempfile.TemporaryDirectory() as folder:
@@ -236,7 +334,7 @@ def _sectors_tab(zones: gpd.GeoDataFrame) -> None:
     c1, c2 = st.columns(2)
     with c1:
         state.download(
-            "Sectors map (GeoJSON)",
+            N_("Sectors map (GeoJSON)"),
             sectors_geojson,
             file_name="survey-sectors.geojson",
             mime="application/geo+json",
@@ -244,7 +342,7 @@ def _sectors_tab(zones: gpd.GeoDataFrame) -> None:
         )
     with c2:
         state.download(
-            "Sectors list (CSV)",
+            N_("Sectors list (CSV)"),
             lambda synthetic: csv_text(sectors.drop(columns="geometry"), synthetic=synthetic),
             file_name="survey-sectors.csv",
             mime="text/csv",
@@ -256,16 +354,18 @@ def _allocation_tab(zones: gpd.GeoDataFrame) -> None:
     district = state.district()
     centres = state.centres()
     containment = _active_containment(zones)
-    st.subheader("Nearest centres with free beds")
-    st.dataframe(nearest_centres(containment, centres, district), hide_index=True, width="stretch")
-    st.subheader("Beds and people in containment, by block")
+    st.subheader(_("Nearest centres with free beds"))
+    show_table(nearest_centres(containment, centres, district), _NEAREST)
+    st.subheader(_("Beds and people in containment, by block"))
     people = people_in_containment(zones, district) if len(zones) else pd.Series(dtype=float)
-    st.dataframe(beds_by_block(centres, people, district), hide_index=True, width="stretch")
-    st.subheader("Allocate people to institutional quarantine")
-    st.caption("A CSV with an id and home village (and block), e.g. returning migrants. No names.")
-    upload = st.file_uploader("People", type=["csv", "xlsx"], key="people_upload")
+    show_table(beds_by_block(centres, people, district), _BEDS_BY_BLOCK)
+    st.subheader(_("Allocate people to institutional quarantine"))
+    st.caption(
+        _("A CSV with an id and home village (and block), e.g. returning migrants. No names.")
+    )
+    upload = st.file_uploader(_("People"), type=["csv", "xlsx"], key="people_upload")
     kinds = st.multiselect(
-        "Centres of kind",
+        _("Centres of kind"),
         list(CentreKind),
         default=[CentreKind.QUARANTINE_CENTRE],
         format_func=lambda k: k.label,
@@ -278,22 +378,37 @@ def _allocation_tab(zones: gpd.GeoDataFrame) -> None:
         state.show_error(error)
         return
     placed, unplaced = allocate(people, centres, district, kinds=kinds)
-    st.markdown(f"**{len(placed)} placed, {len(unplaced) + len(problems)} not placed.**")
-    st.dataframe(placed, hide_index=True, width="stretch")
+    st.markdown(
+        "**"
+        + _(
+            "{placed}, {unplaced}.",
+            placed=n_("{n} person placed", "{n} people placed", len(placed)),
+            unplaced=n_(
+                "{n} person not placed",
+                "{n} people not placed",
+                len(unplaced) + len(problems),
+            ),
+        )
+        + "**"
+    )
+    show_table(placed, _PLACED)
     if len(unplaced):
-        st.dataframe(unplaced, hide_index=True, width="stretch")
+        show_table(unplaced, _UNPLACED)
     if problems:
         _problems_table(problems)
     state.download(
-        "Allocation (CSV)",
+        N_("Allocation (CSV)"),
         lambda synthetic: csv_text(placed, synthetic=synthetic),
         file_name="allocation.csv",
         mime="text/csv",
         rows=len(placed),
     )
-    if len(placed) and st.button("Record these people as occupying their beds"):
+    if len(placed) and st.button(_("Record these people as occupying their beds")):
         counts = {str(c): int(n) for c, n in placed["centre_id"].value_counts().items()}
-        if state.act(lambda fresh: fresh.occupy_beds(counts), done=f"{len(placed)} beds taken."):
+        if state.act(
+            lambda fresh: fresh.occupy_beds(counts),
+            done=n_("{n} bed taken.", "{n} beds taken.", len(placed)),
+        ):
             st.rerun()
         state.show_flash()
 
@@ -303,11 +418,13 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
     ws = state.workspace()
     homes = ws.homes()
     st.caption(
-        "Homes are registered by id and place only: no names. Check-ins come from the tracking "
-        "app as a CSV of id, time, latitude, longitude."
+        _(
+            "Homes are registered by id and place only: no names. Check-ins come from the "
+            "tracking app as a CSV of id, time, latitude, longitude."
+        )
     )
     upload = st.file_uploader(
-        "Register homes (CSV: id, latitude, longitude, start, end)",
+        _("Register homes (CSV: id, latitude, longitude, start, end)"),
         type=["csv"],
         key="homes_upload",
     )
@@ -321,13 +438,15 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
         else:
             if problems:
                 _problems_table(problems)
-            if len(frame) and st.button(f"Register {len(frame)} homes"):
-                if state.act(lambda fresh: fresh.register_homes(frame), done="Homes registered."):
+            if len(frame) and st.button(n_("Register {n} home", "Register {n} homes", len(frame))):
+                if state.act(
+                    lambda fresh: fresh.register_homes(frame), done=_("Homes registered.")
+                ):
                     st.rerun()
                 state.show_flash()
-    radius = st.number_input("Geofence radius (m)", min_value=10, value=int(GEOFENCE_M), step=10)
+    radius = st.number_input(_("Geofence radius (m)"), min_value=10, value=int(GEOFENCE_M), step=10)
     checkins = st.file_uploader(
-        "Check-ins (CSV: id, time, lat, lon)", type=["csv"], key="checkins_upload"
+        _("Check-ins (CSV: id, time, lat, lon)"), type=["csv"], key="checkins_upload"
     )
     if checkins is not None and len(homes):
         try:
@@ -342,35 +461,54 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
         else:
             found = geofence_violations(homes, rows, district, radius_m=radius)
             st.markdown(
-                f"**{len(rows)} check-ins read, {len(found)} outside the {radius} m fence.**"
+                "**"
+                + _(
+                    "{read}, {outside}.",
+                    read=n_("{n} check-in read", "{n} check-ins read", len(rows)),
+                    outside=n_(
+                        "{n} outside the {radius} m fence",
+                        "{n} outside the {radius} m fence",
+                        len(found),
+                        radius=number(radius),
+                    ),
+                )
+                + "**"
             )
             if problems:
                 _problems_table(problems)
-            st.dataframe(found, hide_index=True, width="stretch")
-            if len(found) and st.button("Record these violations"):
+            show_table(found, _VIOLATIONS)
+            if len(found) and st.button(_("Record these violations")):
                 added = state.act(lambda fresh: fresh.record_violations(found))
                 if added is not None:
-                    state.flash("success", f"{added.value} new violations recorded.")
+                    state.flash(
+                        "success",
+                        n_(
+                            "{n} new violation recorded.",
+                            "{n} new violations recorded.",
+                            added.value,
+                        ),
+                    )
                     st.rerun()
                 state.show_flash()
     violations = ws.violations()
     if len(violations):
-        st.subheader("Violations and action taken")
-        st.dataframe(violations, hide_index=True, width="stretch")
+        st.subheader(_("Violations and action taken"))
+        show_table(violations, _VIOLATIONS)
         pending = violations[violations["action"] == ""]
         if len(pending):
-            keys = [f"{v.hq_id} at {v.checked_at}" for v in pending.itertuples()]
-            chosen = st.selectbox("Violation", range(len(keys)), format_func=lambda i: keys[i])
-            action = st.selectbox(
-                "Action", list(ViolationAction), format_func=lambda a: a.value.replace("_", " ")
-            )
-            if st.button("Record action"):
+            keys = [
+                _("{home} at {time}", home=v.hq_id, time=v.checked_at.strftime("%d-%m-%Y %H:%M"))
+                for v in pending.itertuples()
+            ]
+            chosen = st.selectbox(_("Violation"), range(len(keys)), format_func=lambda i: keys[i])
+            action = st.selectbox(_("Action"), list(ViolationAction), format_func=code_label)
+            if st.button(_("Record action")):
                 row = pending.iloc[chosen]
                 if state.act(
                     lambda fresh: fresh.record_action(
                         row["hq_id"], row["checked_at"], action.value, on=as_of
                     ),
-                    done="Action recorded.",
+                    done=_("Action recorded."),
                 ):
                     st.rerun()
                 state.show_flash()
@@ -380,40 +518,41 @@ def _public_list_tab(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     district = state.district()
     table = public_zone_list(zones, district, as_of=as_of)
     if table.empty:
-        st.info("No containment zone is in force on this day.")
+        st.info(_("No containment zone is in force on this day."))
         return
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, _PUBLIC_LIST)
     c1, c2 = st.columns(2)
     with c1:
         state.download(
-            "Public list (CSV)",
-            lambda synthetic: csv_text(table, synthetic=synthetic),
+            N_("Public list (CSV)"),
+            lambda synthetic: csv_text(display_table(table, _PUBLIC_LIST), synthetic=synthetic),
             file_name="containment-zones.csv",
             mime="text/csv",
             rows=len(table),
         )
     with c2:
         state.download(
-            "Printable page (HTML)",
+            N_("Printable page (HTML)"),
             lambda synthetic: public_list_html(table, district, as_of=as_of, synthetic=synthetic),
             file_name="containment-zones.html",
             mime="text/html",
             rows=len(table),
         )
+    zone_papers(zones, state.workspace().checkpoints(), state.centres(), as_of=as_of, key="field")
 
 
 @state.page
 def page() -> None:
-    st.title("Field work")
+    st.title(_("Field work"))
     as_of = state.working_date()
     zones = state.zones()
     tabs = st.tabs(
         [
-            "Checkpoints",
-            "Survey sectors",
-            "Centres and allocation",
-            "Home quarantine",
-            "Public zone list",
+            _("Checkpoints"),
+            _("Survey sectors"),
+            _("Centres and allocation"),
+            _("Home quarantine"),
+            _("Public zone list"),
         ]
     )
     with tabs[0]:

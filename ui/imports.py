@@ -8,27 +8,30 @@ import streamlit as st
 
 import containment as cp
 from containment.auth import Permission
+from containment.i18n import N_, _, date_text, n_, number, time_text
 from containment.io.dates import EPIDEMIC_START
 from containment.render.text import markdown_text as md
 from ui import state
+from ui.tables import PROBLEM_COLUMNS, show_table
 
 _ACCEPTED = {
-    "reported_on": "Reported",
-    "status": "Status",
-    "village": "Village",
-    "block": "Block",
-    "placed_by": "Placed by",
-    "row": "Row",
+    "reported_on": N_("Reported"),
+    "status": N_("Status"),
+    "village": N_("Village"),
+    "block": N_("Block"),
+    "placed_by": N_("Placed by"),
+    "row": N_("Row"),
 }
+_NOTES = {"row": N_("Row"), "reason": N_("Note")}
 _IMPORTS = {
-    "import_id": "Import",
-    "source": "File",
-    "imported_at": "When (UTC)",
-    "added": "Added",
-    "updated": "Updated",
-    "rejected": "Rejected",
-    "synthetic": "Synthetic",
-    "undone_at": "Undone (UTC)",
+    "import_id": N_("Import"),
+    "source": N_("File"),
+    "imported_at": N_("When"),
+    "added": N_("Added"),
+    "updated": N_("Updated"),
+    "rejected": N_("Rejected"),
+    "synthetic": N_("Synthetic"),
+    "undone_at": N_("Undone"),
 }
 
 
@@ -36,12 +39,12 @@ def offer_sample() -> None:
     district = state.district()
     if district.sample_cases is None:
         return
-    if st.button("Load the SYNTHETIC sample line list (not real cases)", key="load_sample"):
+    if st.button(_("Load the SYNTHETIC sample line list (not real cases)"), key="load_sample"):
         result = cp.read_cases(district.sample_cases, district)
         saved = state.act(
             lambda ws: ws.import_cases(
                 result.cases,
-                source=f"{district.sample_cases.name} (synthetic)",
+                source=f"{district.sample_cases.name} (synthetic)",  # a record: as written
                 rejected=len(result.rejected),
                 synthetic=True,
             )
@@ -55,52 +58,60 @@ def offer_sample() -> None:
 
 def _rows_tables(result: cp.CaseList) -> None:
     c1, c2 = st.columns(2)
-    c1.metric("Accepted rows", result.accepted_count)
-    c2.metric("Rejected rows", len(result.rejected))
+    c1.metric(_("Accepted rows"), number(result.accepted_count))
+    c2.metric(_("Rejected rows"), number(len(result.rejected)))
     if result.rejected:
-        st.markdown("**Rejected rows** — correct them in the file and upload again:")
-        st.dataframe(
+        st.markdown(_("**Rejected rows** — correct them in the file and upload again:"))
+        show_table(
             pd.DataFrame(
-                [{"Row": p.row, "Field": p.field, "Reason": p.reason} for p in result.rejected]
+                [{"row": p.row, "field": p.field, "reason": p.reason} for p in result.rejected]
             ),
-            hide_index=True,
-            width="stretch",
+            PROBLEM_COLUMNS,
         )
     if result.notes:
-        st.markdown("**Accepted with a note:**")
-        st.dataframe(
-            pd.DataFrame([{"Row": p.row, "Note": p.reason} for p in result.notes]),
-            hide_index=True,
-            width="stretch",
-        )
+        st.markdown(_("**Accepted with a note:**"))
+        show_table(pd.DataFrame([{"row": p.row, "reason": p.reason} for p in result.notes]), _NOTES)
     if result.accepted_count:
-        accepted = result.cases[list(_ACCEPTED)].rename(columns=_ACCEPTED)
-        accepted["Reported"] = accepted["Reported"].dt.strftime("%d-%m-%Y")
-        with st.expander(f"Accepted rows ({result.accepted_count})"):
-            st.dataframe(accepted, hide_index=True, width="stretch")
+        with st.expander(_("Accepted rows ({n})", n=number(result.accepted_count))):
+            show_table(result.cases, _ACCEPTED)
 
 
 def _save(result: cp.CaseList, source: str) -> None:
     ws = state.workspace()
     preview = ws.preview_import(result.cases, rejected=len(result.rejected))
     st.markdown(
-        "**If you save, the store gets:**\n\n" + "\n".join(f"- {line}" for line in preview.lines())
+        _("**If you save, the store gets:**")
+        + "\n\n"
+        + "\n".join(
+            ("    - " if line.startswith(" ") else "- ") + md(line.strip())
+            for line in preview.lines()
+        )
     )
     sample = ws.synthetic_cases()
     replace = False
     if result.synthetic:
         st.warning(
-            "This file says it is SYNTHETIC (its Data column): it is saved as the synthetic "
-            "sample, never as real cases, and every page, pack and export says so."
+            _(
+                "This file says it is SYNTHETIC (its Data column): it is saved as the synthetic "
+                "sample, never as real cases, and every page, pack and export says so."
+            )
         )
     elif sample:
         st.warning(
-            f"This store holds the SYNTHETIC sample ({sample:,} cases that are not real). Real "
-            "cases are never mixed with it: saving removes the sample, and the zones drawn "
-            "since it was loaded, first."
+            n_(
+                "This store holds the SYNTHETIC sample ({n} case that is not real). Real cases "
+                "are never mixed with it: saving removes the sample, and the zones drawn since "
+                "it was loaded, first.",
+                "This store holds the SYNTHETIC sample ({n} cases that are not real). Real "
+                "cases are never mixed with it: saving removes the sample, and the zones drawn "
+                "since it was loaded, first.",
+                sample,
+            )
         )
-        replace = st.checkbox("Remove the synthetic sample and save the real cases", key="replace")
-    label = f"Save {result.accepted_count} accepted cases"
+        replace = st.checkbox(
+            _("Remove the synthetic sample and save the real cases"), key="replace"
+        )
+    label = n_("Save {n} accepted case", "Save {n} accepted cases", result.accepted_count)
     held = bool(sample) and not replace and not result.synthetic
     if st.button(label, type="primary", disabled=held, key="save_import"):
         summary = state.act(
@@ -116,11 +127,17 @@ def _save(result: cp.CaseList, source: str) -> None:
             st.session_state["uploads"] = st.session_state.get("uploads", 0) + 1  # a new box
             state.follow_new_cases()
             removed = summary.value.removed_synthetic
+            saved = "; ".join(line.strip() for line in summary.value.lines())
             state.flash(
                 "success",
-                "Saved: "
-                + "; ".join(line.strip() for line in summary.value.lines())
-                + (f". The synthetic sample ({removed:,} cases) was removed." if removed else "."),
+                n_(
+                    "Saved: {saved}. The synthetic sample ({n} case) was removed.",
+                    "Saved: {saved}. The synthetic sample ({n} cases) was removed.",
+                    removed,
+                    saved=saved,
+                )
+                if removed
+                else _("Saved: {saved}.", saved=saved),
             )
             st.rerun()
         state.show_flash()
@@ -131,50 +148,61 @@ def _history() -> None:
     history = ws.imports()
     if history.empty:
         return
-    st.subheader("Imports so far")
-    st.dataframe(history.rename(columns=_IMPORTS), hide_index=True, width="stretch")
+    st.subheader(_("Imports so far"))
+    show_table(history, _IMPORTS)
     live = history[history["undone_at"].isna()]
     if not ws.may(Permission.UNDO_IMPORTS) or live.empty:
         return
-    with st.expander("Undo an import (collector)"):
+    with st.expander(_("Undo an import (collector)")):
         labels = {
-            int(r.import_id): f"{r.import_id}: {r.source} ({r.imported_at[:16]})"
+            int(
+                r.import_id
+            ): f"{r.import_id}: {r.source} ({time_text(pd.Timestamp(r.imported_at))})"
             for r in live.itertuples()
         }
-        chosen = st.selectbox("Import", list(labels)[::-1], format_func=labels.get, key="undo_id")
+        chosen = st.selectbox(
+            _("Import"), list(labels)[::-1], format_func=labels.get, key="undo_id"
+        )
         st.caption(
-            "The cases it added are removed and the ones it updated get their earlier values "
-            "back, in one step; the audit trail keeps a record."
+            _(
+                "The cases it added are removed and the ones it updated get their earlier "
+                "values back, in one step; the audit trail keeps a record."
+            )
         )
         state.action_button(
-            "Undo this import",
+            _("Undo this import"),
             lambda fresh: fresh.undo_import(chosen),
             key="undo_import",
-            done=f"Import {chosen} undone.",
+            done=_("Import {number} undone.", number=chosen),
         )
 
 
 @state.page
 def page() -> None:
-    st.title("Import cases")
+    st.title(_("Import cases"))
     st.write(
-        "Upload the day's positive-case line list (CSV, Excel, GeoJSON or GeoPackage). "
-        "You will see every accepted and rejected row, and what would change, before anything "
-        "is saved. Names, phone numbers and addresses in the file are never read."
+        _(
+            "Upload the day's positive-case line list (CSV, Excel, GeoJSON or GeoPackage). You "
+            "will see every accepted and rejected row, and what would change, before anything "
+            "is saved. Names, phone numbers and addresses in the file are never read."
+        )
     )
     upload = st.file_uploader(
-        "Line list",
+        _("Line list"),
         type=["csv", "xlsx", "geojson", "json", "gpkg"],
         key=f"line_list_{st.session_state.get('uploads', 0)}",
     )
-    with st.expander("Dates before 30-01-2020"):
+    with st.expander(_("Dates before {day}", day=date_text(EPIDEMIC_START))):
         earliest = st.date_input(
-            "Refuse dates before",
+            _("Refuse dates before"),
             value=EPIDEMIC_START,
             format="DD-MM-YYYY",
-            help="India's first case was reported on 30-01-2020: earlier dates are taken as "
-            "typos (01-01-1900, 2002 for 2020). Set an earlier day only if the list has real "
-            "cases from before it.",
+            help=_(
+                "India's first case was reported on {day}: earlier dates are taken as typos "
+                "(01-01-1900, 2002 for 2020). Set an earlier day only if the list has real "
+                "cases from before it.",
+                day=date_text(EPIDEMIC_START),
+            ),
             key="earliest",
         )
     if upload is not None:

@@ -3,22 +3,24 @@ map draws under the zones. Planners and the collector add and remove them; every
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from containment.auth import Permission
-from containment.i18n import _
+from containment.i18n import N_, _
 from ui import state
+from ui.tables import show_wrapped_table
 
 _TABLE = {
-    "name": "Layer",
-    "kind": "Kind",
-    "format": "Format",
-    "features": "Features or tiles",
-    "min_zoom": "From zoom",
-    "max_zoom": "To zoom",
-    "source": "File",
-    "added_by": "Added by",
-    "added_at": "Added at (UTC)",
+    "name": N_("Layer"),
+    "kind": N_("Kind"),
+    "format": N_("Format"),
+    "features": N_("Features or tiles"),
+    "min_zoom": N_("From zoom"),
+    "max_zoom": N_("To zoom"),
+    "source": N_("File"),
+    "added_by": N_("Added by"),
+    "added_at": N_("Added at"),
 }
 # What an upload may be: vector layers as everywhere in the app, tiles up to Streamlit's limit.
 _TYPES = ["geojson", "json", "gpkg", "zip", "mbtiles", "pmtiles"]
@@ -41,9 +43,8 @@ def page() -> None:
     if layers.empty:
         st.info(_("No layers of the district's own yet."))
     else:
-        shown = layers[list(_TABLE)].rename(columns={k: _(v) for k, v in _TABLE.items()})
-        shown[_("Added at (UTC)")] = shown[_("Added at (UTC)")].str[:16].str.replace("T", " ")
-        st.table(shown.set_index(_("Layer")))
+        added_at = pd.to_datetime(layers["added_at"], utc=True).dt.floor("min")
+        show_wrapped_table(layers.assign(added_at=added_at.astype(object)), _TABLE)
     if not ws.may(Permission.ADD_MAP_LAYERS):
         return
     st.subheader(_("Add a layer"))

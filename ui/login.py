@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from containment.auth import AuthError
+from containment.i18n import _
 from containment.render.text import markdown_text as md
 from containment.service import first_collector
 from containment.store.backends import SQLiteBackend
@@ -23,13 +24,15 @@ def _first_run() -> None:
         )
         return
     st.info(
-        "This store has no users yet. Create the **collector's** account: the collector adds "
-        "planners and police afterwards (command line: `containment users add`)."
+        _(
+            "This store has no users yet. Create the **collector's** account: the collector "
+            "adds planners and police afterwards (command line: `containment users add`)."
+        )
     )
     with st.form("first_collector"):
-        username = st.text_input("Collector's user name", key="first_username")
+        username = st.text_input(_("Collector's user name"), key="first_username")
         password, again = new_password("first")
-        if st.form_submit_button("Create the account", type="primary", key="first_submit"):
+        if st.form_submit_button(_("Create the account"), type="primary", key="first_submit"):
             if not passwords_match(password, again):
                 return
             try:
@@ -37,16 +40,39 @@ def _first_run() -> None:
             except AuthError as error:
                 state.show_error(error)
                 return
-            st.session_state["login_notice"] = (
-                f"Account {username.strip().lower()!r} created: log in."
+            st.session_state["login_notice"] = _(
+                "Account {name} created: log in.", name=repr(username.strip().lower())
             )
             st.rerun()
+
+
+def _picked() -> None:
+    state.choose_district(st.session_state["district_picker"])
+
+
+def _district_picker() -> None:
+    """Several districts shipped and none fixed at start: pick one (its store, its users)."""
+    offered = state.picker_districts()
+    if len(offered) < 2:
+        return
+    names = {d.slug: d.name for d in offered}
+    slugs = list(names)
+    st.selectbox(
+        "District",
+        slugs,
+        index=slugs.index(state.district_slug()),
+        format_func=names.__getitem__,
+        key="district_picker",
+        on_change=_picked,
+        help="Each district has its own store and its own users: log in to the one you work in.",
+    )
 
 
 def page() -> None:
     svc = state.service()
     state.language_picker(None)
-    st.title(f"Containment Planner — {md(state.district().name)}")
+    st.title(_("Containment Planner — {district}", district=md(state.district().name)))
+    _district_picker()
     message = st.session_state.pop("login_message", None)
     if message:
         st.warning(md(message))
@@ -58,14 +84,16 @@ def page() -> None:
             _first_run()
         else:
             st.error(
-                "This database has no users yet. An administrator creates the first ones on the "
-                "server: `containment users add NAME --role collector`."
+                _(
+                    "This database has no users yet. An administrator creates the first ones on "
+                    "the server: `containment users add NAME --role collector`."
+                )
             )
             return
     with st.form("login"):
-        username = st.text_input("User name", key="login_username")
-        password = st.text_input("Password", type="password", key="login_password")
-        if st.form_submit_button("Log in", type="primary", key="login_submit"):
+        username = st.text_input(_("User name"), key="login_username")
+        password = st.text_input(_("Password"), type="password", key="login_password")
+        if st.form_submit_button(_("Log in"), type="primary", key="login_submit"):
             try:
                 session = svc.login(username, password, client=state.client_address())
             except AuthError as error:
@@ -74,8 +102,10 @@ def page() -> None:
             st.session_state["session_token"] = session.token
             state.keep_login(session.token)
             chosen = st.session_state.get("login_language")
-            if chosen and chosen != session.user.language:  # the last language chosen is kept
+            picked = st.session_state.get("login_language_chosen")
+            if picked and chosen and chosen != session.user.language:  # the last one chosen
                 svc.workspace(session.token).set_language(chosen)
             st.rerun()
-    kind = "embedded" if isinstance(svc.store.backend, SQLiteBackend) else "PostGIS"
-    st.caption(f"Store: {kind}")  # where it is (host, path) is not for anyone who has not logged in
+    kind = _("embedded") if isinstance(svc.store.backend, SQLiteBackend) else "PostGIS"
+    # where it is (host, path) is not for anyone who has not logged in
+    st.caption(_("Store: {store}", store=kind))

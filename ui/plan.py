@@ -24,40 +24,56 @@ from containment.engine.lifecycle import (
     new_zone_id,
 )
 from containment.engine.timeline import reported_in
-from containment.engine.update import ZoneChange
+from containment.engine.update import Change, ZoneChange
 from containment.engine.zones import ZonePlan
-from containment.render.labels import labelled
+from containment.i18n import N_, _, date_text, n_, number
+from containment.render.labels import ZONE_LABELS, code_label
 from containment.render.mapview import MapLayers, build_map
-from containment.render.text import count
 from containment.render.text import markdown_text as md
 from containment.service import Workspace
 from ui import state
 from ui.imports import offer_sample
+from ui.tables import show_table
 
 # What fits across the page at 1280×720 without cutting a column; the chosen zone's other
 # figures are written under the table (and in its popup on the map).
 ZONE_TABLE = [
     "name", "kind", "status", "case_count", "population_est", "release_due_on", "due_for_release",
 ]  # fmt: skip
+_UPDATE_TABLE = {
+    "change": N_("Change"),
+    "name": N_("Zone"),
+    "kind": N_("Kind"),
+    "detail": N_("What changes"),
+    "collector": N_("Needs the collector"),
+}
+_HISTORY_TABLE = {
+    "version": N_("Version"),
+    "saved_at": N_("Saved at"),
+    "by": N_("By"),
+    "change": N_("Change"),
+    "status": N_("Status"),
+    "name": N_("Name"),
+}
 
 
 def _rule_picker() -> cp.Rule:
     names = list(cp.PRESETS)
     chosen = st.selectbox(
-        "Rule",
+        _("Rule"),
         [*names, "custom"],
         index=names.index("mohfw-2020-rural"),
-        format_func=lambda n: cp.PRESETS[n].title if n in cp.PRESETS else "Custom radii",
+        format_func=lambda n: _(cp.PRESETS[n].title) if n in cp.PRESETS else _("Custom radii"),
         key="rule_name",
     )
     if chosen != "custom":
         rule = cp.get_rule(chosen)
-        st.caption(md(rule.source))
+        st.caption(md(_(rule.source)))
         return rule
     c1, c2, c3 = st.columns(3)
-    radius = c1.number_input("Containment m", min_value=10, value=500, step=50)
-    buffer = c2.number_input("Buffer m", min_value=0, value=1000, step=100)
-    days = c3.number_input("Release days", min_value=1, value=28)
+    radius = c1.number_input(_("Containment radius (m)"), min_value=10, value=500, step=50)
+    buffer = c2.number_input(_("Buffer width (m)"), min_value=0, value=1000, step=100)
+    days = c3.number_input(_("Release after (days)"), min_value=1, value=28)
     return cp.custom_rule(
         containment_radius_m=radius, buffer_m=buffer, release_after_days=int(days)
     )
@@ -80,10 +96,10 @@ def _update_frame(changes: list[ZoneChange]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {
             "change": [str(c.change) for c in changes],
-            "name": [c.name or "(new zone)" for c in changes],
+            "name": [c.name or _("(new zone)") for c in changes],
             "kind": [c.kind for c in changes],
             "detail": [c.detail for c in changes],
-            "collector": ["yes" if c.touches_notified and c.to_apply else "" for c in changes],
+            "collector": [c.touches_notified and c.to_apply for c in changes],
         },
         geometry=[c.geometry for c in changes],
         crs=STORAGE_CRS,
@@ -100,28 +116,36 @@ def _update_panel(proposals: dict[str, Any]) -> None:
         if c.to_apply and (ws.may(Permission.NOTIFY_ZONES) or not c.touches_notified)
     ]
     counts = pd.Series([str(c.change) for c in changes]).value_counts()
-    st.subheader(f"Update by {plan.rule.name} as of {plan.as_of:%d-%m-%Y}")
+    st.subheader(
+        _(
+            "Update by {rule} as of {day}",
+            rule=md(_(plan.rule.title) or plan.rule.name),
+            day=date_text(plan.as_of),
+        )
+    )
     st.caption(
-        ", ".join(f"{count(int(n), 'zone')} {change}" for change, n in counts.items())
-        + ". Dashed on the map in the colour of their change. Nothing is saved until you "
-        "accept: new zones become proposals, grown and merged zones new versions of the "
-        "saved ones (their history kept)."
+        _(
+            "{counts}. Dashed on the map in the colour of their change. Nothing is saved until "
+            "you accept: new zones become proposals, grown and merged zones new versions of "
+            "the saved ones (their history kept).",
+            counts=", ".join(_changes_counted(Change(c), int(n)) for c, n in counts.items()),
+        )
     )
     for note in plan.notes:
         st.caption(md(note))
-    table = _update_frame(changes).drop(columns="geometry").rename(
-        columns={"change": "Change", "name": "Zone", "kind": "Kind", "detail": "What changes",
-                 "collector": "Needs the collector"}
-    )  # fmt: skip
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(_update_frame(changes), _UPDATE_TABLE)
     waiting = [c for c in changes if c.to_apply and c not in mine]
     if waiting:
         st.caption(
-            f"{count(len(waiting), 'change')} to notified zones: the collector accepts those."
+            n_(
+                "{n} change to notified zones: the collector accepts it.",
+                "{n} changes to notified zones: the collector accepts those.",
+                len(waiting),
+            )
         )
     c1, c2 = st.columns(2)
     if c1.button(
-        f"Accept {count(len(mine), 'change')}",
+        n_("Accept {n} change", "Accept {n} changes", len(mine)),
         type="primary",
         disabled=not mine,
         key="accept_update",
@@ -131,9 +155,22 @@ def _update_panel(proposals: dict[str, Any]) -> None:
             del st.session_state["proposals"]
             state.flash("success", outcome.value.summary())
         st.rerun()  # the outcome, or why nothing was saved, is shown on top
-    if c2.button("Discard", key="discard_update"):
+    if c2.button(_("Discard"), key="discard_update"):
         del st.session_state["proposals"]
         st.rerun()
+
+
+def _changes_counted(change: Change, n: int) -> str:
+    """How many zones of the daily update make one kind of change, in words."""
+    if change is Change.NEW:
+        return n_("{n} new zone", "{n} new zones", n)
+    if change is Change.GROWN:
+        return n_("{n} zone grown", "{n} zones grown", n)
+    if change is Change.MERGED:
+        return n_("{n} zone from merged zones", "{n} zones from merged zones", n)
+    if change is Change.UNCHANGED:
+        return n_("{n} zone unchanged", "{n} zones unchanged", n)
+    return n_("{n} zone due for release", "{n} zones due for release", n)
 
 
 def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
@@ -153,27 +190,41 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
         as_of=as_of,
         release_after_days=rule.release_after_days,
     )
-    st.subheader("Drawn zone")
+    st.subheader(_("Drawn zone"))
     st.caption(
-        f"Saved as the {count(snapped.unit_count, 'ground unit')} it covers (zones follow "
-        f"village limits and town cells): {md(snapped.places)}."
+        n_(
+            "Saved as the {n} ground unit it covers (zones follow village limits and town "
+            "cells): {places}.",
+            "Saved as the {n} ground units it covers (zones follow village limits and town "
+            "cells): {places}.",
+            snapped.unit_count,
+            places=md(snapped.places),
+        )
     )
     cols = st.columns(4)
-    cols[0].metric("Cases inside", int(figures["case_count"]))
-    cols[1].metric("Population (est.)", f"{int(figures['population_est']):,}")
-    cols[2].metric("Households (est.)", f"{int(figures['households_est']):,}")
-    cols[3].metric("Area km²", f"{figures['area_km2']:.2f}")
+    cols[0].metric(_("Cases inside"), number(int(figures["case_count"])))
+    cols[1].metric(_("People (est.)"), number(int(figures["population_est"])))
+    cols[2].metric(_("Households (est.)"), number(int(figures["households_est"])))
+    cols[3].metric(_("Area km²"), number(figures["area_km2"], 2))
     st.caption(
-        f"Blocks: {md(figures['blocks']) or '—'} · Facilities inside: "
-        f"{md(figures['facilities_inside']) or 'none'} · Nearest facility: "
-        f"{md(figures['nearest_facility'])} ({figures['nearest_facility_m']:,.0f} m) · "
-        f"Release due: {figures['release_due_on']:%d-%m-%Y} ({rule.name})"
+        _(
+            "Blocks: {blocks} · Facilities inside: {inside} · Nearest facility: {nearest} "
+            "({distance} m) · Release due: {due} ({rule})",
+            blocks=md(figures["blocks"]) or "—",
+            inside=md(figures["facilities_inside"]) or _("none"),
+            nearest=md(figures["nearest_facility"]),
+            distance=number(figures["nearest_facility_m"]),
+            due=date_text(figures["release_due_on"]),
+            rule=md(_(rule.title) or rule.name),
+        )
     )
     with st.form("save_drawing", clear_on_submit=True):
-        name = st.text_input("Zone name", placeholder="e.g. Ward 7, Sagwara town")
-        kind = st.radio("Kind", ["containment", "buffer"], horizontal=True)
-        note = st.text_area("Note (not exported)", height=68)
-        if st.form_submit_button("Save zone", type="primary", key="save_drawing_submit"):
+        name = st.text_input(_("Zone name"), placeholder=_("e.g. Ward 7, Sagwara town"))
+        kind = st.radio(
+            _("Kind"), ["containment", "buffer"], format_func=code_label, horizontal=True
+        )
+        note = st.text_area(_("Note (not exported)"), height=68)
+        if st.form_submit_button(_("Save zone"), type="primary", key="save_drawing_submit"):
             saved = state.act(
                 lambda ws: ws.save_zone(
                     SavedZone(
@@ -188,7 +239,7 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
                         created_on=as_of,
                     )
                 ),
-                done=f"Zone {name!r} saved as a draft.",
+                done=_("Zone {name} saved as a draft.", name=repr(name)),
             )
             if saved is None:
                 state.show_flash()
@@ -201,11 +252,14 @@ def _edit_panel(opened: SavedZone, drawings: list[dict]) -> None:
     """Save a new outline over the version the user opened (someone else's save since then is
     a conflict, not overwritten)."""
     st.info(
-        f"Editing the shape of **{md(opened.name)}**: use the edit tool (pencil) on the map, "
-        "click *Save* on the map toolbar, then save here."
+        _(
+            "Editing the shape of **{name}**: use the edit tool (pencil) on the map, click "
+            "*Save* on the map toolbar, then save here.",
+            name=md(opened.name),
+        )
     )
     c1, c2 = st.columns(2)
-    if c2.button("Cancel editing"):
+    if c2.button(_("Cancel editing")):
         del st.session_state["editing_zone"]
         st.rerun()
     if not drawings:
@@ -218,11 +272,17 @@ def _edit_panel(opened: SavedZone, drawings: list[dict]) -> None:
     for repair in shape.repairs:
         st.warning(md(repair))
     snapped = snap_to_units(shape.geometry, state.district())
-    st.caption(f"The new shape is the {count(snapped.unit_count, 'ground unit')} it covers.")
-    if c1.button("Save new shape", type="primary"):
+    st.caption(
+        n_(
+            "The new shape is the {n} ground unit it covers.",
+            "The new shape is the {n} ground units it covers.",
+            snapped.unit_count,
+        )
+    )
+    if c1.button(_("Save new shape"), type="primary"):
         saved = state.act(
             lambda ws: ws.save_zone(dataclasses.replace(opened, geometry=snapped.geometry)),
-            done=f"New shape of {opened.name!r} saved.",
+            done=_("New shape of {name} saved.", name=repr(opened.name)),
         )
         if saved is None:
             state.show_flash()
@@ -233,37 +293,54 @@ def _edit_panel(opened: SavedZone, drawings: list[dict]) -> None:
 
 def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     if zones.empty:
-        st.caption("No saved zones yet: propose them by rule or draw one on the map.")
+        st.caption(_("No saved zones yet: propose them by rule or draw one on the map."))
         return
-    st.dataframe(labelled(zones, ZONE_TABLE), hide_index=True, width="stretch")
+    show_table(zones, {c: ZONE_LABELS[c] for c in ZONE_TABLE})
     if state.workspace().may(Permission.NOTIFY_ZONES):
         _notify_several(zones, as_of)
-    labels = {row.zone_id: f"{row.name} ({row.kind})" for row in zones.itertuples()}
-    zone_id = st.selectbox("Zone", list(labels), format_func=labels.get, key="selected_zone")
+    labels = {row.zone_id: f"{row.name} ({code_label(row.kind)})" for row in zones.itertuples()}
+    zone_id = st.selectbox(_("Zone"), list(labels), format_func=labels.get, key="selected_zone")
     ws = state.workspace()
     zone = ws.zone(zone_id)  # the version on screen: every button below acts on this one
     row = zones.set_index("zone_id").loc[zone_id]
-    notified = (
-        f", order {md(zone.order_number)} of {zone.notified_on:%d-%m-%Y}"
-        if zone.notified_on
-        else ""
-    )
-    st.markdown(f"Status: **{zone.status}**{notified}")
+    if zone.notified_on:
+        st.markdown(
+            _(
+                "Status: **{status}**, order {order} of {day}",
+                status=code_label(zone.status),
+                order=md(zone.order_number),
+                day=date_text(zone.notified_on),
+            )
+        )
+    else:
+        st.markdown(_("Status: **{status}**", status=code_label(zone.status)))
     st.caption(
-        f"Households (est.): {int(row['households_est']):,} · Area: {row['area_km2']:.2f} km² · "
-        f"Blocks: {md(row['blocks']) or '—'} · Facilities inside: "
-        f"{md(row['facilities_inside']) or 'none'} · Nearest facility: "
-        f"{md(row['nearest_facility'])} ({row['nearest_facility_m']:,.0f} m)"
+        _(
+            "Households (est.): {households} · Area: {area} km² · Blocks: {blocks} · Facilities "
+            "inside: {inside} · Nearest facility: {nearest} ({distance} m)",
+            households=number(int(row["households_est"])),
+            area=number(row["area_km2"], 2),
+            blocks=md(row["blocks"]) or "—",
+            inside=md(row["facilities_inside"]) or _("none"),
+            nearest=md(row["nearest_facility"]),
+            distance=number(row["nearest_facility_m"]),
+        )
     )
     if row["due_for_release"]:
-        st.warning(f"{md(zone.name)} is due for release: no new case since {row['last_case_on']}.")
+        st.warning(
+            _(
+                "{name} is due for release: no new case since {day}.",
+                name=md(zone.name),
+                day=date_text(row["last_case_on"]),
+            )
+        )
 
     def move(to: ZoneStatus, on_key: str | None = None, order_key: str | None = None) -> None:
         on = st.session_state[on_key] if on_key else as_of
         order = st.session_state[order_key] if order_key else ""
         state.act(
             lambda fresh: fresh.save_zone(advance(zone, to, on=on, order_number=order)),
-            done=f"{zone.name}: {to}.",
+            done=lambda: _("{name}: {status}.", name=zone.name, status=code_label(to)),
         )
 
     decided = zone.status in (ZoneStatus.NOTIFIED, ZoneStatus.RELEASED)
@@ -273,52 +350,60 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     cols = st.columns(4)
     if zone.status is ZoneStatus.DRAFT and may_propose:
         cols[0].button(
-            "Propose", key=f"propose_{zone_id}", on_click=move, args=(ZoneStatus.PROPOSED,)
+            _("Propose"), key=f"propose_{zone_id}", on_click=move, args=(ZoneStatus.PROPOSED,)
         )
     if zone.status is ZoneStatus.PROPOSED:
         if may_propose:
             cols[0].button(
-                "Back to draft", key=f"to_draft_{zone_id}", on_click=move, args=(ZoneStatus.DRAFT,)
+                _("Back to draft"),
+                key=f"to_draft_{zone_id}",
+                on_click=move,
+                args=(ZoneStatus.DRAFT,),
             )
         if may_notify:
-            with st.expander("Notify (collector)", key=f"notify_{zone_id}"):
-                st.text_input("Order number", key=f"order_{zone_id}")
+            with st.expander(_("Notify (collector)"), key=f"notify_{zone_id}"):
+                st.text_input(_("Order number"), key=f"order_{zone_id}")
                 st.date_input(
-                    "Order date", value=as_of, format="DD-MM-YYYY", key=f"order_on_{zone_id}"
+                    _("Order date"), value=as_of, format="DD-MM-YYYY", key=f"order_on_{zone_id}"
                 )
                 st.button(
-                    "Notify zone",
+                    _("Notify zone"),
                     type="primary",
                     key=f"notify_zone_{zone_id}",
                     on_click=move,
                     args=(ZoneStatus.NOTIFIED, f"order_on_{zone_id}", f"order_{zone_id}"),
                 )
         else:
-            st.caption("The collector notifies proposed zones.")
+            st.caption(_("The collector notifies proposed zones."))
     if zone.status is ZoneStatus.NOTIFIED and may_notify:
-        with st.expander("Release (collector)", key=f"release_{zone_id}"):
+        with st.expander(_("Release (collector)"), key=f"release_{zone_id}"):
             st.date_input(
-                "Released on", value=as_of, format="DD-MM-YYYY", key=f"release_on_{zone_id}"
+                _("Released on"), value=as_of, format="DD-MM-YYYY", key=f"release_on_{zone_id}"
             )
             st.button(
-                "Release zone",
+                _("Release zone"),
                 type="primary",
                 key=f"release_zone_{zone_id}",
                 on_click=move,
                 args=(ZoneStatus.RELEASED, f"release_on_{zone_id}"),
             )
     editable = may_edit and zone.status is not ZoneStatus.RELEASED
-    if editable and cols[2].button("Edit shape", key=f"edit_{zone_id}"):
+    if editable and cols[2].button(_("Edit shape"), key=f"edit_{zone_id}"):
         st.session_state["editing_zone"] = zone  # saved later over this version, or refused
         st.rerun()
     if may_edit:
-        with cols[3].popover("Delete", key=f"delete_{zone_id}"):
-            st.write(f"Delete {md(repr(zone.name))}? Its history is kept in the audit trail.")
+        with cols[3].popover(_("Delete"), key=f"delete_{zone_id}"):
+            st.write(
+                _(
+                    "Delete {name}? Its history is kept in the audit trail.",
+                    name=md(repr(zone.name)),
+                )
+            )
             state.action_button(
-                "Delete zone",
+                _("Delete zone"),
                 lambda fresh: fresh.delete_zone(zone_id, version=zone.version),
                 key=f"delete_zone_{zone_id}",
-                done=f"Zone {zone.name!r} deleted.",
+                done=_("Zone {name} deleted.", name=repr(zone.name)),
                 type="primary",
             )
     _history(zone, may_edit)
@@ -329,14 +414,19 @@ def _notify_several(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
     proposed = zones[zones["status"] == "proposed"]
     if len(proposed) < 2:
         return
-    with st.expander(f"Notify several proposed zones under one order ({len(proposed)} proposed)"):
+    with st.expander(
+        _(
+            "Notify several proposed zones under one order ({n} proposed)",
+            n=number(len(proposed)),
+        )
+    ):
         labels = dict(zip(proposed["zone_id"], proposed["name"], strict=True))
         chosen = st.multiselect(
-            "Zones", list(labels), format_func=labels.get, key="notify_several_zones"
+            _("Zones"), list(labels), format_func=labels.get, key="notify_several_zones"
         )
         c1, c2 = st.columns(2)
-        c1.text_input("Order number", key="notify_several_order")
-        c2.date_input("Order date", value=as_of, format="DD-MM-YYYY", key="notify_several_on")
+        c1.text_input(_("Order number"), key="notify_several_order")
+        c2.date_input(_("Order date"), value=as_of, format="DD-MM-YYYY", key="notify_several_on")
         ws = state.workspace()
         seen = {z: ws.zone(z) for z in labels}  # the versions on screen: saved over, or refused
 
@@ -349,10 +439,18 @@ def _notify_several(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
             )
 
         state.action_button(
-            f"Notify {count(len(chosen), 'zone')} under this order",
+            n_(
+                "Notify {n} zone under this order",
+                "Notify {n} zones under this order",
+                len(chosen),
+            ),
             notify,
             key="notify_several",
-            done=f"{count(len(chosen), 'zone')} notified under one order.",
+            done=n_(
+                "{n} zone notified under one order.",
+                "{n} zones notified under one order.",
+                len(chosen),
+            ),
             type="primary",
             disabled=not chosen,
         )
@@ -362,32 +460,39 @@ def _history(zone: SavedZone, may_restore: bool) -> None:
     """Every saved version of the zone; restore an earlier one as the newest."""
     ws = state.workspace()
     versions = ws.zone_history(zone.zone_id)
-    with st.expander(f"History ({len(versions)} versions)", key=f"history_{zone.zone_id}"):
+    with st.expander(
+        n_("History ({n} version)", "History ({n} versions)", len(versions)),
+        key=f"history_{zone.zone_id}",
+    ):
         table = pd.DataFrame(
             [
                 {
-                    "Version": z.version,
-                    "Saved at (UTC)": at[:16].replace("T", " "),
-                    "By": by,
-                    "Change": change,
-                    "Status": str(z.status),
-                    "Name": z.name,
+                    "version": z.version,
+                    "saved_at": at,
+                    "by": by,
+                    "change": change,
+                    "status": str(z.status),
+                    "name": z.name,
                 }
                 for z, by, at, change in reversed(versions)
             ]
         )
-        st.dataframe(table, hide_index=True, width="stretch")
-        earlier = [z.version for z, *_ in versions if z.version != zone.version]
+        show_table(table, _HISTORY_TABLE)
+        earlier = [z.version for z, *_rest in versions if z.version != zone.version]
         if not (may_restore and earlier):
             return
         chosen = st.selectbox(
-            "Version to restore", earlier[::-1], key=f"restore_version_{zone.zone_id}"
+            _("Version to restore"), earlier[::-1], key=f"restore_version_{zone.zone_id}"
         )
         state.action_button(
-            f"Restore version {chosen}",
+            _("Restore version {version}", version=chosen),
             lambda fresh: fresh.restore_zone(zone.zone_id, chosen, current_version=zone.version),
             key=f"restore_{zone.zone_id}",
-            done=f"Version {chosen} of {zone.name!r} restored as the newest version.",
+            done=_(
+                "Version {version} of {name} restored as the newest version.",
+                version=chosen,
+                name=repr(zone.name),
+            ),
         )
 
 
@@ -402,20 +507,24 @@ def _guide(rule: cp.Rule, as_of: dt.date) -> gpd.GeoDataFrame | None:
 def page() -> None:
     as_of = state.working_date()
     all_cases = state.cases()
-    st.title("Plan zones")
+    st.title(_("Plan zones"))
     if all_cases.empty:
-        st.info("No cases yet. Import the day's line list on the *Import cases* page.")
+        st.info(_("No cases yet. Import the day's line list on the *Import cases* page."))
         offer_sample()
     cases = reported_in(all_cases, until=as_of)
-    with st.expander("Propose zones by rule", expanded="proposals" not in st.session_state):
+    with st.expander(_("Propose zones by rule"), expanded="proposals" not in st.session_state):
         rule = _rule_picker()
         if st.button(
-            f"Propose zones as of {as_of:%d-%m-%Y}", disabled=cases.empty, key="propose_rule"
+            _("Propose zones as of {day}", day=date_text(as_of)),
+            disabled=cases.empty,
+            key="propose_rule",
         ):
             _propose(rule, as_of)
         guide = st.checkbox(
-            "Show the rule's exact circles on the map (a planner's guide: never saved or "
-            "exported, since circles give away where the cases live)",
+            _(
+                "Show the rule's exact circles on the map (a planner's guide: never saved or "
+                "exported, since circles give away where the cases live)"
+            ),
             key="show_guide",
         )
     proposals = st.session_state.get("proposals")
@@ -444,5 +553,5 @@ def page() -> None:
         _edit_panel(editing, drawings)
     elif drawings:
         _drawing_panel(drawings[-1], rule, as_of)
-    st.subheader("Saved zones")
+    st.subheader(_("Saved zones"))
     _zone_actions(zones, as_of)

@@ -24,6 +24,8 @@ import containment as cp
 from containment import i18n
 from containment.auth import AuthError, Permission, SessionEnded
 from containment.i18n import _
+from containment.io.districts import DistrictEntry, districts, find_district
+from containment.render.labels import code_label
 from containment.render.mapview import OwnLayer
 from containment.render.text import markdown_text as md
 from containment.service import Service, Workspace
@@ -35,10 +37,61 @@ from containment.store import (
 )
 from ui import tiles, web
 
+# The district the app opens on (a name, slug or alias); ``streamlit run serve.py -- --district
+# NAME`` sets it too. Set, it fixes the district: no picker (one app per district, as a PostGIS
+# deployment with a database role per district needs). Unset, the app opens on Dungarpur and
+# the login page offers every shipped district.
+DISTRICT_VARIABLE = "CONTAINMENT_DISTRICT"
+
 
 @st.cache_resource
+def _shipped(start: str) -> tuple[str, tuple[DistrictEntry, ...]]:
+    """The start district's slug and the shipped districts (read once per start setting)."""
+    return find_district(start).slug, tuple(districts())
+
+
+def _start() -> tuple[str, bool]:
+    """The district named at start, and whether it was named (then it is fixed)."""
+    named = os.environ.get(DISTRICT_VARIABLE, "").strip()
+    return named or cp.DEFAULT_DISTRICT, bool(named)
+
+
+def picker_districts() -> list[DistrictEntry]:
+    """The districts the login page offers: every shipped one, unless the district was fixed at
+    start or the database is one SQLite file (``sqlite:///…``) that cannot keep districts apart."""
+    start, named = _start()
+    if named or database_url().startswith("sqlite:"):
+        return []
+    return list(_shipped(start)[1])
+
+
+def district_slug() -> str:
+    """This session's district: the one picked on the login page, if it is still one the app
+    offers, else the start district."""
+    start, _ = _start()
+    picked = st.session_state.get("district")
+    if picked and picked in {d.slug for d in picker_districts()}:
+        return str(picked)
+    return _shipped(start)[0]
+
+
+def choose_district(slug: str) -> None:
+    """The one way a session changes district: before login, to a district the app offers (a
+    known slug, never a path). Anything else is ignored."""
+    if st.session_state.get("session_token"):
+        return
+    if slug in {d.slug for d in picker_districts()}:
+        st.session_state["district"] = slug
+
+
+@st.cache_resource(max_entries=8)
+def _district(slug: str) -> cp.District:
+    return cp.load_district(find_district(slug).folder)
+
+
 def district() -> cp.District:
-    return cp.load_district(os.environ.get("CONTAINMENT_DISTRICT", cp.DEFAULT_DISTRICT))
+    """This session's district (see :func:`district_slug`)."""
+    return _district(district_slug())
 
 
 @st.cache_resource
@@ -47,12 +100,13 @@ def _service(district_name: str, url: str, schema_prefix: str, default_path: str
 
 
 def service() -> Service:
-    """The district's service, on the configured database (``CONTAINMENT_DATABASE_URL``)."""
-    name = district().folder.name
+    """The district's service, on the configured database (``CONTAINMENT_DATABASE_URL``); each
+    district has a store of its own (``data/<slug>.sqlite``, schema ``district_<slug>``)."""
     prefix = os.environ.get(SCHEMA_PREFIX_VARIABLE, "")
-    try:
+    try:  # an unknown start district, or the database server is down
+        name = district_slug()
         return _service(name, database_url(), prefix, str(default_store_path(name).resolve()))
-    except cp.ContainmentError as error:  # e.g. the database server is down
+    except cp.ContainmentError as error:
         show_error(error)
         st.stop()
         raise AssertionError from error  # st.stop() does not return
@@ -69,7 +123,7 @@ class Done(Generic[T]):
     value: T
 
 
-def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
+def act(change: Callable[[Workspace], T], *, done: str | Callable[[], str] = "") -> Done[T] | None:
     """Do one thing a user asked for: the one door every button and form goes through.
 
     The session is checked again in the service first (a button's callback runs before the
@@ -78,12 +132,17 @@ def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
     package's own errors become a message on the page; a session that has ended returns
     to the login page. Anything else is a bug and surfaces.
 
+    ``done`` is the message shown when it went through; a button's callback gives it as a
+    function, written once the reader's language is set (a callback runs before the page).
+
     Returns :class:`Done` with what ``change`` returned, or None when it was refused.
     """
     token = st.session_state.get("session_token")
+    seen = st.session_state.get("workspace")  # the page as drawn: its reader's language
+    i18n.set_language(seen.user.language if seen is not None else i18n.DEFAULT_LANGUAGE)
     try:
         if not token:
-            raise SessionEnded("Your session has ended; log in again.")
+            raise SessionEnded(_("Your session has ended; log in again."))
         ws = service().workspace(token)
         i18n.set_language(ws.user.language)  # a callback runs before the page sets it
         result = change(ws)
@@ -96,8 +155,9 @@ def act(change: Callable[[Workspace], T], *, done: str = "") -> Done[T] | None:
         logger.info("action refused: %s", type(error).__name__)
         flash("error", str(error))
         return None
-    if done:
-        flash("success", done)
+    message = done() if callable(done) else done
+    if message:
+        flash("success", message)
     return Done(result)
 
 
@@ -152,7 +212,15 @@ def _token() -> str | None:
     if token:
         return str(token)
     kept = st.context.cookies.get(web.COOKIE)
-    if not isinstance(kept, str) or not kept or kept == st.session_state.get("cookie_refused"):
+    if not isinstance(kept, str) or not kept:
+        return None
+    slug, _sep, kept = kept.rpartition(":")  # "<district>:<token>" (see keep_login)
+    if not kept or kept == st.session_state.get("cookie_refused"):
+        return None
+    if slug:
+        choose_district(slug)  # through the one guarded path: a district the app offers
+    if slug and slug != district_slug():
+        st.session_state["cookie_refused"] = kept  # a district this app does not offer
         return None
     try:
         service().workspace(kept)
@@ -176,20 +244,29 @@ def client_address() -> str:
 
 
 def keep_login(token: str) -> None:
-    """After a login: have the browser keep the session in its HttpOnly cookie (see ui/web.py)."""
-    st.session_state["cookie_code"] = web.hand_off(token)
+    """After a login: have the browser keep the session in its HttpOnly cookie (see ui/web.py),
+    with the district it belongs to, so a reload opens that district's store again."""
+    st.session_state["cookie_code"] = web.hand_off(f"{district_slug()}:{token}")
 
 
 def _sync_cookie() -> None:
-    """Run the page's part of the cookie hand-off, or its deletion after a logout."""
+    """Run the page's part of the cookie hand-off, or its deletion after a logout.
+
+    Exactly one element every run, in the same place, whether it has work or not: elements
+    after it keep their places, so the map is not drawn afresh (losing a drawing) when the
+    hand-off ends."""
     base = str(st.get_option("server.baseUrlPath") or "")
     code = st.session_state.get("cookie_code")
-    if code and web.pending(code):
-        st.html(web.script(base, code=code), unsafe_allow_javascript=True)
-    elif code:
+    if code and not web.pending(code):
         del st.session_state["cookie_code"]
-    if st.session_state.pop("forget_cookie", False):
-        st.html(web.script(base, code=None), unsafe_allow_javascript=True)
+        code = None
+    if code:
+        script = web.script(base, code=code)
+    elif st.session_state.pop("forget_cookie", False):
+        script = web.script(base, code=None)
+    else:
+        script = "<script></script>"
+    st.html(script, unsafe_allow_javascript=True)
 
 
 def signed_in() -> Workspace | None:
@@ -207,7 +284,7 @@ def signed_in() -> Workspace | None:
             i18n.set_language(ws.user.language)
             return ws
     st.session_state.pop("workspace", None)
-    i18n.set_language(st.session_state.get("login_language", i18n.DEFAULT_LANGUAGE))
+    i18n.set_language(st.session_state.get("login_language") or i18n.DEFAULT_LANGUAGE)
     return None
 
 
@@ -245,14 +322,18 @@ def cases() -> gpd.GeoDataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _described(_ws: Workspace, key: str, version: int, as_of: dt.date) -> gpd.GeoDataFrame:
-    return _ws.described_zones(district(), as_of=as_of)
+def _described(
+    _ws: Workspace, key: str, version: int, as_of: dt.date, language: str
+) -> gpd.GeoDataFrame:
+    with i18n.language(language):  # the places of each zone are written in words
+        return _ws.described_zones(district(), as_of=as_of)
 
 
 def zones(as_of: dt.date | None = None) -> gpd.GeoDataFrame:
     """The zones this user may see, with their figures as of the working date (or ``as_of``)."""
     ws = workspace()
-    return _described(ws, ws.key, data_version(), as_of or working_date())
+    language = i18n.current_language()
+    return _described(ws, ws.key, data_version(), as_of or working_date(), language)
 
 
 def centres() -> gpd.GeoDataFrame:
@@ -335,7 +416,8 @@ def _log_out() -> None:
     if token:
         service().logout(token)
     for key in list(st.session_state):
-        del st.session_state[key]
+        if key != "district":  # the login page opens on the same district again
+            del st.session_state[key]
     st.session_state["forget_cookie"] = True
     st.session_state["cookie_refused"] = token  # closed in the store: never tried again
 
@@ -345,33 +427,41 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
     ws = ws or gate()
     d = district()
     with st.sidebar:
-        st.markdown(f"**{md(d.name)} district**, {md(d.state)}")
-        st.caption(f"Signed in as **{md(ws.user.username)}** ({ws.user.role})")
+        st.markdown(_("**{district} district**, {state}", district=md(d.name), state=md(d.state)))
+        st.caption(
+            _(
+                "Signed in as **{user}** ({role})",
+                user=md(ws.user.username),
+                role=code_label(ws.user.role),
+            )
+        )
         st.button(_("Log out"), on_click=_log_out, key="log_out")
         language_picker(ws)
         if ws.may(Permission.READ_CASES):
             working_date()
             st.date_input(
-                "Working date",
+                _("Working date"),
                 key="working_date",
                 on_change=_working_date_chosen,
                 max_value=dt.date.today(),
                 format="DD-MM-YYYY",
-                help="Zones, release dates and figures are computed as of this day.",
+                help=_("Zones, release dates and figures are computed as of this day."),
             )
         late = ws.may(Permission.READ_CASES) and not cases().empty
         if late and (dt.date.today() - working_date()).days > 60:
-            st.caption("The working date follows the last case in the store.")
+            st.caption(_("The working date follows the last case in the store."))
         if holds_synthetic_cases():
-            st.warning("The store holds the SYNTHETIC sample line list: not real cases.")
-        with st.expander("About the reference data"):
+            st.warning(_("The store holds the SYNTHETIC sample line list: not real cases."))
+        with st.expander(_("About the reference data")):
             for caveat in d.caveats:
                 st.caption(f"• {md(caveat)}")
-            st.caption(f"Households: {md(d.household_size_source)}.")
+            st.caption(_("Households: {source}.", source=md(d.household_size_source)))
     if holds_synthetic_cases():
         st.error(
-            "**SYNTHETIC** — this store holds the synthetic sample line list (training data, "
-            "not real cases). Every page, pack and export made now says so.",
+            _(
+                "**SYNTHETIC** — this store holds the synthetic sample line list (training "
+                "data, not real cases). Every page, pack and export made now says so."
+            ),
             icon=":material/science:",
         )
     show_flash()
@@ -380,7 +470,15 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
 
 def _choose_language() -> None:
     code = st.session_state["language"]
+    if code is None:  # the chosen language clicked again: it stays
+        return
     act(lambda ws: ws.set_language(code))
+
+
+def _chose_before_login() -> None:
+    """The language picked on the login page is the user's choice: kept at login (otherwise
+    the language kept with the account stays)."""
+    st.session_state["login_language_chosen"] = True
 
 
 def language_picker(ws: Workspace | None) -> None:
@@ -394,6 +492,7 @@ def language_picker(ws: Workspace | None) -> None:
             format_func=i18n.LANGUAGES.__getitem__,
             key="login_language",
             default=i18n.current_language(),
+            on_change=_chose_before_login,
             selection_mode="single",
         )
         return
@@ -431,6 +530,9 @@ def download(
     """A download button: the file is made on the click (``make(synthetic)``), after the
     session is checked again, and recorded in the audit trail (file name, row count).
 
+    ``label`` is written in English and marked with ``N_()``: the button shows it in the
+    reader's language, the audit trail keeps it as written.
+
     While the store holds the synthetic sample, the file name starts with ``SYNTHETIC-`` and
     ``make`` is told to say so inside the file too.
     """
@@ -439,11 +541,17 @@ def download(
     name = f"SYNTHETIC-{file_name}" if synthetic else file_name
     svc = service()
 
-    def build() -> bytes | str:  # runs on the click, on a thread of its own
+    def build() -> bytes | str:  # runs on the click, on a thread of its own (no st.* here)
         ws = svc.workspace(token)
         with i18n.language(ws.user.language):
-            data = make(synthetic)
+            try:
+                data = make(synthetic)
+            except Exception:  # the browser only sees the download never come: say why here
+                logger.exception("making the download %r failed", label)
+                raise
         ws.record_export(label, name, rows)
         return data
 
-    st.download_button(label, build, file_name=name, mime=mime, key=key or f"download_{file_name}")
+    st.download_button(
+        _(label), build, file_name=name, mime=mime, key=key or f"download_{file_name}"
+    )

@@ -6,32 +6,36 @@ from __future__ import annotations
 import streamlit as st
 
 from containment.auth import Role
+from containment.i18n import N_, _
+from containment.render.labels import code_label
 from ui import state
+from ui.tables import show_table
 from ui.widgets import new_password, passwords_match
 
 _COLUMNS = {
-    "username": "User",
-    "role": "Role",
-    "active": "May log in",
-    "locked_until": "Locked until (UTC)",
-    "created_at": "Added (UTC)",
-    "password_set_at": "Password set (UTC)",
+    "username": N_("User"),
+    "role": N_("Role"),
+    "active": N_("May log in"),
+    "language": N_("Language"),
+    "locked_until": N_("Locked until"),
+    "created_at": N_("Added on"),
+    "password_set_at": N_("Password set on"),
 }
 
 
 def _add() -> None:
     with st.form("add_user", clear_on_submit=True):
-        st.markdown("**Add a user**")
+        st.markdown(_("**Add a user**"))
         c1, c2 = st.columns(2)
-        name = c1.text_input("User name", key="new_user_name")
-        role = c2.selectbox("Role", list(Role), format_func=str, key="new_user_role")
+        name = c1.text_input(_("User name"), key="new_user_name")
+        role = c2.selectbox(_("Role"), list(Role), format_func=code_label, key="new_user_role")
         password, again = new_password("new_user")
-        if st.form_submit_button("Add user", type="primary", key="add_user_submit"):
+        if st.form_submit_button(_("Add user"), type="primary", key="add_user_submit"):
             if not passwords_match(password, again):
                 return
             added = state.act(
                 lambda ws: ws.add_user(name, role, password),
-                done=f"{name.strip().lower()} added as {role}.",
+                done=_("{user} added as {role}.", user=name.strip().lower(), role=code_label(role)),
             )
             if added:
                 st.rerun()
@@ -39,39 +43,39 @@ def _add() -> None:
 
 
 def _change(usernames: list[str]) -> None:
-    st.markdown("**Change a user**")
-    user = st.selectbox("User", usernames, key="chosen_user")
+    st.markdown(_("**Change a user**"))
+    user = st.selectbox(_("User"), usernames, key="chosen_user")
     c1, c2, c3 = st.columns(3)
     state.action_button(
-        "Disable",
+        _("Disable"),
         lambda ws: ws.set_active(user, False),
         key="disable_user",
-        done=f"{user} disabled: their sessions have ended.",
+        done=_("{user} disabled: their sessions have ended.", user=user),
         where=c1,
     )
     state.action_button(
-        "Enable",
+        _("Enable"),
         lambda ws: ws.set_active(user, True),
         key="enable_user",
-        done=f"{user} may log in again.",
+        done=_("{user} may log in again.", user=user),
         where=c2,
     )
     state.action_button(
-        "Unlock",
+        _("Unlock"),
         lambda ws: ws.unlock(user),
         key="unlock_user",
-        done=f"{user} unlocked.",
+        done=_("{user} unlocked.", user=user),
         where=c3,
-        help="Lift the 15-minute lock after five wrong passwords.",
+        help=_("Lift the 15-minute lock after five wrong passwords."),
     )
     with st.form("reset_password", clear_on_submit=True):
-        password, again = new_password("reset", label="New password")
-        if st.form_submit_button("Reset the password", key="reset_submit"):
+        password, again = new_password("reset", new=True)
+        if st.form_submit_button(_("Reset the password"), key="reset_submit"):
             if not passwords_match(password, again):
                 return
             if state.act(
                 lambda ws: ws.reset_password(user, password),
-                done=f"Password of {user} reset: their sessions have ended.",
+                done=_("Password of {user} reset: their sessions have ended.", user=user),
             ):
                 st.rerun()
             state.show_flash()
@@ -79,13 +83,14 @@ def _change(usernames: list[str]) -> None:
 
 @state.page
 def page() -> None:
-    st.title("Users")
+    st.title(_("Users"))
     st.caption(
-        "Planners import, draw and propose; the police see the zones in force; collectors "
-        "also notify and release zones, read the audit trail and manage users."
+        _(
+            "Planners import, draw and propose; the police see the zones in force; collectors "
+            "also notify and release zones, read the audit trail and manage users."
+        )
     )
     users = state.workspace().users()
-    shown = users.rename(columns=_COLUMNS)
-    st.dataframe(shown[list(_COLUMNS.values())], hide_index=True, width="stretch")
+    show_table(users, _COLUMNS)
     _add()
     _change(users["username"].tolist())

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
@@ -13,15 +14,20 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from containment.cli import papers as cli_papers
 from containment.cli import store as cli_store
+from containment.cli.districts import DistrictOption, list_districts
 from containment.engine.district import District
+from containment.engine.partition import Runner, plan_zones_partitioned
 from containment.engine.rules import PRESETS, Rule, custom_rule, get_rule
-from containment.engine.zones import plan_zones
+from containment.engine.zones import ZonePlan, ZoneShape, plan_zones
 from containment.errors import ContainmentError
+from containment.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, date_text, n_, number, set_language
 from containment.io.cases import CaseList, read_cases
 from containment.io.dates import EPIDEMIC_START
 from containment.io.district import DEFAULT_DISTRICT, load_district
 from containment.io.export import EXPORT_FORMATS, csv_text, write_zones
+from containment.io.partitions import read_partitions
 from containment.io.synthetic import SYNTHETIC_COLUMN, SYNTHETIC_MARK, synthetic_cases
 from containment.logs import configure_logging
 
@@ -39,17 +45,24 @@ def _setup(
     log_level: Annotated[
         str, typer.Option(help="Log lines on standard error: WARNING, INFO or DEBUG.")
     ] = "WARNING",
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            envvar="CONTAINMENT_LANGUAGE",
+            help=f"The language of messages and files: {', '.join(LANGUAGES)}.",
+        ),
+    ] = DEFAULT_LANGUAGE,
 ) -> None:
     configure_logging(log_level)
+    if lang not in LANGUAGES:
+        raise _fail(f"--lang {lang!r}: choose one of {', '.join(LANGUAGES)}.")
+    set_language(lang)
 
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-DistrictOption = Annotated[
-    str,
-    typer.Option(help="District folder name under geodata/, or a path to a district folder."),
-]
 ColumnOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -73,7 +86,7 @@ TodayOption = Annotated[
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(_("[bold red]error:[/] {message}", message=message))
     return typer.Exit(code=2)
 
 
@@ -82,7 +95,12 @@ def _column_map(pairs: list[str] | None) -> dict[str, str]:
     for pair in pairs or []:
         field, sep, header = pair.partition("=")
         if not sep or not field.strip() or not header.strip():
-            raise _fail(f"--column {pair!r}: write it as FIELD=COLUMN, e.g. latitude='GPS Lat'.")
+            raise _fail(
+                _(
+                    "--column {pair}: write it as FIELD=COLUMN, e.g. latitude='GPS Lat'.",
+                    pair=repr(pair),
+                )
+            )
         mapping[field.strip()] = header.strip()
     return mapping
 
@@ -113,7 +131,7 @@ def _report(case_list: CaseList) -> None:
     """The problems, the notes and the summary as plain text: a cell quoted in a message is
     never read as console markup (``[/]`` in a village name), and 10,000 lines print at once."""
     lines = [str(problem) for problem in case_list.rejected]
-    lines += [f"{note} (accepted)" for note in case_list.notes]
+    lines += [_("{note} (accepted)", note=note) for note in case_list.notes]
     lines.append(case_list.summary())
     out.out("\n".join(lines), highlight=False)
 
@@ -131,7 +149,7 @@ def validate(
     Exit 0 when every row is good, 1 when some rows were rejected, 2 when the file cannot
     be read.
     """
-    _, case_list = _load(district, cases, column, today, epidemic_start)
+    _loaded, case_list = _load(district, cases, column, today, epidemic_start)
     _report(case_list)
     raise typer.Exit(code=1 if case_list.rejected else 0)
 
@@ -142,7 +160,7 @@ def _rule(
     try:
         if containment_m is not None:
             if rule is not None:
-                raise _fail("Give either --rule or --containment-m (custom radii), not both.")
+                raise _fail(_("Give either --rule or --containment-m (custom radii), not both."))
             return custom_rule(
                 containment_radius_m=containment_m,
                 buffer_m=buffer_m,
@@ -192,6 +210,35 @@ def zones(
             "case lives).",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Compute on a local Dask cluster of this many worker processes, a partition "
+            "at a time: the same zones as one process (see the README, 'When you need the "
+            "cluster').",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Compute on the Dask cluster whose scheduler is at this address "
+            "(tcp://host:port); its workers need this package installed.",
+        ),
+    ] = None,
+    partitions: Annotated[
+        Path | None,
+        typer.Option(
+            "--partitions",
+            help="With --workers or --scheduler: polygons to split the work by (district "
+            "outlines, blocks); default: the district's blocks.",
+        ),
+    ] = None,
+    connect_timeout: Annotated[
+        float,
+        typer.Option(help="Seconds to wait for the scheduler at --scheduler and its workers."),
+    ] = 20.0,
 ) -> None:
     """Compute containment and buffer zones and write them.
 
@@ -200,41 +247,63 @@ def zones(
     run (the app's are stable within its district).
     """
     chosen = _rule(rule, containment_m, buffer_m, release_days)
+    on_cluster = workers is not None or scheduler is not None
+    if workers is not None and scheduler is not None:
+        raise _fail(_("Give either --workers (a local cluster) or --scheduler, not both."))
+    if partitions is not None and not on_cluster:
+        raise _fail(_("--partitions splits the work on a cluster: add --workers or --scheduler."))
     if circles:
         err.print(
-            "[bold yellow]warning:[/] --circles writes the exact circles around the cases: "
-            "their outlines show where the patients live. For the planner's eyes only; never "
-            "send this file to the police or the public."
+            _(
+                "[bold yellow]warning:[/] --circles writes the exact circles around the cases: "
+                "their outlines show where the patients live. For the planner's eyes only; "
+                "never send this file to the police or the public."
+            )
         )
-    with Progress(
-        SpinnerColumn(),
-        BarColumn(bar_width=20),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("Reading the line list", total=3)
+    with contextlib.ExitStack() as stack:
+        progress = stack.enter_context(
+            Progress(
+                SpinnerColumn(),
+                BarColumn(bar_width=20),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+        )
+        task = progress.add_task(_("Reading the line list"), total=3)
+        runner = None
+        if on_cluster:
+            progress.update(
+                task,
+                description=_("Connecting to {scheduler}", scheduler=scheduler)
+                if scheduler
+                else _("Starting a local cluster"),
+            )
+            runner = _cluster(stack, workers, scheduler, connect_timeout)
+            progress.update(task, description=_("Reading the line list"))
         loaded, case_list = _load(district, cases, column, today, epidemic_start)
         if case_list.accepted_count == 0:
             _report(case_list)
-            raise _fail("No row was accepted, so there are no zones to write.")
+            raise _fail(_("No row was accepted, so there are no zones to write."))
         day = (
             as_of.date()
             if as_of
             else pd.Timestamp(np.max(case_list.cases["reported_on"].to_numpy())).date()
         )
         progress.update(
-            task, advance=1, description=f"Computing zones ({chosen.name}, as of {day})"
+            task,
+            advance=1,
+            description=_(
+                "Computing zones ({rule}, as of {day})", rule=chosen.name, day=date_text(day)
+            ),
         )
-        plan = plan_zones(
-            case_list.cases,
-            chosen,
-            as_of=day,
-            district=loaded,
-            shape="circles" if circles else "units",
-        )
-        progress.update(task, advance=1, description=f"Writing {output.name}")
+        shape: ZoneShape = "circles" if circles else "units"
+        if runner is None:
+            plan = plan_zones(case_list.cases, chosen, as_of=day, district=loaded, shape=shape)
+        else:
+            plan = _on_cluster(case_list, chosen, day, loaded, shape, partitions, runner)
+        progress.update(task, advance=1, description=_("Writing {file}", file=output.name))
         try:
             write_zones(plan.zones, output, loaded, as_drawn=circles)
         except ContainmentError as exc:
@@ -242,24 +311,99 @@ def zones(
         progress.update(task, advance=1)
     _report(case_list)
     kinds = plan.zones["kind"].value_counts()
-    out.print(
-        f"Rule {chosen.name}, as of {day}: {plan.counted} cases counted, "
-        f"{kinds.get('containment', 0)} containment and {kinds.get('buffer', 0)} buffer zones"
-        + (
-            f", {plan.unzoned} cases in no zone (fewer than {chosen.min_cases} together)"
-            if plan.unzoned
-            else ""
-        )
-        + f". Written to {output}."
+    counted = n_("{n} case counted", "{n} cases counted", plan.counted)
+    made = n_(
+        "{containment} containment and {n} buffer zone",
+        "{containment} containment and {n} buffer zones",
+        int(kinds.get("buffer", 0)),
+        containment=int(kinds.get("containment", 0)),
     )
+    if plan.unzoned:
+        out.print(
+            n_(
+                "Rule {rule}, as of {day}: {counted}, {made}, {n} case in no zone (fewer than "
+                "{min} together). Written to {file}.",
+                "Rule {rule}, as of {day}: {counted}, {made}, {n} cases in no zone (fewer than "
+                "{min} together). Written to {file}.",
+                plan.unzoned,
+                rule=chosen.name,
+                day=date_text(day),
+                counted=counted,
+                made=made,
+                min=chosen.min_cases,
+                file=output,
+            )
+        )
+    else:
+        out.print(
+            _(
+                "Rule {rule}, as of {day}: {counted}, {made}. Written to {file}.",
+                rule=chosen.name,
+                day=date_text(day),
+                counted=counted,
+                made=made,
+                file=output,
+            )
+        )
+
+
+def _cluster(
+    stack: contextlib.ExitStack[bool | None],
+    workers: int | None,
+    scheduler: str | None,
+    connect_timeout_s: float,
+) -> Runner:
+    """The cluster's runner, open until the command ends. Dask is imported only here."""
+    from containment.cluster import ClusterError, dask_runner
+
+    try:
+        return stack.enter_context(
+            dask_runner(workers=workers, scheduler=scheduler, connect_timeout_s=connect_timeout_s)
+        )
+    except ClusterError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _on_cluster(
+    case_list: CaseList,
+    rule: Rule,
+    day: dt.date,
+    district: District,
+    shape: ZoneShape,
+    partitions: Path | None,
+    runner: Runner,
+) -> ZonePlan:
+    try:
+        polygons = read_partitions(partitions) if partitions else district.blocks.geometry
+        run = plan_zones_partitioned(
+            case_list.cases,
+            rule,
+            as_of=day,
+            district=district,
+            shape=shape,
+            partitions=polygons,
+            runner=runner,
+        )
+    except ContainmentError as exc:
+        raise _fail(str(exc)) from exc
+    again = sum(1 for report in run.rounds if report.round > 1)
+    done = _(
+        "Computed on the cluster: {n} partitions, halo {halo} km",
+        n=run.partitions,
+        halo=number(run.halo_m / 1000, 1),
+    )
+    if again:
+        done = _("{done}, {n} rounds again for zones wider than the halo", done=done, n=again)
+    err.print(done + ".")
+    return run.plan
 
 
 @app.command()
 def rules() -> None:
     """List the rule presets with their source."""
     for preset in PRESETS.values():
-        out.print(f"[bold]{preset.name}[/]: {preset.title}")
-        out.print(f"    {preset.source}", style="dim")
+        out.print(f"[bold]{preset.name}[/]: {_(preset.title)}")
+        out.print(f"    {_(preset.source)}", style="dim")
 
 
 @app.command()
@@ -306,10 +450,20 @@ def synthetic(
     try:
         output.write_text(csv_text(table), encoding="utf-8")
     except OSError as error:
-        raise _fail(f"Cannot write {output}: {error.strerror or error}.") from error
-    out.print(f"Wrote {len(table)} synthetic cases to {output}.")
+        raise _fail(
+            _("Cannot write {file}: {reason}.", file=output, reason=error.strerror or error)
+        ) from error
+    out.print(
+        n_(
+            "Wrote {n} synthetic case to {file}.",
+            "Wrote {n} synthetic cases to {file}.",
+            len(table),
+            file=output,
+        )
+    )
 
 
+app.command("districts")(list_districts)
 app.add_typer(cli_store.users_app, name="users")
 app.add_typer(cli_store.db_app, name="db")
 app.command("backup")(cli_store.backup)
@@ -317,3 +471,5 @@ app.command("restore")(cli_store.restore)
 app.command("import")(cli_store.import_cases)
 app.command("export")(cli_store.export)
 app.command("audit")(cli_store.audit)
+app.command("meeting-pack")(cli_papers.meeting_pack)
+app.command("zone-papers")(cli_papers.zone_papers)

@@ -22,9 +22,11 @@ import typer
 from rich.console import Console
 
 from containment.auth import Role
+from containment.cli.districts import DistrictOption
 from containment.errors import ContainmentError, ExportError
+from containment.i18n import _, date_text, n_
 from containment.io.cases import read_cases
-from containment.io.district import DEFAULT_DISTRICT, load_district
+from containment.io.district import DEFAULT_DISTRICT, district_slug, load_district
 from containment.io.export import csv_text, write_zones
 from containment.service import Service, Workspace
 from containment.store import SCHEMA_PREFIX_VARIABLE, SQLStore, backup_sqlite, open_store
@@ -39,7 +41,6 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 users_app = typer.Typer(help="Add users, reset passwords, disable and list them.")
 db_app = typer.Typer(help="The shared PostGIS database: one role per district.")
 
-DistrictOption = Annotated[str, typer.Option(help="The district whose store to open.")]
 DatabaseOption = Annotated[
     str | None,
     typer.Option(
@@ -61,7 +62,7 @@ PasswordStdin = Annotated[
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(_("[bold red]error:[/] {message}", message=message))
     return typer.Exit(code=2)
 
 
@@ -78,30 +79,42 @@ def _write_text(path: Path, text: str) -> None:
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
-        msg = f"Cannot write {path}: {error.strerror or error}. Choose another file or folder."
+        msg = _(
+            "Cannot write {file}: {reason}. Choose another file or folder.",
+            file=path,
+            reason=error.strerror or error,
+        )
         raise ExportError(msg) from error
+
+
+def _slug(district: str) -> str:
+    """The slug that names the district's store (an unknown district lists the known ones)."""
+    with _reported():
+        return district_slug(district)
 
 
 def _admin_store(district: str, database: str | None) -> SQLStore:
     """The store, with changes recorded as the administrator's (the login on this machine)."""
+    slug = _slug(district)
     with _reported():
-        store = open_store(district, database)
+        store = open_store(slug, database)
     return store.acting_as(f"admin:{getpass.getuser()}", "admin")
 
 
 def _new_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    return str(typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True))
 
 
 def _workspace(district: str, database: str | None, user: str) -> Workspace:
     """Log in as ``user`` through the service, as the app does."""
+    slug = _slug(district)  # an unknown district stops before the password is asked
     password = os.environ.get("CONTAINMENT_PASSWORD") or typer.prompt(
-        f"Password for {user}", hide_input=True
+        _("Password for {user}", user=user), hide_input=True
     )
     with _reported():
-        service = Service(open_store(district, database))
+        service = Service(open_store(slug, database))
         return service.workspace(service.login(user, password).token)
 
 
@@ -117,7 +130,14 @@ def add_user(
     store = _admin_store(district, database)
     with _reported():
         user = store.add_user(username, role, _new_password(password_stdin))
-    out.print(f"Added {user.username} ({user.role}) to {district}.")
+    out.print(
+        _(
+            "Added {user} ({role}) to {district}.",
+            user=user.username,
+            role=_(user.role.value),
+            district=_slug(district),
+        )
+    )
 
 
 @users_app.command("reset-password")
@@ -131,13 +151,15 @@ def reset_password(
     store = _admin_store(district, database)
     with _reported():
         store.set_password(username.strip().lower(), _new_password(password_stdin))
-    out.print(f"Password of {username} reset; their sessions have ended.")
+    out.print(_("Password of {user} reset: their sessions have ended.", user=username))
 
 
 def _set_active(username: str, district: str, database: str | None, *, active: bool) -> None:
     with _reported():
         _admin_store(district, database).set_active(username.strip().lower(), active)
-    out.print(f"{username} {'enabled' if active else 'disabled'}.")
+    out.print(
+        _("{user} enabled.", user=username) if active else _("{user} disabled.", user=username)
+    )
 
 
 @users_app.command("disable")
@@ -163,7 +185,11 @@ def unlock_user(
     """Lift the lock on a name after too many failed logins (it also ends by itself)."""
     with _reported():
         was_locked = _admin_store(district, database).unlock(username.strip().lower())
-    out.print(f"{username} unlocked." if was_locked else f"{username} was not locked.")
+    out.print(
+        _("{user} unlocked.", user=username)
+        if was_locked
+        else _("{user} was not locked.", user=username)
+    )
 
 
 @users_app.command("list")
@@ -182,7 +208,9 @@ def list_users(
 
 @db_app.command("district-role")
 def district_role(
-    district: Annotated[str, typer.Argument(help="The district whose schema the role gets.")],
+    district: Annotated[
+        str, typer.Argument(help="The district whose schema the role gets (name or slug).")
+    ],
     role: Annotated[
         str | None, typer.Option(help="The role's name (default: <district>_app).")
     ] = None,
@@ -195,15 +223,22 @@ def district_role(
     it prints the URL the district's app should use.
     """
     if not database or not database.startswith(("postgresql://", "postgres://")):
-        raise _fail("Give the PostGIS database with --database (or CONTAINMENT_DATABASE_URL).")
-    name = role or f"{district.lower()}_app"
+        raise _fail(_("Give the PostGIS database with --database (or CONTAINMENT_DATABASE_URL)."))
+    slug = _slug(district)
+    name = role or f"{slug}_app"
     prefix = os.environ.get(SCHEMA_PREFIX_VARIABLE, "district_")
     password = _new_password(password_stdin)
     with _reported():
-        grant_district_role(database, f"{prefix}{district.lower()}", name, password)
+        grant_district_role(database, f"{prefix}{slug}", name, password)
         url = district_role_url(database, name, password)
-    out.print(f"Role {name} owns {prefix}{district.lower()} and may use no other district.")
-    out.print(f"The district's app: CONTAINMENT_DATABASE_URL={url}")
+    out.print(
+        _(
+            "Role {role} owns {schema} and may use no other district.",
+            role=name,
+            schema=prefix + slug,
+        )
+    )
+    out.print(_("The district's app: CONTAINMENT_DATABASE_URL={url}", url=url))
 
 
 def backup(
@@ -216,7 +251,7 @@ def backup(
     with _reported():
         written = backup_sqlite(store, to)
     store.record("backup", str(written.name))
-    out.print(f"Backed up {store.label} to {written}.")
+    out.print(_("Backed up {store} to {file}.", store=store.label, file=written))
 
 
 def _check_backup(source: Path) -> None:
@@ -226,11 +261,15 @@ def _check_backup(source: Path) -> None:
             version = con.execute("PRAGMA user_version").fetchone()[0]
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as error:
-        raise _fail(f"{source} is not a Containment Planner store: {error}.") from error
+        raise _fail(
+            _("{file} is not a Containment Planner store: {reason}.", file=source, reason=error)
+        ) from error
     if not {"zones", "cases", "revision"} <= tables:
-        raise _fail(f"{source} is not a Containment Planner store (it has no zones table).")
+        raise _fail(
+            _("{file} is not a Containment Planner store (it has no zones table).", file=source)
+        )
     if version > len(MIGRATIONS):
-        raise _fail(f"{source} was written by a newer version of Containment Planner.")
+        raise _fail(_("{file} was written by a newer version of Containment Planner.", file=source))
 
 
 def restore(
@@ -241,9 +280,9 @@ def restore(
     """Put a backup back as the embedded store; the store as it was is kept beside it first."""
     store = _admin_store(district, database)
     if not isinstance(store.backend, SQLiteBackend):
-        raise _fail("This is a PostGIS store: restore it with pg_restore (see the README).")
+        raise _fail(_("This is a PostGIS store: restore it with pg_restore (see the README)."))
     if not source.is_file():
-        raise _fail(f"{source} is not a file.")
+        raise _fail(_("{file} is not a file.", file=source))
     _check_backup(source)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = store.backend.path
@@ -252,7 +291,14 @@ def restore(
         backup_con.backup(live)  # page by page, under the store's lock
     restored = _admin_store(district, database)
     restored.record("restore", source.name, f"previous store kept as {kept.name}")
-    out.print(f"Restored {path} from {source}; the previous store is kept as {kept}.")
+    out.print(
+        _(
+            "Restored {store} from {file}; the previous store is kept as {kept}.",
+            store=path,
+            file=source,
+            kept=kept,
+        )
+    )
 
 
 def import_cases(
@@ -272,13 +318,15 @@ def import_cases(
             synthetic=found.synthetic,
         )
     if found.synthetic:
-        out.print(f"{cases.name} says it is SYNTHETIC (its Data column): saved as the sample.")
+        out.print(
+            _(
+                "{file} says it is SYNTHETIC (its Data column): saved as the sample.",
+                file=cases.name,
+            )
+        )
     if found.rejected:  # plain text: a quoted cell is never read as console markup
         out.out("\n".join(str(problem) for problem in found.rejected), highlight=False)
-    out.print(
-        f"Saved: {summary.added} new cases, {summary.updated} updated, "
-        f"{summary.rejected} rows rejected."
-    )
+    out.print(_("Saved: {saved}.", saved="; ".join(line.strip() for line in summary.lines())))
 
 
 def export(
@@ -300,9 +348,17 @@ def export(
         synthetic = ws.synthetic_cases() > 0
         written = write_zones(in_force, to, loaded, synthetic=synthetic)
         ws.record_export("zones in force (command line)", written.name, len(in_force))
-    out.print(f"Wrote {len(in_force)} zones in force on {day:%d-%m-%Y} to {written}.")
+    out.print(
+        n_(
+            "Wrote {n} zone in force on {day} to {file}.",
+            "Wrote {n} zones in force on {day} to {file}.",
+            len(in_force),
+            day=date_text(day),
+            file=written,
+        )
+    )
     if synthetic:
-        err.print("warning: the store holds the SYNTHETIC sample; every zone is marked so.")
+        err.print(_("warning: the store holds the SYNTHETIC sample; every zone is marked so."))
 
 
 def audit(
@@ -324,7 +380,14 @@ def audit(
         with _reported():
             _write_text(to, csv_text(entries))
         ws.record_export("audit trail", to.name, len(entries))
-        out.print(f"Wrote {len(entries)} audit entries to {to}.")
+        out.print(
+            n_(
+                "Wrote {n} audit entry to {file}.",
+                "Wrote {n} audit entries to {file}.",
+                len(entries),
+                file=to,
+            )
+        )
         return
     for row in entries.itertuples():
         typer.echo(f"{row.at}\t{row.username}\t{row.action}\t{row.subject}\t{row.detail}")

@@ -21,6 +21,7 @@ from containment.engine.crs import lonlat_to_metric, metric_to_lonlat
 from containment.engine.district import District
 from containment.engine.units import places_text
 from containment.errors import ContainmentError
+from containment.i18n import _, number
 
 __all__ = ["DrawingError", "DrawnShape", "SnappedShape", "drawn_shape", "snap_to_units"]
 
@@ -66,23 +67,23 @@ def drawn_shape(feature: Mapping[str, Any], district: District) -> DrawnShape:
     """
     geometry_json = feature.get("geometry") if isinstance(feature, Mapping) else None
     if not geometry_json:
-        msg = "The drawing has no shape. Draw a polygon, rectangle or circle."
+        msg = _("The drawing has no shape. Draw a polygon, rectangle or circle.")
         raise DrawingError(msg)
     try:
         geometry = shape(geometry_json)
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
-        msg = f"The drawing could not be read as a shape ({exc}). Draw it again."
+        msg = _("The drawing could not be read as a shape ({reason}). Draw it again.", reason=exc)
         raise DrawingError(msg) from exc
     lon, lat = geometry.bounds[0::2] if not geometry.is_empty else (0, 0)
     if not geometry.is_empty and not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        msg = "The drawing is not in longitude/latitude. Draw it on the map again."
+        msg = _("The drawing is not in longitude/latitude. Draw it on the map again.")
         raise DrawingError(msg)
 
     repairs: list[str] = []
     if geometry.geom_type == "Point":
         radius_m = float((feature.get("properties") or {}).get("radius") or 0)
         if radius_m <= 0:
-            msg = "A marker is not a zone. Draw a polygon, rectangle or circle."
+            msg = _("A marker is not a zone. Draw a polygon, rectangle or circle.")
             raise DrawingError(msg)
         centre = _to_metric(geometry, district)
         assert isinstance(centre, shapely.Point)
@@ -90,46 +91,57 @@ def drawn_shape(feature: Mapping[str, Any], district: District) -> DrawnShape:
     elif geometry.geom_type in ("Polygon", "MultiPolygon"):
         metric = _to_metric(geometry, district)
     else:
-        msg = f"A {geometry.geom_type} is not a zone. Draw a polygon, rectangle or circle."
+        msg = _(
+            "A {shape} is not a zone. Draw a polygon, rectangle or circle.",
+            shape=geometry.geom_type,
+        )
         raise DrawingError(msg)
 
     if metric.is_empty:
-        msg = "The shape is empty. Draw a polygon, rectangle or circle."
+        msg = _("The shape is empty. Draw a polygon, rectangle or circle.")
         raise DrawingError(msg)
     if not metric.is_valid:
         reason = shapely.is_valid_reason(metric).split("[")[0].lower()
         fixed = shapely.make_valid(metric, method="structure", keep_collapsed=False)
         polygons = [g for g in shapely.get_parts(fixed) if g.geom_type == "Polygon"]
         if len(polygons) != 1:
-            msg = (
-                f"The outline crosses itself ({reason}), which splits it into {len(polygons)} "
-                "areas. Redraw it so that no edge crosses another."
+            msg = _(
+                "The outline crosses itself ({reason}), which splits it into {n} areas. Redraw "
+                "it so that no edge crosses another.",
+                reason=reason,
+                n=len(polygons),
             )
             raise DrawingError(msg)
         metric = polygons[0]
-        repairs.append(f"The outline crossed itself ({reason}); it was repaired.")
+        repairs.append(_("The outline crossed itself ({reason}); it was repaired.", reason=reason))
     if metric.is_empty or metric.area < _SMALLEST_ZONE_M2:
-        msg = "The shape is empty or too small to be a zone (under 100 m²). Draw it again."
+        msg = _("The shape is empty or too small to be a zone (under 100 m²). Draw it again.")
         raise DrawingError(msg)
 
     outline = district.outline_m
     if not metric.intersects(outline):
         distance_km = metric.distance(outline) / 1000
-        msg = (
-            f"The shape lies outside {district.name} ({distance_km:.1f} km from its boundary). "
-            "Draw the zone inside the district."
+        msg = _(
+            "The shape lies outside {district} ({km} km from its boundary). Draw the zone "
+            "inside the district.",
+            district=district.name,
+            km=number(distance_km, 1),
         )
         raise DrawingError(msg)
     if not outline.covers(metric):
         outside_share = 1 - metric.intersection(outline).area / metric.area
         metric = metric.intersection(outline)
         repairs.append(
-            f"{outside_share:.0%} of the shape lay outside {district.name}; it was cut at the "
-            "district boundary."
+            _(
+                "{share}% of the shape lay outside {district}; it was cut at the district "
+                "boundary.",
+                share=number(outside_share * 100),
+                district=district.name,
+            )
         )
     outline_lonlat = _to_lonlat(metric, district)
     if not isinstance(outline_lonlat, shapely.Polygon | shapely.MultiPolygon):
-        msg = "The shape does not make an area inside the district. Draw it again."
+        msg = _("The shape does not make an area inside the district. Draw it again.")
         raise DrawingError(msg)
     return DrawnShape(geometry=outline_lonlat, repairs=tuple(repairs))
 

@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 
 from containment.engine.district import District
-from containment.engine.units import places_text
+from containment.i18n import _
 
 __all__ = ["FIGURE_COLUMNS", "place_names", "zone_figures"]
 
@@ -31,18 +31,80 @@ FIGURE_COLUMNS = (
 )
 
 
-def _units_per_zone(geometry: np.ndarray, district: District) -> list[np.ndarray]:
+def _unit_pairs(geometry: np.ndarray, district: District) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(zone, unit)`` of the units each zone holds, sorted by zone (stable)."""
     zone_idx, unit_idx = district.unit_index.units_in(geometry)
     order = np.argsort(zone_idx, kind="stable")
-    starts = np.searchsorted(zone_idx[order], np.arange(len(geometry) + 1))
-    return [unit_idx[order][starts[z] : starts[z + 1]] for z in range(len(geometry))]
+    return zone_idx[order], unit_idx[order]
+
+
+def _units_per_zone(geometry: np.ndarray, district: District) -> list[np.ndarray]:
+    zone_idx, unit_idx = _unit_pairs(geometry, district)
+    starts = np.searchsorted(zone_idx, np.arange(len(geometry) + 1))
+    return [unit_idx[starts[z] : starts[z + 1]] for z in range(len(geometry))]
+
+
+def _places_texts(
+    zone_idx: np.ndarray, unit_idx: np.ndarray, n: int, district: District
+) -> list[str]:
+    """:func:`containment.engine.units.places_text` of every zone's units, on plain arrays:
+    the same words, without a table per zone (thousands of zones in a city)."""
+    units = district.unit_index.units_m
+    kind = units["kind"].astype(str).to_numpy()
+    name = units["name"].astype(str).to_numpy()
+    town = units["town"].astype(str).to_numpy()
+    population = units["population"].to_numpy(dtype=float)
+    cell = kind == "town_cell"
+    cells_in_town = pd.Series(town[cell]).value_counts().to_dict()
+    texts: list[str] = []
+    starts = np.searchsorted(zone_idx, np.arange(n + 1)).tolist()
+    for z in range(n):
+        names: list[tuple[float, str]] = []
+        towns: dict[str, list[float]] = {}
+        for u in unit_idx[starts[z] : starts[z + 1]].tolist():
+            if cell[u]:
+                towns.setdefault(town[u], []).append(population[u])
+            else:
+                names.append((population[u], name[u]))
+        for town_name in sorted(towns):
+            people = towns[town_name]
+            total = cells_in_town[town_name]
+            label = (
+                f"{town_name} town"
+                if len(people) >= total
+                else f"{town_name} town ({len(people)} of {total} cells)"
+            )
+            names.append((float(np.sum(people)), label))
+        ordered = [text for _, text in sorted(names, key=lambda item: (-item[0], item[1]))]
+        texts.append(", ".join(dict.fromkeys(ordered)))
+    return texts
+
+
+def _blocks_texts(
+    geometry: np.ndarray, zone_idx: np.ndarray, unit_idx: np.ndarray, district: District
+) -> list[str]:
+    """The blocks of each zone's units; for a zone holding no unit, the blocks it touches."""
+    unit_block = district.unit_index.units_m["block"].astype(str).to_numpy()
+    names: list[set[str]] = [set() for _ in range(len(geometry))]
+    for z, block in zip(zone_idx.tolist(), unit_block[unit_idx].tolist(), strict=True):
+        names[z].add(block)
+    empty = np.array([not found for found in names], dtype=bool)
+    if empty.any():
+        blocks = district.blocks_m
+        block_names = blocks["name"].astype(str).to_numpy()
+        tree = shapely.STRtree(blocks.geometry.to_numpy())
+        hit, block = tree.query(geometry[empty], predicate="intersects")
+        for z, b in zip(np.flatnonzero(empty)[hit].tolist(), block.tolist(), strict=True):
+            names[z].add(block_names[b])
+    return ["; ".join(sorted(found)) for found in names]
 
 
 def zone_figures(zones_m: gpd.GeoDataFrame, district: District) -> gpd.GeoDataFrame:
     """Add figures to zones in the district's metric CRS; returns a new frame.
 
     Columns added: :data:`FIGURE_COLUMNS`. A unit counts in a zone when the zone holds its
-    representative point (a zone made of units holds exactly them).
+    representative point (a zone made of units holds exactly them). Each zone's figures depend
+    on that zone alone, so zones computed apart (a partition at a time) get the same figures.
     """
     if zones_m.crs != district.metric_crs:
         msg = f"zones must be in the district's metric CRS {district.metric_crs}, not {zones_m.crs}"
@@ -53,22 +115,15 @@ def zone_figures(zones_m: gpd.GeoDataFrame, district: District) -> gpd.GeoDataFr
     zones["area_km2"] = np.round(shapely.area(geometry) / 1e6, 4)
 
     units = district.unit_index.units_m
-    in_zone = _units_per_zone(geometry, district) if n else []
-    population = units["population"].to_numpy()
-    households = units["households"].to_numpy()
-    zones["population_est"] = np.array(
-        [round(population[u].sum()) for u in in_zone], dtype=np.int64
-    )
-    zones["households_est"] = np.array(
-        [round(households[u].sum()) for u in in_zone], dtype=np.int64
-    )
-    zones["unit_count"] = np.array([len(u) for u in in_zone], dtype=np.int64)
-    cells = units.groupby("town")["town"].transform("size")
-    table = units.assign(cells_in_town=cells)
-    zones["places"] = [places_text(table.iloc[u]) for u in in_zone]
-    zones["blocks"] = [
-        _blocks(g, units.iloc[u], district) for g, u in zip(geometry, in_zone, strict=True)
-    ]
+    zone_idx, unit_idx = _unit_pairs(geometry, district) if n else (np.zeros(0, int),) * 2
+    for column, source in (("population_est", "population"), ("households_est", "households")):
+        values = units[source].to_numpy(dtype=float)[unit_idx]
+        zones[column] = np.round(np.bincount(zone_idx, weights=values, minlength=n)).astype(
+            np.int64
+        )
+    zones["unit_count"] = np.bincount(zone_idx, minlength=n).astype(np.int64)
+    zones["places"] = _places_texts(zone_idx, unit_idx, n, district)
+    zones["blocks"] = _blocks_texts(geometry, zone_idx, unit_idx, district)
 
     facilities = district.health_facilities_m
     facility_names = facilities["name"].astype(str).to_numpy()
@@ -78,8 +133,8 @@ def zone_figures(zones_m: gpd.GeoDataFrame, district: District) -> gpd.GeoDataFr
     if n and len(facilities):
         points = facilities.geometry.to_numpy()
         tree = shapely.STRtree(points)
-        zone_idx, fac_idx = tree.query(geometry, predicate="contains")
-        for z, f in zip(zone_idx, fac_idx, strict=True):
+        zone_at, fac_idx = tree.query(geometry, predicate="contains")
+        for z, f in zip(zone_at.tolist(), fac_idx.tolist(), strict=True):
             inside[z].append(facility_names[f])
         (zone_near, fac_near), distance = tree.query_nearest(
             geometry, return_distance=True, all_matches=False
@@ -93,15 +148,6 @@ def zone_figures(zones_m: gpd.GeoDataFrame, district: District) -> gpd.GeoDataFr
     return zones
 
 
-def _blocks(geometry: shapely.Geometry, units: pd.DataFrame, district: District) -> str:
-    """The blocks of a zone's units (or, for an outline holding no unit, those it touches)."""
-    names = set(units["block"].astype(str))
-    if not names:
-        blocks = district.blocks_m
-        names = {str(b) for b in blocks[blocks.intersects(geometry)]["name"]}
-    return "; ".join(sorted(names))
-
-
 def place_names(zones_m: gpd.GeoDataFrame, district: District) -> list[str]:
     """A name for each zone: its most populous unit (a town cell names its town), or the
     unit nearest to it."""
@@ -112,5 +158,6 @@ def place_names(zones_m: gpd.GeoDataFrame, district: District) -> list[str]:
         if len(chosen) == 0:
             chosen = district.unit_index.snap(geometry)
         best = units.iloc[chosen].sort_values("population", ascending=False).iloc[0]
-        result.append(f"{best['town']} town" if best["kind"] == "town_cell" else str(best["name"]))
+        town = best["kind"] == "town_cell"
+        result.append(_("{town} town", town=best["town"]) if town else str(best["name"]))
     return result

@@ -25,6 +25,7 @@ from containment.engine.ids import random_id
 from containment.engine.timeline import reported_in
 from containment.engine.zones import ZoneKind
 from containment.errors import ContainmentError
+from containment.i18n import N_, _, date_text
 
 __all__ = [
     "SAVED_ZONE_FIELDS",
@@ -44,10 +45,12 @@ __all__ = [
 
 
 class ZoneStatus(StrEnum):
-    DRAFT = "draft"
-    PROPOSED = "proposed"
-    NOTIFIED = "notified"
-    RELEASED = "released"
+    """Where a zone stands; the value is also the word shown (translated where shown)."""
+
+    DRAFT = N_("draft")
+    PROPOSED = N_("proposed")
+    NOTIFIED = N_("notified")
+    RELEASED = N_("released")
 
 
 class ZoneOrigin(StrEnum):
@@ -91,10 +94,10 @@ class SavedZone:
         object.__setattr__(self, "origin", ZoneOrigin(self.origin))
         object.__setattr__(self, "status", ZoneStatus(self.status))
         if not self.name.strip():
-            msg = "A zone needs a name (e.g. the mohalla, ward or village it covers)."
+            msg = _("A zone needs a name (e.g. the mohalla, ward or village it covers).")
             raise ContainmentError(msg)
         if self.release_after_days < 1:
-            msg = f"Zone {self.name!r}: release period must be at least 1 day."
+            msg = _("Zone {name}: release period must be at least 1 day.", name=repr(self.name))
             raise ContainmentError(msg)
 
 
@@ -122,15 +125,24 @@ def advance(
     """
     target = ZoneStatus(to)
     if target not in _NEXT[zone.status]:
-        allowed = ", ".join(sorted(_NEXT[zone.status])) or "none (it is final)"
-        msg = (
-            f"Zone {zone.name!r} is {zone.status}; it cannot become {target}. "
-            f"Next steps from {zone.status}: {allowed}."
+        allowed = ", ".join(_(s.value) for s in sorted(_NEXT[zone.status])) or _(
+            "none (it is final)"
+        )
+        msg = _(
+            "Zone {name} is {status}; it cannot become {target}. Next steps from {status}: "
+            "{allowed}.",
+            name=repr(zone.name),
+            status=_(zone.status.value),
+            target=_(target.value),
+            allowed=allowed,
         )
         raise TransitionError(msg)
     if target is ZoneStatus.NOTIFIED:
         if not order_number.strip():
-            msg = f"Notifying zone {zone.name!r} needs the order number of the collector's order."
+            msg = _(
+                "Notifying zone {name} needs the order number of the collector's order.",
+                name=repr(zone.name),
+            )
             raise TransitionError(msg)
         if zone.origin is ZoneOrigin.RULE and on < zone.created_on:
             msg = (
@@ -143,9 +155,11 @@ def advance(
         )
     if target is ZoneStatus.RELEASED:
         if zone.notified_on and on < zone.notified_on:
-            msg = (
-                f"Zone {zone.name!r} cannot be released on {on:%d-%m-%Y}, before it was "
-                f"notified ({zone.notified_on:%d-%m-%Y})."
+            msg = _(
+                "Zone {name} cannot be released on {day}, before it was notified ({notified}).",
+                name=repr(zone.name),
+                day=date_text(on),
+                notified=date_text(zone.notified_on),
             )
             raise TransitionError(msg)
         return dataclasses.replace(zone, status=target, released_on=on)
@@ -191,6 +205,8 @@ def in_force(zones: pd.DataFrame, as_of: dt.date) -> pd.Series:
     def by(day: object) -> bool:
         return isinstance(day, dt.date) and day <= as_of
 
+    if "status" not in zones:  # an outline being drawn: never notified
+        return pd.Series(False, index=zones.index)
     decided = zones["status"].astype(str).isin([ZoneStatus.NOTIFIED, ZoneStatus.RELEASED])
     notified = zones["notified_on"].map(by).astype(bool)
     released = zones["released_on"].map(by).astype(bool)
@@ -295,6 +311,7 @@ def describe_outline(
     facilities and the release date its cases would give it."""
     draft = gpd.GeoDataFrame(
         {
+            "status": [ZoneStatus.DRAFT.value],
             "release_after_days": [release_after_days],
             "notified_on": [None],
             "released_on": [None],

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from containment.errors import RuleError
+from containment.i18n import N_, _, n_
 
 __all__ = ["PRESETS", "Rule", "custom_rule", "get_rule"]
 
@@ -46,22 +47,32 @@ class Rule:
 
     def __post_init__(self) -> None:
         if not self.containment_radius_m > 0:
-            msg = (
-                f"Rule {self.name!r}: containment radius must be more than 0 m, "
-                f"got {self.containment_radius_m}."
+            msg = _(
+                "Rule {name}: containment radius must be more than 0 m, got {value}.",
+                name=repr(self.name),
+                value=self.containment_radius_m,
             )
             raise RuleError(msg)
         if self.buffer_m < 0:
-            msg = f"Rule {self.name!r}: buffer width cannot be negative, got {self.buffer_m} m."
+            msg = _(
+                "Rule {name}: buffer width cannot be negative, got {value} m.",
+                name=repr(self.name),
+                value=self.buffer_m,
+            )
             raise RuleError(msg)
         if self.release_after_days < 1:
-            msg = (
-                f"Rule {self.name!r}: release period must be at least 1 day, "
-                f"got {self.release_after_days}."
+            msg = _(
+                "Rule {name}: release period must be at least 1 day, got {value}.",
+                name=repr(self.name),
+                value=self.release_after_days,
             )
             raise RuleError(msg)
         if self.min_cases < 1:
-            msg = f"Rule {self.name!r}: min_cases must be at least 1, got {self.min_cases}."
+            msg = _(
+                "Rule {name}: the fewest cases for a zone must be at least 1, got {value}.",
+                name=repr(self.name),
+                value=self.min_cases,
+            )
             raise RuleError(msg)
 
     @property
@@ -70,7 +81,7 @@ class Rule:
         return self.containment_radius_m + self.buffer_m
 
 
-_MOHFW_MICROPLAN = (
+_MOHFW_MICROPLAN = N_(
     "MoHFW, Containment Plan for Novel Coronavirus Disease (micro-plan), March 2020: "
     "containment zone 3 km around a case while contacts are not yet mapped, buffer zone a "
     "further 5 km (7 km in rural areas); MoHFW large-outbreak plan, April 2020: release when "
@@ -82,7 +93,7 @@ PRESETS: dict[str, Rule] = {
     for rule in (
         Rule(
             name="mohfw-2020-urban",
-            title="MoHFW 2020, urban: 3 km containment, 5 km buffer, 28 days",
+            title=N_("MoHFW 2020, urban: 3 km containment, 5 km buffer, 28 days"),
             containment_radius_m=3000,
             buffer_m=5000,
             release_after_days=28,
@@ -90,7 +101,7 @@ PRESETS: dict[str, Rule] = {
         ),
         Rule(
             name="mohfw-2020-rural",
-            title="MoHFW 2020, rural: 3 km containment, 7 km buffer, 28 days",
+            title=N_("MoHFW 2020, rural: 3 km containment, 7 km buffer, 28 days"),
             containment_radius_m=3000,
             buffer_m=7000,
             release_after_days=28,
@@ -98,11 +109,11 @@ PRESETS: dict[str, Rule] = {
         ),
         Rule(
             name="mohfw-2020-07",
-            title="MoHFW from 29 July 2020: 3 km containment, 5 km buffer, 14 days",
+            title=N_("MoHFW from 29 July 2020: 3 km containment, 5 km buffer, 14 days"),
             containment_radius_m=3000,
             buffer_m=5000,
             release_after_days=14,
-            source=(
+            source=N_(
                 "MoHFW containment guidance as revised from 29 July 2020: a zone is released "
                 "14 days (not 28) after the last case was isolated; radii as the March 2020 "
                 "micro-plan (3 km containment, 5 km buffer)."
@@ -110,22 +121,22 @@ PRESETS: dict[str, Rule] = {
         ),
         Rule(
             name="rajasthan-1km",
-            title="Rajasthan 2020: 1 km curfew zone, no buffer, 28 days",
+            title=N_("Rajasthan 2020: 1 km curfew zone, no buffer, 28 days"),
             containment_radius_m=1000,
             buffer_m=0,
             release_after_days=28,
-            source=(
+            source=N_(
                 "Rajasthan practice, 2020 (Jaipur): curfew within 1 km of a positive case; "
                 "release period from the MoHFW large-outbreak plan (28 days)."
             ),
         ),
         Rule(
             name="karnataka-200m",
-            title="Karnataka 2020: 100 m containment, 200 m buffer, 28 days",
+            title=N_("Karnataka 2020: 100 m containment, 200 m buffer, 28 days"),
             containment_radius_m=100,
             buffer_m=200,
             release_after_days=28,
-            source=(
+            source=N_(
                 "Karnataka 2020 containment orders: buffer zone 200 m from the edge of the "
                 "containment zone. The 100 m containment radius (a house and its street) is "
                 "this tool's assumption; use a custom rule where the order says otherwise."
@@ -133,12 +144,12 @@ PRESETS: dict[str, Rule] = {
         ),
         Rule(
             name="kerala-micro-2021",
-            title="Kerala 2021 micro-zone: 5+ cases within 100 m, 7 days",
+            title=N_("Kerala 2021 micro-zone: 5+ cases within 100 m, 7 days"),
             containment_radius_m=100,
             buffer_m=0,
             release_after_days=7,
             min_cases=5,
-            source=(
+            source=N_(
                 "Kerala, 2021: a micro-containment zone where five or more cases lie within "
                 "100 m, lapsing after 7 days. Cases are joined when their 100 m circles "
                 "touch; parts with fewer than 5 cases are not zones."
@@ -160,7 +171,11 @@ def get_rule(name: str) -> Rule:
         return PRESETS[name]
     except KeyError:
         known = ", ".join(PRESETS)
-        msg = f"Unknown rule {name!r}. Choose one of: {known}; or give custom radii."
+        msg = _(
+            "Unknown rule {name}. Choose one of: {known}; or give custom radii.",
+            name=repr(name),
+            known=known,
+        )
         raise RuleError(msg) from None
 
 
@@ -183,11 +198,16 @@ def custom_rule(
     )
     return Rule(
         name=name,
-        title=f"Custom: {containment_radius_m:g} m containment, {buffer_m:g} m buffer, "
-        f"{release_after_days} days",
+        title=n_(
+            "Custom: {containment} m containment, {buffer} m buffer, {n} day",
+            "Custom: {containment} m containment, {buffer} m buffer, {n} days",
+            release_after_days,
+            containment=format(containment_radius_m, "g"),
+            buffer=format(buffer_m, "g"),
+        ),
         containment_radius_m=containment_radius_m,
         buffer_m=buffer_m,
         release_after_days=release_after_days,
         min_cases=min_cases,
-        source="Custom radii chosen by the planner.",
+        source=_("Custom radii chosen by the planner."),
     )

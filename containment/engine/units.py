@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from containment.i18n import _, n_
+
 __all__ = ["UNIT_KINDS", "UnitIndex", "places_text"]
 
 UNIT_KINDS = ("village", "town_cell")
@@ -38,8 +40,12 @@ class UnitIndex:
     people_m: gpd.GeoDataFrame
 
     @cached_property
+    def _geometries(self) -> np.ndarray:
+        return np.asarray(self.units_m.geometry.to_numpy())
+
+    @cached_property
     def _unit_tree(self) -> shapely.STRtree:
-        return shapely.STRtree(self.units_m.geometry.to_numpy())
+        return shapely.STRtree(self._geometries)
 
     @cached_property
     def _people_tree(self) -> shapely.STRtree:
@@ -61,6 +67,35 @@ class UnitIndex:
     @cached_property
     def _points_tree(self) -> shapely.STRtree:
         return shapely.STRtree(self.representative_points)
+
+    @cached_property
+    def reach_bounds(self) -> np.ndarray:
+        """For each unit, the box (``minx, miny, maxx, maxy``) around its outline and its
+        people: how far a circle may be and still reach it."""
+        bounds = shapely.bounds(self.units_m.geometry.to_numpy()).reshape(-1, 4)
+        unit = self.people_m["unit"].to_numpy()
+        mine = unit >= 0
+        x = self.people_m.geometry.x.to_numpy()[mine]
+        y = self.people_m.geometry.y.to_numpy()[mine]
+        np.minimum.at(bounds[:, 0], unit[mine], x)
+        np.minimum.at(bounds[:, 1], unit[mine], y)
+        np.maximum.at(bounds[:, 2], unit[mine], x)
+        np.maximum.at(bounds[:, 3], unit[mine], y)
+        return bounds
+
+    def units_meeting(self, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs ``(box, unit)`` of the units whose outline meets each box (rows of ``minx,
+        miny, maxx, maxy``)."""
+        if len(boxes) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        box_idx, unit_idx = self._unit_tree.query(shapely.box(*boxes.T), predicate="intersects")
+        return box_idx.astype(np.int64), unit_idx.astype(np.int64)
+
+    @cached_property
+    def bounds(self) -> np.ndarray:
+        """Each unit's outline's box (``minx, miny, maxx, maxy``)."""
+        return np.asarray(shapely.bounds(self._geometries)).reshape(-1, 4)
 
     def __len__(self) -> int:
         return len(self.units_m)
@@ -141,10 +176,15 @@ class UnitIndex:
         return outline_idx.astype(np.int64), unit_idx.astype(np.int64)
 
     def outline(self, units: np.ndarray) -> shapely.Polygon | shapely.MultiPolygon:
-        """The outline of a set of units (they tile the district: a coverage union)."""
-        geometry = shapely.coverage_union_all(self.units_m.geometry.to_numpy()[units])
+        """The outline of a set of units (they tile the district: a coverage union; a full
+        union where a units layer is not cleanly noded)."""
+        chosen = self._geometries[units]
+        try:
+            geometry = shapely.coverage_union_all(chosen)
+        except shapely.errors.GEOSException:
+            geometry = shapely.union_all(chosen)
         if not isinstance(geometry, shapely.Polygon | shapely.MultiPolygon):
-            geometry = shapely.union_all(self.units_m.geometry.to_numpy()[units])
+            geometry = shapely.union_all(chosen)
         assert isinstance(geometry, shapely.Polygon | shapely.MultiPolygon)
         return geometry
 
@@ -192,10 +232,25 @@ def places_text(units: pd.DataFrame, *, most: int | None = None) -> str:
     for town, rows in cells.groupby("town", sort=True):
         total = int(rows["cells_in_town"].iloc[0]) if "cells_in_town" in rows else 0
         whole = total and len(rows) >= total
-        label = f"{town} town" if whole else f"{town} town ({len(rows)} of {total} cells)"
+        label = (
+            _("{town} town", town=town)
+            if whole
+            else n_(
+                "{town} town ({part} of {n} cell)",
+                "{town} town ({part} of {n} cells)",
+                total,
+                town=town,
+                part=len(rows),
+            )
+        )
         names.append((float(rows["population"].sum()), label))
     ordered = [name for _, name in sorted(names, key=lambda item: (-item[0], item[1]))]
     unique = list(dict.fromkeys(ordered))
     if most is not None and len(unique) > most:
-        return ", ".join(unique[:most]) + f" and {len(unique) - most} more"
+        return n_(
+            "{names} and {n} more",
+            "{names} and {n} more",
+            len(unique) - most,
+            names=", ".join(unique[:most]),
+        )
     return ", ".join(unique)

@@ -28,6 +28,7 @@ import shapely
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.engine.units import places_text
+from containment.i18n import _, date_text, n_
 
 __all__ = ["Change", "ZoneChange", "compare_with_saved"]
 
@@ -121,10 +122,19 @@ def compare_with_saved(
         versions = tuple(int(versions_of[s]) for s in mine)
         if not mine:
             change, result, name = Change.NEW, units, ""
-            detail = f"{len(units)} units: {places_text(table.iloc[sorted(units)], most=6)}"
+            detail = n_(
+                "{n} unit: {places}",
+                "{n} units: {places}",
+                len(units),
+                places=places_text(table.iloc[sorted(units)], most=6),
+            )
         elif len(mine) == 1 and units <= saved_units[mine[0]]:
             change, result, name = Change.UNCHANGED, saved_units[mine[0]], names[0]
-            detail = f"{row.case_count} cases counted; its units already hold them"
+            detail = n_(
+                "{n} case counted; its units already hold it",
+                "{n} cases counted; its units already hold them",
+                int(row.case_count),
+            )
         else:
             # The zone that carries the change: one in force first (its order stands), then
             # the furthest along, then the oldest. Other zones in force and zones someone drew
@@ -151,21 +161,33 @@ def compare_with_saved(
             name = names[0]
             if not added and not ended:
                 change, result = Change.UNCHANGED, saved_units[keeper]
-                detail = f"{row.case_count} cases counted; its units already hold them"
+                detail = n_(
+                    "{n} case counted; its units already hold it",
+                    "{n} cases counted; its units already hold them",
+                    int(row.case_count),
+                )
             else:
                 change = Change.GROWN if not ended else Change.MERGED
                 detail = (
-                    f"+{len(added)} units ({places_text(table.iloc[sorted(added)], most=6)})"
+                    n_(
+                        "+{n} unit ({places})",
+                        "+{n} units ({places})",
+                        len(added),
+                        places=places_text(table.iloc[sorted(added)], most=6),
+                    )
                     if added
-                    else "no new units"
+                    else _("no new units")
                 )
                 if change is Change.MERGED:
-                    detail = f"joins {', '.join(names)}; " + detail
+                    detail = _("joins {zones}; {detail}", zones=", ".join(names), detail=detail)
             if kept_apart:
-                apart = ", ".join(str(names_of[s]) for s in kept_apart)
-                detail += f"; {apart} left as they are (in force or drawn by hand)"
+                detail = _(
+                    "{detail}; {zones} left as they are (in force or drawn by hand)",
+                    detail=detail,
+                    zones=", ".join(str(names_of[s]) for s in kept_apart),
+                )
             if change is not Change.UNCHANGED and origin_of[keeper] == "drawn":
-                detail += f"; {names[0]} was drawn by hand"
+                detail = _("{detail}; {zone} was drawn by hand", detail=detail, zone=names[0])
             mine = carried
         notified = change is not Change.NEW and any(status_of[s] == "notified" for s in mine)
         units_sorted = tuple(sorted(result))
@@ -203,8 +225,9 @@ def compare_with_saved(
                 (str(zone["zone_id"]),),
                 (int(zone["version"]),),
                 str(zone["name"]),
-                "no case in the rule's window any more"
-                + (": drawn by hand, left as it is" if origin_of[s] == "drawn" else ": it ends"),
+                _("no case in the rule's window any more: drawn by hand, left as it is")
+                if origin_of[s] == "drawn"
+                else _("no case in the rule's window any more: it ends"),
                 tuple(sorted(saved_units[s])),
                 zone.geometry,
                 False,
@@ -224,9 +247,9 @@ def compare_with_saved(
                 (str(zone["zone_id"]),),
                 (int(zone["version"]),),
                 str(zone["name"]),
-                f"no case for the rule's window; release due {due:%d-%m-%Y}"
+                _("no case for the rule's window; release due {day}", day=date_text(due))
                 if isinstance(due, dt.date)
-                else "no case for the rule's window",
+                else _("no case for the rule's window"),
                 tuple(sorted(saved_units[s])),
                 zone.geometry,
                 True,

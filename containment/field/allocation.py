@@ -11,6 +11,7 @@ import shapely
 
 from containment.engine.district import District
 from containment.field.centres import CentreKind
+from containment.i18n import _
 
 __all__ = ["allocate", "beds_by_block", "nearest_centres"]
 
@@ -91,7 +92,7 @@ def allocate(
     if people.empty:
         return pd.DataFrame(columns=placed_columns), pd.DataFrame(columns=["person_id", "reason"])
     if usable.empty:
-        reason = "no centre of the chosen kinds has a free bed"
+        reason = _("no centre of the chosen kinds has a free bed")
         return pd.DataFrame(columns=placed_columns), pd.DataFrame(
             {"person_id": people["person_id"].to_numpy(), "reason": reason}
         )
@@ -120,7 +121,7 @@ def allocate(
     unplaced = pd.DataFrame(
         {
             "person_id": people["person_id"].to_numpy()[~placed],
-            "reason": "all beds of the chosen kinds are taken",
+            "reason": _("all beds of the chosen kinds are taken"),
         }
     )
     return result, unplaced

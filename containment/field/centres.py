@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from containment.errors import ContainmentError
+from containment.i18n import N_, _, number
 
 __all__ = ["CENTRE_FIELDS", "Centre", "CentreError", "CentreKind"]
 
@@ -18,11 +19,15 @@ class CentreKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "covid_care_centre": "COVID care centre",
-            "quarantine_centre": "Quarantine centre",
-            "dedicated_hospital": "Dedicated COVID hospital",
-        }[self.value]
+        """The kind in words, in the reader's language."""
+        return _(_KIND_LABELS[self.value])
+
+
+_KIND_LABELS = {
+    "covid_care_centre": N_("COVID care centre"),
+    "quarantine_centre": N_("Quarantine centre"),
+    "dedicated_hospital": N_("Dedicated COVID hospital"),
+}
 
 
 class CentreError(ContainmentError):
@@ -47,18 +52,29 @@ class Centre:
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", CentreKind(self.kind))
         if not self.name.strip():
-            msg = "A centre needs a name."
+            msg = _("A centre needs a name.")
             raise CentreError(msg)
         if self.capacity < 0:
-            msg = f"Centre {self.name!r}: capacity cannot be negative ({self.capacity})."
+            msg = _(
+                "Centre {name}: capacity cannot be negative ({n}).",
+                name=repr(self.name),
+                n=self.capacity,
+            )
             raise CentreError(msg)
         if self.occupied < 0:
-            msg = f"Centre {self.name!r}: occupied beds cannot be negative ({self.occupied})."
+            msg = _(
+                "Centre {name}: occupied beds cannot be negative ({n}).",
+                name=repr(self.name),
+                n=self.occupied,
+            )
             raise CentreError(msg)
         if self.occupied > self.capacity:
-            msg = (
-                f"Centre {self.name!r}: {self.occupied} beds occupied is more than its capacity "
-                f"of {self.capacity}. Raise the capacity or correct the occupancy."
+            msg = _(
+                "Centre {name}: {occupied} beds occupied is more than its capacity of "
+                "{capacity}. Raise the capacity or correct the occupancy.",
+                name=repr(self.name),
+                occupied=number(self.occupied),
+                capacity=number(self.capacity),
             )
             raise CentreError(msg)
 

@@ -17,6 +17,7 @@ import shapely
 
 from containment.engine.district import District
 from containment.engine.timeline import reported_in
+from containment.i18n import _, date_text, n_
 
 __all__ = [
     "Headline",
@@ -129,12 +130,16 @@ def block_table(
 
 
 def _zones_per_block(zones: gpd.GeoDataFrame, district: District) -> pd.Series:
-    """How many of the zones touch each block (a zone over a block line counts in both)."""
+    """How many of the zones hold units of each block (a zone over a block line counts in
+    both; a zone that only touches a block's edge does not count there)."""
     if zones.empty:
         return pd.Series(dtype=int)
-    blocks = district.blocks[["name", "geometry"]]
-    joined = gpd.sjoin(zones[["zone_id", "geometry"]].to_crs(blocks.crs), blocks, how="inner")
-    counts: pd.Series = joined.groupby(joined["name"].astype(str))["zone_id"].nunique()
+    zone_pos, unit = district.unit_index.units_in(
+        zones.to_crs(district.metric_crs).geometry.to_numpy()
+    )
+    blocks = district.unit_index.units_m["block"].astype(str).to_numpy()[unit]
+    pairs = pd.DataFrame({"zone": zone_pos, "block": blocks}).drop_duplicates()
+    counts: pd.Series = pairs.groupby("block")["zone"].nunique()
     return counts.astype(int)
 
 
@@ -169,21 +174,38 @@ def changes_since(
     """What happened in (since, as_of]: new cases, zones proposed, notified, released, due."""
     events: list[tuple[dt.date | None, str, str]] = []
     new = len(reported_in(cases, after=since, until=as_of))
-    events.append((as_of, "New cases", f"{new} cases reported after {since:%d-%m-%Y}"))
+    events.append(
+        (
+            as_of,
+            _("New cases"),
+            n_(
+                "{n} case reported after {day}",
+                "{n} cases reported after {day}",
+                new,
+                day=date_text(since),
+            ),
+        )
+    )
 
     def between(day: object) -> bool:
         return isinstance(day, dt.date) and since < day <= as_of
 
     for zone in zones.itertuples() if len(zones) else []:
         if between(zone.created_on):
-            events.append((zone.created_on, "Zone drawn or proposed", f"{zone.name} ({zone.kind})"))
+            events.append(
+                (zone.created_on, _("Zone drawn or proposed"), f"{zone.name} ({_(zone.kind)})")
+            )
         if between(zone.notified_on):
             events.append(
-                (zone.notified_on, "Zone notified", f"{zone.name}, order {zone.order_number}")
+                (
+                    zone.notified_on,
+                    _("Zone notified"),
+                    _("{zone}, order {order}", zone=zone.name, order=zone.order_number),
+                )
             )
         if between(zone.released_on):
-            events.append((zone.released_on, "Zone released", zone.name))
+            events.append((zone.released_on, _("Zone released"), zone.name))
         if zone.in_force and between(zone.release_due_on):
-            events.append((zone.release_due_on, "Zone due for release", zone.name))
+            events.append((zone.release_due_on, _("Zone due for release"), zone.name))
     frame = pd.DataFrame(events, columns=["date", "change", "detail"])
     return frame.sort_values("date", kind="stable").reset_index(drop=True)

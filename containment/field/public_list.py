@@ -13,16 +13,28 @@ import pandas as pd
 
 from containment.engine.district import District
 from containment.engine.timeline import day_month_year
+from containment.i18n import N_, n_
 
 __all__ = ["PUBLIC_LIST_COLUMNS", "public_zone_list"]
 
-PUBLIC_LIST_COLUMNS = ("Zone", "Area", "Notified on", "Release due on")
+#: The list's columns, named in English (translated where the list is shown or printed).
+PUBLIC_LIST_COLUMNS = (N_("Zone"), N_("Area"), N_("Notified on"), N_("Release due on"))
 
 
 def _area(places: str, blocks: str) -> str:
+    """The zone's places and blocks, in the reader's language."""
     names = [b.strip() for b in str(blocks).split(";") if b.strip()]
-    where = f"block{'s' if len(names) > 1 else ''} {', '.join(names)}"
-    return f"{places} ({where})" if places else f"Area in {where}"
+    if places:
+        return n_(
+            "{places} (block {blocks})",
+            "{places} (blocks {blocks})",
+            len(names),
+            places=places,
+            blocks=", ".join(names),
+        )
+    return n_(
+        "Area in block {blocks}", "Area in blocks {blocks}", len(names), blocks=", ".join(names)
+    )
 
 
 def public_zone_list(

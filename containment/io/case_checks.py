@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from containment.i18n import N_, _
 from containment.io.dates import DateProblem, parse_day_first
 from containment.io.places import PlaceIndex, PlaceMatch
 
@@ -103,7 +104,7 @@ def distinct(values: pa.Array | np.ndarray) -> tuple[np.ndarray, list[object]]:
 
 # --- dates -----------------------------------------------------------------------------------
 
-_MISSING_DATE = "missing; give the date of the result"
+_MISSING_DATE = N_("missing; give the date of the result")
 
 
 @dataclass
@@ -141,7 +142,7 @@ def _date_answer(value: object, rule: _DateRule) -> tuple[np.datetime64, str | N
     raw = value if isinstance(value, pd.Timestamp) else str(value).strip()
     answer: tuple[np.datetime64, str | None]
     if raw == "":
-        answer = (np.datetime64("NaT", "D"), _MISSING_DATE)
+        answer = (np.datetime64("NaT", "D"), _(_MISSING_DATE))
     else:
         try:
             day = parse_day_first(raw, today=rule.today, earliest=rule.earliest)
@@ -229,9 +230,19 @@ def check_coordinates(
     lat_empty, lon_empty = is_empty(lat_text), is_empty(lon_text)
     neither = lat_empty & lon_empty
     reject = rejections.reject
-    reject(neither & village_empty, "latitude", "no coordinates and no village; give one of them")
-    reject(lat_empty & ~lon_empty, "latitude", "missing (longitude is given); give both or neither")
-    reject(lon_empty & ~lat_empty, "longitude", "missing (latitude is given); give both or neither")
+    reject(
+        neither & village_empty, "latitude", _("no coordinates and no village; give one of them")
+    )
+    reject(
+        lat_empty & ~lon_empty,
+        "latitude",
+        _("missing ({other} is given); give both or neither", other="longitude"),
+    )
+    reject(
+        lon_empty & ~lat_empty,
+        "longitude",
+        _("missing ({other} is given); give both or neither", other="latitude"),
+    )
     both = ~lat_empty & ~lon_empty
     lat, lon = decimal_degrees(lat_text, both), decimal_degrees(lon_text, both)
     lat_bad = both & np.isnan(lat)
@@ -240,7 +251,7 @@ def check_coordinates(
     reject(lon_bad, "longitude", _not_a_number(lon_text))
     numbers = both & ~lat_bad & ~lon_bad
     zero = numbers & (lat == 0) & (lon == 0)
-    reject(zero, "latitude", "0, 0 is a placeholder, not a location")
+    reject(zero, "latitude", _("0, 0 is a placeholder, not a location"))
     with np.errstate(invalid="ignore"):
         out = numbers & ~zero & ((np.abs(lat) > 90) | (np.abs(lon) > 180))
     _reject_out_of_range(out, lat, lon, rejections)
@@ -256,7 +267,7 @@ def check_coordinates(
 def _not_a_number(texts: pa.Array) -> Callable[[np.ndarray], list[str]]:
     def reasons(rows: np.ndarray) -> list[str]:
         cells = texts.take(pa.array(rows)).to_pylist()
-        return [f"{text!r} is not a number in decimal degrees" for text in cells]
+        return [_("{text} is not a number in decimal degrees", text=repr(text)) for text in cells]
 
     return reasons
 
@@ -274,27 +285,39 @@ def _reject_out_of_range(
 
     def metres_reasons(rows: np.ndarray) -> list[str]:
         return [
-            f"{float(lat[p]):g}, {float(lon[p]):g} look like metres in a projected CRS (UTM?); "
-            "give latitude and longitude in decimal degrees"
+            _(
+                "{lat}, {lon} look like metres in a projected CRS (UTM?); give latitude and "
+                "longitude in decimal degrees",
+                lat=format(float(lat[p]), "g"),
+                lon=format(float(lon[p]), "g"),
+            )
             for p in rows
         ]
 
     def swapped_reasons(rows: np.ndarray) -> list[str]:
         return [
-            f"latitude {float(lat[p]):g} is outside -90..90 and longitude {float(lon[p]):g} "
-            "would fit: latitude and longitude look swapped"
+            _(
+                "latitude {lat} is outside -90..90 and longitude {lon} would fit: latitude and "
+                "longitude look swapped",
+                lat=format(float(lat[p]), "g"),
+                lon=format(float(lon[p]), "g"),
+            )
             for p in rows
         ]
 
     rejections.reject(metres, "latitude", metres_reasons)
     rejections.reject(swapped, "latitude", swapped_reasons)
     rejections.reject(
-        lat_out, "latitude", lambda rows: [f"{float(lat[p]):g} is outside -90..90" for p in rows]
+        lat_out,
+        "latitude",
+        lambda rows: [_("{lat} is outside -90..90", lat=format(float(lat[p]), "g")) for p in rows],
     )
     rejections.reject(
         lon_out,
         "longitude",
-        lambda rows: [f"{float(lon[p]):g} is outside -180..180" for p in rows],
+        lambda rows: [
+            _("{lon} is outside -180..180", lon=format(float(lon[p]), "g")) for p in rows
+        ],
     )
 
 

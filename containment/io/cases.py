@@ -25,6 +25,7 @@ import shapely
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.errors import CaseFileError
+from containment.i18n import _, n_, number
 from containment.io.case_checks import (
     Rejections,
     check_coordinates,
@@ -121,21 +122,45 @@ class CaseList:
     def summary(self) -> str:
         """One paragraph a planner can read: counts, what was dropped and why."""
         lines = [
-            f"{self.source or 'line list'}: {self.total_rows} rows, "
-            f"{self.accepted_count} accepted, {len(self.rejected)} rejected."
+            n_(
+                "{file}: {n} row, {accepted} accepted, {rejected} rejected.",
+                "{file}: {n} rows, {accepted} accepted, {rejected} rejected.",
+                self.total_rows,
+                file=self.source or _("line list"),
+                accepted=number(self.accepted_count),
+                rejected=number(len(self.rejected)),
+            )
         ]
         if self.columns.identifying:
-            lines.append(f"Identifying columns not read: {', '.join(self.columns.identifying)}.")
+            lines.append(
+                _(
+                    "Identifying columns not read: {columns}.",
+                    columns=", ".join(self.columns.identifying),
+                )
+            )
         if self.columns.ignored:
-            lines.append(f"Other columns not used: {', '.join(self.columns.ignored)}.")
+            lines.append(
+                _("Other columns not used: {columns}.", columns=", ".join(self.columns.ignored))
+            )
         spelled = sum(1 for note in self.notes if note.field == "village")
         if spelled:
-            lines.append(f"{spelled} accepted rows were placed by a spelling variant.")
+            lines.append(
+                n_(
+                    "{n} accepted row was placed by a spelling variant.",
+                    "{n} accepted rows were placed by a spelling variant.",
+                    spelled,
+                )
+            )
         edge = sum(1 for note in self.notes if note.field == "latitude")
         if edge:
             lines.append(
-                f"{edge} accepted rows lie just outside the district's outline (within its "
-                "tolerance): their zones may reach over the district line."
+                n_(
+                    "{n} accepted row lies just outside the district's outline (within its "
+                    "tolerance): its zone may reach over the district line.",
+                    "{n} accepted rows lie just outside the district's outline (within its "
+                    "tolerance): their zones may reach over the district line.",
+                    edge,
+                )
             )
         return "\n".join(lines)
 
@@ -248,7 +273,7 @@ def _with_a_row(table: TableBatches, source: str) -> Iterator[RowBatch]:
             break
     else:
         if table.trailing_blank_kept or not any(b.text.num_rows for b in held):
-            msg = f"{source or 'the file'}: has a header but no rows."
+            msg = _("{file}: has a header but no rows.", file=source or _("the file"))
             raise CaseFileError(msg)
     yield from held
     yield from table.batches
@@ -259,30 +284,39 @@ def _require_columns(column_map: ColumnMap, headers: Sequence[str], source: str)
     where = f"{source}: " if source else ""
     listed = ", ".join(str(h) for h in headers)
     if "reported_on" not in fields:
-        msg = (
-            f"{where}no date column found (looked for 'Date of Result', 'Result Date', "
-            f"'Date'...). Columns are: {listed}. Name the date column in the column mapping "
-            "(reported_on=...)."
+        msg = where + _(
+            "no date column found (looked for 'Date of Result', 'Result Date', 'Date'...). "
+            "Columns are: {columns}. Name the date column in the column mapping "
+            "(reported_on=...).",
+            columns=listed,
         )
         raise CaseFileError(msg)
     for field_name, column in fields.items():
         if f"{column}.1" in headers:  # how a repeated header comes out of the readers
-            msg = (
-                f"{where}two columns are named {column!r} ({field_name}): rename or delete one, "
-                "so it is clear which one to read."
+            msg = where + _(
+                "two columns are named {column} ({field}): rename or delete one, so it is clear "
+                "which one to read.",
+                column=repr(column),
+                field=field_name,
             )
             raise CaseFileError(msg)
     has_xy = "latitude" in fields and "longitude" in fields
     if not has_xy and "village" not in fields:
-        msg = (
-            f"{where}no coordinate columns (latitude and longitude) and no village column. "
-            f"Columns are: {listed}. Add one, or name them in the column mapping."
+        msg = where + _(
+            "no coordinate columns (latitude and longitude) and no village column. Columns "
+            "are: {columns}. Add one, or name them in the column mapping.",
+            columns=listed,
         )
         raise CaseFileError(msg)
     if ("latitude" in fields) != ("longitude" in fields):
         have = "latitude" if "latitude" in fields else "longitude"
         missing = "longitude" if have == "latitude" else "latitude"
-        msg = f"{where}found a {have} column but no {missing} column. Columns are: {listed}."
+        msg = where + _(
+            "found a {have} column but no {missing} column. Columns are: {columns}.",
+            have=have,
+            missing=missing,
+            columns=listed,
+        )
         raise CaseFileError(msg)
 
 
@@ -421,8 +455,8 @@ class _BatchChecker:
             taken = pa.array(candidates)
             for i in self.unused:
                 blank[candidates] &= is_blank(batch.rows.text.column(i).take(taken))
-        rejections.reject(blank, "row", "empty row")
-        rejections.reject(blank_used, "row", "no case data in the columns used")
+        rejections.reject(blank, "row", _("empty row"))
+        rejections.reject(blank_used, "row", _("no case data in the columns used"))
         return blank
 
     def _case_ids(self, batch: _Batch, rejections: Rejections) -> pa.Array:
@@ -430,7 +464,7 @@ class _BatchChecker:
             rows = self.table.first_row + batch.rows.start + np.arange(batch.size)
             return pa.array(np.char.add(f"{self.table.row_label}-", rows.astype(str)), pa.string())
         ids = upper_case(batch.field("case_id"))
-        rejections.reject(is_empty(ids), "case_id", "missing; every row needs its case id")
+        rejections.reject(is_empty(ids), "case_id", _("missing; every row needs its case id"))
         return ids
 
     def _dates(self, batch: _Batch, rejections: Rejections) -> np.ndarray:
@@ -478,7 +512,7 @@ class _BatchChecker:
             rejections.reject(
                 village_empty,
                 "village",
-                "missing; the file has no coordinates, so every row needs its village",
+                _("missing; the file has no coordinates, so every row needs its village"),
             )
         rows = np.flatnonzero(by_village & ~rejections.rejected & ~village_empty)
         placed = place_villages(
@@ -518,7 +552,11 @@ _STATUS_VALUES = {word: status.value for word, status in _STATUS_WORDS.items()}
 
 def _unknown_status(raw: str) -> str:
     known = ", ".join(s.value for s in CaseStatus)
-    return f"unknown status {raw!r}; use one of {known} (or leave empty)"
+    return _(
+        "unknown status {status}; use one of {known} (or leave empty)",
+        status=repr(raw),
+        known=known,
+    )
 
 
 def _collect(
@@ -538,7 +576,7 @@ def _collect(
         RowProblem(
             first_row + int(positions[p]),
             "case_id",
-            f"duplicate case id (first seen in row {first_row + int(positions[q])})",
+            _("duplicate case id (first seen in row {row})", row=first_row + int(positions[q])),
             label,
         )
         for p, q in zip(repeated, first_seen, strict=True)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from containment.errors import CaseFileError
+from containment.i18n import _
 
 __all__ = ["FIELDS", "ColumnMap", "find_columns", "map_columns", "normalise_header"]
 
@@ -119,12 +120,19 @@ def map_columns(headers: Iterable[object], explicit: Mapping[str, str] | None = 
     explicit = dict(explicit or {})
     for field, source in explicit.items():
         if field not in FIELDS:
-            msg = f"Unknown field {field!r} in the column mapping; fields are: {', '.join(FIELDS)}."
+            msg = _(
+                "Unknown field {field} in the column mapping; fields are: {fields}.",
+                field=repr(field),
+                fields=", ".join(FIELDS),
+            )
             raise CaseFileError(msg)
         if source not in names:
-            msg = (
-                f"The column mapping names {source!r} for {field!r}, but the file has no such "
-                f"column. Its columns are: {', '.join(names)}."
+            msg = _(
+                "The column mapping names {column} for {field}, but the file has no such "
+                "column. Its columns are: {columns}.",
+                column=repr(source),
+                field=repr(field),
+                columns=", ".join(names),
             )
             raise CaseFileError(msg)
     fields: dict[str, str] = dict(explicit)
@@ -174,11 +182,15 @@ def find_columns(
         if header is not None:
             found[field] = header
         elif field not in optional:
-            missing.append(f"{field} (e.g. {', '.join(repr(o) for o in options[:3])})")
+            examples = ", ".join(repr(o) for o in options[:3])
+            missing.append(_("{field} (e.g. {examples})", field=field, examples=examples))
     if missing:
-        msg = (
-            f"{source}: no column for {'; '.join(missing)}. Its columns are: "
-            f"{', '.join(names)}. Rename the column and upload again."
+        msg = _(
+            "{file}: no column for {missing}. Its columns are: {columns}. Rename the column "
+            "and upload again.",
+            file=source,
+            missing="; ".join(missing),
+            columns=", ".join(names),
         )
         raise CaseFileError(msg)
     return found

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from containment.errors import CaseFileError
+from containment.i18n import _
 
 __all__ = ["BLOCK_BYTES", "CsvSource", "csv_batches", "open_csv"]
 
@@ -201,7 +202,7 @@ def _pandas_reader(
     except pd.errors.ParserError as exc:
         raise _not_well_formed(name, exc) from exc
     except pd.errors.EmptyDataError as exc:
-        msg = f"{name}: the file is empty."
+        msg = _("{file}: the file is empty.", file=name)
         raise CaseFileError(msg) from exc
 
 
@@ -245,7 +246,11 @@ def _as_text_table(chunk: pd.DataFrame, columns: tuple[str, ...]) -> pa.Table:
 
 
 def _not_well_formed(name: str, exc: Exception) -> CaseFileError:
-    msg = f"{name}: not a well-formed CSV table ({exc}). Check the quotes and commas."
+    msg = _(
+        "{file}: not a well-formed CSV table ({reason}). Check the quotes and commas.",
+        file=name,
+        reason=exc,
+    )
     return CaseFileError(msg)
 
 
@@ -316,17 +321,19 @@ def _check_utf16(data: bytes, name: str) -> None:
 
 def _refuse_blank_or_binary(name: str, *, blank: bool, binary: bool) -> None:
     if blank:
-        msg = f"{name}: the file is empty."
+        msg = _("{file}: the file is empty.", file=name)
         raise CaseFileError(msg)
     if binary:
-        msg = f"{name}: this is not a CSV text file (it holds binary data)."
+        msg = _("{file}: this is not a CSV text file (it holds binary data).", file=name)
         raise CaseFileError(msg)
 
 
 def _not_utf8(name: str, byte: int) -> CaseFileError:
-    msg = (
-        f"{name}: not UTF-8 text (byte {byte} cannot be read). If it is a spreadsheet, upload "
-        "the .xlsx; if it was saved from Excel, use 'CSV UTF-8 (Comma delimited)'."
+    msg = _(
+        "{file}: not UTF-8 text (byte {byte} cannot be read). If it is a spreadsheet, upload "
+        "the .xlsx; if it was saved from Excel, use 'CSV UTF-8 (Comma delimited)'.",
+        file=name,
+        byte=byte,
     )
     return CaseFileError(msg)
 

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 from containment.engine.timeline import day_month_year
+from containment.i18n import _
 
 __all__ = [
     "EPIDEMIC_START",
@@ -74,14 +75,27 @@ def parse_day_first(
     else:
         parsed = _parse_text(str(value).strip())
     if parsed > today:
-        msg = f"{day_month_year(parsed)} is in the future (today is {day_month_year(today)})"
+        msg = _(
+            "{day} is in the future (today is {today})",
+            day=day_month_year(parsed),
+            today=day_month_year(today),
+        )
         raise DateProblem(msg)
     if parsed < earliest:
-        first = "the first case in India" if earliest == EPIDEMIC_START else "the epidemic's start"
-        msg = (
-            f"{day_month_year(parsed)} is before {day_month_year(earliest)}, {first}: correct "
-            "the year, or set an earlier start if the date is right"
-        )
+        if earliest == EPIDEMIC_START:
+            msg = _(
+                "{day} is before {earliest}, the first case in India: correct the year, or set "
+                "an earlier start if the date is right",
+                day=day_month_year(parsed),
+                earliest=day_month_year(earliest),
+            )
+        else:
+            msg = _(
+                "{day} is before {earliest}, the epidemic's start: correct the year, or set an "
+                "earlier start if the date is right",
+                day=day_month_year(parsed),
+                earliest=day_month_year(earliest),
+            )
         raise DateProblem(msg)
     return parsed
 
@@ -106,7 +120,11 @@ def parse_day_first_time(
     day = parse_day_first(match.group(1), today=today, earliest=earliest)
     hour, minute, second = int(match.group(2)), int(match.group(3)), int(match.group(4) or 0)
     if hour > 23 or minute > 59 or second > 59:
-        msg = f"{text!r}: {hour:02d}:{minute:02d}:{second:02d} is not a time of day"
+        msg = _(
+            "{text}: {time} is not a time of day",
+            text=repr(text),
+            time=dt.time(hour, minute, second).isoformat(),
+        )
         raise DateProblem(msg)
     return dt.datetime.combine(day, dt.time(hour, minute, second))
 
@@ -123,13 +141,13 @@ def _parse_text(text: str) -> dt.date:
         else:
             month = _MONTHS.get(month_text.lower(), 0)
             if not month:
-                msg = f"{text!r}: unknown month {month_text!r}"
+                msg = _("{text}: unknown month {month}", text=repr(text), month=repr(month_text))
                 raise DateProblem(msg)
         year = int(year_text)
         if len(year_text) == 2:
             year += 2000
         return _make(year, month, int(day_text), text)
-    msg = f"{text!r} is not a date; write day-month-year, e.g. 11-05-2020"
+    msg = _("{text} is not a date; write day-month-year, e.g. 11-05-2020", text=repr(text))
     raise DateProblem(msg)
 
 
@@ -137,5 +155,11 @@ def _make(year: int, month: int, day: int, text: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        msg = f"{text!r} is not a real date (day {day}, month {month}, year {year})"
+        msg = _(
+            "{text} is not a real date (day {day}, month {month}, year {year})",
+            text=repr(text),
+            day=day,
+            month=month,
+            year=year,
+        )
         raise DateProblem(msg) from None

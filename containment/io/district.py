@@ -9,7 +9,6 @@ district's metric CRS on demand). Every problem names the file to fix.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +22,16 @@ from pyproj import CRS
 from containment.engine.crs import STORAGE_CRS, metric_crs_for
 from containment.engine.district import DEFAULT_OUTLINE_TOLERANCE_M, District
 from containment.errors import DistrictError
+from containment.io.districts import (
+    MANIFEST_NAME,
+    find_district,
+    geodata_root,
+    read_manifest_file,
+)
 
-__all__ = ["DEFAULT_DISTRICT", "District", "geodata_root", "load_district"]
+__all__ = ["DEFAULT_DISTRICT", "District", "district_slug", "geodata_root", "load_district"]
 
 DEFAULT_DISTRICT = "dungarpur"
-MANIFEST_NAME = "district.toml"
 
 # layer -> (required?, {standard column: manifest key naming the source field})
 _LAYERS: dict[str, tuple[bool, dict[str, str]]] = {
@@ -55,29 +59,26 @@ _LAYERS: dict[str, tuple[bool, dict[str, str]]] = {
     ),
 }
 _BUILD_UNITS = "python tools/build_units.py {folder}"
-
-
-def geodata_root() -> Path:
-    """The folder holding district folders: ``$CONTAINMENT_GEODATA`` or the shipped ``geodata/``."""
-    override = os.environ.get("CONTAINMENT_GEODATA")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "geodata"
+_BUILD_DISTRICT = "python tools/build_districts.py --only {slug}"
+_BUILT_MARKER = "# Built by tools/build_districts.py"
 
 
 def _resolve_folder(district: str | os.PathLike[str]) -> Path:
+    """A path to a district folder, or a shipped district's slug, name or alias."""
     path = Path(district)
     if path.is_dir():
         return path
-    candidate = geodata_root() / str(district).lower()
-    if candidate.is_dir():
-        return candidate
-    known = sorted(p.parent.name for p in geodata_root().glob(f"*/{MANIFEST_NAME}"))
-    msg = (
-        f"No district folder {str(district)!r} (looked in {path.resolve()} and {candidate}). "
-        f"Known districts: {', '.join(known) or 'none'}."
-    )
-    raise DistrictError(msg)
+    return find_district(str(district)).folder
+
+
+def district_slug(district: str | os.PathLike[str]) -> str:
+    """The short name that keys a district's store: the folder name of a path, else the slug
+    of the shipped district called ``district`` (an unknown name lists the known ones).
+
+    >>> district_slug("Sri Ganganagar"), district_slug("DUNGARPUR")
+    ('sri_ganganagar', 'dungarpur')
+    """
+    return _resolve_folder(district).resolve().name.lower()
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
@@ -85,12 +86,7 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
     if not manifest.is_file():
         msg = f"{manifest}: missing. A district folder needs a {MANIFEST_NAME} manifest."
         raise DistrictError(msg)
-    try:
-        with manifest.open("rb") as f:
-            data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{manifest}: not valid TOML ({exc}). Fix the manifest and reload."
-        raise DistrictError(msg) from exc
+    data = read_manifest_file(manifest)
     for key in ("name", "household_size", "layers"):
         if key not in data:
             msg = f"{manifest}: missing required key {key!r}."
@@ -109,9 +105,6 @@ def _read_layer(
         msg = f"{folder / MANIFEST_NAME}: layer {layer!r} has no 'file'."
         raise DistrictError(msg)
     path = folder / spec["file"]
-    if not path.is_file():
-        msg = f"{path}: missing (layer {layer!r} in {MANIFEST_NAME})."
-        raise DistrictError(msg)
     try:
         frame = gpd.read_file(path, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
@@ -143,6 +136,33 @@ def _read_layer(
             raise DistrictError(msg)
         frame[column] = frame[source_field]
     return frame
+
+
+def _check_files(folder: Path, manifest: dict[str, Any]) -> None:
+    """Every layer file the manifest names is there; the message names each one missing."""
+    missing = []
+    for layer, spec in manifest["layers"].items():
+        if layer not in _LAYERS or not isinstance(spec, dict):
+            continue
+        if "file" not in spec:
+            msg = f"{folder / MANIFEST_NAME}: layer {layer!r} has no 'file'."
+            raise DistrictError(msg)
+        path = folder / str(spec["file"])
+        if not path.is_file():
+            missing.append((layer, path))
+    if not missing:
+        return
+    named = "; ".join(
+        f"{path}: missing (layer {layer!r} in {MANIFEST_NAME})" for layer, path in missing
+    )
+    fixes = [f"put the file back (a shipped district: `git checkout -- {folder}`)"]
+    if any(layer == "units" for layer, _ in missing):
+        fixes.append(f"build the units with `{_BUILD_UNITS.format(folder=folder)}`")
+    text = (folder / MANIFEST_NAME).read_text(encoding="utf-8")
+    if text.startswith(_BUILT_MARKER):
+        fixes.append(f"rebuild the folder with `{_BUILD_DISTRICT.format(slug=folder.name)}`")
+    msg = f"{named}. District {manifest['name']!r} cannot be loaded: {' or '.join(fixes)}."
+    raise DistrictError(msg)
 
 
 def _units(units: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
@@ -188,6 +208,7 @@ def load_district(district: str | os.PathLike[str] = DEFAULT_DISTRICT) -> Distri
     folder = _resolve_folder(district)
     manifest = _read_manifest(folder)
     specs = manifest["layers"]
+    _check_files(folder, manifest)
     frames: dict[str, gpd.GeoDataFrame] = {}
     for layer, (required, fields) in _LAYERS.items():
         if layer not in specs:

@@ -29,6 +29,7 @@ from containment.engine.district import District
 from containment.engine.figures import FIGURE_COLUMNS
 from containment.errors import ExportError
 from containment.field.checkpoints import CHECKPOINT_COLUMNS
+from containment.i18n import _
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ def public_zones(
     """
     missing = [c for c in ("zone_id", "kind") if c not in zones.columns]
     if missing:
-        msg = f"Cannot export: the zones lack the columns {', '.join(missing)}."
+        msg = _("Cannot export: the zones lack the columns {columns}.", columns=", ".join(missing))
         raise ExportError(msg)
     columns = [c for c in PUBLIC_COLUMNS if c in zones.columns]
     public = zones[[*columns, "geometry"]].to_crs(STORAGE_CRS).copy()
@@ -229,9 +230,10 @@ def export_format(path: str | os.PathLike[str]) -> str:
     for suffix in sorted(EXPORT_FORMATS, key=len, reverse=True):
         if name.endswith(suffix):
             return suffix
-    msg = (
-        f"Cannot tell the format of {Path(path).name!r}: end the file name with one of "
-        f"{', '.join(EXPORT_FORMATS)}."
+    msg = _(
+        "Cannot tell the format of {file}: end the file name with one of {formats}.",
+        file=repr(Path(path).name),
+        formats=", ".join(EXPORT_FORMATS),
     )
     raise ExportError(msg)
 
@@ -252,15 +254,22 @@ def write_zones(
     path = Path(path)
     writer = EXPORT_FORMATS[export_format(path)]
     if not path.parent.is_dir():
-        msg = f"Cannot write {path}: the folder {path.parent} does not exist."
+        msg = _(
+            "Cannot write {file}: the folder {folder} does not exist.",
+            file=path,
+            folder=path.parent,
+        )
         raise ExportError(msg)
     public = public_zones(zones, district, synthetic=synthetic, as_drawn=as_drawn)
     try:
         folder = tempfile.mkdtemp(prefix=".partial-", dir=path.parent)
     except OSError as error:
-        msg = (
-            f"Cannot write {path}: the folder {path.parent} cannot be written to "
-            f"({error.strerror or error}). Choose another folder."
+        msg = _(
+            "Cannot write {file}: the folder {folder} cannot be written to ({reason}). Choose "
+            "another folder.",
+            file=path,
+            folder=path.parent,
+            reason=error.strerror or error,
         )
         raise ExportError(msg) from error
     try:
@@ -289,7 +298,7 @@ def write_police_package(
     path = Path(path)
     suffix = export_format(path)
     if suffix not in (".geojson", ".gpkg"):
-        msg = f"The police package is a .geojson or .gpkg file, not {suffix}."
+        msg = _("The police package is a .geojson or .gpkg file, not {suffix}.", suffix=suffix)
         raise ExportError(msg)
     points = checkpoints[[*CHECKPOINT_COLUMNS, "geometry"]].to_crs(STORAGE_CRS)
     if synthetic:

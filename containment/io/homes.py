@@ -12,6 +12,7 @@ import pandas as pd
 
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
+from containment.i18n import _, date_text
 from containment.io.columns import find_columns
 from containment.io.dates import DateProblem, parse_day_first, parse_day_first_time
 from containment.io.points import check_in_district
@@ -42,9 +43,13 @@ def _coordinates(lat_text: object, lon_text: object) -> tuple[float, float] | st
     try:
         lat, lon = float(str(lat_text).strip()), float(str(lon_text).strip())
     except ValueError:
-        return f"{lat_text!r}, {lon_text!r} are not coordinates in decimal degrees"
+        return _(
+            "{lat}, {lon} are not coordinates in decimal degrees",
+            lat=repr(lat_text),
+            lon=repr(lon_text),
+        )
     if not (np.isfinite(lat) and np.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180):
-        return f"{lat_text}, {lon_text} is not a latitude and longitude"
+        return _("{lat}, {lon} is not a latitude and longitude", lat=lat_text, lon=lon_text)
     return lon, lat
 
 
@@ -71,7 +76,7 @@ def read_homes(
         values = {field: frame[column].iloc[position] for field, column in columns.items()}
         hq_id = str(values["id"]).strip()
         if not hq_id:
-            problems.append(RowProblem(row, "id", "missing; every home needs its id"))
+            problems.append(RowProblem(row, "id", _("missing; every home needs its id")))
             continue
         where = _coordinates(values["latitude"], values["longitude"])
         if isinstance(where, str):
@@ -85,7 +90,15 @@ def read_homes(
             continue
         if end < start:
             problems.append(
-                RowProblem(row, "end", f"{end:%d-%m-%Y} is before the start, {start:%d-%m-%Y}")
+                RowProblem(
+                    row,
+                    "end",
+                    _(
+                        "{end} is before the start, {start}",
+                        end=date_text(end),
+                        start=date_text(start),
+                    ),
+                )
             )
             continue
         lon[position], lat[position] = where
@@ -128,7 +141,9 @@ def read_checkins(
         row = table.first_row + position
         hq_id = str(hq_id).strip()
         if hq_id not in known_ids:
-            problems.append(RowProblem(row, "id", f"{hq_id!r} is not a registered home"))
+            problems.append(
+                RowProblem(row, "id", _("{home} is not a registered home", home=repr(hq_id)))
+            )
             continue
         try:
             checked_at = parse_day_first_time(when, today=today)

@@ -7,6 +7,7 @@ import geopandas as gpd
 
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
+from containment.i18n import _
 from containment.io.columns import find_columns
 from containment.io.places import PlaceIndex
 from containment.io.tables import RowProblem, read_table
@@ -44,7 +45,7 @@ def read_people(
     ):
         row = table.first_row + position
         if not str(person).strip():
-            problems.append(RowProblem(row, "id", "missing; every person needs their id"))
+            problems.append(RowProblem(row, "id", _("missing; every person needs their id")))
             continue
         block = str(block_values.iloc[position]) if block_values is not None else None
         match = places.match(str(village), block or None)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 
+from containment.i18n import _, number
+
 __all__ = ["PlaceIndex", "PlaceMatch", "spelling_key"]
 
 _REWRITES = (
@@ -70,57 +72,96 @@ class PlaceIndex:
         """The habitation (row position) that ``village`` names, within ``block`` if given."""
         key = spelling_key(village)
         if not key:
-            return PlaceMatch(None, f"village {village!r} has no letters")
+            return PlaceMatch(None, _("village {village} has no letters", village=repr(village)))
         candidates = np.arange(len(self._keys))
-        where = "in the district"
+        within: str | None = None  # the block searched, or None: the whole district
         note = ""
-        by_block = False
         if block:
             block_key = spelling_key(block)
             if block_key in self._block_names:
                 candidates = candidates[self._blocks == block_key]
-                where = f"in block {self._block_names[block_key]}"
-                by_block = True
+                within = self._block_names[block_key]
             else:
-                known = ", ".join(sorted(self._block_names.values()))
-                note = f"block {block!r} is not one of {known}; matched by village name alone"
+                note = _(
+                    "block {block} is not one of {known}; matched by village name alone",
+                    block=repr(block),
+                    known=", ".join(sorted(self._block_names.values())),
+                )
         exact = candidates[self._keys[candidates] == key]
         if len(exact) == 1:
             return PlaceMatch(int(exact[0]), note=note)
         if len(exact) > 1:
-            return PlaceMatch(None, self._ambiguous(village, exact, where, by_block=not by_block))
+            return PlaceMatch(None, self._ambiguous(village, exact, within))
         close = difflib.get_close_matches(
             key, list(dict.fromkeys(self._keys[candidates])), n=3, cutoff=_SIMILAR_ENOUGH
         )
         if len(close) == 1:
             found = candidates[self._keys[candidates] == close[0]]
             if len(found) == 1:
-                spelled = f"village {village!r} taken as {self._names[found[0]]!r}"
+                spelled = _(
+                    "village {village} taken as {name}",
+                    village=repr(village),
+                    name=repr(self._names[found[0]]),
+                )
                 return PlaceMatch(int(found[0]), note="; ".join(filter(None, [spelled, note])))
-            return PlaceMatch(None, self._ambiguous(village, found, where, by_block=not by_block))
+            return PlaceMatch(None, self._ambiguous(village, found, within))
         if len(close) > 1:
             names = " / ".join(
                 self._names[candidates[self._keys[candidates] == c][0]] for c in close
             )
-            return PlaceMatch(
-                None,
-                f"village {village!r} {where} could be {names}; "
-                "give coordinates or correct the name",
+            if within is None:
+                reason = _(
+                    "village {village} in the district could be {names}; give coordinates or "
+                    "correct the name",
+                    village=repr(village),
+                    names=names,
+                )
+            else:
+                reason = _(
+                    "village {village} in block {block} could be {names}; give coordinates or "
+                    "correct the name",
+                    village=repr(village),
+                    block=within,
+                    names=names,
+                )
+            return PlaceMatch(None, reason)
+        if within is None:
+            reason = _(
+                "village {village} not found in the district; give coordinates or correct the name",
+                village=repr(village),
             )
-        return PlaceMatch(
-            None, f"village {village!r} not found {where}; give coordinates or correct the name"
-        )
+        else:
+            reason = _(
+                "village {village} not found in block {block}; give coordinates or correct the "
+                "name",
+                village=repr(village),
+                block=within,
+            )
+        return PlaceMatch(None, reason)
 
-    def _ambiguous(self, village: str, found: np.ndarray, where: str, *, by_block: bool) -> str:
+    def _ambiguous(self, village: str, found: np.ndarray, within: str | None) -> str:
+        if within is not None:
+            return _(
+                "village {village} matches {n} habitations in block {block}; give coordinates "
+                "to place it",
+                village=repr(village),
+                n=number(len(found)),
+                block=within,
+            )
         blocks = sorted({str(b) for b in self._blocks_of(found)})
-        hint = (
-            f" (in blocks {', '.join(blocks)}): add the block"
-            if by_block and len(blocks) > 1
-            else ""
-        )
-        return (
-            f"village {village!r} matches {len(found)} habitations {where}{hint}; "
-            "give coordinates to place it"
+        if len(blocks) > 1:
+            return _(
+                "village {village} matches {n} habitations in the district (in blocks "
+                "{blocks}): add the block; give coordinates to place it",
+                village=repr(village),
+                n=number(len(found)),
+                blocks=", ".join(blocks),
+            )
+        return _(
+            "village {village} matches {n} habitations in the district; give coordinates to "
+            "place it",
+            village=repr(village),
+            n=number(len(found)),
         )
 
     def _blocks_of(self, found: np.ndarray) -> list[str]:

@@ -15,6 +15,7 @@ import shapely
 
 from containment.engine.crs import lonlat_to_metric
 from containment.engine.district import District
+from containment.i18n import _, number
 
 __all__ = ["PointFindings", "check_in_district"]
 
@@ -55,18 +56,26 @@ def check_in_district(lon: np.ndarray, lat: np.ndarray, district: District) -> P
     for p, swapped, metres in zip(outside, swapped_inside, distance_m, strict=True):
         point = f"{lat[p]:g}, {lon[p]:g}"
         if metres <= tolerance_m:
-            findings.notes[int(p)] = (
-                f"{point} is {metres / 1000:,.1f} km outside {name}'s outline, within the "
-                f"{tolerance_m / 1000:g} km the outline may be off: accepted (its zone may reach "
-                "over the district line)"
+            findings.notes[int(p)] = _(
+                "{point} is {km} km outside {district}'s outline, within the {tolerance} km the "
+                "outline may be off: accepted (its zone may reach over the district line)",
+                point=point,
+                km=number(metres / 1000, 1),
+                district=name,
+                tolerance=format(tolerance_m / 1000, "g"),
             )
         elif swapped:
-            findings.refused[int(p)] = (
-                f"{point} is outside {name}, but inside it with latitude and longitude swapped: "
-                "swap the two columns"
+            findings.refused[int(p)] = _(
+                "{point} is outside {district}, but inside it with latitude and longitude "
+                "swapped: swap the two columns",
+                point=point,
+                district=name,
             )
         else:
-            findings.refused[int(p)] = (
-                f"{point} is outside {name}, {metres / 1000:,.1f} km from its boundary"
+            findings.refused[int(p)] = _(
+                "{point} is outside {district}, {km} km from its boundary",
+                point=point,
+                district=name,
+                km=number(metres / 1000, 1),
             )
     return findings

@@ -13,6 +13,7 @@ import pyogrio
 
 from containment.engine.crs import STORAGE_CRS
 from containment.errors import ContainmentError
+from containment.i18n import _
 from containment.io.tables import read_layer
 
 __all__ = ["RoadLayerError", "read_roads", "standard_roads"]
@@ -40,7 +41,7 @@ def standard_roads(
 ) -> gpd.GeoDataFrame:
     """Roads with ``road`` (name, or id) and ``road_class`` columns, lines only, in EPSG:4326."""
     if roads.crs is None:
-        msg = "The road layer has no CRS. Save it with one (e.g. EPSG:4326)."
+        msg = _("The road layer has no CRS. Save it with one (e.g. EPSG:4326).")
         raise RoadLayerError(msg)
     lower = {str(c).lower(): c for c in roads.columns if c != "geometry"}
 
@@ -48,7 +49,11 @@ def standard_roads(
         if explicit is not None:
             if explicit not in roads.columns:
                 fields = ", ".join(lower.values())
-                msg = f"The road layer has no field {explicit!r}; its fields are: {fields}."
+                msg = _(
+                    "The road layer has no field {field}; its fields are: {fields}.",
+                    field=repr(explicit),
+                    fields=fields,
+                )
                 raise RoadLayerError(msg)
             return explicit
         return next((lower[c] for c in candidates if c in lower), None)
@@ -59,9 +64,13 @@ def standard_roads(
     kinds = lines.geometry.geom_type
     lines = lines[kinds.isin(["LineString", "MultiLineString"])]
     if lines.empty:
-        msg = "The road layer has no lines. Roads must be LineString or MultiLineString features."
+        msg = _(
+            "The road layer has no lines. Roads must be LineString or MultiLineString features."
+        )
         raise RoadLayerError(msg)
-    numbers = pd.Series(np.arange(1, len(lines) + 1), index=lines.index).map(lambda i: f"road {i}")
+    numbers = pd.Series(np.arange(1, len(lines) + 1), index=lines.index).map(
+        lambda i: _("road {n}", n=i)
+    )
     return gpd.GeoDataFrame(
         {
             "road": lines[name].astype(str).where(lines[name].notna(), numbers)
@@ -96,7 +105,7 @@ def read_roads(
         try:
             roads = gpd.read_file(where, engine="pyogrio")
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-            msg = f"{shown}: cannot be read as a road layer ({exc})."
+            msg = _("{file}: cannot be read as a road layer ({reason}).", file=shown, reason=exc)
             raise RoadLayerError(msg) from exc
     try:
         return standard_roads(roads, **fields)

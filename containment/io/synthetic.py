@@ -17,6 +17,7 @@ import shapely
 from containment.engine.crs import STORAGE_CRS, metric_to_lonlat
 from containment.engine.district import District
 from containment.errors import CaseFileError
+from containment.i18n import _, number
 
 __all__ = [
     "SYNTHETIC_COLUMN",
@@ -50,9 +51,12 @@ def synthetic_verdict(marked: int, unmarked: int, column: str, source: str = "")
     """
     if marked and unmarked:
         where = f"{source}: " if source else ""
-        msg = (
-            f"{where}{marked} rows say SYNTHETIC in the '{column}' column and {unmarked} do "
-            "not: a line list is either the synthetic sample or real cases. Split the file."
+        msg = where + _(
+            "{marked} rows say SYNTHETIC in the {column} column and {unmarked} do not: a line "
+            "list is either the synthetic sample or real cases. Split the file.",
+            marked=number(marked),
+            column=repr(column),
+            unmarked=number(unmarked),
         )
         raise CaseFileError(msg)
     return marked > 0

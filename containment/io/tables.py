@@ -23,6 +23,7 @@ import shapely
 
 from containment.engine.crs import STORAGE_CRS
 from containment.errors import CaseFileError
+from containment.i18n import _, number
 from containment.io.csv_batches import CsvSource, csv_batches, open_csv
 from containment.io.layers import read_layer
 
@@ -68,7 +69,14 @@ class RowProblem:
     label: str = "row"
 
     def __str__(self) -> str:
-        return f"{self.label} {self.row}: {self.field}: {self.reason}"
+        if self.label == "feature":
+            return _(
+                "feature {row}: {field}: {reason}",
+                row=self.row,
+                field=self.field,
+                reason=self.reason,
+            )
+        return _("row {row}: {field}: {reason}", row=self.row, field=self.field, reason=self.reason)
 
 
 @dataclass(frozen=True)
@@ -124,7 +132,7 @@ def read_table(
     else:
         table = _read_other(_as_bytes(data), name)
     if len(table.frame) == 0:
-        msg = f"{name}: has a header but no rows."
+        msg = _("{file}: has a header but no rows.", file=name)
         raise CaseFileError(msg)
     return table
 
@@ -233,16 +241,19 @@ def _source(
         path = Path(source)
         name = name or path.name
         if not path.is_file():
-            msg = f"{path}: no such file."
+            msg = _("{file}: no such file.", file=path)
             raise CaseFileError(msg)
         size = path.stat().st_size
         data = path
     if max_bytes is not None and size > max_bytes:
-        msg = (
-            f"{name}: {size / 1e6:.1f} MB is more than the {max_bytes / 1e6:.0f} MB a line "
-            "list may be in an upload. Check it with the command line, which reads a file of "
-            "any size: `containment validate FILE`, then `containment import FILE --user "
-            "NAME` (or split it by date or block)."
+        msg = _(
+            "{file}: {size} MB is more than the {limit} MB a line list may be in an upload. "
+            "Check it with the command line, which reads a file of any size: `containment "
+            "validate FILE`, then `containment import FILE --user NAME` (or split it by date "
+            "or block).",
+            file=name,
+            size=number(size / 1e6, 1),
+            limit=number(max_bytes / 1e6),
         )
         raise CaseFileError(msg)
     return data, name
@@ -255,17 +266,27 @@ def _as_bytes(data: Path | bytes) -> bytes:
 def _read_other(data: bytes, name: str) -> RawTable:
     """A workbook or a map layer, read whole."""
     if not data.strip():
-        msg = f"{name}: the file is empty."
+        msg = _("{file}: the file is empty.", file=name)
         raise CaseFileError(msg)
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
         return _read_xlsx(data, name)
     if suffix in (".geojson", ".json", ".gpkg"):
         return _read_geo(data, name)
-    msg = (
-        f"{name}: cannot read {suffix or 'files without an extension'}. "
-        f"Save the line list as one of: {', '.join(SUPPORTED_SUFFIXES)}."
-    )
+    if suffix:
+        msg = _(
+            "{file}: cannot read {suffix}. Save the line list as one of: {suffixes}.",
+            file=name,
+            suffix=suffix,
+            suffixes=", ".join(SUPPORTED_SUFFIXES),
+        )
+    else:
+        msg = _(
+            "{file}: cannot read files without an extension. Save the line list as one of: "
+            "{suffixes}.",
+            file=name,
+            suffixes=", ".join(SUPPORTED_SUFFIXES),
+        )
     raise CaseFileError(msg)
 
 
@@ -275,13 +296,19 @@ def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object,
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(entry.file_size for entry in archive.infolist())
     except zipfile.BadZipFile as exc:
-        msg = f"{name}: not an Excel .xlsx workbook ({exc}). Save it as .xlsx or CSV UTF-8."
+        msg = _(
+            "{file}: not an Excel .xlsx workbook ({reason}). Save it as .xlsx or CSV UTF-8.",
+            file=name,
+            reason=exc,
+        )
         raise CaseFileError(msg) from exc
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        msg = (
-            f"{name}: the workbook unpacks to {unpacked / 1e6:,.0f} MB, more than the "
-            f"{MAX_XLSX_UNPACKED_BYTES / 1e6:,.0f} MB a line list may be. Save it as CSV, or "
-            "split it by date or block."
+        msg = _(
+            "{file}: the workbook unpacks to {size} MB, more than the {limit} MB a line list "
+            "may be. Save it as CSV, or split it by date or block.",
+            file=name,
+            size=number(unpacked / 1e6),
+            limit=number(MAX_XLSX_UNPACKED_BYTES / 1e6),
         )
         raise CaseFileError(msg)
     try:
@@ -289,18 +316,23 @@ def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object,
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False
         )
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        msg = f"{name}: the workbook cannot be read ({type(exc).__name__}: {exc})."
+        msg = _(
+            "{file}: the workbook cannot be read ({reason}).",
+            file=name,
+            reason=type(exc).__name__ + ": " + str(exc),
+        )
         raise CaseFileError(msg) from exc
     try:
         cells = 0
         for row in book.worksheets[0].iter_rows(values_only=True):
             cells += len(row)
             if cells > max_cells:
-                msg = (
-                    f"{name}: the sheet has more than {max_cells:,} cells (rows × columns), "
-                    "more than a line list upload may have. Delete empty columns and rows, "
-                    "save it as CSV (the command line reads large CSV files), or split it by "
-                    "date or block."
+                msg = _(
+                    "{file}: the sheet has more than {n} cells (rows × columns), more than a "
+                    "line list upload may have. Delete empty columns and rows, save it as CSV "
+                    "(the command line reads large CSV files), or split it by date or block.",
+                    file=name,
+                    n=number(max_cells),
                 )
                 raise CaseFileError(msg)
             yield row
@@ -310,11 +342,14 @@ def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object,
 
 def _read_xlsx(data: bytes, name: str, max_cells: int = MAX_XLSX_CELLS) -> RawTable:
     if not data.startswith(b"PK"):
-        msg = f"{name}: not an Excel .xlsx workbook. Save it from Excel as .xlsx or CSV UTF-8."
+        msg = _(
+            "{file}: not an Excel .xlsx workbook. Save it from Excel as .xlsx or CSV UTF-8.",
+            file=name,
+        )
         raise CaseFileError(msg)
     rows = list(_xlsx_rows(data, name, max_cells))
     if not rows:
-        msg = f"{name}: the first sheet is empty."
+        msg = _("{file}: the first sheet is empty.", file=name)
         raise CaseFileError(msg)
     width = max(len(r) for r in rows)
     header = _headers([*rows[0], *([None] * (width - len(rows[0])))])
@@ -354,7 +389,9 @@ def _read_geo(data: bytes, name: str) -> RawTable:
     frame = read_layer(data, name)
     problems: dict[int, str] = {}
     if frame.crs is None and "geometry" in frame and frame.geometry.notna().any():
-        msg = f"{name}: the layer has no CRS. Save it with one (EPSG:4326 for GeoJSON)."
+        msg = _(
+            "{file}: the layer has no CRS. Save it with one (EPSG:4326 for GeoJSON).", file=name
+        )
         raise CaseFileError(msg)
     table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).astype(object)
     table = table.where(table.notna(), "").map(
@@ -368,7 +405,7 @@ def _read_geo(data: bytes, name: str) -> RawTable:
             if geom is None or geom.is_empty:
                 continue
             if shapely.get_type_id(geom) != shapely.GeometryType.POINT:
-                problems[i] = f"{geom.geom_type} geometry; a case must be a Point"
+                problems[i] = _("{shape} geometry; a case must be a Point", shape=geom.geom_type)
                 continue
             lon[i], lat[i] = repr(geom.x), repr(geom.y)
     table[GEOMETRY_LON] = lon

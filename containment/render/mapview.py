@@ -9,6 +9,7 @@ off until a user ticks it.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -25,14 +26,14 @@ from jinja2 import Template
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.field.centres import CentreKind
-from containment.i18n import _
-from containment.render.labels import zone_labels
+from containment.i18n import N_, _, number
+from containment.render.labels import ZONE_LABELS, code_label
 from containment.render.mapcanvas import CaseLayer, LabelLayer, Legend, VectorTiles, add_panes
 from containment.render.mapcases import case_layer_data
 from containment.render.maplabels import district_labels, place_labels, town_extents
 from containment.render.maplabels import zone_labels as zone_name_labels
 from containment.render.offline import serve_locally
-from containment.render.text import html_text
+from containment.render.text import cell_text, html_text
 
 __all__ = [
     "CENTRE_ICONS",
@@ -53,12 +54,13 @@ CENTRE_ICONS = {
 HABITATIONS_MIN_ZOOM = 11
 _DISPLAY_TOLERANCE_M = 5.0  # well under a pixel at the zoom a zone is looked at
 
-_ZONE_POPUP = zone_labels(
-    [
+_ZONE_POPUP = {
+    c: ZONE_LABELS[c]
+    for c in [
         "name", "zone_id", "kind", "status", "order_number", "case_count", "population_est",
         "households_est", "release_due_on", "blocks", "facilities_inside", "area_km2",
     ]
-)  # fmt: skip
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,8 @@ class _Script(MacroElement):
 def _for_display(
     frame: gpd.GeoDataFrame, fields: Iterable[str], district: District | None = None
 ) -> gpd.GeoDataFrame:
-    """Only the fields a layer shows, each text escaped for HTML; outlines simplified in
+    """Only the fields a layer shows, each as the reader reads it (codes in words, dates
+    DD-MM-YYYY, numbers with Indian digit grouping) and escaped for HTML; outlines simplified in
     metres (when ``district`` is given).
 
     Every layer's data passes through here: popups, tooltips and the village search put
@@ -124,10 +127,17 @@ def _for_display(
     """
     shown = frame[[c for c in fields if c in frame.columns] + ["geometry"]].copy()
     for column in shown.columns:
-        if column != "geometry" and not pd.api.types.is_numeric_dtype(shown[column]):
-            shown[column] = shown[column].map(
-                lambda v: "" if v is None or v is pd.NaT else html_text(v)
-            )
+        if column == "geometry":
+            continue
+        if column in ("kind", "status", "change"):
+            if column == "status":  # the code, for the outline's style
+                shown["status_code"] = shown[column]
+            shown[column] = shown[column].map(lambda v: html_text(code_label(v)))
+        elif pd.api.types.is_numeric_dtype(shown[column]) and column != "population":
+            digits = 2 if column == "area_km2" else 0
+            shown[column] = shown[column].map(lambda v, d=digits: number(v, d))
+        elif not pd.api.types.is_numeric_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: html_text(cell_text(v)))
     if district is not None:
         metric = shown.geometry.to_crs(district.metric_crs).simplify(_DISPLAY_TOLERANCE_M)
         shown["geometry"] = metric.to_crs(STORAGE_CRS)
@@ -136,7 +146,7 @@ def _for_display(
 
 def _popup(frame: gpd.GeoDataFrame, fields: dict[str, str]) -> folium.GeoJsonPopup:
     present = [c for c in fields if c in frame.columns]
-    return folium.GeoJsonPopup(fields=present, aliases=[fields[c] for c in present])
+    return folium.GeoJsonPopup(fields=present, aliases=[html_text(_(fields[c])) for c in present])
 
 
 # Soft tints, one per block, so that neighbouring blocks read apart under the zones.
@@ -355,7 +365,7 @@ def _add_zones(
         def style(
             feature: dict[str, Any], colour: str = colour, fill: float = fill
         ) -> dict[str, object]:
-            status = feature["properties"].get("status", "proposed")
+            status = feature["properties"].get("status_code", "proposed")
             return {
                 "color": colour,
                 "weight": 3 if status == "notified" else 2,
@@ -366,7 +376,7 @@ def _add_zones(
 
         folium.GeoJson(
             shown,
-            name=f"{name}: {kind}",
+            name=_("{layer}: {kind}", layer=name, kind=code_label(kind)),
             style_function=style,
             popup=_popup(shown, _ZONE_POPUP),
             tooltip=folium.GeoJsonTooltip(
@@ -383,7 +393,12 @@ UPDATE_COLOURS = {
     "due for release": "#2e7d32",
     "no case now": "#8d6e63",
 }
-_UPDATE_TOOLTIP = {"change": "Change", "name": "Zone", "kind": "Kind", "detail": "What changes"}
+_UPDATE_TOOLTIP = {
+    "change": N_("Change"),
+    "name": N_("Zone"),
+    "kind": N_("Kind"),
+    "detail": N_("What changes"),
+}
 
 
 def _add_update(fmap: folium.Map, update: gpd.GeoDataFrame, district: District) -> None:
@@ -395,7 +410,7 @@ def _add_update(fmap: folium.Map, update: gpd.GeoDataFrame, district: District) 
         shown = _for_display(chosen, _UPDATE_TOOLTIP, district)
         folium.GeoJson(
             shown,
-            name=f"Update: {change} ({len(chosen)})",
+            name=_("Update: {change} ({n})", change=code_label(change), n=number(len(chosen))),
             style_function=lambda _, colour=colour: {
                 "color": colour,
                 "weight": 3,
@@ -404,7 +419,7 @@ def _add_update(fmap: folium.Map, update: gpd.GeoDataFrame, district: District) 
                 "fillOpacity": 0.15,
             },
             tooltip=folium.GeoJsonTooltip(
-                fields=list(_UPDATE_TOOLTIP), aliases=list(_UPDATE_TOOLTIP.values())
+                fields=list(_UPDATE_TOOLTIP), aliases=[_(a) for a in _UPDATE_TOOLTIP.values()]
             ),
         ).add_to(fmap)
 
@@ -414,7 +429,7 @@ def _add_guide(fmap: folium.Map, guide: gpd.GeoDataFrame, district: District) ->
     eye only (they are never saved or exported)."""
     folium.GeoJson(
         _for_display(guide, ["kind"], district),
-        name="Rule circles (guide, not for release)",
+        name=_("Rule circles (guide, not for release)"),
         style_function=lambda _: {
             "color": "#1565c0",
             "weight": 1,
@@ -434,20 +449,20 @@ def _add_cases(fmap: folium.Map, cases: gpd.GeoDataFrame, district: District) ->
         "many": _("{n} cases"),
     }
     data = case_layer_data(cases, district.metric_crs, words=words)
-    CaseLayer(data, _("Cases ({n})", n=f"{len(cases):,}")).add_to(fmap)
+    CaseLayer(data, _("Cases ({n})", n=number(len(cases)))).add_to(fmap)
 
 
 _CENTRE_POPUP = {
-    "name": "Centre",
-    "kind_label": "Kind",
-    "capacity": "Beds",
-    "occupied": "Occupied",
-    "beds_free": "Free",
+    "name": N_("Centre"),
+    "kind_label": N_("Kind"),
+    "capacity": N_("Beds"),
+    "occupied": N_("Occupied"),
+    "beds_free": N_("Free"),
 }
 
 
 def _add_centres(fmap: folium.Map, centres: gpd.GeoDataFrame) -> None:
-    group = folium.FeatureGroup(name="Centres")
+    group = folium.FeatureGroup(name=_("Centres"))
     for kind, (icon, colour) in CENTRE_ICONS.items():
         chosen = centres[centres["kind"] == kind.value].copy()
         if chosen.empty:
@@ -464,17 +479,21 @@ def _add_centres(fmap: folium.Map, centres: gpd.GeoDataFrame) -> None:
     group.add_to(fmap)
 
 
-_CHECKPOINT_TOOLTIP = {"checkpoint_id": "Checkpoint", "zone_name": "Zone", "road": "Road"}
+_CHECKPOINT_TOOLTIP = {
+    "checkpoint_id": N_("Checkpoint"),
+    "zone_name": N_("Zone"),
+    "road": N_("Road"),
+}
 
 
 def _add_checkpoints(fmap: folium.Map, checkpoints: gpd.GeoDataFrame) -> None:
-    group = folium.FeatureGroup(name="Checkpoints")
+    group = folium.FeatureGroup(name=_("Checkpoints"))
     shown = _for_display(checkpoints, _CHECKPOINT_TOOLTIP)
     folium.GeoJson(
         shown,
         marker=folium.Marker(icon=folium.Icon(icon="road-barrier", prefix="fa", color="black")),
         tooltip=folium.GeoJsonTooltip(
-            fields=list(_CHECKPOINT_TOOLTIP), aliases=list(_CHECKPOINT_TOOLTIP.values())
+            fields=list(_CHECKPOINT_TOOLTIP), aliases=[_(a) for a in _CHECKPOINT_TOOLTIP.values()]
         ),
     ).add_to(group)
     group.add_to(fmap)
@@ -518,6 +537,50 @@ def _legend(fmap: folium.Map, layers: MapLayers, *, zones: bool) -> None:
     if layers.checkpoints is not None and not layers.checkpoints.empty:
         rows.append([("pin", _("Checkpoint"), "background:#303030")])
     Legend(_("Legend"), rows).add_to(fmap)
+
+
+# The drawing tools' own words (Leaflet.draw's L.drawLocal), in the reader's language.
+_DRAW_WORDS = {
+    "draw.toolbar.actions.title": N_("Cancel drawing"),
+    "draw.toolbar.actions.text": N_("Cancel"),
+    "draw.toolbar.finish.title": N_("Finish drawing"),
+    "draw.toolbar.finish.text": N_("Finish"),
+    "draw.toolbar.undo.title": N_("Delete the last point drawn"),
+    "draw.toolbar.undo.text": N_("Delete last point"),
+    "draw.toolbar.buttons.polygon": N_("Draw a polygon"),
+    "draw.toolbar.buttons.rectangle": N_("Draw a rectangle"),
+    "draw.toolbar.buttons.circle": N_("Draw a circle"),
+    "draw.handlers.circle.tooltip.start": N_("Click and drag to draw a circle."),
+    "draw.handlers.circle.radius": N_("Radius"),
+    "draw.handlers.polygon.tooltip.start": N_("Click to start drawing the shape."),
+    "draw.handlers.polygon.tooltip.cont": N_("Click to continue drawing the shape."),
+    "draw.handlers.polygon.tooltip.end": N_("Click the first point to close the shape."),
+    "draw.handlers.polyline.error": N_("The shape's edges cannot cross."),
+    "draw.handlers.rectangle.tooltip.start": N_("Click and drag to draw a rectangle."),
+    "draw.handlers.simpleshape.tooltip.end": N_("Release the mouse to finish drawing."),
+    "edit.toolbar.actions.save.title": N_("Save changes"),
+    "edit.toolbar.actions.save.text": N_("Save"),
+    "edit.toolbar.actions.cancel.title": N_("Cancel editing, discarding every change"),
+    "edit.toolbar.actions.cancel.text": N_("Cancel"),
+    "edit.toolbar.actions.clearAll.title": N_("Clear every shape"),
+    "edit.toolbar.actions.clearAll.text": N_("Clear all"),
+    "edit.toolbar.buttons.edit": N_("Edit shapes"),
+    "edit.toolbar.buttons.editDisabled": N_("No shapes to edit"),
+    "edit.toolbar.buttons.remove": N_("Delete shapes"),
+    "edit.toolbar.buttons.removeDisabled": N_("No shapes to delete"),
+    "edit.handlers.edit.tooltip.text": N_("Drag the handles to change the shape."),
+    "edit.handlers.edit.tooltip.subtext": N_("Click Cancel to undo the changes."),
+    "edit.handlers.remove.tooltip.text": N_("Click a shape to delete it."),
+}
+
+
+def _draw_words() -> str:
+    """A script setting the drawing tools' words (our own text, quoted as script strings)."""
+    lines = [
+        f"L.drawLocal.{path} = {json.dumps(_(words), ensure_ascii=False)};"
+        for path, words in _DRAW_WORDS.items()
+    ]
+    return "if (window.L && L.drawLocal) {\n" + "\n".join(lines) + "\n}"
 
 
 # While a drawing or editing tool is active, the features on the canvas (cases, villages,
@@ -606,6 +669,7 @@ def build_map(
                     [[(lat, lon) for lon, lat in ring] for ring in rings], color="#1565c0", weight=3
                 ).add_to(editable)
         editable.add_to(fmap)
+        _Script(_draw_words()).add_to(fmap)  # before the drawing tools read them
         folium.plugins.Draw(
             feature_group=editable,
             show_geometry_on_click=False,
@@ -620,7 +684,9 @@ def build_map(
             edit_options={"edit": True, "remove": True},
         ).add_to(fmap)
         _Script(_QUIET_WHILE_DRAWING).add_to(fmap)
-    folium.plugins.Fullscreen(position="topleft").add_to(fmap)
+    folium.plugins.Fullscreen(
+        position="topleft", title=_("Full screen"), title_cancel=_("Leave full screen")
+    ).add_to(fmap)
     folium.plugins.MeasureControl(
         position="bottomleft",
         primary_length_unit="kilometers",

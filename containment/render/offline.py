@@ -8,6 +8,7 @@ error, not a silent request to the internet.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,10 +73,33 @@ def _localise(pairs: list[tuple[str, str]], prefix: str) -> list[tuple[str, str]
     return local
 
 
+# The app's font (Noto Sans Devanagari, as the pages use): Hindi words and Devanagari names on the
+# map, its legend, tooltips and search box are drawn with it, not as boxes on a computer
+# without a Devanagari font. Its faces go into the map's own style (the map component keeps a
+# map's <style> but not a link of the figure's head), each file served by the app.
+FONT_CSS = "vendor/fonts/noto-sans-devanagari.css"
+_FONT_USE = (
+    ".leaflet-container, .leaflet-container input, .leaflet-container button,"
+    " .leaflet-container .map-legend, .leaflet-container .block-label"
+    ' {font-family: "Noto Sans Devanagari", sans-serif !important;}'
+)
+
+
+@functools.cache
+def _font_style(prefix: str) -> str:
+    faces = (STATIC_DIR / FONT_CSS).read_text("utf-8")
+    folder = prefix + FONT_CSS.rsplit("/", 1)[0] + "/"
+    return f"<style>{faces.replace('url(./', 'url(' + folder)}\n{_FONT_USE}</style>"
+
+
 def serve_locally(fmap: folium.Map, *, prefix: str = STATIC_URL) -> folium.Map:
-    """Point every element of ``fmap`` at the app's own copies of its assets; returns ``fmap``."""
+    """Point every element of ``fmap`` at the app's own copies of its assets, and give it the
+    app's font; returns ``fmap``."""
     for element in _elements(fmap):
         if isinstance(element, folium.elements.JSCSSMixin):
             element.default_js = _localise(list(element.default_js), prefix)
             element.default_css = _localise(list(element.default_css), prefix)
+    root = fmap.get_root()
+    assert isinstance(root, branca.element.Figure)
+    root.header.add_child(branca.element.Element(_font_style(prefix)), name="app_font")
     return fmap

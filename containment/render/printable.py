@@ -5,7 +5,6 @@ the pages are Jinja2 templates (:mod:`containment.render.pages`), so every name 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 
 import geopandas as gpd
 import markupsafe
@@ -13,8 +12,9 @@ import pandas as pd
 import shapely
 
 from containment.engine.district import District
-from containment.field.meeting import RECENT_DAYS, block_table, changes_since, headline
-from containment.render.labels import labelled
+from containment.field.public_list import PUBLIC_LIST_COLUMNS
+from containment.i18n import N_, _, current_language
+from containment.render.labels import ZONE_LABELS, display_table
 from containment.render.pages import (
     MapDot,
     MapLabel,
@@ -23,9 +23,8 @@ from containment.render.pages import (
     render_page,
     render_svg_map,
 )
-from containment.render.text import cell_text
 
-__all__ = ["checkpoint_list_html", "meeting_pack_html", "public_list_html", "svg_map"]
+__all__ = ["checkpoint_list_html", "public_list_html", "svg_map"]
 
 
 _ZONE_FILL = {"containment": "#e53935", "buffer": "#fb8c00"}
@@ -85,85 +84,69 @@ def svg_map(
 
 
 _LABELS = {
-    "new_cases_14d": f"New cases ({RECENT_DAYS} days)",
-    "cases_to_date": "Cases to date",
-    "zones_in_force": "Zones in force",
-    "people_in_containment": "People in containment zones",
-    "households_in_containment": "Households in containment zones",
-    "zones_due_for_release": "Zones due for release",
-    "beds_free": "Beds free",
-    "beds_total": "Beds in centres",
+    "new_cases_14d": N_("New cases (14 days)"),
+    "cases_to_date": N_("Cases to date"),
+    "zones_in_force": N_("Zones in force"),
+    "people_in_containment": N_("People in containment zones"),
+    "households_in_containment": N_("Households in containment zones"),
+    "zones_due_for_release": N_("Zones due for release"),
+    "beds_free": N_("Beds free"),
+    "beds_total": N_("Beds in centres"),
 }
-_PACK_ZONES = [
-    "name", "kind", "status", "order_number", "case_count", "population_est", "households_est",
-    "release_due_on", "due_for_release", "blocks",
-]  # fmt: skip
-
-
-def meeting_pack_html(
-    district: District,
-    zones: gpd.GeoDataFrame,
-    cases: gpd.GeoDataFrame,
-    centres: gpd.GeoDataFrame,
-    *,
-    as_of: dt.date,
-    since: dt.date,
-    synthetic: bool = False,
-) -> str:
-    """A self-contained HTML page that prints well: figures, map, tables. No patient data."""
-    figures = asdict(headline(zones, cases, centres, district, as_of=as_of))
-    cards = [(label, cell_text(figures[key])) for key, label in _LABELS.items() if key in figures]
-    blocks = block_table(zones, cases, centres, district, as_of=as_of).rename(columns=_LABELS)
-    shown = (
-        zones[zones["in_force"] | zones["status"].isin(["proposed", "draft"])].copy()
-        if len(zones)
-        else zones.copy()
-    )
-    if "due_for_release" in shown:
-        shown["due_for_release"] = shown["due_for_release"].map({True: "DUE", False: ""})
-    map_zones = (
-        zones[zones["in_force"] | zones["status"].isin(["proposed"])] if len(zones) else zones
-    )
-    return render_page(
-        "meeting_pack.html.j2",
-        synthetic=synthetic,
-        body_class="landscape",
-        district=district.name,
-        as_of=day(as_of),
-        since=day(since),
-        cards=cards,
-        map_svg=svg_map(district, map_zones, centres),
-        blocks=blocks,
-        zones=labelled(shown, _PACK_ZONES),
-        changes=changes_since(zones, cases, since=since, as_of=as_of).rename(
-            columns={"date": "Date", "change": "Change", "detail": "Detail"}
-        ),
-        caveats=district.caveats,
-        attribution=district.attribution,
-    )
+_BLOCKS = {
+    "block": N_("Block"),
+    **{
+        key: _LABELS[key]
+        for key in (
+            "new_cases_14d", "zones_in_force", "people_in_containment",
+            "households_in_containment", "beds_total", "beds_free",
+        )
+    },
+}  # fmt: skip
+_PACK_ZONES = {
+    c: ZONE_LABELS[c]
+    for c in [
+        "name", "kind", "status", "order_number", "case_count", "population_est",
+        "households_est", "release_due_on", "due_for_release", "blocks",
+    ]
+}  # fmt: skip
+_CHANGES = {"date": N_("Date"), "change": N_("Change"), "detail": N_("Detail")}
+_CHECKPOINTS = {
+    "checkpoint": N_("Checkpoint"),
+    "zone": N_("Zone"),
+    "road": N_("Road"),
+    "class": N_("Road type"),
+    "latitude": N_("Latitude"),
+    "longitude": N_("Longitude"),
+}
 
 
 def checkpoint_list_html(
     checkpoints: gpd.GeoDataFrame, district: District, *, synthetic: bool = False
 ) -> str:
     """A printable list of checkpoints, by block, for the police stations."""
-    block_of = district.block_at(checkpoints.geometry, outside="Outside the district")
+    block_of = district.block_at(checkpoints.geometry, outside=_("Outside the district"))
     table = pd.DataFrame(
         {
-            "Block": block_of,
-            "Checkpoint": checkpoints["checkpoint_id"].to_numpy(),
-            "Zone": checkpoints["zone_name"].to_numpy(),
-            "Road": checkpoints["road"].to_numpy(),
-            "Class": checkpoints["road_class"].to_numpy(),
-            "Latitude": checkpoints.geometry.y.round(6).map("{:.6f}".format).to_numpy(),
-            "Longitude": checkpoints.geometry.x.round(6).map("{:.6f}".format).to_numpy(),
+            "block": block_of,
+            "checkpoint": checkpoints["checkpoint_id"].to_numpy(),
+            "zone": checkpoints["zone_name"].to_numpy(),
+            "road": checkpoints["road"].to_numpy(),
+            "class": checkpoints["road_class"].to_numpy(),
+            "latitude": checkpoints.geometry.y.to_numpy(),
+            "longitude": checkpoints.geometry.x.to_numpy(),
         }
-    ).sort_values(["Block", "Zone", "Road"], kind="stable")
+    ).sort_values(["block", "zone", "road"], kind="stable")
     blocks = [
-        (block, rows.drop(columns="Block")) for block, rows in table.groupby("Block", sort=True)
+        (block, display_table(rows, _CHECKPOINTS, digits={"latitude": 6, "longitude": 6}))
+        for block, rows in table.groupby("block", sort=True)
     ]
     return render_page(
-        "checkpoint_list.html.j2", synthetic=synthetic, district=district.name, blocks=blocks
+        "checkpoint_list.html.j2",
+        synthetic=synthetic,
+        lang=current_language(),
+        district=district.name,
+        blocks=blocks,
     )
 
 
@@ -174,7 +157,8 @@ def public_list_html(
     return render_page(
         "public_list.html.j2",
         synthetic=synthetic,
+        lang=current_language(),
         district=district.name,
         as_of=day(as_of),
-        zones=table,
+        zones=display_table(table, {column: column for column in PUBLIC_LIST_COLUMNS}),
     )

@@ -19,9 +19,9 @@ import markupsafe
 import numpy as np
 import pandas as pd
 
-from containment.words import count
+from containment.i18n import _, date_text, number, time_text
 
-__all__ = ["cell_text", "count", "html_text", "markdown_text", "script_json"]
+__all__ = ["cell_text", "html_text", "markdown_text", "script_json"]
 
 # Characters that make inline Markdown in Streamlit: emphasis, code, links and images, autolinks,
 # tables, strike-through, LaTeX, colour and icon directives (":red[...]", ":material/x:"),
@@ -87,23 +87,32 @@ def markdown_text(value: object) -> str:
     return _BLOCK_START.sub(r"\1\\\2", text)
 
 
-def cell_text(value: object) -> str:
-    """A table cell as printed: empty for a missing value, DD-MM-YYYY for a date, digits grouped
-    for a whole number; other values as they are (escaping is the template's).
+def cell_text(value: object, digits: int | None = None) -> str:
+    """A table cell as people read it, in the reader's language: empty for a missing value,
+    DD-MM-YYYY for a date, a moment in IST, numbers with Indian digit grouping (``digits``
+    decimals; by default none for a whole number, up to two otherwise), "yes" or nothing for a
+    yes/no; other values as they are (escaping is the page's).
 
     >>> [cell_text(v) for v in (None, float("nan"), dt.date(2020, 5, 31), 138855, 2.5, "Ward 7")]
-    ['', '', '31-05-2020', '138,855', '2.5', 'Ward 7']
+    ['', '', '31-05-2020', '1,38,855', '2.5', 'Ward 7']
+    >>> cell_text(dt.datetime(2020, 5, 31, 18, 45, tzinfo=dt.UTC)), cell_text(True)
+    ('01-06-2020 00:15 IST', 'yes')
     """
-    if value is None or value is pd.NaT:
+    if value is None or value is pd.NaT or value is pd.NA:
         return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return ""
+        if digits is None:
+            shown = number(float(value), 2)
+            return shown.rstrip("0").rstrip(".") if "." in shown else shown
+        return number(float(value), digits)
     if isinstance(value, dt.datetime | pd.Timestamp):
-        return f"{value:%d-%m-%Y %H:%M}" if value.time() != dt.time() else f"{value:%d-%m-%Y}"
+        return time_text(value) if value.time() != dt.time() else date_text(value)
     if isinstance(value, dt.date):
-        return f"{value:%d-%m-%Y}"
+        return date_text(value)
     if isinstance(value, bool | np.bool_):
-        return "yes" if value else ""
+        return _("yes") if value else ""
     if isinstance(value, int | np.integer):
-        return f"{int(value):,}"
+        return number(int(value))
     return str(value)

@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from containment.errors import ContainmentError
+from containment.i18n import _
 from containment.store.backends import Backend, PostGISBackend, SQLiteBackend, private_file
 from containment.store.sql import (
     Actor,
@@ -76,9 +77,10 @@ def open_backend(district: str, url: str | None = None) -> Backend:
         prefix = os.environ.get(SCHEMA_PREFIX_VARIABLE, "district_")
         return PostGISBackend(url.replace("+psycopg", ""), district.lower(), schema_prefix=prefix)
     scheme = url.split(":", 1)[0]
-    msg = (
-        f"Database URL scheme {scheme!r} is not known: use postgresql://user:password@host/db "
-        "for PostGIS, sqlite:///path/to/file.sqlite, or leave it empty for the default file."
+    msg = _(
+        "Database URL scheme {scheme} is not known: use postgresql://user:password@host/db for "
+        "PostGIS, sqlite:///path/to/file.sqlite, or leave it empty for the default file.",
+        scheme=repr(scheme),
     )
     raise ContainmentError(msg)
 
@@ -91,11 +93,11 @@ def backup_sqlite(store: SQLStore, to: str | os.PathLike[str]) -> Path:
     """
     backend = store.backend
     if not isinstance(backend, SQLiteBackend):
-        msg = "This is a PostGIS store: back it up with pg_dump (see the README)."
+        msg = _("This is a PostGIS store: back it up with pg_dump (see the README).")
         raise ContainmentError(msg)
     target = Path(to)
     if target.exists():
-        msg = f"{target} already exists; choose a new file name for the backup."
+        msg = _("{file} already exists; choose a new file name for the backup.", file=target)
         raise ContainmentError(msg)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)

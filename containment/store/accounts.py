@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from containment.auth import AuthError, LoginLimits, Role, User, hash_password
+from containment.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -57,13 +58,16 @@ class AccountRecords:
         name = username.strip().lower()
         plain = name.replace(".", "").replace("_", "").replace("-", "")
         if not name or not name.isascii() or not plain.isalnum():  # no look-alike letters
-            msg = f"User name {username!r}: use letters a-z, digits, dots, dashes or underscores."
+            msg = _(
+                "User name {name}: use letters a-z, digits, dots, dashes or underscores.",
+                name=repr(username),
+            )
             raise AuthError(msg)
         user = User(name, Role(role))
         digest = hash_password(password)
         with self._transaction(bump=False) as tx:
             if first and tx.row("SELECT COUNT(*) AS n FROM users")["n"]:
-                msg = "This store already has users; log in, or ask an administrator to add you."
+                msg = _("This store already has users; log in, or ask an administrator to add you.")
                 raise AuthError(msg)
             cursor = tx.execute(
                 "INSERT INTO users (username, role, password_hash, active, created_at, "
@@ -71,7 +75,10 @@ class AccountRecords:
                 (name, user.role.value, digest, self._now(), self._now()),
             )
             if cursor.rowcount == 0:
-                msg = f"There is already a user {name!r}; reset their password instead."
+                msg = _(
+                    "There is already a user {name}; reset their password instead.",
+                    name=repr(name),
+                )
                 raise AuthError(msg)
             self._audit(tx, "user added", f"user {name}", f"role {user.role}")
         return user
@@ -86,7 +93,7 @@ class AccountRecords:
                 (digest, self._now(), username),
             )
             if cursor.rowcount == 0:
-                msg = f"No user {username!r}; add them first."
+                msg = _("No user {name}; add them first.", name=repr(username))
                 raise AuthError(msg)
             tx.execute("DELETE FROM sessions WHERE username = ?", (username,))
             tx.execute("DELETE FROM login_attempts WHERE name_key = ?", (key,))
@@ -99,7 +106,7 @@ class AccountRecords:
                 "UPDATE users SET active = ? WHERE username = ?", (int(active), username)
             )
             if cursor.rowcount == 0:
-                msg = f"No user {username!r}."
+                msg = _("No user {name}.", name=repr(username))
                 raise AuthError(msg)
             if not active:
                 tx.execute("DELETE FROM sessions WHERE username = ?", (username,))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from containment.errors import ContainmentError
+from containment.i18n import _
 
 __all__ = ["Backend", "PostGISBackend", "SQLiteBackend", "Tx", "private_file"]
 
@@ -180,17 +181,18 @@ class PostGISBackend:
 
         self.schema = f"{schema_prefix}{district}"
         if not _SCHEMA_NAME.match(self.schema):
-            msg = (
-                f"{self.schema!r} cannot name a database schema: the district name and "
+            msg = _(
+                "{schema} cannot name a database schema: the district name and "
                 "CONTAINMENT_SCHEMA_PREFIX may use lower-case letters, digits and underscores, "
-                "starting with a letter."
+                "starting with a letter.",
+                schema=repr(self.schema),
             )
             raise ContainmentError(msg)
         self.url = url
         try:
             info = psycopg.conninfo.conninfo_to_dict(url)
         except psycopg.Error:  # its message quotes the URL, password and all
-            msg = (
+            msg = _(
                 "The database URL (CONTAINMENT_DATABASE_URL) cannot be read. Write it as "
                 "postgresql://user:password@host:5432/dbname, with characters such as % @ : / "
                 "in the password percent-encoded (% as %25, @ as %40, : as %3A, / as %2F)."
@@ -217,9 +219,11 @@ class PostGISBackend:
                 self._prepare_database(con)
         except psycopg.OperationalError as error:
             first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            msg = (
-                f"Cannot reach the PostGIS database at {self.label}: {first}. Check "
-                "CONTAINMENT_DATABASE_URL (host, port, user, password) and that the server runs."
+            msg = _(
+                "Cannot reach the PostGIS database at {database}: {reason}. Check "
+                "CONTAINMENT_DATABASE_URL (host, port, user, password) and that the server runs.",
+                database=self.label,
+                reason=first,
             )
             raise ContainmentError(msg) from error
         self._pool = ConnectionPool(
@@ -238,9 +242,10 @@ class PostGISBackend:
             try:
                 con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
             except self._errors.InsufficientPrivilege as error:
-                msg = (
-                    f"The database at {self.label} has no PostGIS, and this user may not add "
-                    "it: ask its administrator to run 'CREATE EXTENSION postgis;' in it."
+                msg = _(
+                    "The database at {database} has no PostGIS, and this user may not add it: "
+                    "ask its administrator to run 'CREATE EXTENSION postgis;' in it.",
+                    database=self.label,
                 )
                 raise ContainmentError(msg) from error
         exists = con.execute(
@@ -252,10 +257,11 @@ class PostGISBackend:
             "SELECT has_schema_privilege(%s, 'USAGE, CREATE')", (self.schema,)
         ).fetchone()
         if not usable[0]:
-            msg = (
-                f"This database account may not use the schema {self.schema} (another "
-                "district's). Each district's app logs in as that district's role: check "
-                "CONTAINMENT_DATABASE_URL and the district."
+            msg = _(
+                "This database account may not use the schema {schema} (another district's). "
+                "Each district's app logs in as that district's role: check "
+                "CONTAINMENT_DATABASE_URL and the district.",
+                schema=self.schema,
             )
             raise ContainmentError(msg)
 

@@ -21,7 +21,7 @@ import shapely
 
 from containment.engine.crs import STORAGE_CRS
 from containment.errors import ContainmentError
-from containment.render.text import count
+from containment.i18n import DEFAULT_LANGUAGE, _, language, n_, number
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -64,23 +64,43 @@ class ImportSummary:
     removed_synthetic: int = 0
 
     def lines(self) -> list[str]:
-        """The summary in words, for the preview and the audit trail."""
-        said = [count(self.added, "new case"), f"{count(self.updated, 'known case')} updated"]
-        details = [
-            (self.dates_changed, "with another date"),
-            (self.statuses_changed, "with another status"),
-            (self.moved, f"moved more than {_MOVED_M:.0f} m by new coordinates"),
+        """The summary in words, for the preview and the audit trail (the lines of what an
+        updated case changed are indented)."""
+        said = [
+            n_("{n} new case", "{n} new cases", self.added),
+            n_("{n} known case updated", "{n} known cases updated", self.updated),
         ]
-        said += [f"  {n:,} {what}" for n, what in details if n]
+        if self.dates_changed:
+            said.append(
+                "  " + n_("{n} with another date", "{n} with another date", self.dates_changed)
+            )
+        if self.statuses_changed:
+            said.append(
+                "  "
+                + n_("{n} with another status", "{n} with another status", self.statuses_changed)
+            )
+        if self.moved:
+            said.append(
+                "  "
+                + n_(
+                    "{n} moved more than {m} m by new coordinates",
+                    "{n} moved more than {m} m by new coordinates",
+                    self.moved,
+                    m=number(_MOVED_M),
+                )
+            )
         if self.location_kept:
             said.append(
-                f"{count(self.location_kept, 'known case')} keep their GPS location (the file "
-                "gives only their village)"
+                n_(
+                    "{n} known case keeps its GPS location (the file gives only its village)",
+                    "{n} known cases keep their GPS location (the file gives only their village)",
+                    self.location_kept,
+                )
             )
         if self.unchanged:
-            said.append(f"{count(self.unchanged, 'known case')} unchanged")
+            said.append(n_("{n} known case unchanged", "{n} known cases unchanged", self.unchanged))
         if self.rejected:
-            said.append(f"{count(self.rejected, 'row')} rejected")
+            said.append(n_("{n} row rejected", "{n} rows rejected", self.rejected))
         return said
 
 
@@ -97,7 +117,11 @@ def _rows(cases: gpd.GeoDataFrame) -> list[tuple[Any, ...]]:
     missing = pd.to_datetime(cases["reported_on"]).isna().to_numpy()
     if missing.any():
         position = int(missing.argmax()) + 1
-        msg = f"Accepted case {position} of {len(cases)} has no date; nothing was saved."
+        msg = _(
+            "Accepted case {position} of {n} has no date; nothing was saved.",
+            position=number(position),
+            n=number(len(cases)),
+        )
         raise ContainmentError(msg)
     points = cases.to_crs(STORAGE_CRS).geometry
     return [
@@ -231,7 +255,8 @@ class CaseRecords:
                 "import_id = excluded.import_id",
                 [(*r, import_id) for r in plan.rows],
             )
-            detail = f"{source}: " + "; ".join(line.strip() for line in summary.lines())
+            with language(DEFAULT_LANGUAGE):  # the audit trail is a record: kept as written
+                detail = f"{source}: " + "; ".join(line.strip() for line in summary.lines())
             self._audit(tx, "import cases", f"import {import_id}", detail)
         logger.info(
             "import %s saved: %d added, %d updated, %d rejected%s",
@@ -260,18 +285,23 @@ class CaseRecords:
             )
         }
         if synthetic and counts.get(False):
-            msg = (
-                f"This store holds {counts[False]:,} real cases: the synthetic sample is not "
-                "loaded into it. Train on a store of its own (CONTAINMENT_DATA=training make run)."
+            msg = n_(
+                "This store holds {n} real case: the synthetic sample is not loaded into it. "
+                "Train on a store of its own (CONTAINMENT_DATA=training make run).",
+                "This store holds {n} real cases: the synthetic sample is not loaded into it. "
+                "Train on a store of its own (CONTAINMENT_DATA=training make run).",
+                counts[False],
             )
             raise SyntheticMixError(msg)
         if synthetic or not counts.get(True):
             return 0
         if not replace:
-            msg = (
-                f"This store holds the synthetic sample ({counts[True]:,} cases that are not "
-                "real). Remove it before the first real import: confirm its removal and import "
-                "again."
+            msg = n_(
+                "This store holds the synthetic sample ({n} case that is not real). Remove it "
+                "before the first real import: confirm its removal and import again.",
+                "This store holds the synthetic sample ({n} cases that are not real). Remove it "
+                "before the first real import: confirm its removal and import again.",
+                counts[True],
             )
             raise SyntheticMixError(msg)
         return self._remove_synthetic(tx)
@@ -349,7 +379,10 @@ class CaseRecords:
                 (import_id,),
             )
             if batch is None or batch["undone_at"]:
-                msg = f"Import {import_id} does not exist or was already undone; reload the page."
+                msg = _(
+                    "Import {number} does not exist or was already undone; reload the page.",
+                    number=import_id,
+                )
                 raise ContainmentError(msg)
             if batch["synthetic"]:
                 return self._remove_synthetic(tx)
@@ -361,10 +394,13 @@ class CaseRecords:
                 (import_id,),
             )
             if later is not None:
-                msg = (
-                    f"Import {import_id} ({batch['source']}) cannot be undone while import "
-                    f"{later['later']} holds later versions of {later['n']} of its cases: "
-                    f"undo import {later['later']} first."
+                msg = _(
+                    "Import {number} ({source}) cannot be undone while import {later} holds "
+                    "later versions of {n} of its cases: undo import {later} first.",
+                    number=import_id,
+                    source=batch["source"],
+                    later=later["later"],
+                    n=number(later["n"]),
                 )
                 raise ContainmentError(msg)
             restored = int(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from containment.errors import ContainmentError
+from containment.i18n import _
 from containment.store.backends import _SCHEMA_NAME
 
 __all__ = ["district_role_url", "grant_district_role"]
@@ -19,8 +20,17 @@ __all__ = ["district_role_url", "grant_district_role"]
 def _check(name: str, what: str) -> None:
     if not _SCHEMA_NAME.match(name):
         msg = (
-            f"{name!r} cannot name a database {what}: use lower-case letters, digits and "
-            "underscores, starting with a letter."
+            _(
+                "{name} cannot name a database schema: use lower-case letters, digits and "
+                "underscores, starting with a letter.",
+                name=repr(name),
+            )
+            if what == "schema"
+            else _(
+                "{name} cannot name a database role: use lower-case letters, digits and "
+                "underscores, starting with a letter.",
+                name=repr(name),
+            )
         )
         raise ContainmentError(msg)
 
@@ -37,19 +47,21 @@ def grant_district_role(admin_url: str, schema: str, role: str, password: str) -
     _check(schema, "schema")
     _check(role, "role")
     if len(password) < 12:
-        msg = "A database role's password needs at least 12 characters."
+        msg = _("A database role's password needs at least 12 characters.")
         raise ContainmentError(msg)
     try:
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as con:
             _grant(con, sql, schema, role, password)
     except psycopg.errors.InsufficientPrivilege as error:
-        msg = (
-            f"This database account may not create or hand over role {role!r} ({error}). Run "
-            "the command with an account that has CREATEROLE and owns the district schemas."
+        msg = _(
+            "This database account may not create or hand over role {role} ({reason}). Run the "
+            "command with an account that has CREATEROLE and owns the district schemas.",
+            role=repr(role),
+            reason=error,
         )
         raise ContainmentError(msg) from error
     except psycopg.OperationalError as error:
-        msg = f"Cannot reach the database: {str(error).strip().splitlines()[0]}."
+        msg = _("Cannot reach the database: {reason}.", reason=str(error).strip().splitlines()[0])
         raise ContainmentError(msg) from error
 
 

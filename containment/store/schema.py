@@ -19,6 +19,8 @@ class Migration:
     postgis_only: str = ""
 
     def statements(self, backend_name: str, types: dict[str, str]) -> list[str]:
+        """The statements to run; ``types`` fills the braces (column types, and ``{today}``:
+        the ISO day the store is upgraded, for history that begins then)."""
         text = self.sql.format(**types)
         if backend_name == "postgis":
             text += ";" + self.postgis_only
@@ -168,6 +170,25 @@ MIGRATIONS = (
             window_started_at TEXT NOT NULL, locked_until TEXT
         );
         CREATE INDEX login_attempts_name ON login_attempts(name_key)
+        """,
+    ),
+    Migration(
+        # Centre occupancy over time: a row each time a centre's beds change, dated with the
+        # day it applies to; the beds of the centres already kept begin their history on the
+        # day of this upgrade (nothing is known of them before). A zone version that records a
+        # deletion says so, rather than in its words ("deleted", "merged into ...").
+        """
+        CREATE TABLE centre_occupancy (
+            centre_id TEXT NOT NULL, on_day TEXT NOT NULL, capacity INTEGER NOT NULL,
+            occupied INTEGER NOT NULL, saved_at TEXT NOT NULL, saved_by TEXT NOT NULL
+        );
+        CREATE INDEX centre_occupancy_centre ON centre_occupancy(centre_id, on_day);
+        INSERT INTO centre_occupancy
+            SELECT centre_id, '{today}', capacity, occupied, '{today}', 'history began'
+            FROM centres;
+        ALTER TABLE zone_versions ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+        UPDATE zone_versions SET deleted = 1
+            WHERE change LIKE 'deleted%' OR change LIKE 'merged into%'
         """,
     ),
     Migration(

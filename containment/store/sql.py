@@ -27,11 +27,19 @@ from containment.engine.lifecycle import SAVED_ZONE_FIELDS, SavedZone, zone_chan
 from containment.errors import ContainmentError
 from containment.field.centres import CENTRE_FIELDS, Centre
 from containment.field.checkpoints import CHECKPOINT_COLUMNS
+from containment.i18n import IST, N_, _, number, time_text
 from containment.store.accounts import AccountRecords
 from containment.store.backends import Backend, Tx
 from containment.store.baselayers import BaseLayerRecords
 from containment.store.caserecords import CaseRecords, ImportSummary, SyntheticMixError
 from containment.store.schema import MIGRATIONS
+
+_CENTRE_WORDS = {
+    "name": N_("name"),
+    "capacity": N_("beds"),
+    "occupied": N_("occupied"),
+    "note": N_("note"),
+}
 
 __all__ = [
     "Actor",
@@ -136,13 +144,16 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
         with self.backend.transaction() as tx:
             version = self.backend.schema_version(tx)
             if version > len(MIGRATIONS):
-                msg = (
-                    f"{self.backend.label} was written by a newer version of Containment "
-                    f"Planner (schema {version}); update the app before opening it."
+                msg = _(
+                    "{store} was written by a newer version of Containment Planner (schema "
+                    "{version}); update the app before opening it.",
+                    store=self.backend.label,
+                    version=version,
                 )
                 raise ContainmentError(msg)
+            values = {**self.backend.types, "today": self._today().isoformat()}
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in migration.statements(self.backend.name, self.backend.types):
+                for statement in migration.statements(self.backend.name, values):
                     tx.execute(statement)
                 self.backend.set_schema_version(tx, number)
             if version < len(MIGRATIONS):
@@ -176,6 +187,10 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
     def _now(self) -> str:
         return self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")
 
+    def _today(self) -> dt.date:
+        """The day it is in the district now (Indian Standard Time)."""
+        return self.clock().astimezone(IST).date()
+
     def secret(self, name: str) -> bytes:
         """A random key kept in the store (see :data:`SECRETS`), stable for the store's life."""
         if name not in self._secrets:
@@ -207,7 +222,10 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
     def zone(self, zone_id: str) -> SavedZone:
         rows = self._query(f"{self._zone_select('zones')} WHERE zone_id = ?", zone_id)
         if not rows:
-            msg = f"No saved zone {zone_id!r}; it may have been deleted. Reload the page."
+            msg = _(
+                "No saved zone {zone}; it may have been deleted. Reload the page.",
+                zone=repr(zone_id),
+            )
             raise ContainmentError(msg)
         return _zone_from_row(rows[0])
 
@@ -251,7 +269,11 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
                 list(values.values()),
             )
             if cursor.rowcount == 0:
-                msg = f"Zone {zone.zone_id!r} ({zone.name}) already exists; reload the page."
+                msg = _(
+                    "Zone {zone} ({name}) already exists; reload the page.",
+                    zone=repr(zone.zone_id),
+                    name=zone.name,
+                )
                 raise ConflictError(msg)
             what = change or "created"
             if deleted_at:
@@ -286,12 +308,14 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
         self._audit(tx, action, f"zone {zone.zone_id} ({zone.name})", what)
         return saved
 
-    def _keep_version(self, tx: Tx, values: dict[str, object], change: str) -> None:
-        columns = [*values, "saved_by", "saved_at", "change"]
+    def _keep_version(
+        self, tx: Tx, values: dict[str, object], change: str, *, deleted: bool = False
+    ) -> None:
+        columns = [*values, "saved_by", "saved_at", "change", "deleted"]
         placeholders = ", ".join(self.backend.geom_in if c == "geometry" else "?" for c in columns)
         tx.execute(
             f"INSERT INTO zone_versions ({', '.join(columns)}) VALUES ({placeholders})",
-            [*values.values(), self.actor.username, self._now(), change],
+            [*values.values(), self.actor.username, self._now(), change, int(deleted)],
         )
 
     def _zone_conflict(self, tx: Tx, mine: SavedZone) -> str:
@@ -302,23 +326,31 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
             "ORDER BY version DESC LIMIT 1",
             (mine.zone_id,),
         )
-        when = f"{latest['saved_by']} at {latest['saved_at'][:16].replace('T', ' ')} UTC"
+        user, at = latest["saved_by"], time_text(pd.Timestamp(latest["saved_at"]))
         if current is None:
-            what = f"was deleted by {when}"
-        else:
-            base_row = tx.one(
-                f"{self._zone_select('zone_versions')} WHERE zone_id = ? AND version = ?",
-                (mine.zone_id, mine.version),
+            return _(
+                "Zone {name} was deleted by {user} at {time}. Your change was not saved. Reload "
+                "the zone, check theirs, and make yours again.",
+                name=repr(mine.name),
+                user=user,
+                time=at,
             )
-            theirs = _zone_from_row(current)
-            changes = zone_changes(_zone_from_row(base_row), theirs) if base_row else []
-            what = (
-                f"was changed by {when} since you opened it (version {mine.version} → "
-                f"{current['version']}): {'; '.join(changes) or latest['change']}"
-            )
-        return (
-            f"Zone {mine.name!r} {what}. Your change was not saved. Reload the zone, check "
-            "theirs, and make yours again."
+        base_row = tx.one(
+            f"{self._zone_select('zone_versions')} WHERE zone_id = ? AND version = ?",
+            (mine.zone_id, mine.version),
+        )
+        theirs = _zone_from_row(current)
+        changes = zone_changes(_zone_from_row(base_row), theirs) if base_row else []
+        return _(
+            "Zone {name} was changed by {user} at {time} since you opened it (version {yours} "
+            "→ {theirs}): {changes}. Your change was not saved. Reload the zone, check theirs, "
+            "and make yours again.",
+            name=repr(mine.name),
+            user=user,
+            time=at,
+            yours=mine.version,
+            theirs=current["version"],
+            changes="; ".join(changes) or latest["change"],
         )
 
     def delete_zone(self, zone_id: str, *, version: int | None = None) -> None:
@@ -335,7 +367,7 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
             raise ConflictError(self._zone_conflict(tx, dataclasses.replace(zone, version=version)))
         tx.execute("DELETE FROM zones WHERE zone_id = ?", (zone_id,))
         tombstone = _zone_values(dataclasses.replace(zone, version=zone.version + 1))
-        self._keep_version(tx, tombstone, why)
+        self._keep_version(tx, tombstone, why, deleted=True)
         self._audit(
             tx, "zone deleted", f"zone {zone_id} ({zone.name})", f"{why}; was {zone.status}"
         )
@@ -352,7 +384,7 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
             tx.execute("DELETE FROM zones WHERE zone_id = ?", (zone.zone_id,))
             tx.execute("DELETE FROM checkpoints WHERE zone_id = ?", (zone.zone_id,))
             tombstone = _zone_values(dataclasses.replace(zone, version=zone.version + 1))
-            self._keep_version(tx, tombstone, f"deleted: {why}")
+            self._keep_version(tx, tombstone, f"deleted: {why}", deleted=True)
         return len(rows)
 
     def zone_history(self, zone_id: str) -> list[tuple[SavedZone, str, str, str]]:
@@ -364,6 +396,29 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
         )
         return [(_zone_from_row(r), r["saved_by"], r["saved_at"], r["change"]) for r in rows]
 
+    def zone_versions(self) -> gpd.GeoDataFrame:
+        """Every saved version of every zone, deletions included, in the order they were
+        saved: what :func:`containment.engine.history.in_force_periods` reads.
+
+        Columns: the saved zone's fields, ``saved_at`` (UTC timestamp), ``deleted`` (this
+        version records the zone's deletion; its other fields are the zone as it was) and the
+        outline (EPSG:4326). No planner's note and no user name: nothing here names anyone.
+        """
+        columns = [f for f in SAVED_ZONE_FIELDS if f != "note"]
+        rows = self._query(
+            f"SELECT {', '.join(columns)}, saved_at, deleted, "
+            f"{self.backend.geom_out('geometry')} FROM zone_versions ORDER BY zone_id, version"
+        )
+        geometry = [shapely.from_wkb(bytes(r.pop("geometry"))) for r in rows]
+        frame = pd.DataFrame(rows, columns=[*columns, "saved_at", "deleted"], dtype=object)
+        for column in _ZONE_DATES:
+            frame[column] = frame[column].map(_date).astype(object)
+        frame["version"] = frame["version"].astype(int)
+        frame["release_after_days"] = frame["release_after_days"].astype(int)
+        frame["saved_at"] = pd.to_datetime(frame["saved_at"], utc=True)
+        frame["deleted"] = frame["deleted"].astype(bool)
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
+
     def zone_version(self, zone_id: str, version: int) -> SavedZone:
         """One saved version of a zone, from its history."""
         rows = self._query(
@@ -372,7 +427,11 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
             version,
         )
         if not rows:
-            msg = f"Zone {zone_id!r} has no version {version}; reload its history."
+            msg = _(
+                "Zone {zone} has no version {version}; reload its history.",
+                zone=repr(zone_id),
+                version=version,
+            )
             raise ContainmentError(msg)
         return _zone_from_row(rows[0])
 
@@ -399,12 +458,50 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
             f"SELECT {', '.join(CENTRE_FIELDS)} FROM centres WHERE centre_id = ?", centre_id
         )
         if not rows:
-            msg = f"No centre {centre_id!r}; it may have been removed. Reload the page."
+            msg = _(
+                "No centre {centre}; it may have been removed. Reload the page.",
+                centre=repr(centre_id),
+            )
             raise ContainmentError(msg)
         return Centre(**rows[0])
 
-    def save_centre(self, centre: Centre) -> Centre:
-        """Insert a new centre (version 0) or update one still at its version."""
+    def _keep_occupancy(
+        self, tx: Tx, centre_id: str, capacity: int, occupied: int, on: dt.date | None
+    ) -> None:
+        """Note a centre's beds from day ``on`` (today in the district, if not given)."""
+        tx.execute(
+            "INSERT INTO centre_occupancy (centre_id, on_day, capacity, occupied, saved_at, "
+            "saved_by) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                centre_id,
+                (on or self._today()).isoformat(),
+                int(capacity),
+                int(occupied),
+                self._now(),
+                self.actor.username,
+            ),
+        )
+
+    def centre_occupancy(self) -> pd.DataFrame:
+        """Every change of a centre's beds, in the order saved: ``centre_id``, ``on_day`` (the
+        day it applies from), ``capacity``, ``occupied``, ``saved_at`` (UTC). A removed centre
+        ends with a row of no beds."""
+        columns = ["centre_id", "on_day", "capacity", "occupied", "saved_at"]
+        rows = self._query(
+            f"SELECT {', '.join(columns)} FROM centre_occupancy ORDER BY saved_at, on_day"
+        )
+        frame = pd.DataFrame(rows, columns=columns, dtype=object)
+        frame["on_day"] = frame["on_day"].map(_date).astype(object)
+        frame[["capacity", "occupied"]] = frame[["capacity", "occupied"]].astype(int)
+        frame["saved_at"] = pd.to_datetime(frame["saved_at"], utc=True)
+        return frame
+
+    def save_centre(self, centre: Centre, *, on: dt.date | None = None) -> Centre:
+        """Insert a new centre (version 0) or update one still at its version.
+
+        A change of its beds is kept in the occupancy history from day ``on`` (the working
+        date; today in the district if not given), in the same transaction.
+        """
         saved = dataclasses.replace(centre, version=centre.version + 1)
         values = {f: getattr(saved, f) for f in CENTRE_FIELDS}
         values["kind"] = saved.kind.value
@@ -421,8 +518,9 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
                     list(values.values()),
                 )
                 if cursor.rowcount == 0:
-                    msg = f"Centre {centre.centre_id!r} already exists."
+                    msg = _("Centre {centre} already exists.", centre=repr(centre.centre_id))
                     raise ConflictError(msg)
+                self._keep_occupancy(tx, saved.centre_id, saved.capacity, saved.occupied, on)
                 self._audit(tx, "centre saved", subject, f"created: {saved.capacity} beds")
                 return saved
             cursor = tx.execute(  # optimistic locking: only over the version opened
@@ -437,6 +535,8 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
                 for f in CENTRE_FIELDS
                 if f != "version" and current[f] != values[f]
             ]
+            if (current["capacity"], current["occupied"]) != (saved.capacity, saved.occupied):
+                self._keep_occupancy(tx, saved.centre_id, saved.capacity, saved.occupied, on)
             self._audit(tx, "centre saved", subject, "; ".join(changed) or "saved unchanged")
         return saved
 
@@ -449,23 +549,47 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
             "SELECT username, at FROM audit WHERE subject LIKE ? ORDER BY audit_id DESC LIMIT 1",
             (f"centre {mine.centre_id} %",),
         )
-        who = f" by {last['username']} at {last['at'][:16].replace('T', ' ')} UTC" if last else ""
+        name = repr(mine.name)
+        user, at = (last["username"], time_text(pd.Timestamp(last["at"]))) if last else ("", "")
         if current is None:
-            return f"Centre {mine.name!r} was removed{who}. Your change was not saved."
-        now = [
-            f"{f} {current[f]} (yours: {getattr(mine, f)})"
+            if last:
+                return _(
+                    "Centre {name} was removed by {user} at {time}. Your change was not saved.",
+                    name=name,
+                    user=user,
+                    time=at,
+                )
+            return _("Centre {name} was removed. Your change was not saved.", name=name)
+        now = "; ".join(
+            _(
+                "{field} {value} (yours: {yours})",
+                field=_(_CENTRE_WORDS[f]),
+                value=current[f],
+                yours=getattr(mine, f),
+            )
             for f in ("name", "capacity", "occupied", "note")
             if current[f] != getattr(mine, f)
-        ]
-        return (
-            f"Centre {mine.name!r} was changed{who} since you opened it; it now has "
-            f"{'; '.join(now) or 'the same values'}. Your change was not saved. Reload it and "
-            "make your change again."
+        ) or _("the same values")
+        if last:
+            return _(
+                "Centre {name} was changed by {user} at {time} since you opened it; it now has "
+                "{now}. Your change was not saved. Reload it and make your change again.",
+                name=name,
+                user=user,
+                time=at,
+                now=now,
+            )
+        return _(
+            "Centre {name} was changed since you opened it; it now has {now}. Your change was "
+            "not saved. Reload it and make your change again.",
+            name=name,
+            now=now,
         )
 
-    def occupy_beds(self, counts: Mapping[str, int]) -> None:
+    def occupy_beds(self, counts: Mapping[str, int], *, on: dt.date | None = None) -> None:
         """Take beds in several centres at once: all of them, or none if a centre has too few
-        free beds now (someone else may have taken them since the allocation was made)."""
+        free beds now (someone else may have taken them since the allocation was made). The
+        new occupancy is kept in its history from day ``on`` (today, if not given)."""
         with self._transaction() as tx:
             for centre_id, count in counts.items():
                 cursor = tx.execute(
@@ -479,12 +603,24 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
                         (centre_id,),
                     )
                     msg = (
-                        f"Centre {row['name']!r} has {row['free']} free beds now, fewer than the "
-                        f"{count} allocated; nothing was recorded. Allocate again."
+                        _(
+                            "Centre {name} has {free} free beds now, fewer than the {n} "
+                            "allocated; nothing was recorded. Allocate again.",
+                            name=repr(row["name"]),
+                            free=number(row["free"]),
+                            n=number(count),
+                        )
                         if row
-                        else f"Centre {centre_id!r} was removed; nothing was recorded."
+                        else _(
+                            "Centre {centre} was removed; nothing was recorded.",
+                            centre=repr(centre_id),
+                        )
                     )
                     raise ConflictError(msg)
+                now = tx.row(
+                    "SELECT capacity, occupied FROM centres WHERE centre_id = ?", (centre_id,)
+                )
+                self._keep_occupancy(tx, centre_id, now["capacity"], now["occupied"], on)
             self._audit(
                 tx,
                 "beds occupied",
@@ -492,12 +628,14 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
                 f"{sum(counts.values())} people placed",
             )
 
-    def delete_centre(self, centre_id: str) -> None:
+    def delete_centre(self, centre_id: str, *, on: dt.date | None = None) -> None:
+        """Remove a centre; from day ``on`` (today, if not given) its beds count no more."""
         with self._transaction() as tx:
             current = tx.one("SELECT name FROM centres WHERE centre_id = ?", (centre_id,))
             if current is None:
                 return
             tx.execute("DELETE FROM centres WHERE centre_id = ?", (centre_id,))
+            self._keep_occupancy(tx, centre_id, 0, 0, on)
             self._audit(tx, "centre removed", f"centre {centre_id} ({current['name']})")
 
     # --- checkpoints -------------------------------------------------------------------------
@@ -596,6 +734,10 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
                 (action, on.isoformat(), hq_id, pd.Timestamp(checked_at).isoformat()),
             )
             if cursor.rowcount == 0:
-                msg = f"No recorded violation of {hq_id} at {checked_at}; reload the page."
+                msg = _(
+                    "No recorded violation of {home} at {time}; reload the page.",
+                    home=hq_id,
+                    time=checked_at,
+                )
                 raise ContainmentError(msg)
             self._audit(tx, "violation action", "one geofence violation", f"{action} on {on}")

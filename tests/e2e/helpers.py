@@ -85,8 +85,19 @@ def open_expander(page: Page, label: str, shows: str) -> None:
 
 
 def open_page(page: Page, url: str, path: str = "", user: str = E2E_USER) -> None:
-    """Go to a page of the app in a new browser session (a reload logs out), and log in."""
+    """Go to a page of the app as ``user``: log in if the page asks (a reload keeps a login,
+    through the login cookie), or log out first if someone else is logged in."""
     page.goto(f"{url}/{path}")
+    form = page.get_by_label("User name", exact=True)
+    signed = page.get_by_text("Signed in as")
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline and not (form.is_visible() or signed.is_visible()):
+        time.sleep(0.2)  # polling for whichever page the app shows, not waiting for luck
+    if signed.is_visible():
+        if page.get_by_text(f"Signed in as {user}").count():
+            return
+        page.get_by_role("button", name="Log out").click()
+        form.wait_for()
     log_in(page, user)
 
 
@@ -113,10 +124,14 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout_s: float) -> None
 
 @contextmanager
 def running_app(
-    data_dir: Path, log_path: Path, timeout_s: float = 120, env: dict[str, str] | None = None
+    data_dir: Path,
+    log_path: Path,
+    timeout_s: float = 120,
+    env: dict[str, str] | None = None,
+    args: list[str] | None = None,
 ) -> Iterator[str]:
     """``streamlit run serve.py`` (the app and its login-cookie routes) on a free port, with its
-    store in ``data_dir``; yields the URL."""
+    store in ``data_dir`` and ``args`` for the app after ``--``; yields the URL."""
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -134,6 +149,7 @@ def running_app(
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                *(["--", *args] if args else []),
             ],
             cwd=ROOT,
             env={**os.environ, "CONTAINMENT_DATA": str(data_dir), **(env or {})},

@@ -16,6 +16,7 @@ from tests.e2e.helpers import (
     open_page,
     pick_zone,
     wait_for_map,
+    wait_idle,
 )
 
 pytestmark = pytest.mark.browser
@@ -54,7 +55,7 @@ def test_draw_save_notify_export_and_reload(app_url, app_store, offline_page):
     page.get_by_text("Drawn zone").wait_for()
     # The figures came back without the map being rebuilt: the drawing is still on it.
     assert frame.locator("body").evaluate("() => window.drawnItems.getLayers().length") == 1
-    page.get_by_text("Population (est.)").first.wait_for()
+    page.get_by_text("People (est.)").first.wait_for()
     page.get_by_text("Households (est.)").first.wait_for()
     page.get_by_label("Zone name").fill("E2E Ward 7")
     page.get_by_role("button", name="Save zone").click()
@@ -82,7 +83,7 @@ def test_draw_save_notify_export_and_reload(app_url, app_store, offline_page):
     expect(page.get_by_test_id("stMetric").filter(has_text="Zones in force")).to_contain_text("1")
 
     open_page(page, app_url, "export")
-    page.get_by_text("Preview: 1 zones").wait_for()
+    page.get_by_text("Preview: 1 zone,").wait_for()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="GeoJSON (police)").click()
     document = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
@@ -97,10 +98,10 @@ def test_draw_save_notify_export_and_reload(app_url, app_store, offline_page):
     assert 73.3 < lon < 74.4
     assert 23.3 < lat < 24.1
 
-    page.reload()  # a new browser session: log in again, and everything saved is there
-    page.get_by_role("button", name="Log in").wait_for()
+    page.reload()  # a new browser session: still logged in (the cookie), everything saved there
+    page.get_by_text("Signed in as e2e.collector").wait_for()
     open_page(page, app_url, "export")
-    page.get_by_text("Preview: 1 zones").wait_for()
+    page.get_by_text("Preview: 1 zone,").wait_for()
     open_page(page, app_url)
     wait_for_map(page)
     pick_zone(page, "E2E Ward 7 (containment)")
@@ -139,6 +140,7 @@ def test_a_saved_zones_shape_is_edited_on_the_map(app_url, app_store, offline_pa
     (zone_id,) = app_store.zones().query("name == 'E2E Mohalla 3'")["zone_id"]
     before = app_store.zone(zone_id)
 
+    wait_idle(page)  # until the rerun is done, the zone shown before keeps its button too
     page.get_by_role("button", name="Edit shape").click()
     page.get_by_text("Editing the shape of").wait_for()
     frame = wait_for_map(page)

@@ -1,0 +1,248 @@
+"""What a collector's order says about each notified zone, for the order's annexure and the
+sheet the police and field teams carry: the zone as whole places (every village and town cell
+by name, none left out), its perimeter, its checkpoints numbered, the centres nearby, and its
+dates.
+
+Pure functions over described zones (:func:`containment.engine.lifecycle.describe_zones`), the
+saved checkpoints and the centres. Nothing here is about a case: a zone is its ground units,
+its outline is theirs (never an arc around a home), and no case count or case date is kept.
+
+The checkpoints of a zone are numbered clockwise from north around the zone's centre, so the
+annexure and the sheet (and any second printing) give a checkpoint the same number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from containment.engine.crs import STORAGE_CRS
+from containment.engine.district import District
+
+__all__ = [
+    "CENTRES_WITHIN_M",
+    "NearbyCentre",
+    "NumberedCheckpoint",
+    "Place",
+    "ZoneOrder",
+    "zone_orders",
+]
+
+#: Centres this close to a zone's edge are listed on its sheet (the nearest few).
+CENTRES_WITHIN_M = 10_000.0
+_MOST_CENTRES = 6
+
+
+@dataclass(frozen=True)
+class Place:
+    """A ground unit a zone holds: a village, or a cell of a town."""
+
+    number: int
+    name: str
+    kind: str  # "village" or "town_cell"
+    block: str
+    town: str
+    population: int
+    households: int
+    x_m: float  # a point inside it, in the district's metric CRS (for its label on a map)
+    y_m: float
+
+
+@dataclass(frozen=True)
+class NumberedCheckpoint:
+    """An entry or exit point of a zone, numbered as on every paper about the zone."""
+
+    number: int
+    checkpoint_id: str
+    road: str
+    road_class: str
+    lon: float
+    lat: float
+    x_m: float
+    y_m: float
+
+
+@dataclass(frozen=True)
+class NearbyCentre:
+    """A COVID care or quarantine centre, or a dedicated hospital, near a zone."""
+
+    name: str
+    kind: str
+    distance_km: float  # from the zone's edge; 0 inside it
+    beds_free: int
+    x_m: float
+    y_m: float
+
+
+@dataclass(frozen=True)
+class ZoneOrder:
+    """A notified zone as its order annexes it. ``outline_m`` is the zone as the whole ground
+    units it holds, in the district's metric CRS."""
+
+    zone_id: str
+    name: str
+    kind: str
+    order_number: str
+    notified_on: dt.date | None
+    released_on: dt.date | None
+    release_due_on: dt.date | None
+    perimeter_km: float
+    area_km2: float
+    population: int
+    households: int
+    blocks: tuple[str, ...]
+    places: tuple[Place, ...]
+    checkpoints: tuple[NumberedCheckpoint, ...]
+    centres: tuple[NearbyCentre, ...]
+    outline_m: shapely.Polygon | shapely.MultiPolygon
+
+    @property
+    def villages(self) -> int:
+        return sum(1 for p in self.places if p.kind != "town_cell")
+
+    @property
+    def town_cells(self) -> int:
+        return sum(1 for p in self.places if p.kind == "town_cell")
+
+
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def _places(outline_m: shapely.Geometry, district: District) -> tuple[Place, ...]:
+    index = district.unit_index
+    _, held = index.units_in(np.array([outline_m]))
+    units = index.units_m.iloc[np.sort(held)]
+    points = index.representative_points[np.sort(held)]
+    rows = sorted(
+        zip(units.itertuples(), points, strict=True),
+        key=lambda r: (
+            r[0].kind == "town_cell",  # villages by block, then each town's cells in order
+            str(r[0].town) if r[0].kind == "town_cell" else str(r[0].block),
+            str(r[0].name).casefold(),
+        ),
+    )
+    return tuple(
+        Place(
+            number=n,
+            name=str(unit.name),
+            kind=str(unit.kind),
+            block=str(unit.block),
+            town=str(unit.town or ""),
+            population=round(float(unit.population)),
+            households=round(float(unit.households)),
+            x_m=float(point.x),
+            y_m=float(point.y),
+        )
+        for n, (unit, point) in enumerate(rows, start=1)
+    )
+
+
+def _clockwise_from_north(x: np.ndarray, y: np.ndarray, centre: shapely.Point) -> np.ndarray:
+    bearing = np.degrees(np.arctan2(x - centre.x, y - centre.y)) % 360.0
+    return np.lexsort((x, bearing))
+
+
+def _checkpoints(
+    zone_id: str, outline_m: shapely.Geometry, checkpoints: gpd.GeoDataFrame, district: District
+) -> tuple[NumberedCheckpoint, ...]:
+    mine = checkpoints[checkpoints["zone_id"].astype(str) == zone_id] if len(checkpoints) else None
+    if mine is None or mine.empty:
+        return ()
+    lonlat = mine.to_crs(STORAGE_CRS).geometry
+    metric = mine.to_crs(district.metric_crs).geometry
+    x, y = metric.x.to_numpy(), metric.y.to_numpy()
+    order = _clockwise_from_north(x, y, shapely.centroid(outline_m))
+    return tuple(
+        NumberedCheckpoint(
+            number=n,
+            checkpoint_id=str(mine["checkpoint_id"].iloc[i]),
+            road=str(mine["road"].iloc[i] or ""),
+            road_class=str(mine["road_class"].iloc[i] or ""),
+            lon=round(float(lonlat.x.iloc[i]), 6),
+            lat=round(float(lonlat.y.iloc[i]), 6),
+            x_m=float(x[i]),
+            y_m=float(y[i]),
+        )
+        for n, i in enumerate(order, start=1)
+    )
+
+
+def _centres(
+    outline_m: shapely.Geometry, centres: gpd.GeoDataFrame, district: District, within_m: float
+) -> tuple[NearbyCentre, ...]:
+    if centres.empty:
+        return ()
+    points = centres.to_crs(district.metric_crs).geometry.to_numpy()
+    distance = shapely.distance(points, outline_m)
+    near = np.flatnonzero(distance <= within_m)
+    near = near[np.argsort(distance[near], kind="stable")][:_MOST_CENTRES]
+    free = centres["beds_free"] if "beds_free" in centres else centres["capacity"] * 0
+    return tuple(
+        NearbyCentre(
+            name=str(centres["name"].iloc[i]),
+            kind=str(centres["kind"].iloc[i]) if "kind" in centres else "",
+            distance_km=round(float(distance[i]) / 1000.0, 1),
+            beds_free=int(free.iloc[i]),
+            x_m=float(points[i].x),
+            y_m=float(points[i].y),
+        )
+        for i in near
+    )
+
+
+def zone_orders(
+    zones: gpd.GeoDataFrame,
+    checkpoints: gpd.GeoDataFrame,
+    centres: gpd.GeoDataFrame,
+    district: District,
+    *,
+    centres_within_m: float = CENTRES_WITHIN_M,
+) -> list[ZoneOrder]:
+    """What the order annexes for each zone in force (notified, not released) among ``zones``
+    (described zones), in order of order number and name; the others are left out.
+
+    Each zone is taken as the whole ground units it holds (as it leaves the system, see
+    :func:`containment.io.export.public_zones`): its places are every one of those units, its
+    perimeter and area those of their outline. Checkpoints are the zone's own (``zone_id``),
+    numbered clockwise from north; centres are those within ``centres_within_m`` of its edge,
+    the nearest first (at most six).
+    """
+    if zones.empty:
+        return []
+    zones = zones[zones["in_force"].astype(bool)]
+    if zones.empty:
+        return []
+    zones_m = zones.to_crs(district.metric_crs)
+    outlines = district.unit_index.as_units(zones_m.geometry.to_numpy())
+    orders = []
+    for zone, outline in zip(zones_m.itertuples(), outlines, strict=True):
+        places = _places(outline, district)
+        blocks = tuple(dict.fromkeys(sorted(p.block for p in places)))
+        orders.append(
+            ZoneOrder(
+                zone_id=str(zone.zone_id),
+                name=str(zone.name),
+                kind=str(zone.kind),
+                order_number=str(getattr(zone, "order_number", "") or ""),
+                notified_on=_date(getattr(zone, "notified_on", None)),
+                released_on=_date(getattr(zone, "released_on", None)),
+                release_due_on=_date(getattr(zone, "release_due_on", None)),
+                perimeter_km=round(float(shapely.length(outline)) / 1000.0, 2),
+                area_km2=round(float(shapely.area(outline)) / 1e6, 2),
+                population=sum(p.population for p in places),
+                households=sum(p.households for p in places),
+                blocks=blocks,
+                places=places,
+                checkpoints=_checkpoints(str(zone.zone_id), outline, checkpoints, district),
+                centres=_centres(outline, centres, district, centres_within_m),
+                outline_m=outline,
+            )
+        )
+    return sorted(orders, key=lambda o: (o.order_number, o.name.casefold(), o.zone_id))
