@@ -175,7 +175,6 @@ def test_zones_into_a_folder_that_cannot_be_written_is_one_line_and_exit_2(line_
     assert error.endswith("). Choose another folder.")
 
 
-
 def test_zones_with_circles_warns_and_writes_the_exact_circles(line_list, tmp_path, dungarpur):
     output = tmp_path / "circles.geojson"
     args = ["zones", str(line_list), "--containment-m", "500", "--buffer-m", "0"]
