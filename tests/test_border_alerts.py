@@ -106,7 +106,8 @@ def test_a_zone_in_force_in_banswara_is_an_alert_in_dungarpur_without_case_data(
 ):
     ours, theirs = two_stores
     at = _border_case(dungarpur, banswara)
-    assert banswara.outline.contains(at) and not dungarpur.outline.contains(at)
+    assert banswara.outline.contains(at)
+    assert not dungarpur.outline.contains(at)
     theirs.import_cases(
         gpd.GeoDataFrame(
             {
@@ -139,10 +140,14 @@ def test_a_zone_in_force_in_banswara_is_an_alert_in_dungarpur_without_case_data(
     assert dungarpur.outline.buffer(1e-6).covers(alert.geometry)  # our land only
     text = alert_text(alert, "Dungarpur")
     assert "Zone 'Border containment' of Banswara reaches" in text
-    assert "(Dungarpur)" in text and "notified on 16-05-2020" in text and "BSW/45/2020" in text
+    assert "(Dungarpur)" in text
+    assert "notified on 16-05-2020" in text
+    assert "BSW/45/2020" in text
     # No case data: no id, no point, no case date, no note, anywhere in the alert.
     shown = " ".join(map(str, found.alerts.drop(columns="geometry").iloc[0].tolist())) + text
-    assert CASE_ID not in shown and "household" not in shown and "14-05-2020" not in shown
+    assert CASE_ID not in shown
+    assert "household" not in shown
+    assert "14-05-2020" not in shown
     assert "2020-05-14" not in shown
     assert not re.search(rf"{at.y:.3f}|{at.x:.3f}", shown)
     assert not shapely.intersects(alert.geometry, at)  # the case lies in Banswara's land
@@ -169,7 +174,8 @@ def test_a_neighbour_with_no_store_gives_no_alert(tmp_path, monkeypatch, dungarp
     monkeypatch.setenv("CONTAINMENT_DATA", str(tmp_path))
     ours = open_store("dungarpur", "")
     found = _police(ours).border_alerts(dungarpur, as_of=AS_OF)
-    assert found.alerts.empty and found.unread == ()
+    assert found.alerts.empty
+    assert found.unread == ()
     assert not (tmp_path / "banswara.sqlite").exists()  # reading never creates a store
 
 
@@ -189,3 +195,33 @@ def test_the_reach_is_the_rules_distance_for_the_zones_kind():
     assert zone_reach_m("buffer", "mohfw-2020-rural") == 7000
     assert zone_reach_m("buffer", "custom-500m-1000m-28d") == 1000
     assert zone_reach_m("containment", "drawn by hand") == 0
+
+
+@pytest.mark.parametrize("module", ["plan", "meeting"])
+def test_the_plan_and_meeting_pages_warn_of_a_neighbours_zone(
+    tmp_path, monkeypatch, dungarpur, banswara, module
+):
+    from streamlit.testing.v1 import AppTest
+
+    url = f"sqlite:///{tmp_path / 'dungarpur.sqlite'}"
+    monkeypatch.setenv("CONTAINMENT_DATABASE_URL", url)
+    ours, theirs = (
+        open_store("dungarpur", url),
+        open_store("banswara", f"sqlite:///{tmp_path / 'banswara.sqlite'}"),
+    )
+    theirs.save_zone(_rule_zone(banswara, _border_case(dungarpur, banswara)))
+    ours.add_user("meena", "collector", PASSWORD)
+    app = AppTest.from_string(
+        f"from ui import state, {module}\nstate.sidebar()\n{module}.page()\n", default_timeout=90
+    )
+    app.session_state["session_token"] = Service(ours).login("meena", PASSWORD).token
+    app.session_state["working_date"] = AS_OF
+    app.run()
+    assert not app.exception
+    assert any(
+        "Zones of neighbouring districts reaching into Dungarpur" in h.value for h in app.subheader
+    )
+    warnings = [w.value for w in app.warning if "Border containment" in w.value]
+    assert len(warnings) == 1
+    assert "Banswara" in warnings[0]
+    assert CASE_ID not in warnings[0]

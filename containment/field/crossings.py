@@ -76,8 +76,10 @@ def zone_reach_m(kind: str, rule: str) -> float:
     custom rule named ``custom-<c>m-<b>m-<d>d``); 0 for a zone drawn by hand (its outline is
     all there is).
 
-    >>> zone_reach_m("containment", "mohfw-2020-rural"), zone_reach_m("buffer", "custom-500m-1000m-28d")
-    (3000, 1000.0)
+    >>> zone_reach_m("containment", "mohfw-2020-rural")
+    3000
+    >>> zone_reach_m("buffer", "custom-500m-1000m-28d")
+    1000.0
     """
     radii: tuple[float, float] | None = None
     if rule in PRESETS:
@@ -96,19 +98,20 @@ def zone_reach_m(kind: str, rule: str) -> float:
 
 def _depth_m(overlap: shapely.Geometry, zone: shapely.Geometry) -> float:
     """How far the overlap goes from the zone's edge (the farthest of its corners)."""
-    corners = shapely.points(shapely.get_coordinates(overlap))
-    return float(np.max(shapely.distance(zone, corners))) if len(corners) else 0.0
+    corners = shapely.get_coordinates(overlap)
+    if len(corners) == 0:
+        return 0.0
+    return float(np.max(shapely.distance(zone, shapely.points(corners))))
 
 
 def _under(units_m: gpd.GeoDataFrame, overlap: shapely.Geometry) -> pd.DataFrame:
     """The units (villages, town cells) at least :data:`_UNIT_SHARE` under the overlap."""
     hits = units_m.sindex.query(overlap, predicate="intersects")
-    if len(hits) == 0:
-        return units_m.iloc[[]]
-    candidates = units_m.iloc[np.sort(hits)]
+    candidates: pd.DataFrame = units_m.iloc[np.sort(hits)]
     shared = shapely.area(shapely.intersection(candidates.geometry.to_numpy(), overlap))
     whole = np.maximum(shapely.area(candidates.geometry.to_numpy()), 1.0)
-    return candidates[shared / whole >= _UNIT_SHARE]
+    kept: pd.DataFrame = candidates[shared / whole >= _UNIT_SHARE]
+    return kept
 
 
 def no_alerts() -> gpd.GeoDataFrame:
@@ -183,9 +186,9 @@ def border_alerts(
         overlaps.append(overlap)
     if not rows:
         return empty
-    alerts = gpd.GeoDataFrame(
-        rows, geometry=list(overlaps), crs=district.metric_crs
-    ).to_crs(STORAGE_CRS)
+    alerts = gpd.GeoDataFrame(rows, geometry=list(overlaps), crs=district.metric_crs).to_crs(
+        STORAGE_CRS
+    )
     return alerts.sort_values("depth_km", ascending=False, kind="stable").reset_index(drop=True)
 
 
