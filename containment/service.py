@@ -64,6 +64,7 @@ from containment.io.tiles import CONTENT_TYPES, copy_tiles, read_tile, tile_file
 from containment.render.labels import code_label
 from containment.store import ImportSummary, SQLStore
 from containment.store.baselayers import BaseLayer
+from containment.store.stateroom import StateOverview, state_overview
 from containment.store.stateviews import StateAccessRefused, read_zones, state_reader
 
 logger = logging.getLogger(__name__)
@@ -371,6 +372,14 @@ class Workspace:
         alerts = pd.concat(found, ignore_index=True)
         alerts = alerts.sort_values("depth_km", ascending=False, kind="stable")
         return BorderAlerts(alerts.reset_index(drop=True), tuple(unread))
+
+    def state_overview(self) -> StateOverview:
+        """Every district's zones in force, checkpoints, centres and figures, today (the state
+        control room's): read through each district's state views, which hold no case, case
+        date, draft or note (see :mod:`containment.store.stateroom`)."""
+        self.require(Permission.READ_STATE)
+        today = self._store.clock().astimezone(IST).date()
+        return state_overview(state_reader(self._store.backend), as_of=today)
 
     def trends(self, district: District, *, as_of: dt.date, first: dt.date | None = None) -> Trends:
         """The meeting's trends as of a day (:func:`containment.field.trends.trends`): the
