@@ -182,3 +182,28 @@ def test_the_state_role_reads_the_views_and_is_refused_every_table(postgis_url, 
     state.backend.close()
     district.backend.close()
     assert grant_state_role  # the same grant as the command's, importable for scripts
+
+
+def test_the_state_page_shows_each_districts_figures_and_no_case_data(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CONTAINMENT_DATA", str(tmp_path))
+    monkeypatch.setenv("CONTAINMENT_DISTRICT", "state")
+    monkeypatch.delenv("CONTAINMENT_DATABASE_URL", raising=False)
+    _seed(open_store("dungarpur", ""))
+    room = open_store("state", "")
+    room.add_user("rajya", "state", PASSWORD)
+    app = AppTest.from_file("../app.py", default_timeout=120)
+    app.session_state["session_token"] = Service(room).login("rajya", PASSWORD).token
+    app.run()
+    assert not app.exception
+    assert any("state control room" in t.value for t in app.title)
+    table = next(d.value for d in app.dataframe if "Zones in force" in d.value.columns)
+    row = table[table["District"] == "Dungarpur"].iloc[0]
+    assert row["Zones in force"] == "1"
+    assert row["New cases (7 days)"] == "1"
+    assert row["Beds free"] == "25"
+    page = " ".join(str(e.value) for e in app.main if hasattr(e, "value")) + table.to_csv()
+    assert CASE_ID not in page
+    assert "Sharma" not in page
+    assert "Secret draft" not in page
