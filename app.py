@@ -2,7 +2,7 @@
 
 streamlit run serve.py                          # Dungarpur; the login page offers every district
 streamlit run serve.py -- --district banswara   # one district only (or CONTAINMENT_DISTRICT)
-streamlit run serve.py -- --state               # the state control room (CONTAINMENT_DISTRICT=state)
+streamlit run serve.py -- --state               # the state control room (or --district state)
 """
 
 import argparse

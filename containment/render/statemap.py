@@ -55,7 +55,7 @@ def state_map(
                 "weight": 2,
                 "fillColor": _ZONE_COLOUR,
                 "fillOpacity": 0.3,
-            },  # fmt: skip
+            },
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
         ).add_to(fmap)
     for frame, name, colour, words in (
