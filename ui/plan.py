@@ -31,7 +31,7 @@ from containment.render.labels import ZONE_LABELS, code_label
 from containment.render.mapview import MapLayers, build_map
 from containment.render.text import markdown_text as md
 from containment.service import Workspace
-from ui import state
+from ui import crossings, state
 from ui.imports import offer_sample
 from ui.tables import show_table
 
@@ -531,6 +531,7 @@ def page() -> None:
     editing = st.session_state.get("editing_zone")
     zones = state.zones()
     layers = MapLayers(
+        crossings=crossings.section(as_of),
         zones=zones,
         update=_update_frame(proposals["changes"]) if proposals else None,
         guide=_guide(rule, as_of) if guide and not cases.empty else None,
