@@ -139,7 +139,8 @@ def test_a_zone_in_force_in_banswara_is_an_alert_in_dungarpur_without_case_data(
     assert alert["places"]  # Dungarpur's villages under it, by name
     assert dungarpur.outline.buffer(1e-6).covers(alert.geometry)  # our land only
     text = alert_text(alert, "Dungarpur")
-    assert "Zone 'Border containment' of Banswara reaches" in text
+    assert "Zone 'Border containment' of Banswara, notified on" in text
+    assert "its rule's radius may reach up to" in text
     assert "(Dungarpur)" in text
     assert "notified on 16-05-2020" in text
     assert "BSW/45/2020" in text

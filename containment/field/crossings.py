@@ -193,8 +193,10 @@ def border_alerts(
 
 
 def alert_text(alert: pd.Series, district_name: str) -> str:
-    """One alert as the neighbour reads it, e.g. "Zone 'Ward 7' of Banswara reaches 1.2 km into
-    Sagwara block (Dungarpur), 3.4 km²; notified on 12-05-2020 (order 45/2020)."."""
+    """One alert as the neighbour reads it, e.g. "Zone 'Ward 7' of Banswara, notified on
+    12-05-2020: its rule's radius may reach up to 1.2 km into Sagwara block (Dungarpur), 3.4 km²
+    to check (order 45/2020)." — an upper bound: the zone's outline widened by its rule's
+    radius, for the zone keeps its cases' places to itself."""
     blocks = [b for b in str(alert["blocks"]).split("; ") if b]
     where = n_(
         "{blocks} block",
@@ -204,8 +206,8 @@ def alert_text(alert: pd.Series, district_name: str) -> str:
     )
     order = str(alert["order_number"] or "")
     text = _(
-        "Zone {zone} of {neighbour} reaches {km} km into {where} ({district}), {area} km²; "
-        "notified on {day}",
+        "Zone {zone} of {neighbour}, notified on {day}: its rule's radius may reach up to {km} "
+        "km into {where} ({district}), {area} km² to check",
         zone=repr(str(alert["zone"])),
         neighbour=alert["district"],
         km=number(float(alert["depth_km"]), 1),
