@@ -194,18 +194,48 @@ def test_a_zone_moves_through_its_life_cycle(store):
         WORKING_DATE,
     )
     assert any("Status: **notified**" in m.value for m in app.markdown)
-    app.date_input(key="release_on_DZ-1").set_value(dt.date(2020, 6, 20))
+    app.date_input(key="release_on_DZ-1").set_value(dt.date(2020, 6, 20)).run()
+    assert app.button(key="release_zone_DZ-1").disabled  # far from the working date: confirm
+    app.checkbox(key="sure_release_on_DZ-1_20200620").check().run()
     app.button(key="release_zone_DZ-1").click().run()
     zone = store.zone("DZ-1")
     assert (zone.status, zone.released_on) == (ZoneStatus.RELEASED, dt.date(2020, 6, 20))
 
 
-def test_notifying_without_an_order_number_says_what_is_missing(store):
+def expander(app: AppTest, label: str):
+    return next(e for e in app.expander if e.label == label)
+
+
+def test_notifying_without_an_order_number_says_what_is_missing_beside_the_button(store):
     store.save_zone(ward_7(status="proposed"))
     app = run("plan", store)
+    assert app.date_input(key="order_on_DZ-1").value == WORKING_DATE  # the working date
     app.button(key="notify_zone_DZ-1").click().run()
-    assert "needs the order number" in shown(app.error[0].value)
+    notify = expander(app, "Notify (collector)")
+    assert "needs the order number" in shown(notify.error[0].value)
+    assert len(app.error) == 1  # there, not at the top of the page
     assert store.zone("DZ-1").status is ZoneStatus.PROPOSED
+
+
+def test_an_order_dated_before_the_zone_was_drawn_is_confirmed_first(store):
+    store.save_zone(ward_7(status="proposed"))
+    app = run("plan", store)
+    app.text_input(key="order_DZ-1").input("DM/2020/117")
+    app.date_input(key="order_on_DZ-1").set_value(dt.date(2020, 5, 12)).run()
+    notify = expander(app, "Notify (collector)")
+    assert "before the zone was drawn or proposed (15-05-2020)" in shown(notify.warning[0].value)
+    assert app.button(key="notify_zone_DZ-1").disabled
+    app.checkbox(key="sure_order_on_DZ-1_20200512").check().run()
+    app.button(key="notify_zone_DZ-1").click().run()
+    zone = store.zone("DZ-1")
+    assert (zone.status, zone.notified_on) == (ZoneStatus.NOTIFIED, dt.date(2020, 5, 12))
+
+
+def test_an_order_dated_on_the_working_date_needs_no_confirmation(store):
+    store.save_zone(ward_7(status="proposed"))
+    app = run("plan", store)
+    assert not expander(app, "Notify (collector)").warning
+    assert not app.button(key="notify_zone_DZ-1").disabled
 
 
 def test_meeting_view_counts_people_in_notified_zones(store, dungarpur):

@@ -14,6 +14,7 @@ from streamlit_folium import st_folium
 import containment as cp
 from containment.auth import Permission
 from containment.engine.crs import STORAGE_CRS
+from containment.engine.decision_dates import dates_to_confirm
 from containment.engine.drawing import drawn_shape, snap_to_units
 from containment.engine.lifecycle import (
     SavedZone,
@@ -341,7 +342,37 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
         state.act(
             lambda fresh: fresh.save_zone(advance(zone, to, on=on, order_number=order)),
             done=lambda: _("{name}: {status}.", name=zone.name, status=code_label(to)),
+            place=f"decide_{zone_id}" if on_key else "",
         )
+
+    def decide(
+        to: ZoneStatus, label: str, key: str, on_key: str, order_key: str | None = None
+    ) -> None:
+        """The decision's button, after the collector confirms a date that looks wrong; a
+        refusal is shown under the button."""
+        on = st.session_state.get(on_key) or as_of
+        due = row["release_due_on"]
+        doubts = dates_to_confirm(
+            zone,
+            to,
+            on=on,
+            working_date=as_of,
+            release_due_on=None if pd.isna(due) else pd.Timestamp(due).date(),
+        )
+        for doubt in doubts:
+            st.warning(md(doubt))
+        sure = bool(doubts) and st.checkbox(
+            _("This date is right: go ahead."), key=f"sure_{on_key}_{on:%Y%m%d}"
+        )
+        st.button(
+            label,
+            type="primary",
+            key=key,
+            on_click=move,
+            args=(to, on_key, order_key),
+            disabled=bool(doubts) and not sure,
+        )
+        state.show_flash(f"decide_{zone_id}")
 
     decided = zone.status in (ZoneStatus.NOTIFIED, ZoneStatus.RELEASED)
     may_notify = ws.may(Permission.NOTIFY_ZONES)
@@ -366,12 +397,12 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
                 st.date_input(
                     _("Order date"), value=as_of, format="DD-MM-YYYY", key=f"order_on_{zone_id}"
                 )
-                st.button(
+                decide(
+                    ZoneStatus.NOTIFIED,
                     _("Notify zone"),
-                    type="primary",
-                    key=f"notify_zone_{zone_id}",
-                    on_click=move,
-                    args=(ZoneStatus.NOTIFIED, f"order_on_{zone_id}", f"order_{zone_id}"),
+                    f"notify_zone_{zone_id}",
+                    f"order_on_{zone_id}",
+                    f"order_{zone_id}",
                 )
         else:
             st.caption(_("The collector notifies proposed zones."))
@@ -380,12 +411,11 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
             st.date_input(
                 _("Released on"), value=as_of, format="DD-MM-YYYY", key=f"release_on_{zone_id}"
             )
-            st.button(
+            decide(
+                ZoneStatus.RELEASED,
                 _("Release zone"),
-                type="primary",
-                key=f"release_zone_{zone_id}",
-                on_click=move,
-                args=(ZoneStatus.RELEASED, f"release_on_{zone_id}"),
+                f"release_zone_{zone_id}",
+                f"release_on_{zone_id}",
             )
     editable = may_edit and zone.status is not ZoneStatus.RELEASED
     if editable and cols[2].button(_("Edit shape"), key=f"edit_{zone_id}"):
