@@ -269,13 +269,24 @@ def test_a_centre_is_added_from_a_health_facility_and_validated(store):
     app.button(key="add_centre").click().run()
     assert "more than its capacity" in shown(app.error[0].value)
     assert store.centres().empty
-    app.text_input(key="centre_name").input("CCC Bichhiwara hostel")
-    app.number_input(key="centre_beds").set_value(40)
+    # What was typed is still there: only the wrong figure is changed.
+    assert app.text_input(key="centre_name").value == "CCC Bichhiwara hostel"
+    assert app.number_input(key="centre_beds").value == 40
     app.number_input(key="centre_occupied").set_value(12)
     app.button(key="add_centre").click().run()
     centres = store.centres()
     assert list(centres["name"]) == ["CCC Bichhiwara hostel"]
     assert int(centres["beds_free"].iloc[0]) == 28
+    assert app.text_input(key="centre_name").value != "CCC Bichhiwara hostel"  # emptied
+    # The beds are dated by the working date, not by the server's clock.
+    assert list(store.centre_occupancy()["on_day"].astype(str)) == [str(WORKING_DATE)]
+
+
+def test_the_facility_picker_tells_facilities_of_the_same_name_apart(store, dungarpur):
+    app = run("centres", store)
+    options = app.selectbox(key="centre_facility").options
+    assert len(options) == len(set(options)) == len(dungarpur.health_facilities)
+    assert "Community Health Centre Aspur — Aspur, Aspur block" in options
 
 
 def notified_rule_zones(store, dungarpur):

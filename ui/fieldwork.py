@@ -406,7 +406,7 @@ def _allocation_tab(zones: gpd.GeoDataFrame) -> None:
     if len(placed) and st.button(_("Record these people as occupying their beds")):
         counts = {str(c): int(n) for c, n in placed["centre_id"].value_counts().items()}
         if state.act(
-            lambda fresh: fresh.occupy_beds(counts),
+            lambda fresh: fresh.occupy_beds(counts, on=state.working_date()),
             done=n_("{n} bed taken.", "{n} beds taken.", len(placed)),
         ):
             st.rerun()
