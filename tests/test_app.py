@@ -161,8 +161,15 @@ def test_an_earlier_version_of_a_zone_is_restored_from_its_history(store):
     assert [change for *_, change in store.zone_history("DZ-1")][-1] == "restored version 1"
 
 
+def test_the_rule_picker_starts_on_the_districts_working_rule(store, dungarpur):
+    app = run("plan", store)
+    assert dungarpur.working_rule == "rajasthan-1km"  # geodata/dungarpur/district.toml
+    assert app.selectbox(key="rule_name").value == "rajasthan-1km"
+
+
 def test_rule_proposals_are_shown_and_saved_only_when_accepted(store):
     app = run("plan", store)
+    app.selectbox(key="rule_name").select("mohfw-2020-rural").run()
     propose = app.button(key="propose_rule")
     assert propose.label == "Propose zones as of 15-05-2020"
     propose.click().run()

@@ -15,7 +15,7 @@ import containment as cp
 from containment.auth import Permission
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.decision_dates import dates_to_confirm
-from containment.engine.drawing import drawn_shape, snap_to_units
+from containment.engine.drawing import drawn_shape, overlapping_zones, snap_to_units
 from containment.engine.lifecycle import (
     SavedZone,
     ZoneOrigin,
@@ -63,7 +63,7 @@ def _rule_picker() -> cp.Rule:
     chosen = st.selectbox(
         _("Rule"),
         [*names, "custom"],
-        index=names.index("mohfw-2020-rural"),
+        index=names.index(state.district().working_rule),
         format_func=lambda n: _(cp.PRESETS[n].title) if n in cp.PRESETS else _("Custom radii"),
         key="rule_name",
     )
@@ -174,7 +174,28 @@ def _changes_counted(change: Change, n: int) -> str:
     return n_("{n} zone due for release", "{n} zones due for release", n)
 
 
-def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
+def _release_rule_picker() -> cp.Rule:
+    """The rule whose release period a drawn zone takes: the planner's choice, shown before
+    saving, starting from the district's working rule (never whatever the rule picker above
+    happens to show)."""
+    names = list(cp.PRESETS)
+    chosen = st.selectbox(
+        _("Release period"),
+        names,
+        index=names.index(state.district().working_rule),
+        format_func=lambda n: n_(
+            "{n} day without a new case ({rule})",
+            "{n} days without a new case ({rule})",
+            cp.PRESETS[n].release_after_days,
+            rule=_(cp.PRESETS[n].title),
+        ),
+        key="drawn_release_rule",
+        help=_("The zone is due for release this long after its last case."),
+    )
+    return cp.get_rule(chosen)
+
+
+def _drawing_panel(drawing: dict, as_of: dt.date) -> None:
     district = state.district()
     try:
         shape = drawn_shape(drawing, district)
@@ -184,6 +205,19 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
     for repair in shape.repairs:
         st.warning(md(repair))
     snapped = snap_to_units(shape.geometry, district)
+    st.subheader(_("Drawn zone"))
+    zones = state.zones()
+    in_force = zones[zones["in_force"]] if len(zones) else zones
+    for name, km2 in overlapping_zones(snapped.geometry, in_force, district):
+        st.warning(
+            _(
+                "This zone overlaps {name}, a zone in force, over {km2} km². Check that it "
+                "is not the same area drawn twice.",
+                name=md(name),
+                km2=number(km2, 2),
+            )
+        )
+    rule = _release_rule_picker()
     figures = describe_outline(
         snapped.geometry,
         state.cases(),
@@ -191,7 +225,6 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
         as_of=as_of,
         release_after_days=rule.release_after_days,
     )
-    st.subheader(_("Drawn zone"))
     st.caption(
         n_(
             "Saved as the {n} ground unit it covers (zones follow village limits and town "
@@ -582,6 +615,6 @@ def page() -> None:
     if editing:
         _edit_panel(editing, drawings)
     elif drawings:
-        _drawing_panel(drawings[-1], rule, as_of)
+        _drawing_panel(drawings[-1], as_of)
     st.subheader(_("Saved zones"))
     _zone_actions(zones, as_of)
