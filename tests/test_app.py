@@ -530,3 +530,16 @@ def test_the_collector_adds_disables_and_unlocks_users_in_the_app(store):
     assert {"user added", "login unlocked", "user disabled"} <= set(actions)
     denied = run("users", store, "thana")
     assert "thana (police) may not manage users" in shown(denied.error[0].value)
+
+
+@pytest.mark.parametrize(
+    ("module", "caps"),
+    [("imports", {50}), ("layers", {200}), ("fieldwork", {50})],
+)
+def test_every_uploader_refuses_and_says_the_apps_own_cap(store, module, caps):
+    app = run(module, store)
+    uploaders = app.get("file_uploader")
+    assert uploaders
+    assert {u.proto.max_upload_size_mb for u in uploaders} == caps
+    for u in uploaders:
+        assert f"Files up to {u.proto.max_upload_size_mb} MB." in u.proto.help
