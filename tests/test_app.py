@@ -110,6 +110,42 @@ def test_nobody_gets_past_the_login_page_without_the_right_password(store):
     assert (refused, accepted) == ("login refused", "login")
 
 
+def test_the_police_list_checkpoints_numbered_and_released_zones_apart(store):
+    import geopandas as gpd
+
+    store.save_zone(ward_7(**NOTIFIED))
+    store.save_zone(
+        SavedZone(
+            "DZ-3", "Ward 9", "containment", "drawn", "rajasthan-1km", WARD.buffer(0.05),
+            status="released", order_number="2", notified_on=WORKING_DATE,
+            released_on=WORKING_DATE, created_on=WORKING_DATE,
+        )
+    )  # fmt: skip
+    store.save_checkpoints(
+        gpd.GeoDataFrame(
+            {
+                "checkpoint_id": ["CP-south", "CP-north"],
+                "zone_id": ["DZ-1", "DZ-1"],
+                "zone_name": ["Ward 7", "Ward 7"],
+                "road": ["MDR 12", "SH 10"],
+                "road_class": ["MDR", "SH"],
+            },
+            geometry=gpd.points_from_xy([73.71, 73.71], [23.83, 23.85]),
+            crs=4326,
+        )
+    )
+    app = whole_app(store, "thana")
+    assert not app.exception
+    table = next(d.value for d in app.dataframe if "Village or town" in d.value.columns)
+    assert list(table["No."]) == ["1", "2"]
+    assert list(table["Checkpoint"]) == ["CP-north", "CP-south"]  # clockwise from north
+    assert table["Village or town"].str.len().gt(0).all()
+    assert any("1 zone released" in s.value for s in app.subheader)
+    assert any(shown(m.value) == "Ward 9 — released on 15-05-2020" for m in app.markdown)
+    in_force = next(d.value for d in app.dataframe if "Order no." in d.value.columns)
+    assert list(in_force["Zone"]) == ["Ward 7"]
+
+
 def test_the_police_see_zones_in_force_and_never_case_points(store):
     store.save_zone(ward_7(**NOTIFIED))
     store.save_zone(SavedZone("DZ-2", "Draft ward", "containment", "drawn", "r", WARD.buffer(0.1)))
@@ -543,3 +579,23 @@ def test_every_uploader_refuses_and_says_the_apps_own_cap(store, module, caps):
     assert {u.proto.max_upload_size_mb for u in uploaders} == caps
     for u in uploaders:
         assert f"Files up to {u.proto.max_upload_size_mb} MB." in u.proto.help
+
+
+def test_the_export_offers_the_zones_in_force_first_and_the_police_only_orders(store):
+    store.save_zone(ward_7(**NOTIFIED))
+    store.save_zone(
+        SavedZone(
+            "DZ-2", "Ward 8", "containment", "drawn", "rajasthan-1km", WARD.buffer(0.05),
+            status="proposed", created_on=WORKING_DATE,
+        )
+    )  # fmt: skip
+    app = run("export", store)
+    assert app.radio(key="export_of").value == "in_force"
+    assert list(app.dataframe[0].value["Zone"]) == ["Ward 7"]
+    app.radio(key="export_of").set_value("proposed").run()
+    assert list(app.dataframe[0].value["Zone"]) == ["Ward 8"]
+    police = run("export", store, "thana")
+    assert police.radio(key="export_of").options == [
+        "In force (notified, not released)",
+        "Released",
+    ]
