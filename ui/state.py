@@ -174,7 +174,7 @@ def action_button(
     change: Callable[[Workspace], object],
     *,
     key: str,
-    done: str = "",
+    done: str | Callable[[], str] = "",
     where: Any = st,
     **options: Any,
 ) -> None:

@@ -125,7 +125,7 @@ def _checked(z: int, x: int, y: int, data: bytes, form: str, name: str) -> bytes
     if len(data) > MAX_TILE_BYTES:
         msg = _(
             "{name}: tile {tile} is {mb} MB; a tile is at most {most} MB.",
-            name=name, tile=f"{z}/{x}/{y}", mb=number(len(data) / 1e6, 1),
+            name=name, tile="/".join(map(str, (z, x, y))), mb=number(len(data) / 1e6, 1),
             most=number(MAX_TILE_BYTES / 1e6),
         )  # fmt: skip
         raise TileFileError(msg)
@@ -136,7 +136,7 @@ def _checked(z: int, x: int, y: int, data: bytes, form: str, name: str) -> bytes
             except (OSError, EOFError, zlib.error) as exc:
                 msg = _(
                     "{name}: vector tile {tile} is damaged ({reason}).",
-                    name=name, tile=f"{z}/{x}/{y}", reason=exc,
+                    name=name, tile="/".join(map(str, (z, x, y))), reason=exc,
                 )  # fmt: skip
                 raise TileFileError(msg) from exc
         return data
@@ -145,7 +145,7 @@ def _checked(z: int, x: int, y: int, data: bytes, form: str, name: str) -> bytes
         msg = _(
             "{name}: tile {tile} is not a {form} image as the file says ({found}). Export the "
             "tiles again.",
-            name=name, tile=f"{z}/{x}/{y}", form=form.upper(),
+            name=name, tile="/".join(map(str, (z, x, y))), form=form.upper(),
             found=found.upper() if found else _("unknown bytes"),
         )  # fmt: skip
         raise TileFileError(msg)
@@ -305,7 +305,7 @@ def _pmtiles_tiles(path: Path, name: str) -> tuple[dict[str, object], Iterator[_
             msg = _(
                 "{name}: its directories cannot be read ({reason}).",
                 name=name,
-                reason=f"{type(exc).__name__}: {exc}",
+                reason=": ".join((type(exc).__name__, str(exc))),
             )
             raise TileFileError(msg) from exc
         finally:

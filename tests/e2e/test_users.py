@@ -26,6 +26,7 @@ def choose(page: Page, label: str, option: str) -> None:
     while time.monotonic() < deadline:
         wait_idle(page)
         if picker.input_value() == option:
+            wait_idle(page)  # the rerun the choice started is over: the buttons act on it
             return
         picker.click()
         page.keyboard.press("ArrowDown")
