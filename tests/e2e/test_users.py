@@ -60,11 +60,18 @@ def test_the_collector_adds_disables_enables_and_resets_a_planner(
     page = offline_page.page
     open_page(page, app_url, "users")
     page.get_by_role("heading", name="Users").wait_for()
+    wait_idle(page)
 
-    page.get_by_label("User name", exact=True).fill("Asha")
     choose(page, "Role", "planner")
-    page.get_by_label(re.compile(r"^Password \(at least")).fill(FIRST_PASSWORD)
-    page.get_by_label("Password again", exact=True).fill(FIRST_PASSWORD)
+    fields = {
+        page.get_by_label("User name", exact=True): "Asha",
+        page.get_by_label(re.compile(r"^Password \(at least")): FIRST_PASSWORD,
+        page.get_by_label("Password again", exact=True): FIRST_PASSWORD,
+    }
+    for field, value in fields.items():
+        field.fill(value)
+    for field, value in fields.items():
+        expect(field).to_have_value(value)
     page.get_by_role("button", name="Add user").click()
     says(page, "asha added as planner.")
 
@@ -85,8 +92,12 @@ def test_the_collector_adds_disables_enables_and_resets_a_planner(
     says(page, "asha may log in again.")
 
     choose(page, "User", "asha")
-    page.get_by_label(re.compile(r"^New password \(at least")).fill(NEW_PASSWORD)
-    page.get_by_label("New password again", exact=True).fill(NEW_PASSWORD)
+    for field in (
+        page.get_by_label(re.compile(r"^New password \(at least")),
+        page.get_by_label("New password again", exact=True),
+    ):
+        field.fill(NEW_PASSWORD)
+        expect(field).to_have_value(NEW_PASSWORD)
     page.get_by_role("button", name="Reset the password").click()
     says(page, "Password of asha reset: their sessions have ended.")
 
