@@ -193,7 +193,7 @@ def page() -> None:
         ["csv", "xlsx", "geojson", "json", "gpkg"],
         cap_mb=TABLE_UPLOAD_MB,
         key=f"line_list_{st.session_state.get('uploads', 0)}",
-        help=_("A larger line list is imported from the command line: containment import."),
+        help=_("A larger line list is imported from the command line: `containment import`."),
     )
     with st.expander(_("Dates before {day}", day=date_text(EPIDEMIC_START))):
         earliest = st.date_input(
