@@ -20,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.prepared
 
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
@@ -270,14 +271,18 @@ def checkpoint_list(orders: list[ZoneOrder], district: District) -> pd.DataFrame
         units["town"].astype(str).to_numpy(),
         units["name"].astype(str).to_numpy(),
     )
+    geometries = units.geometry.to_numpy()
     rows = []
     for order in orders:
+        zone = shapely.prepared.prep(order.outline_m.buffer(1.0))
         for c in order.checkpoints:
             point = shapely.Point(c.x_m, c.y_m)
-            near = tree.query(point, predicate="dwithin", distance=25.0)
-            inside = [i for i in near if order.outline_m.buffer(1.0).covers(tree.geometries[i])]
-            if inside or len(near):
-                chosen = min(inside or near, key=lambda i: tree.geometries[i].distance(point))
+            near = [int(i) for i in tree.query(point, predicate="dwithin", distance=25.0)]
+            inside = [i for i in near if zone.covers(geometries[i])]
+            if near:  # the zone's own unit at the checkpoint, else the nearest unit
+                chosen = min(
+                    inside or near, key=lambda i: float(shapely.distance(geometries[i], point))
+                )
             else:
                 chosen = int(tree.nearest(point))
             rows.append(
