@@ -321,12 +321,13 @@ class Workspace:
     # --- zones -------------------------------------------------------------------------------
 
     def zones(self) -> gpd.GeoDataFrame:
-        """Every saved zone; for a role that sees only orders, the notified ones, without the
-        planners' notes."""
+        """Every saved zone; for a role that sees only orders, the notified and released ones
+        (orders made public), without the planners' notes."""
         zones = self._store.zones()
         if self.may(Permission.READ_DRAFT_ZONES):
             return zones
-        notified = zones[zones["status"] == ZoneStatus.NOTIFIED].reset_index(drop=True)
+        ordered = zones["status"].isin([ZoneStatus.NOTIFIED, ZoneStatus.RELEASED])
+        notified = zones[ordered].reset_index(drop=True)
         notified["note"] = ""
         return notified
 
@@ -400,7 +401,7 @@ class Workspace:
         zone = self._store.zone(zone_id)
         if self.may(Permission.READ_DRAFT_ZONES):
             return zone
-        if zone.status is not ZoneStatus.NOTIFIED:
+        if zone.status not in (ZoneStatus.NOTIFIED, ZoneStatus.RELEASED):
             self.require(Permission.READ_DRAFT_ZONES)
         return dataclasses.replace(zone, note="")
 

@@ -111,6 +111,42 @@ def test_nobody_gets_past_the_login_page_without_the_right_password(store):
     assert (refused, accepted) == ("login refused", "login")
 
 
+def test_the_police_list_checkpoints_numbered_and_released_zones_apart(store):
+    import geopandas as gpd
+
+    store.save_zone(ward_7(**NOTIFIED))
+    store.save_zone(
+        SavedZone(
+            "DZ-3", "Ward 9", "containment", "drawn", "rajasthan-1km", WARD.buffer(0.05),
+            status="released", order_number="2", notified_on=WORKING_DATE,
+            released_on=WORKING_DATE, created_on=WORKING_DATE,
+        )
+    )  # fmt: skip
+    store.save_checkpoints(
+        gpd.GeoDataFrame(
+            {
+                "checkpoint_id": ["CP-south", "CP-north"],
+                "zone_id": ["DZ-1", "DZ-1"],
+                "zone_name": ["Ward 7", "Ward 7"],
+                "road": ["MDR 12", "SH 10"],
+                "road_class": ["MDR", "SH"],
+            },
+            geometry=gpd.points_from_xy([73.71, 73.71], [23.83, 23.85]),
+            crs=4326,
+        )
+    )
+    app = whole_app(store, "thana")
+    assert not app.exception
+    table = next(d.value for d in app.dataframe if "Village or town" in d.value.columns)
+    assert list(table["No."]) == ["1", "2"]
+    assert list(table["Checkpoint"]) == ["CP-north", "CP-south"]  # clockwise from north
+    assert table["Village or town"].str.len().gt(0).all()
+    assert any("1 zone released" in s.value for s in app.subheader)
+    assert any(shown(m.value) == "Ward 9 — released on 15-05-2020" for m in app.markdown)
+    in_force = next(d.value for d in app.dataframe if "Order no." in d.value.columns)
+    assert list(in_force["Zone"]) == ["Ward 7"]
+
+
 def test_the_police_see_zones_in_force_and_never_case_points(store):
     store.save_zone(ward_7(**NOTIFIED))
     store.save_zone(SavedZone("DZ-2", "Draft ward", "containment", "drawn", "r", WARD.buffer(0.1)))
@@ -162,8 +198,15 @@ def test_an_earlier_version_of_a_zone_is_restored_from_its_history(store):
     assert [change for *_, change in store.zone_history("DZ-1")][-1] == "restored version 1"
 
 
+def test_the_rule_picker_starts_on_the_districts_working_rule(store, dungarpur):
+    app = run("plan", store)
+    assert dungarpur.working_rule == "rajasthan-1km"  # geodata/dungarpur/district.toml
+    assert app.selectbox(key="rule_name").value == "rajasthan-1km"
+
+
 def test_rule_proposals_are_shown_and_saved_only_when_accepted(store):
     app = run("plan", store)
+    app.selectbox(key="rule_name").select("mohfw-2020-rural").run()
     propose = app.button(key="propose_rule")
     assert propose.label == "Propose zones as of 15-05-2020"
     propose.click().run()
@@ -195,18 +238,48 @@ def test_a_zone_moves_through_its_life_cycle(store):
         WORKING_DATE,
     )
     assert any("Status: **notified**" in m.value for m in app.markdown)
-    app.date_input(key="release_on_DZ-1").set_value(dt.date(2020, 6, 20))
+    app.date_input(key="release_on_DZ-1").set_value(dt.date(2020, 6, 20)).run()
+    assert app.button(key="release_zone_DZ-1").disabled  # far from the working date: confirm
+    app.checkbox(key="sure_release_on_DZ-1_20200620").check().run()
     app.button(key="release_zone_DZ-1").click().run()
     zone = store.zone("DZ-1")
     assert (zone.status, zone.released_on) == (ZoneStatus.RELEASED, dt.date(2020, 6, 20))
 
 
-def test_notifying_without_an_order_number_says_what_is_missing(store):
+def expander(app: AppTest, label: str):
+    return next(e for e in app.expander if e.label == label)
+
+
+def test_notifying_without_an_order_number_says_what_is_missing_beside_the_button(store):
     store.save_zone(ward_7(status="proposed"))
     app = run("plan", store)
+    assert app.date_input(key="order_on_DZ-1").value == WORKING_DATE  # the working date
     app.button(key="notify_zone_DZ-1").click().run()
-    assert "needs the order number" in shown(app.error[0].value)
+    notify = expander(app, "Notify (collector)")
+    assert "needs the order number" in shown(notify.error[0].value)
+    assert len(app.error) == 1  # there, not at the top of the page
     assert store.zone("DZ-1").status is ZoneStatus.PROPOSED
+
+
+def test_an_order_dated_before_the_zone_was_drawn_is_confirmed_first(store):
+    store.save_zone(ward_7(status="proposed"))
+    app = run("plan", store)
+    app.text_input(key="order_DZ-1").input("DM/2020/117")
+    app.date_input(key="order_on_DZ-1").set_value(dt.date(2020, 5, 12)).run()
+    notify = expander(app, "Notify (collector)")
+    assert "before the zone was drawn or proposed (15-05-2020)" in shown(notify.warning[0].value)
+    assert app.button(key="notify_zone_DZ-1").disabled
+    app.checkbox(key="sure_order_on_DZ-1_20200512").check().run()
+    app.button(key="notify_zone_DZ-1").click().run()
+    zone = store.zone("DZ-1")
+    assert (zone.status, zone.notified_on) == (ZoneStatus.NOTIFIED, dt.date(2020, 5, 12))
+
+
+def test_an_order_dated_on_the_working_date_needs_no_confirmation(store):
+    store.save_zone(ward_7(status="proposed"))
+    app = run("plan", store)
+    assert not expander(app, "Notify (collector)").warning
+    assert not app.button(key="notify_zone_DZ-1").disabled
 
 
 def test_meeting_view_counts_people_in_notified_zones(store, dungarpur):
@@ -240,13 +313,24 @@ def test_a_centre_is_added_from_a_health_facility_and_validated(store):
     app.button(key="add_centre").click().run()
     assert "more than its capacity" in shown(app.error[0].value)
     assert store.centres().empty
-    app.text_input(key="centre_name").input("CCC Bichhiwara hostel")
-    app.number_input(key="centre_beds").set_value(40)
+    # What was typed is still there: only the wrong figure is changed.
+    assert app.text_input(key="centre_name").value == "CCC Bichhiwara hostel"
+    assert app.number_input(key="centre_beds").value == 40
     app.number_input(key="centre_occupied").set_value(12)
     app.button(key="add_centre").click().run()
     centres = store.centres()
     assert list(centres["name"]) == ["CCC Bichhiwara hostel"]
     assert int(centres["beds_free"].iloc[0]) == 28
+    assert app.text_input(key="centre_name").value != "CCC Bichhiwara hostel"  # emptied
+    # The beds are dated by the working date, not by the server's clock.
+    assert list(store.centre_occupancy()["on_day"].astype(str)) == [str(WORKING_DATE)]
+
+
+def test_the_facility_picker_tells_facilities_of_the_same_name_apart(store, dungarpur):
+    app = run("centres", store)
+    options = app.selectbox(key="centre_facility").options
+    assert len(options) == len(set(options)) == len(dungarpur.health_facilities)
+    assert "Community Health Centre Aspur — Aspur, Aspur block" in options
 
 
 def notified_rule_zones(store, dungarpur):
@@ -489,3 +573,36 @@ def test_the_collector_adds_disables_and_unlocks_users_in_the_app(store):
     assert {"user added", "login unlocked", "user disabled"} <= set(actions)
     denied = run("users", store, "thana")
     assert "thana (police) may not manage users" in shown(denied.error[0].value)
+
+
+@pytest.mark.parametrize(
+    ("module", "caps"),
+    [("imports", {50}), ("layers", {200}), ("fieldwork", {50})],
+)
+def test_every_uploader_refuses_and_says_the_apps_own_cap(store, module, caps):
+    app = run(module, store)
+    uploaders = app.get("file_uploader")
+    assert uploaders
+    assert {u.proto.max_upload_size_mb for u in uploaders} == caps
+    for u in uploaders:
+        assert f"Files up to {u.proto.max_upload_size_mb} MB." in u.proto.help
+
+
+def test_the_export_offers_the_zones_in_force_first_and_the_police_only_orders(store):
+    store.save_zone(ward_7(**NOTIFIED))
+    store.save_zone(
+        SavedZone(
+            "DZ-2", "Ward 8", "containment", "drawn", "rajasthan-1km", WARD.buffer(0.05),
+            status="proposed", created_on=WORKING_DATE,
+        )
+    )  # fmt: skip
+    app = run("export", store)
+    assert app.radio(key="export_of").value == "in_force"
+    assert list(app.dataframe[0].value["Zone"]) == ["Ward 7"]
+    app.radio(key="export_of").set_value("proposed").run()
+    assert list(app.dataframe[0].value["Zone"]) == ["Ward 8"]
+    police = run("export", store, "thana")
+    assert police.radio(key="export_of").options == [
+        "In force (notified, not released)",
+        "Released",
+    ]

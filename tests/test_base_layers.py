@@ -294,3 +294,22 @@ def test_the_copy_refuses_a_tile_that_unpacks_to_too_much(service, tmp_path):
 def test_tile_urls_follow_the_app_base_path():
     assert tiles.tile_url("", "L-1") == "/tiles/L-1/{z}/{x}/{y}"
     assert tiles.tile_url("/district/", "L-1") == "/district/tiles/L-1/{z}/{x}/{y}"
+
+
+def test_a_refused_layer_or_tile_file_is_explained_in_the_readers_language(service, tmp_path):
+    from containment import i18n
+    from containment.io.tiles import TileFileError, copy_tiles
+
+    both = geojson(
+        [
+            ({}, {"type": "LineString", "coordinates": [[73.7, 23.8], [74, 23.9]]}),
+            ({}, shapely.geometry.mapping(shapely.box(73.7, 23.8, 73.8, 23.9))),
+        ]
+    )
+    not_tiles = tmp_path / "wards.mbtiles"
+    not_tiles.write_bytes(b"these are not tiles")
+    with i18n.language("hi"):
+        with pytest.raises(ContainmentError, match=r"रेखाएँ \(1\) और बहुभुज \(1\) दोनों"):
+            workspace(service, "ravi").add_base_layer(both, "layer.geojson")
+        with pytest.raises(TileFileError, match="न MBTiles है न PMTiles"):
+            copy_tiles(not_tiles, tmp_path / "out.mbtiles", "wards.mbtiles")

@@ -124,3 +124,14 @@ def test_implausible_household_size_is_refused(district_copy):
     )
     with pytest.raises(DistrictError, match="household_size must be a number of people"):
         load_district(district_copy)
+
+
+def test_the_working_rule_is_a_preset_named_in_the_manifest(district_copy):
+    manifest = district_copy / "district.toml"
+    text = manifest.read_text()
+    assert load_district(district_copy).working_rule == "rajasthan-1km"
+    manifest.write_text(text.replace('working_rule = "rajasthan-1km"\n', ""))
+    assert load_district(district_copy).working_rule == "mohfw-2020-rural"  # the default
+    manifest.write_text(text.replace('"rajasthan-1km"', '"jaipur-curfew"'))
+    with pytest.raises(DistrictError, match=r"working_rule 'jaipur-curfew' is not a rule preset"):
+        load_district(district_copy)

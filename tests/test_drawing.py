@@ -2,12 +2,14 @@
 
 import math
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+import shapely.geometry
 
 from containment.engine.crs import lonlat_to_metric
-from containment.engine.drawing import DrawingError, drawn_shape
+from containment.engine.drawing import DrawingError, drawn_shape, overlapping_zones
 from tests.places import JAIPUR, NEAR_DUNGARPUR_TOWN
 
 LON, LAT = NEAR_DUNGARPUR_TOWN
@@ -111,3 +113,30 @@ def test_a_shape_wholly_outside_is_refused_with_the_distance(dungarpur):
 def test_shapes_that_cannot_be_zones_are_refused_with_what_to_do(dungarpur, feature, message):
     with pytest.raises(DrawingError, match=message):
         drawn_shape(feature, dungarpur)
+
+
+def test_a_sliver_outside_the_district_is_told_in_plain_words_not_as_0_percent(dungarpur):
+    west, south, _east, north = dungarpur.outline.bounds
+    piece = shapely.box(west, south, west + 0.1, north).intersection(dungarpur.outline)
+    largest = max(getattr(piece, "geoms", [piece]), key=lambda p: p.area)
+    # The district's own edge, drawn a couple of metres too wide.
+    wide = largest.buffer(0.00002, join_style="mitre")
+    feature = {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(wide)}
+    (repair,) = drawn_shape(feature, dungarpur).repairs
+    assert repair == (
+        "A thin strip of the shape (under 1%) lay outside Dungarpur; it was cut at the "
+        "district boundary."
+    )
+
+
+def test_a_drawn_zone_over_a_zone_in_force_is_found_and_one_beside_it_is_not(dungarpur):
+    ward = shapely.box(73.70, 23.83, 73.72, 23.85)
+    zones = gpd.GeoDataFrame(
+        {"name": ["Ward 7", "Ward 9"]},
+        geometry=[ward, shapely.box(73.72, 23.83, 73.74, 23.85)],  # Ward 9 shares an edge
+        crs="EPSG:4326",
+    )
+    over = overlapping_zones(shapely.box(73.71, 23.83, 73.72, 23.85), zones, dungarpur)
+    assert [name for name, _ in over] == ["Ward 7"]
+    assert over[0][1] == pytest.approx(1.02 * 2.22, rel=0.05)  # km²: 0.01° × 0.02° at 23.8° N
+    assert overlapping_zones(ward, zones.iloc[0:0], dungarpur) == []

@@ -151,6 +151,7 @@ def english_left(app: AppTest, data: list[str]) -> list[str]:
     for text in _texts(app._tree):
         plain = re.sub(r"\\(.)", r"\1", text)  # Markdown's escapes of user text
         plain = re.sub(r"<[^>]*>", " ", plain)  # a drawing's markup (the export page's map)
+        plain = re.sub(r"`[^`]*`", " ", plain)  # a command to type, as it is typed
         for name in data:
             if name in plain:
                 plain = plain.replace(name, " · ")

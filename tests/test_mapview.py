@@ -340,3 +340,23 @@ def test_the_map_draws_its_words_in_the_apps_devanagari_font(rendered):
     assert any("devanagari-devanagari-400" in face for face in faces)
     assert all((STATIC_DIR / face.removeprefix("/app/static/")).is_file() for face in faces)
     assert 'font-family: "Noto Sans Devanagari"' in rendered
+
+
+def test_a_zone_popup_gives_its_dates_day_first_and_wraps_inside_the_map(dungarpur, sample):
+    _, zones = sample
+    notified = zones.head(1).assign(
+        status="notified",
+        order_number="DM/COVID/2020/14",
+        notified_on=dt.date(2020, 5, 31),
+        facilities_inside="; ".join(f"Primary Health Centre number {n}" for n in range(20)),
+    )
+    html = build_map(dungarpur, MapLayers(zones=notified)).get_root().render()
+    assert "31-05-2020" in html
+    assert "2020-05-31" not in html
+    assert "Notified on" in html
+    assert '"maxWidth": 320' in html or "maxWidth: 320" in html or '"maxWidth":320' in html
+    assert "overflow-wrap: anywhere" in html
+
+
+def test_the_scale_bar_is_in_kilometres_only(rendered):
+    assert "imperial: false" in rendered

@@ -151,6 +151,18 @@ def test_a_planner_proposes_but_only_the_collector_notifies_and_releases(service
     assert service.store.zone("NZ-1").status is ZoneStatus.RELEASED
 
 
+def test_the_police_see_released_zones_too_so_that_nobody_guards_them_still(service):
+    collector = workspace(service, "meena")
+    collector.save_zone(advance(collector.zone("NZ-1"), "released", on=TODAY))
+    police = workspace(service, "thana")
+    assert list(police.zones()[["zone_id", "status"]].itertuples(index=False)) == [
+        ("NZ-1", "released")
+    ]
+    assert police.zone("NZ-1").released_on == TODAY
+    with pytest.raises(AuthError, match="may not see zones before they are notified"):
+        police.zone("DZ-1")
+
+
 def test_only_the_collector_reads_the_audit_trail(service):
     with pytest.raises(AuthError, match="may not read the audit trail"):
         workspace(service, "ravi").audit()

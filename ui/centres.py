@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 
 import streamlit as st
 from streamlit_folium import st_folium
 
 from containment.engine.ids import random_id
-from containment.field.centres import Centre, CentreKind
+from containment.field.centres import Centre, CentreKind, facility_labels
 from containment.i18n import N_, _, number
 from containment.render.mapview import MapLayers, build_map, picked_point
 from ui import state
@@ -32,11 +33,10 @@ def _location_picker() -> tuple[float, float, str, str] | None:
     how = st.radio(_("Location"), [_FACILITY, _MAP], format_func=_, horizontal=True)
     if how == _FACILITY:
         facilities = district.health_facilities
-        labels = {
-            i: f"{r.name} ({r.block})"
-            for i, r in zip(facilities.index, facilities.itertuples(), strict=True)
-        }
-        chosen = st.selectbox(_("Health facility"), list(labels), format_func=labels.get)
+        labels = facility_labels(facilities).to_dict()
+        chosen = st.selectbox(
+            _("Health facility"), list(labels), format_func=labels.get, key="centre_facility"
+        )
         point = facilities.geometry.loc[chosen]
         facility_id = (
             str(facilities["facility_id"].loc[chosen]) if "facility_id" in facilities else ""
@@ -100,49 +100,28 @@ def page() -> None:
 
     st.subheader(_("Add a centre"))
     location = _location_picker()
-    with st.form("add_centre", clear_on_submit=True):
-        name = st.text_input(_("Name"), value=location[3] if location else "", key="centre_name")
-        kind = st.selectbox(
-            _("Kind"), list(CentreKind), format_func=lambda k: k.label, key="centre_kind"
-        )
+    with st.form("add_centre"):  # a refused centre keeps what was typed
+        st.text_input(_("Name"), value=location[3] if location else "", key="centre_name")
+        st.selectbox(_("Kind"), list(CentreKind), format_func=lambda k: k.label, key="centre_kind")
         c1, c2 = st.columns(2)
-        capacity = c1.number_input(_("Beds"), min_value=0, value=50, step=10, key="centre_beds")
-        occupied = c2.number_input(
-            _("Occupied"), min_value=0, value=0, step=1, key="centre_occupied"
+        c1.number_input(_("Beds"), min_value=0, value=50, step=10, key="centre_beds")
+        c2.number_input(_("Occupied"), min_value=0, value=0, step=1, key="centre_occupied")
+        st.text_input(_("Note"), key="centre_note")
+        st.form_submit_button(
+            _("Add centre"),
+            type="primary",
+            key="add_centre",
+            on_click=_add_centre,
+            args=(location, state.working_date()),
         )
-        note = st.text_input(_("Note"), key="centre_note")
-        if st.form_submit_button(_("Add centre"), type="primary", key="add_centre"):
-            if location is None:
-                st.error(_("Choose the centre's location first."))
-            else:
-                lon, lat, facility, _suggested = location
-                added = state.act(
-                    lambda fresh: fresh.save_centre(
-                        Centre(
-                            random_id("C"),
-                            name,
-                            kind,
-                            lon,
-                            lat,
-                            int(capacity),
-                            int(occupied),
-                            facility_id=facility,
-                            note=note,
-                        )
-                    ),
-                    done=_("Centre {name} added.", name=repr(name)),
-                )
-                if added is None:
-                    state.show_flash()
-                else:
-                    _forget_click()
-                    st.rerun()
+    state.show_flash("add_centre")
 
     if not centres.empty:
         st.subheader(_("Update or remove a centre"))
         labels = dict(zip(centres["centre_id"], centres["name"], strict=True))
         centre_id = st.selectbox(_("Centre"), list(labels), format_func=labels.get)
         centre = ws.centre(centre_id)  # the version on screen: the form saves over this one
+        on = state.working_date()  # the occupancy history is dated by it
         shown = f"{centre_id}_{centre.version}"  # fresh inputs for each version
         with st.form("edit_centre"):
             c1, c2 = st.columns(2)
@@ -158,18 +137,53 @@ def page() -> None:
                 key=f"save_beds_{shown}",
                 type="primary",
                 on_click=_save_beds,
-                args=(centre, shown),
+                args=(centre, shown, on),
             )
             remove.form_submit_button(
                 _("Remove centre"),
                 key=f"remove_centre_{shown}",
                 on_click=state.act,
-                args=(lambda fresh: fresh.delete_centre(centre_id),),
+                args=(lambda fresh: fresh.delete_centre(centre_id, on=on),),
                 kwargs={"done": _("Centre {name} removed.", name=repr(centre.name))},
             )
 
 
-def _save_beds(centre: Centre, shown: str) -> None:
+_FORM_KEYS = ("centre_name", "centre_kind", "centre_beds", "centre_occupied", "centre_note")
+
+
+def _add_centre(location: tuple[float, float, str, str] | None, on: dt.date) -> None:
+    """Save the new centre; the form is emptied only once it is saved."""
+    if location is None:
+        state.flash("error", _("Choose the centre's location first."), place="add_centre")
+        return
+    lon, lat, facility, _suggested = location
+    form = st.session_state
+    name = str(form["centre_name"])
+    added = state.act(
+        lambda fresh: fresh.save_centre(
+            Centre(
+                random_id("C"),
+                name,
+                form["centre_kind"],
+                lon,
+                lat,
+                int(form["centre_beds"]),
+                int(form["centre_occupied"]),
+                facility_id=facility,
+                note=str(form["centre_note"]),
+            ),
+            on=on,
+        ),
+        done=lambda: _("Centre {name} added.", name=repr(name)),
+        place="add_centre",
+    )
+    if added is not None:
+        for key in _FORM_KEYS:
+            st.session_state.pop(key, None)
+        _forget_click()
+
+
+def _save_beds(centre: Centre, shown: str, on: dt.date) -> None:
     """Save the form's beds over the version of the centre the user had on screen."""
     state.act(
         lambda fresh: fresh.save_centre(
@@ -177,7 +191,8 @@ def _save_beds(centre: Centre, shown: str) -> None:
                 centre,
                 capacity=int(st.session_state[f"beds_{shown}"]),
                 occupied=int(st.session_state[f"occupied_{shown}"]),
-            )
+            ),
+            on=on,
         ),
         done=lambda: _("Beds of {name} saved.", name=repr(centre.name)),
     )

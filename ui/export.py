@@ -10,9 +10,10 @@ import geopandas as gpd
 import streamlit as st
 
 import containment as cp
+from containment.auth import Permission
 from containment.i18n import N_, _, n_
 from containment.io.export import PUBLIC_COLUMNS, public_zones
-from containment.render.labels import ZONE_LABELS, code_label
+from containment.render.labels import ZONE_LABELS
 from containment.render.printable import svg_map
 from ui import state
 from ui.tables import show_table
@@ -24,6 +25,24 @@ _FORMATS = {
     ".shp.zip": (N_("Shapefile (zip)"), "application/zip"),
     ".csv": (N_("CSV (attributes)"), "text/csv"),
 }
+
+
+# What can be exported, in the order a user needs it: the zones in force are the police's.
+_GROUPS = {
+    "in_force": N_("In force (notified, not released)"),
+    "released": N_("Released"),
+    "proposed": N_("Proposed, not yet notified"),
+    "draft": N_("Drafts"),
+}
+_ORDERED = ["in_force", "released"]  # all a role that sees only orders may export
+
+
+def _zones_of(zones: gpd.GeoDataFrame, group: str) -> gpd.GeoDataFrame:
+    if zones.empty:
+        return zones
+    if group == "in_force":
+        return zones[zones["in_force"].astype(bool)]
+    return zones[zones["status"] == group]
 
 
 def _file(zones: gpd.GeoDataFrame, suffix: str, synthetic: bool) -> bytes:
@@ -44,15 +63,11 @@ def page() -> None:
         )
     )
     zones = state.zones()
-    statuses = st.multiselect(
-        _("Zones with status"),
-        ["notified", "proposed", "draft", "released"],
-        default=["notified"],
-        format_func=code_label,
+    groups = list(_GROUPS) if state.workspace().may(Permission.READ_DRAFT_ZONES) else _ORDERED
+    group = st.radio(
+        _("Zones"), groups, format_func=lambda g: _(_GROUPS[g]), horizontal=True, key="export_of"
     )
-    chosen = zones[zones["status"].isin(statuses)] if len(zones) else zones
-    if "notified" in statuses and len(chosen):
-        chosen = chosen[(chosen["status"] != "notified") | chosen["in_force"]]
+    chosen = _zones_of(zones, group)
     if chosen.empty:
         st.info(
             _(

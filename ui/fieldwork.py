@@ -38,6 +38,7 @@ from containment.render.text import markdown_text as md
 from ui import state
 from ui.papers import zone_papers
 from ui.tables import PROBLEM_COLUMNS, show_table
+from ui.widgets import LAYER_UPLOAD_MB, TABLE_UPLOAD_MB, uploader
 
 CHECKPOINT_COLUMNS = {
     "checkpoint_id": N_("Checkpoint"),
@@ -110,9 +111,10 @@ def _problems_table(problems: list[RowProblem]) -> None:
 
 
 def _roads() -> gpd.GeoDataFrame:
-    upload = st.file_uploader(
+    upload = uploader(
         _("Road layer (optional: GeoJSON, GeoPackage or zipped shapefile, any CRS)"),
-        type=["geojson", "json", "gpkg", "zip"],
+        ["geojson", "json", "gpkg", "zip"],
+        cap_mb=LAYER_UPLOAD_MB,
         key="roads_upload",
     )
     if upload is None:
@@ -363,7 +365,7 @@ def _allocation_tab(zones: gpd.GeoDataFrame) -> None:
     st.caption(
         _("A CSV with an id and home village (and block), e.g. returning migrants. No names.")
     )
-    upload = st.file_uploader(_("People"), type=["csv", "xlsx"], key="people_upload")
+    upload = uploader(_("People"), ["csv", "xlsx"], cap_mb=TABLE_UPLOAD_MB, key="people_upload")
     kinds = st.multiselect(
         _("Centres of kind"),
         list(CentreKind),
@@ -406,7 +408,7 @@ def _allocation_tab(zones: gpd.GeoDataFrame) -> None:
     if len(placed) and st.button(_("Record these people as occupying their beds")):
         counts = {str(c): int(n) for c, n in placed["centre_id"].value_counts().items()}
         if state.act(
-            lambda fresh: fresh.occupy_beds(counts),
+            lambda fresh: fresh.occupy_beds(counts, on=state.working_date()),
             done=n_("{n} bed taken.", "{n} beds taken.", len(placed)),
         ):
             st.rerun()
@@ -423,9 +425,10 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
             "tracking app as a CSV of id, time, latitude, longitude."
         )
     )
-    upload = st.file_uploader(
+    upload = uploader(
         _("Register homes (CSV: id, latitude, longitude, start, end)"),
-        type=["csv"],
+        ["csv"],
+        cap_mb=TABLE_UPLOAD_MB,
         key="homes_upload",
     )
     if upload is not None:
@@ -445,8 +448,11 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
                     st.rerun()
                 state.show_flash()
     radius = st.number_input(_("Geofence radius (m)"), min_value=10, value=int(GEOFENCE_M), step=10)
-    checkins = st.file_uploader(
-        _("Check-ins (CSV: id, time, lat, lon)"), type=["csv"], key="checkins_upload"
+    checkins = uploader(
+        _("Check-ins (CSV: id, time, lat, lon)"),
+        ["csv"],
+        cap_mb=TABLE_UPLOAD_MB,
+        key="checkins_upload",
     )
     if checkins is not None and len(homes):
         try:

@@ -13,6 +13,7 @@ from containment.io.dates import EPIDEMIC_START
 from containment.render.text import markdown_text as md
 from ui import state
 from ui.tables import PROBLEM_COLUMNS, show_table
+from ui.widgets import TABLE_UPLOAD_MB, uploader
 
 _ACCEPTED = {
     "reported_on": N_("Reported"),
@@ -187,10 +188,12 @@ def page() -> None:
             "is saved. Names, phone numbers and addresses in the file are never read."
         )
     )
-    upload = st.file_uploader(
+    upload = uploader(
         _("Line list"),
-        type=["csv", "xlsx", "geojson", "json", "gpkg"],
+        ["csv", "xlsx", "geojson", "json", "gpkg"],
+        cap_mb=TABLE_UPLOAD_MB,
         key=f"line_list_{st.session_state.get('uploads', 0)}",
+        help=_("A larger line list is imported from the command line: `containment import`."),
     )
     with st.expander(_("Dates before {day}", day=date_text(EPIDEMIC_START))):
         earliest = st.date_input(

@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from containment.auth import Permission
-from containment.i18n import N_, _
+from containment.i18n import N_, _, number
 from ui import state
 from ui.tables import show_wrapped_table
+from ui.widgets import LAYER_UPLOAD_MB, TILES_UPLOAD_MB, uploader
 
 _TABLE = {
     "name": N_("Layer"),
@@ -49,7 +50,17 @@ def page() -> None:
         return
     st.subheader(_("Add a layer"))
     with st.form("add_layer", clear_on_submit=True):
-        upload = st.file_uploader(_("Layer file"), type=_TYPES, key="layer_upload")
+        upload = uploader(
+            _("Layer file"),
+            _TYPES,
+            cap_mb=TILES_UPLOAD_MB,
+            key="layer_upload",
+            help=_(
+                "A vector layer may unpack to {layer} MB at most; tile files are copied tile "
+                "by tile.",
+                layer=number(LAYER_UPLOAD_MB),
+            ),
+        )
         name = st.text_input(_("Name on the map"), placeholder=_("e.g. Sagwara wards"))
         if st.form_submit_button(_("Add layer"), type="primary", key="add_layer_submit"):
             if upload is None:

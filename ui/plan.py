@@ -14,7 +14,8 @@ from streamlit_folium import st_folium
 import containment as cp
 from containment.auth import Permission
 from containment.engine.crs import STORAGE_CRS
-from containment.engine.drawing import drawn_shape, snap_to_units
+from containment.engine.decision_dates import dates_to_confirm
+from containment.engine.drawing import drawn_shape, overlapping_zones, snap_to_units
 from containment.engine.lifecycle import (
     SavedZone,
     ZoneOrigin,
@@ -62,7 +63,7 @@ def _rule_picker() -> cp.Rule:
     chosen = st.selectbox(
         _("Rule"),
         [*names, "custom"],
-        index=names.index("mohfw-2020-rural"),
+        index=names.index(state.district().working_rule),
         format_func=lambda n: _(cp.PRESETS[n].title) if n in cp.PRESETS else _("Custom radii"),
         key="rule_name",
     )
@@ -173,7 +174,28 @@ def _changes_counted(change: Change, n: int) -> str:
     return n_("{n} zone due for release", "{n} zones due for release", n)
 
 
-def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
+def _release_rule_picker() -> cp.Rule:
+    """The rule whose release period a drawn zone takes: the planner's choice, shown before
+    saving, starting from the district's working rule (never whatever the rule picker above
+    happens to show)."""
+    names = list(cp.PRESETS)
+    chosen = st.selectbox(
+        _("Release period"),
+        names,
+        index=names.index(state.district().working_rule),
+        format_func=lambda n: n_(
+            "{n} day without a new case ({rule})",
+            "{n} days without a new case ({rule})",
+            cp.PRESETS[n].release_after_days,
+            rule=_(cp.PRESETS[n].title),
+        ),
+        key="drawn_release_rule",
+        help=_("The zone is due for release this long after its last case."),
+    )
+    return cp.get_rule(chosen)
+
+
+def _drawing_panel(drawing: dict, as_of: dt.date) -> None:
     district = state.district()
     try:
         shape = drawn_shape(drawing, district)
@@ -183,6 +205,19 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
     for repair in shape.repairs:
         st.warning(md(repair))
     snapped = snap_to_units(shape.geometry, district)
+    st.subheader(_("Drawn zone"))
+    zones = state.zones()
+    in_force = zones[zones["in_force"]] if len(zones) else zones
+    for name, km2 in overlapping_zones(snapped.geometry, in_force, district):
+        st.warning(
+            _(
+                "This zone overlaps {name}, a zone in force, over {km2} km². Check that it "
+                "is not the same area drawn twice.",
+                name=md(name),
+                km2=number(km2, 2),
+            )
+        )
+    rule = _release_rule_picker()
     figures = describe_outline(
         snapped.geometry,
         state.cases(),
@@ -190,7 +225,6 @@ def _drawing_panel(drawing: dict, rule: cp.Rule, as_of: dt.date) -> None:
         as_of=as_of,
         release_after_days=rule.release_after_days,
     )
-    st.subheader(_("Drawn zone"))
     st.caption(
         n_(
             "Saved as the {n} ground unit it covers (zones follow village limits and town "
@@ -341,7 +375,37 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
         state.act(
             lambda fresh: fresh.save_zone(advance(zone, to, on=on, order_number=order)),
             done=lambda: _("{name}: {status}.", name=zone.name, status=code_label(to)),
+            place=f"decide_{zone_id}" if on_key else "",
         )
+
+    def decide(
+        to: ZoneStatus, label: str, key: str, on_key: str, order_key: str | None = None
+    ) -> None:
+        """The decision's button, after the collector confirms a date that looks wrong; a
+        refusal is shown under the button."""
+        on = st.session_state.get(on_key) or as_of
+        due = row["release_due_on"]
+        doubts = dates_to_confirm(
+            zone,
+            to,
+            on=on,
+            working_date=as_of,
+            release_due_on=None if pd.isna(due) else pd.Timestamp(due).date(),
+        )
+        for doubt in doubts:
+            st.warning(md(doubt))
+        sure = bool(doubts) and st.checkbox(
+            _("This date is right: go ahead."), key=f"sure_{on_key}_{on:%Y%m%d}"
+        )
+        st.button(
+            label,
+            type="primary",
+            key=key,
+            on_click=move,
+            args=(to, on_key, order_key),
+            disabled=bool(doubts) and not sure,
+        )
+        state.show_flash(f"decide_{zone_id}")
 
     decided = zone.status in (ZoneStatus.NOTIFIED, ZoneStatus.RELEASED)
     may_notify = ws.may(Permission.NOTIFY_ZONES)
@@ -366,12 +430,12 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
                 st.date_input(
                     _("Order date"), value=as_of, format="DD-MM-YYYY", key=f"order_on_{zone_id}"
                 )
-                st.button(
+                decide(
+                    ZoneStatus.NOTIFIED,
                     _("Notify zone"),
-                    type="primary",
-                    key=f"notify_zone_{zone_id}",
-                    on_click=move,
-                    args=(ZoneStatus.NOTIFIED, f"order_on_{zone_id}", f"order_{zone_id}"),
+                    f"notify_zone_{zone_id}",
+                    f"order_on_{zone_id}",
+                    f"order_{zone_id}",
                 )
         else:
             st.caption(_("The collector notifies proposed zones."))
@@ -380,12 +444,11 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
             st.date_input(
                 _("Released on"), value=as_of, format="DD-MM-YYYY", key=f"release_on_{zone_id}"
             )
-            st.button(
+            decide(
+                ZoneStatus.RELEASED,
                 _("Release zone"),
-                type="primary",
-                key=f"release_zone_{zone_id}",
-                on_click=move,
-                args=(ZoneStatus.RELEASED, f"release_on_{zone_id}"),
+                f"release_zone_{zone_id}",
+                f"release_on_{zone_id}",
             )
     editable = may_edit and zone.status is not ZoneStatus.RELEASED
     if editable and cols[2].button(_("Edit shape"), key=f"edit_{zone_id}"):
@@ -553,6 +616,6 @@ def page() -> None:
     if editing:
         _edit_panel(editing, drawings)
     elif drawings:
-        _drawing_panel(drawings[-1], rule, as_of)
+        _drawing_panel(drawings[-1], as_of)
     st.subheader(_("Saved zones"))
     _zone_actions(zones, as_of)

@@ -132,7 +132,12 @@ class Done(Generic[T]):
     value: T
 
 
-def act(change: Callable[[Workspace], T], *, done: str | Callable[[], str] = "") -> Done[T] | None:
+def act(
+    change: Callable[[Workspace], T],
+    *,
+    done: str | Callable[[], str] = "",
+    place: str = "",
+) -> Done[T] | None:
     """Do one thing a user asked for: the one door every button and form goes through.
 
     The session is checked again in the service first (a button's callback runs before the
@@ -143,6 +148,9 @@ def act(change: Callable[[Workspace], T], *, done: str | Callable[[], str] = "")
 
     ``done`` is the message shown when it went through; a button's callback gives it as a
     function, written once the reader's language is set (a callback runs before the page).
+
+    ``place`` names where on the page a refusal is shown (``show_flash(place)`` next to the
+    button that was clicked); without it, at the top of the page.
 
     Returns :class:`Done` with what ``change`` returned, or None when it was refused.
     """
@@ -162,7 +170,7 @@ def act(change: Callable[[Workspace], T], *, done: str | Callable[[], str] = "")
         return None
     except cp.ContainmentError as error:
         logger.info("action refused: %s", type(error).__name__)
-        flash("error", str(error))
+        flash("error", str(error), place=place)
         return None
     message = done() if callable(done) else done
     if message:
@@ -175,7 +183,7 @@ def action_button(
     change: Callable[[Workspace], object],
     *,
     key: str,
-    done: str = "",
+    done: str | Callable[[], str] = "",
     where: Any = st,
     **options: Any,
 ) -> None:
@@ -201,13 +209,28 @@ def page(draw: Callable[[], None]) -> Callable[[], None]:
     return guarded
 
 
-def flash(kind: str, message: str) -> None:
-    """A message shown at the top of the page on this run (or the next, from a callback)."""
-    st.session_state.setdefault("flash", []).append((kind, message))
+def flash(kind: str, message: str, *, place: str = "") -> None:
+    """A message shown on this run (or the next, from a callback): at the top of the page, or
+    where the page calls ``show_flash(place)``."""
+    st.session_state.setdefault("flash", []).append((kind, message, place))
 
 
-def show_flash() -> None:
-    for kind, message in st.session_state.pop("flash", []):
+def show_flash(place: str = "", *, new_run: bool = False) -> None:
+    """The messages waiting for the top of the page (``place`` empty), or for ``place``.
+
+    The messages for a place are kept for the run that begins (``new_run``: the sidebar's
+    call) only: a place the page no longer draws (the zone was changed meanwhile) does not
+    get them on a later run."""
+    waiting = st.session_state.pop("flash", [])
+    if not place:
+        kept = [] if new_run else st.session_state.get("flash_placed", [])
+        st.session_state["flash_placed"] = kept + [m for m in waiting if m[2]]
+        waiting = [m for m in waiting if not m[2]]
+    else:
+        placed = st.session_state.pop("flash_placed", []) + waiting
+        waiting = [m for m in placed if m[2] == place]
+        st.session_state["flash_placed"] = [m for m in placed if m[2] != place]
+    for kind, message, _place in waiting:
         if kind == "error":
             st.error(md(message), icon="⚠️")
         else:
@@ -487,7 +510,7 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
             ),
             icon=":material/science:",
         )
-    show_flash()
+    show_flash(new_run=True)
     return ws
 
 

@@ -47,29 +47,35 @@ def _add() -> None:
             state.show_flash()
 
 
+def _chosen() -> str:
+    """The user chosen when a button is clicked (read then, not when the page was drawn: a
+    click during a rerun acts on the user the picker shows)."""
+    return str(st.session_state["chosen_user"])
+
+
 def _change(usernames: list[str]) -> None:
     st.markdown(_("**Change a user**"))
-    user = st.selectbox(_("User"), usernames, key="chosen_user")
+    st.selectbox(_("User"), usernames, key="chosen_user")
     c1, c2, c3 = st.columns(3)
     state.action_button(
         _("Disable"),
-        lambda ws: ws.set_active(user, False),
+        lambda ws: ws.set_active(_chosen(), False),
         key="disable_user",
-        done=_("{user} disabled: their sessions have ended.", user=user),
+        done=lambda: _("{user} disabled: their sessions have ended.", user=_chosen()),
         where=c1,
     )
     state.action_button(
         _("Enable"),
-        lambda ws: ws.set_active(user, True),
+        lambda ws: ws.set_active(_chosen(), True),
         key="enable_user",
-        done=_("{user} may log in again.", user=user),
+        done=lambda: _("{user} may log in again.", user=_chosen()),
         where=c2,
     )
     state.action_button(
         _("Unlock"),
-        lambda ws: ws.unlock(user),
+        lambda ws: ws.unlock(_chosen()),
         key="unlock_user",
-        done=_("{user} unlocked.", user=user),
+        done=lambda: _("{user} unlocked.", user=_chosen()),
         where=c3,
         help=_("Lift the 15-minute lock after five wrong passwords."),
     )
@@ -78,6 +84,7 @@ def _change(usernames: list[str]) -> None:
         if st.form_submit_button(_("Reset the password"), key="reset_submit"):
             if not passwords_match(password, again):
                 return
+            user = _chosen()
             if state.act(
                 lambda ws: ws.reset_password(user, password),
                 done=_("Password of {user} reset: their sessions have ended.", user=user),

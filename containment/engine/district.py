@@ -15,12 +15,15 @@ from pyproj import CRS
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.units import UnitIndex
 
-__all__ = ["DEFAULT_OUTLINE_TOLERANCE_M", "District"]
+__all__ = ["DEFAULT_OUTLINE_TOLERANCE_M", "DEFAULT_WORKING_RULE", "District"]
 
 # Cases this close outside the outline are accepted with a note: outlines are generalised (the
 # PMGSY district polygon cuts through villages on the border), and a positive case is never
 # dropped for it.
 DEFAULT_OUTLINE_TOLERANCE_M = 1000.0
+# The rule a district works with unless its manifest says (``working_rule``): the national
+# micro-plan for rural districts. A drawn zone's release period defaults to this rule's.
+DEFAULT_WORKING_RULE = "mohfw-2020-rural"
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,6 +35,7 @@ class District:
     (possibly empty) have ``name``; ``units`` (the ground units zones are made of) has
     ``unit_id``, ``name``, ``kind`` (``village`` or ``town_cell``), ``block``, ``town``,
     ``population`` and ``households``. Every layer keeps its source fields too.
+    ``working_rule`` is the preset the district works with (its manifest's ``working_rule``).
     """
 
     name: str
@@ -51,6 +55,7 @@ class District:
     sample_cases: Path | None
     units: gpd.GeoDataFrame
     outline_tolerance_m: float = DEFAULT_OUTLINE_TOLERANCE_M
+    working_rule: str = DEFAULT_WORKING_RULE
 
     @cached_property
     def unit_index(self) -> UnitIndex:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.geometry import shape
@@ -23,7 +24,14 @@ from containment.engine.units import places_text
 from containment.errors import ContainmentError
 from containment.i18n import _, number
 
-__all__ = ["DrawingError", "DrawnShape", "SnappedShape", "drawn_shape", "snap_to_units"]
+__all__ = [
+    "DrawingError",
+    "DrawnShape",
+    "SnappedShape",
+    "drawn_shape",
+    "overlapping_zones",
+    "snap_to_units",
+]
 
 _SMALLEST_ZONE_M2 = 100.0  # a zone smaller than 10 m x 10 m is a slip of the mouse
 
@@ -131,19 +139,40 @@ def drawn_shape(feature: Mapping[str, Any], district: District) -> DrawnShape:
     if not outline.covers(metric):
         outside_share = 1 - metric.intersection(outline).area / metric.area
         metric = metric.intersection(outline)
-        repairs.append(
-            _(
-                "{share}% of the shape lay outside {district}; it was cut at the district "
-                "boundary.",
-                share=number(outside_share * 100),
-                district=district.name,
-            )
-        )
+        repairs.append(_outside_words(outside_share, district.name))
     outline_lonlat = _to_lonlat(metric, district)
     if not isinstance(outline_lonlat, shapely.Polygon | shapely.MultiPolygon):
         msg = _("The shape does not make an area inside the district. Draw it again.")
         raise DrawingError(msg)
     return DrawnShape(geometry=outline_lonlat, repairs=tuple(repairs))
+
+
+def _outside_words(share: float, district: str) -> str:
+    """How much of a drawn shape was cut off at the district boundary, in plain words (a
+    sliver is not "0%").
+
+    >>> _outside_words(0.004, "Dungarpur")[:56]
+    'A thin strip of the shape (under 1%) lay outside Dungarp'
+    >>> _outside_words(0.3, "Dungarpur")
+    'About 30% of the shape lay outside Dungarpur; it was cut at the district boundary.'
+    """
+    if share < 0.01:
+        return _(
+            "A thin strip of the shape (under 1%) lay outside {district}; it was cut at the "
+            "district boundary.",
+            district=district,
+        )
+    if share > 0.99:
+        return _(
+            "Almost all of the shape (over 99%) lay outside {district}; what was inside is "
+            "kept. Check that the zone is drawn where you meant.",
+            district=district,
+        )
+    return _(
+        "About {share}% of the shape lay outside {district}; it was cut at the district boundary.",
+        share=number(round(share * 100)),
+        district=district,
+    )
 
 
 @dataclass(frozen=True)
@@ -169,3 +198,27 @@ def snap_to_units(
         cells_in_town=index.units_m.groupby("town")["town"].transform("size")
     )
     return SnappedShape(snapped, len(units), places_text(table.iloc[units], most=12))
+
+
+# Zones made of the same units share their edges; sharing more ground than this is an overlap.
+_OVERLAP_M2 = 1_000.0
+
+
+def overlapping_zones(
+    outline: shapely.Polygon | shapely.MultiPolygon,
+    zones: gpd.GeoDataFrame,
+    district: District,
+) -> list[tuple[str, float]]:
+    """The zones of ``zones`` (lon/lat, with ``name``) whose ground ``outline`` shares, with the
+    shared area in km², largest first; shared edges are not an overlap."""
+    if zones.empty:
+        return []
+    drawn = _to_metric(outline, district)
+    metric = zones.to_crs(district.metric_crs)
+    shared = shapely.area(shapely.intersection(metric.geometry.to_numpy(), drawn))
+    found = [
+        (str(name), float(area) / 1e6)
+        for name, area in zip(zones["name"], shared, strict=True)
+        if area > _OVERLAP_M2
+    ]
+    return sorted(found, key=lambda item: -item[1])

@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 
 from containment.engine.district import District
+from containment.engine.units import cell_number, cells_text
 from containment.i18n import _
 
 __all__ = ["FIGURE_COLUMNS", "place_names", "zone_figures"]
@@ -60,20 +61,17 @@ def _places_texts(
     starts = np.searchsorted(zone_idx, np.arange(n + 1)).tolist()
     for z in range(n):
         names: list[tuple[float, str]] = []
-        towns: dict[str, list[float]] = {}
+        towns: dict[str, list[tuple[float, int | None]]] = {}
         for u in unit_idx[starts[z] : starts[z + 1]].tolist():
             if cell[u]:
-                towns.setdefault(town[u], []).append(population[u])
+                towns.setdefault(town[u], []).append((population[u], cell_number(name[u])))
             else:
                 names.append((population[u], name[u]))
         for town_name in sorted(towns):
-            people = towns[town_name]
-            total = cells_in_town[town_name]
-            label = (
-                f"{town_name} town"
-                if len(people) >= total
-                else f"{town_name} town ({len(people)} of {total} cells)"
-            )
+            people = [p for p, _n in towns[town_name]]
+            numbers = [n for _p, n in towns[town_name] if n is not None]
+            whole = len(people) >= cells_in_town[town_name]
+            label = cells_text(town_name, numbers, whole=whole)
             names.append((float(np.sum(people)), label))
         ordered = [text for _, text in sorted(names, key=lambda item: (-item[0], item[1]))]
         texts.append(", ".join(dict.fromkeys(ordered)))

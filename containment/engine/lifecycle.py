@@ -145,9 +145,12 @@ def advance(
             )
             raise TransitionError(msg)
         if zone.origin is ZoneOrigin.RULE and on < zone.created_on:
-            msg = (
-                f"Zone {zone.name!r} cannot be notified on {on:%d-%m-%Y}: it was proposed for the "
-                f"cases as of {zone.created_on:%d-%m-%Y}. Give the date of the order."
+            msg = _(
+                "Zone {name} cannot be notified on {day}: it was proposed for the cases as of "
+                "{created}. Give the date of the order.",
+                name=repr(zone.name),
+                day=date_text(on),
+                created=date_text(zone.created_on),
             )
             raise TransitionError(msg)
         return dataclasses.replace(

@@ -21,7 +21,7 @@ import shapely
 
 from containment.i18n import _, n_
 
-__all__ = ["UNIT_KINDS", "UnitIndex", "places_text"]
+__all__ = ["UNIT_KINDS", "UnitIndex", "cell_number", "cells_text", "places_text"]
 
 UNIT_KINDS = ("village", "town_cell")
 _MOST_NAMES = 12  # names listed before "and N more" where space is short (map popups)
@@ -218,7 +218,7 @@ class UnitIndex:
 
 def places_text(units: pd.DataFrame, *, most: int | None = None) -> str:
     """The places a set of units covers, in words, the most populous first: villages by name,
-    towns as "Dungarpur town (12 of 79 cells)" or "Dungarpur town" when whole.
+    towns as "Dungarpur town, cells 3–7, 11" or "Dungarpur town" when whole.
 
     ``units`` has ``name``, ``kind``, ``town``, ``population`` (and ``cells_in_town``, the
     town's cell count, to say "whole"). With ``most``, the list stops at that many names.
@@ -231,18 +231,9 @@ def places_text(units: pd.DataFrame, *, most: int | None = None) -> str:
     cells = units[units["kind"] == "town_cell"]
     for town, rows in cells.groupby("town", sort=True):
         total = int(rows["cells_in_town"].iloc[0]) if "cells_in_town" in rows else 0
-        whole = total and len(rows) >= total
-        label = (
-            _("{town} town", town=town)
-            if whole
-            else n_(
-                "{town} town ({part} of {n} cell)",
-                "{town} town ({part} of {n} cells)",
-                total,
-                town=town,
-                part=len(rows),
-            )
-        )
+        whole = bool(total) and len(rows) >= total
+        numbers = [n for n in map(cell_number, rows["name"]) if n is not None]
+        label = cells_text(str(town), numbers, whole=whole)
         names.append((float(rows["population"].sum()), label))
     ordered = [name for _, name in sorted(names, key=lambda item: (-item[0], item[1]))]
     unique = list(dict.fromkeys(ordered))
@@ -254,3 +245,48 @@ def places_text(units: pd.DataFrame, *, most: int | None = None) -> str:
             names=", ".join(unique[:most]),
         )
     return ", ".join(unique)
+
+
+def cell_number(name: str) -> int | None:
+    """The number of a town cell from its name ("Dungarpur town, cell 07" -> 7), or None.
+
+    >>> cell_number("Dungarpur town, cell 07"), cell_number("Bichhiwara")
+    (7, None)
+    """
+    last = str(name).rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else None
+
+
+def cells_text(town: str, numbers: list[int], *, whole: bool = False) -> str:
+    """A town's cells in words, runs of numbers as ranges: "Dungarpur town, cells 3–7, 11"
+    (the whole town: "Dungarpur town").
+
+    >>> cells_text("Dungarpur", [7, 3, 4, 5, 6, 11])
+    'Dungarpur town, cells 3–7, 11'
+    >>> cells_text("Sagwara", [4])
+    'Sagwara town, cell 4'
+    """
+    if whole or not numbers:
+        return _("{town} town", town=town)
+    ordered = sorted(set(numbers))
+    runs: list[list[int]] = []
+    for n in ordered:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    ranges = [
+        str(run[0])
+        if len(run) == 1
+        else f"{run[0]}–{run[-1]}"
+        if len(run) > 2
+        else f"{run[0]}, {run[1]}"
+        for run in runs
+    ]
+    return n_(
+        "{town} town, cell {cells}",
+        "{town} town, cells {cells}",
+        len(ordered),
+        town=town,
+        cells=", ".join(ranges),
+    )

@@ -6,10 +6,12 @@ import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
+import pandas as pd
+
 from containment.errors import ContainmentError
 from containment.i18n import N_, _, number
 
-__all__ = ["CENTRE_FIELDS", "Centre", "CentreError", "CentreKind"]
+__all__ = ["CENTRE_FIELDS", "Centre", "CentreError", "CentreKind", "facility_labels"]
 
 
 class CentreKind(StrEnum):
@@ -84,3 +86,31 @@ class Centre:
 
 
 CENTRE_FIELDS = tuple(f.name for f in dataclasses.fields(Centre))
+
+
+def facility_labels(facilities: pd.DataFrame) -> pd.Series:
+    """Each health facility as the centre picker shows it: its name, village and block, so
+    that two facilities of the same name are told apart (their PMGSY id added where even
+    those are the same). Indexed like ``facilities``.
+
+    >>> f = pd.DataFrame({"name": ["PHC", "PHC"], "hab_name": ["Aspur", "Sabla"],
+    ...                   "block": ["Aspur", "Aspur"], "facility_id": ["1", "2"]})
+    >>> list(facility_labels(f))
+    ['PHC — Aspur, Aspur block', 'PHC — Sabla, Aspur block']
+    """
+    villages = facilities.get("hab_name", pd.Series("", index=facilities.index)).fillna("")
+    labels = pd.Series(
+        [
+            _("{name} — {village}, {block} block", name=n, village=v, block=b)
+            if v
+            else _("{name} — {block} block", name=n, block=b)
+            for n, v, b in zip(facilities["name"], villages, facilities["block"], strict=True)
+        ],
+        index=facilities.index,
+        dtype=object,
+    )
+    same = labels.duplicated(keep=False)
+    if same.any() and "facility_id" in facilities:
+        ids = facilities["facility_id"].astype(str)
+        labels[same] = labels[same] + " (" + ids[same] + ")"
+    return labels

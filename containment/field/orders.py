@@ -18,17 +18,21 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
+import shapely.prepared
 
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 
 __all__ = [
     "CENTRES_WITHIN_M",
+    "CHECKPOINT_LIST_COLUMNS",
     "NearbyCentre",
     "NumberedCheckpoint",
     "Place",
     "ZoneOrder",
+    "checkpoint_list",
     "zone_orders",
 ]
 
@@ -246,3 +250,49 @@ def zone_orders(
             )
         )
     return sorted(orders, key=lambda o: (o.order_number, o.name.casefold(), o.zone_id))
+
+
+CHECKPOINT_LIST_COLUMNS = (
+    "number", "checkpoint_id", "zone_name", "road", "road_class", "village",
+)  # fmt: skip
+
+
+def checkpoint_list(orders: list[ZoneOrder], district: District) -> pd.DataFrame:
+    """Every checkpoint of the zones in ``orders`` (as :func:`zone_orders` gives them), zone by
+    zone in their order, numbered as on the zone's sheet and annexure, with the village (or
+    town) it stands in: the zone's unit it touches.
+
+    Columns: :data:`CHECKPOINT_LIST_COLUMNS`.
+    """
+    units = district.unit_index.units_m
+    tree = shapely.STRtree(units.geometry.to_numpy())
+    names = np.where(
+        units["kind"].to_numpy() == "town_cell",
+        units["town"].astype(str).to_numpy(),
+        units["name"].astype(str).to_numpy(),
+    )
+    geometries = units.geometry.to_numpy()
+    rows = []
+    for order in orders:
+        zone = shapely.prepared.prep(order.outline_m.buffer(1.0))
+        for c in order.checkpoints:
+            point = shapely.Point(c.x_m, c.y_m)
+            near = [int(i) for i in tree.query(point, predicate="dwithin", distance=25.0)]
+            inside = [i for i in near if zone.covers(geometries[i])]
+            if near:  # the zone's own unit at the checkpoint, else the nearest unit
+                chosen = min(
+                    inside or near, key=lambda i: float(shapely.distance(geometries[i], point))
+                )
+            else:
+                chosen = int(tree.nearest(point))
+            rows.append(
+                {
+                    "number": c.number,
+                    "checkpoint_id": c.checkpoint_id,
+                    "zone_name": order.name,
+                    "road": c.road,
+                    "road_class": c.road_class,
+                    "village": str(names[chosen]),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(CHECKPOINT_LIST_COLUMNS))

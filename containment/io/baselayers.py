@@ -12,6 +12,7 @@ import pandas as pd
 
 from containment.engine.crs import STORAGE_CRS
 from containment.errors import CaseFileError
+from containment.i18n import _, number
 from containment.io.layers import read_layer
 
 __all__ = ["BaseLayerKind", "base_layer_features"]
@@ -42,22 +43,29 @@ def base_layer_features(data: bytes, name: str) -> tuple[BaseLayerKind, gpd.GeoD
     """
     layer = read_layer(data, name)
     if layer.crs is None:
-        msg = f"{name}: the layer has no coordinate system. Save it with one (e.g. EPSG:4326)."
+        msg = _(
+            "{name}: the layer has no coordinate system. Save it with one (e.g. EPSG:4326).",
+            name=name,
+        )
         raise CaseFileError(msg)
     shapes = layer[layer.geometry.notna() & ~layer.geometry.is_empty]
     kinds = shapes.geometry.geom_type
     lines = kinds.isin(["LineString", "MultiLineString"])
     areas = kinds.isin(["Polygon", "MultiPolygon"])
     if lines.any() and areas.any():
-        msg = (
-            f"{name}: holds both lines ({int(lines.sum()):,}) and polygons "
-            f"({int(areas.sum()):,}). Add roads and wards as two layers."
+        msg = _(
+            "{name}: holds both lines ({lines}) and polygons ({areas}). Add roads and wards as "
+            "two layers.",
+            name=name,
+            lines=number(int(lines.sum())),
+            areas=number(int(areas.sum())),
         )
         raise CaseFileError(msg)
     if not (lines.any() or areas.any()):
-        msg = (
-            f"{name}: holds no lines or polygons. A base layer is roads (lines) or wards, "
-            "mohallas or colonies (polygons)."
+        msg = _(
+            "{name}: holds no lines or polygons. A base layer is roads (lines) or wards, "
+            "mohallas or colonies (polygons).",
+            name=name,
         )
         raise CaseFileError(msg)
     kind = BaseLayerKind.ROADS if lines.any() else BaseLayerKind.AREAS

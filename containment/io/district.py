@@ -20,8 +20,14 @@ import shapely
 from pyproj import CRS
 
 from containment.engine.crs import STORAGE_CRS, metric_crs_for
-from containment.engine.district import DEFAULT_OUTLINE_TOLERANCE_M, District
+from containment.engine.district import (
+    DEFAULT_OUTLINE_TOLERANCE_M,
+    DEFAULT_WORKING_RULE,
+    District,
+)
+from containment.engine.rules import PRESETS
 from containment.errors import DistrictError
+from containment.i18n import _
 from containment.io.districts import (
     MANIFEST_NAME,
     find_district,
@@ -259,6 +265,15 @@ def load_district(district: str | os.PathLike[str] = DEFAULT_DISTRICT) -> Distri
             f"20000, got {tolerance!r}."
         )
         raise DistrictError(msg)
+    working_rule = manifest.get("working_rule", DEFAULT_WORKING_RULE)
+    if working_rule not in PRESETS:
+        msg = _(
+            "{file}: working_rule {rule} is not a rule preset; use one of {presets}.",
+            file=folder / MANIFEST_NAME,
+            rule=repr(working_rule),
+            presets=", ".join(PRESETS),
+        )
+        raise DistrictError(msg)
     return District(
         name=str(manifest["name"]),
         state=str(manifest.get("state", "")),
@@ -277,4 +292,5 @@ def load_district(district: str | os.PathLike[str] = DEFAULT_DISTRICT) -> Distri
         sample_cases=folder / sample if sample else None,
         units=_units(frames["units"], folder / specs["units"]["file"]),
         outline_tolerance_m=float(tolerance),
+        working_rule=str(working_rule),
     )

@@ -37,6 +37,7 @@ from pmtiles.tile import (
 )
 
 from containment.errors import ContainmentError
+from containment.i18n import _, number
 
 __all__ = [
     "CONTENT_TYPES",
@@ -116,25 +117,37 @@ def _kind_of(data: bytes) -> str | None:
 def _checked(z: int, x: int, y: int, data: bytes, form: str, name: str) -> bytes:
     """The tile as served (vector tiles unpacked), after checking its place and its bytes."""
     if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
-        msg = f"{name}: a tile is at zoom {z}, column {x}, row {y}, which no map has."
+        msg = _(
+            "{name}: a tile is at zoom {z}, column {x}, row {y}, which no map has.",
+            name=name, z=z, x=x, y=y,
+        )  # fmt: skip
         raise TileFileError(msg)
     if len(data) > MAX_TILE_BYTES:
-        msg = f"{name}: tile {z}/{x}/{y} is {len(data) / 1e6:.1f} MB; a tile is at most 4 MB."
+        msg = _(
+            "{name}: tile {tile} is {mb} MB; a tile is at most {most} MB.",
+            name=name, tile="/".join(map(str, (z, x, y))), mb=number(len(data) / 1e6, 1),
+            most=number(MAX_TILE_BYTES / 1e6),
+        )  # fmt: skip
         raise TileFileError(msg)
     if form == "pbf":
         if data[:2] == b"\x1f\x8b":
             try:
                 data = _gunzip_at_most(data)
             except (OSError, EOFError, zlib.error) as exc:
-                msg = f"{name}: vector tile {z}/{x}/{y} is damaged ({exc})."
+                msg = _(
+                    "{name}: vector tile {tile} is damaged ({reason}).",
+                    name=name, tile="/".join(map(str, (z, x, y))), reason=exc,
+                )  # fmt: skip
                 raise TileFileError(msg) from exc
         return data
     found = _kind_of(data)
     if found != form:
-        msg = (
-            f"{name}: tile {z}/{x}/{y} is not a {form.upper()} image as the file says "
-            f"({found.upper() if found else 'unknown bytes'}). Export the tiles again."
-        )
+        msg = _(
+            "{name}: tile {tile} is not a {form} image as the file says ({found}). Export the "
+            "tiles again.",
+            name=name, tile="/".join(map(str, (z, x, y))), form=form.upper(),
+            found=found.upper() if found else _("unknown bytes"),
+        )  # fmt: skip
         raise TileFileError(msg)
     return data
 
@@ -144,7 +157,7 @@ def _gunzip_at_most(data: bytes, limit: int = MAX_TILE_BYTES) -> bytes:
     unpack = zlib.decompressobj(16 + zlib.MAX_WBITS)
     out = unpack.decompress(data, limit + 1)
     if len(out) > limit or unpack.unconsumed_tail:
-        msg = f"it unpacks to more than {limit / 1e6:,.0f} MB"
+        msg = _("it unpacks to more than {mb} MB", mb=number(limit / 1e6))
         raise OSError(msg)
     return out
 
@@ -167,7 +180,7 @@ def _directory(data: bytes) -> list[_Entry]:
         value, shift = 0, 0
         while True:
             if pos >= len(data) or shift > 63:
-                msg = "a directory ends in the middle of a number"
+                msg = _("a directory ends in the middle of a number")
                 raise ValueError(msg)
             byte = data[pos]
             pos += 1
@@ -178,10 +191,10 @@ def _directory(data: bytes) -> list[_Entry]:
 
     count = varint()
     if count > MAX_TILES:
-        msg = f"a directory lists {count:,} entries"
+        msg = _("a directory lists {n} entries", n=number(count))
         raise ValueError(msg)
     entries, last = [], 0
-    for _ in range(count):
+    for _entry in range(count):
         last += varint()
         entries.append(_Entry(last, 0, 0, 0))
     for entry in entries:
@@ -209,10 +222,12 @@ def _mbtiles_tiles(path: Path, name: str) -> tuple[dict[str, str], Iterator[_Til
             for row in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
         }
     except sqlite3.DatabaseError as exc:
-        msg = f"{name}: cannot be read as MBTiles ({exc})."
+        msg = _("{name}: cannot be read as MBTiles ({reason}).", name=name, reason=exc)
         raise TileFileError(msg) from exc
     if not {"metadata", "tiles"} <= tables:
-        msg = f"{name}: is an SQLite database without MBTiles' metadata and tiles tables."
+        msg = _(
+            "{name}: is an SQLite database without MBTiles' metadata and tiles tables.", name=name
+        )
         raise TileFileError(msg)
     metadata = {
         str(k): str(v) for k, v in con.execute("SELECT name, value FROM metadata") if k is not None
@@ -225,7 +240,7 @@ def _mbtiles_tiles(path: Path, name: str) -> tuple[dict[str, str], Iterator[_Til
                 z, x = int(z), int(x)
                 yield z, x, (2**z - 1) - int(tms_y), bytes(data)
         except (sqlite3.DatabaseError, TypeError, ValueError, OverflowError) as exc:
-            msg = f"{name}: its tiles cannot be read ({exc})."
+            msg = _("{name}: its tiles cannot be read ({reason}).", name=name, reason=exc)
             raise TileFileError(msg) from exc
         finally:
             con.close()
@@ -239,7 +254,7 @@ def _pmtiles_tiles(path: Path, name: str) -> tuple[dict[str, object], Iterator[_
 
     def get(offset: int, length: int) -> bytes:
         if offset < 0 or length < 0 or offset + length > size:
-            msg = f"{name}: points outside the file (damaged or cut short)."
+            msg = _("{name}: points outside the file (damaged or cut short).", name=name)
             raise TileFileError(msg)
         handle.seek(offset)
         return handle.read(length)
@@ -248,7 +263,11 @@ def _pmtiles_tiles(path: Path, name: str) -> tuple[dict[str, object], Iterator[_
         header = deserialize_header(get(0, 127))
     except (MagicNumberNotFound, SpecVersionUnsupported, UnicodeDecodeError, ValueError) as exc:
         handle.close()
-        msg = f"{name}: is not a PMTiles version 3 file ({type(exc).__name__})."
+        msg = _(
+            "{name}: is not a PMTiles version 3 file ({reason}).",
+            name=name,
+            reason=type(exc).__name__,
+        )
         raise TileFileError(msg) from exc
     except TileFileError:
         handle.close()
@@ -262,7 +281,7 @@ def _pmtiles_tiles(path: Path, name: str) -> tuple[dict[str, object], Iterator[_
 
     def walk(offset: int, length: int, depth: int) -> Iterator[_Tile]:
         if depth >= _PMTILES_DEPTH:
-            msg = f"{name}: its directories go deeper than PMTiles allows (damaged)."
+            msg = _("{name}: its directories go deeper than PMTiles allows (damaged).", name=name)
             raise TileFileError(msg)
         for entry in directory(offset, length):
             if entry.run_length == 0:
@@ -283,7 +302,11 @@ def _pmtiles_tiles(path: Path, name: str) -> tuple[dict[str, object], Iterator[_
         except (OSError, EOFError, zlib.error, IndexError, ValueError) as exc:
             if isinstance(exc, TileFileError):
                 raise
-            msg = f"{name}: its directories cannot be read ({type(exc).__name__}: {exc})."
+            msg = _(
+                "{name}: its directories cannot be read ({reason}).",
+                name=name,
+                reason=": ".join((type(exc).__name__, str(exc))),
+            )
             raise TileFileError(msg) from exc
         finally:
             handle.close()
@@ -291,7 +314,10 @@ def _pmtiles_tiles(path: Path, name: str) -> tuple[dict[str, object], Iterator[_
     form = _PMTILES_TYPES.get(header["tile_type"])
     if form is None:
         handle.close()
-        msg = f"{name}: holds tiles of an unknown type; PNG, JPEG, WebP or vector tiles only."
+        msg = _(
+            "{name}: holds tiles of an unknown type; PNG, JPEG, WebP or vector tiles only.",
+            name=name,
+        )
         raise TileFileError(msg)
     info: dict[str, object] = {"format": form}
     info["bounds"] = ",".join(
@@ -341,14 +367,18 @@ def copy_tiles(source: Path, target: Path, name: str) -> TileSet:
     with source.open("rb") as head:
         kind = tile_file_kind(head.read(100))
     if kind is None:
-        msg = f"{name}: is neither MBTiles nor PMTiles. Export the tiles as one of them."
+        msg = _(
+            "{name}: is neither MBTiles nor PMTiles. Export the tiles as one of them.", name=name
+        )
         raise TileFileError(msg)
     info, rows = _mbtiles_tiles(source, name) if kind == "mbtiles" else _pmtiles_tiles(source, name)
     form = _FORMAT_NAMES.get(str(info.get("format", "")).lower())
     if form is None:
-        msg = (
-            f"{name}: its metadata names the tile format {info.get('format')!r}; the app serves "
-            "png, jpg, webp and pbf (vector) tiles."
+        msg = _(
+            "{name}: its metadata names the tile format {form}; the app serves png, jpg, webp "
+            "and pbf (vector) tiles.",
+            name=name,
+            form=repr(info.get("format")),
         )
         raise TileFileError(msg)
     zooms: set[int] = set()
@@ -366,7 +396,11 @@ def copy_tiles(source: Path, target: Path, name: str) -> TileSet:
             data = _checked(z, x, y, data, form, name)
             count += 1
             if count > MAX_TILES:
-                msg = f"{name}: holds more than {MAX_TILES:,} tiles. Cut it to the district."
+                msg = _(
+                    "{name}: holds more than {n} tiles. Cut it to the district.",
+                    name=name,
+                    n=number(MAX_TILES),
+                )
                 raise TileFileError(msg)
             zooms.add(z)
             batch.append((z, x, (2**z - 1) - y, data))
@@ -375,7 +409,7 @@ def copy_tiles(source: Path, target: Path, name: str) -> TileSet:
                 batch = []
         out.executemany("INSERT OR REPLACE INTO tiles VALUES (?, ?, ?, ?)", batch)
         if not count:
-            msg = f"{name}: holds no tiles."
+            msg = _("{name}: holds no tiles.", name=name)
             raise TileFileError(msg)
         tiles = TileSet(
             format=form,

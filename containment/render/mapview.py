@@ -57,8 +57,9 @@ _DISPLAY_TOLERANCE_M = 5.0  # well under a pixel at the zoom a zone is looked at
 _ZONE_POPUP = {
     c: ZONE_LABELS[c]
     for c in [
-        "name", "zone_id", "kind", "status", "order_number", "case_count", "population_est",
-        "households_est", "release_due_on", "blocks", "facilities_inside", "area_km2",
+        "name", "zone_id", "kind", "status", "order_number", "notified_on", "case_count",
+        "population_est", "households_est", "release_due_on", "released_on", "blocks",
+        "facilities_inside", "area_km2",
     ]
 }  # fmt: skip
 
@@ -148,7 +149,18 @@ def _for_display(
 
 def _popup(frame: gpd.GeoDataFrame, fields: dict[str, str]) -> folium.GeoJsonPopup:
     present = [c for c in fields if c in frame.columns]
-    return folium.GeoJsonPopup(fields=present, aliases=[html_text(_(fields[c])) for c in present])
+    return folium.GeoJsonPopup(
+        fields=present,
+        aliases=[html_text(_(fields[c])) for c in present],
+        max_width=_POPUP_WIDTH_PX,
+        style=_POPUP_STYLE,
+    )
+
+
+# A popup wraps long names and lists inside the map (a zone's facilities can be a long list)
+# and scrolls when it is taller than a small map.
+_POPUP_WIDTH_PX = 320
+_POPUP_STYLE = "white-space: normal; overflow-wrap: anywhere; max-height: 260px; overflow-y: auto;"
 
 
 # Soft tints, one per block, so that neighbouring blocks read apart under the zones.
@@ -650,7 +662,9 @@ def build_map(
     """
     layers = layers or MapLayers()
     west, south, east, north = district.outline.bounds
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_snap=0.5)
+    fmap = folium.Map(tiles=None, control_scale=False, prefer_canvas=True, zoom_snap=0.5)
+    # A metric scale bar only: the district measures in kilometres, never in miles.
+    _Script("L.control.scale({metric: true, imperial: false}).addTo(map);").add_to(fmap)
     # Room on the right for the legend, so that it does not cover the district.
     fmap.fit_bounds([[south, west], [north, east]], padding_bottom_right=(170, 0))
     add_panes(fmap)

@@ -23,6 +23,7 @@ import shapely
 
 from containment.engine.crs import STORAGE_CRS
 from containment.errors import ContainmentError
+from containment.i18n import _
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -96,7 +97,10 @@ class BaseLayerRecords:
             f"SELECT {', '.join(_FIELDS)} FROM base_layers WHERE layer_id = ?", layer_id
         )
         if not rows:
-            msg = f"No base layer {layer_id!r}; it may have been removed. Reload the page."
+            msg = _(
+                "No base layer {layer}; it may have been removed. Reload the page.",
+                layer=repr(layer_id),
+            )
             raise ContainmentError(msg)
         return BaseLayer(**rows[0])
 

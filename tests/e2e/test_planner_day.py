@@ -57,12 +57,18 @@ def test_draw_save_notify_export_and_reload(app_url, app_store, offline_page):
     assert frame.locator("body").evaluate("() => window.drawnItems.getLayers().length") == 1
     page.get_by_text("People (est.)").first.wait_for()
     page.get_by_text("Households (est.)").first.wait_for()
+    expect(page.get_by_role("combobox", name="Release period")).to_have_value(
+        "28 days without a new case (Rajasthan 2020: 1 km curfew zone, no buffer, 28 days)"
+    )
     page.get_by_label("Zone name").fill("E2E Ward 7")
     page.get_by_role("button", name="Save zone").click()
     expect(zone_picker(page)).to_have_value("E2E Ward 7 (containment)")
     page.get_by_text("Status: draft").wait_for()
     saved = app_store.zones().query("name == 'E2E Ward 7'")
     assert saved[["status", "origin"]].to_numpy().tolist() == [["draft", "drawn"]]
+    # The release period shown before saving: the district's working rule (not the rule picker's).
+    zone = app_store.zone(saved["zone_id"].iloc[0])
+    assert (zone.rule, zone.release_after_days) == ("rajasthan-1km", 28)
 
     page.get_by_role("button", name="Propose", exact=True).click()
     expect(zone_picker(page)).to_have_value("E2E Ward 7 (containment)")

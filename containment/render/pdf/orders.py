@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from itertools import groupby
 
+from containment.engine.units import cell_number, cells_text
 from containment.field.orders import ZoneOrder
 from containment.i18n import _, date_text, n_, number
 from containment.render.pdf.document import Document, Masthead, make_pdf
@@ -24,15 +25,11 @@ __all__ = ["annexures_pdf", "places_text", "public_list_pdf"]
 
 def places_text(order: ZoneOrder) -> str:
     """Every place a zone holds, in words: its villages by name, then each town's cells by
-    number ("Sagwara town, cells 03, 04, 11"). Nothing is left out."""
+    number, runs as ranges ("Sagwara town, cells 3–7, 11"). Nothing is left out."""
     villages = sorted((p.name for p in order.places if p.kind != "town_cell"), key=str.casefold)
     cells = sorted((p for p in order.places if p.kind == "town_cell"), key=lambda p: p.town)
     towns = [
-        _(
-            "{town} town, cells {cells}",
-            town=town,
-            cells=", ".join(sorted(p.name.rsplit(" ", 1)[-1] for p in group)),
-        )
+        cells_text(town, [n for n in (cell_number(p.name) for p in group) if n is not None])
         for town, group in groupby(cells, key=lambda p: p.town)
     ]
     return ", ".join([*villages, *towns])
