@@ -27,6 +27,7 @@ from containment.i18n import _
 from containment.io.districts import DistrictEntry, districts, find_district
 from containment.render.labels import code_label
 from containment.render.mapview import OwnLayer
+from containment.render.mapview import zone_overview as overview_of
 from containment.render.text import markdown_text as md
 from containment.service import Service, Workspace
 from containment.store import (
@@ -334,6 +335,19 @@ def zones(as_of: dt.date | None = None) -> gpd.GeoDataFrame:
     ws = workspace()
     language = i18n.current_language()
     return _described(ws, ws.key, data_version(), as_of or working_date(), language)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _overview(_ws: Workspace, key: str, version: int) -> gpd.GeoDataFrame:
+    saved = _ws.zones()
+    return overview_of(saved[saved["status"] != "released"], district())
+
+
+def zone_overview() -> gpd.GeoDataFrame:
+    """The zones not released as the map draws many of them (one outline per kind and status,
+    :func:`containment.render.mapview.zone_overview`), made once per store revision."""
+    ws = workspace()
+    return _overview(ws, ws.key, data_version())
 
 
 def centres() -> gpd.GeoDataFrame:
