@@ -194,6 +194,9 @@ def main() -> None:
     parser.add_argument("--zones", type=int, nargs="+", default=[100, 11_034])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path, default=Path("bench/out/city.json"))
+    parser.add_argument(
+        "--steps", nargs="*", choices=STEPS, default=list(STEPS), help="the steps to time"
+    )
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -217,7 +220,7 @@ def main() -> None:
             with running_app(folder, folder / "streamlit.log") as url:
                 opens, found = _browser(url, browser, picks, args.repeat)
             html_bytes, build_s = _map_build(store_path, args.repeat)
-            steps = {name: _run_step(name, store_path) for name in STEPS}
+            steps = {name: _run_step(name, store_path) for name in args.steps}
             row = {
                 "zones_in_force": n,
                 "store_filled_s": round(filled_s, 2),
@@ -250,7 +253,7 @@ def _table(results: list[dict]) -> None:
         ("map HTML (MB)", lambda r: r["map_html_bytes"] / 1e6),
         ("map built, per run (s)", lambda r: r["map_build_s"]),
     ]
-    for name in STEPS:
+    for name in base["steps"]:
         lines.append((f"{name} (s)", lambda r, n=name: r["steps"][n]["seconds"]))
         lines.append((f"{name} peak (MB)", lambda r, n=name: r["steps"][n]["peak_mb"]))
     for label, value in lines:

@@ -311,7 +311,10 @@ def data_version() -> int:
     return workspace().revision()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# The store's frames are read once per revision and role and shared, not copied, between the
+# runs and sessions that read them (a city's 11,000 zones and their cases took a fifth of a
+# second to copy on every run): pages and the package only ever make new frames from them.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _read(_ws: Workspace, key: str, version: int, what: str) -> gpd.GeoDataFrame:
     """``_ws.<what>()`` once per store revision and role (``key``)."""
     return getattr(_ws, what)()
@@ -322,7 +325,7 @@ def cases() -> gpd.GeoDataFrame:
     return _read(ws, ws.key, data_version(), "cases")
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _described(
     _ws: Workspace, key: str, version: int, as_of: dt.date, language: str
 ) -> gpd.GeoDataFrame:
@@ -337,7 +340,7 @@ def zones(as_of: dt.date | None = None) -> gpd.GeoDataFrame:
     return _described(ws, ws.key, data_version(), as_of or working_date(), language)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _overview(_ws: Workspace, key: str, version: int) -> gpd.GeoDataFrame:
     saved = _ws.zones()
     return overview_of(saved[saved["status"] != "released"], district())

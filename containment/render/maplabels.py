@@ -92,11 +92,10 @@ def district_labels(district: District) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def zone_labels(zones: gpd.GeoDataFrame, *, from_zoom: float = 0) -> list[Row]:
+def zone_labels(zones: gpd.GeoDataFrame) -> list[Row]:
     """Each zone's name on the zone (at a point inside it), notified before proposed before
     drafts: notified containment zones at every zoom, the others from zoom 10.5 (a district's
-    worth of proposals would bury the orders in names), buffer zones from zoom 11 — and none
-    before ``from_zoom`` (a city's thousands of zones are named only close up)."""
+    worth of proposals would bury the orders in names), buffer zones from zoom 11."""
     if zones.empty or "name" not in zones:
         return []
     rows = []
@@ -108,7 +107,7 @@ def zone_labels(zones: gpd.GeoDataFrame, *, from_zoom: float = 0) -> list[Row]:
             continue
         buffer = str(kind) == "buffer"
         priority = _ZONE_PRIORITY.get(str(status), 400) - (300 if buffer else 0)
-        min_zoom = max(11 if buffer else 0 if str(status) == "notified" else 10.5, from_zoom)
+        min_zoom = 11 if buffer else 0 if str(status) == "notified" else 10.5
         rows.append(
             _row(point, _short(str(name)), "buffer" if buffer else "zone", priority, min_zoom)
         )

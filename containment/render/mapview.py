@@ -57,11 +57,11 @@ CENTRE_ICONS = {
 HABITATIONS_MIN_ZOOM = 11
 _DISPLAY_TOLERANCE_M = 5.0  # well under a pixel at the zoom a zone is looked at
 #: More zones than this on a map (a city's micro-containment zones) are drawn as one outline
-#: per kind and status (:func:`zone_overview`), their names from zoom
-#: :data:`MANY_ZONES_NAMES_ZOOM`; the zone a user opens is drawn in detail over them
-#: (:func:`zone_in_detail`). Fewer are drawn one by one, each with its popup.
+#: per kind and status (:func:`zone_overview`), without their names (11,000 names would
+#: double the page the map is sent in, on every run of the page); the zone a user opens is
+#: drawn in detail over them, named (:func:`zone_in_detail`). Fewer are drawn one by one,
+#: each named and with its popup.
 MANY_ZONES = 300
-MANY_ZONES_NAMES_ZOOM = 14
 _OVERVIEW_TOLERANCE_M = 20.0  # about a pixel at zoom 13
 _OVERVIEW_ORDER = ("released", "draft", "proposed", "notified")
 
@@ -754,7 +754,6 @@ def build_map(
             _add_zone_overview(
                 fmap, overview if overview is not None else zone_overview(shown, district)
             )
-            labels += zone_name_labels(shown, from_zoom=MANY_ZONES_NAMES_ZOOM)
         else:
             _add_zones(fmap, shown, district, name=_("Zones"), dashed=False)
             labels += zone_name_labels(shown)
