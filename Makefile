@@ -69,6 +69,7 @@ bench: $(DEV)
 	$(PY) -m bench.bench_store
 	$(PY) -m bench.bench_cluster
 	$(PY) -m bench.bench_trends
+	$(PY) -m bench.bench_state
 
 # Pin every package (with hashes) after changing pyproject.toml: runtime and dev apart.
 lock: $(DEV)

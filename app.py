@@ -2,6 +2,7 @@
 
 streamlit run serve.py                          # Dungarpur; the login page offers every district
 streamlit run serve.py -- --district banswara   # one district only (or CONTAINMENT_DISTRICT)
+streamlit run serve.py -- --state               # the state control room (or --district state)
 """
 
 import argparse
@@ -27,6 +28,7 @@ from ui import (
     plan,
     police,
     state,
+    stateroom,
     users,
 )
 
@@ -36,17 +38,29 @@ def _district_flag(argv: list[str]) -> None:
     CONTAINMENT_DISTRICT (no abbreviations: ``--dist`` from another tool is not it)."""
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     parser.add_argument("--district")
+    parser.add_argument("--state", action="store_true")  # the state control room
     known, _ = parser.parse_known_args(argv)
     if known.district:
         os.environ[state.DISTRICT_VARIABLE] = known.district
+    if known.state:
+        os.environ[state.DISTRICT_VARIABLE] = "state"
 
 
 _district_flag(sys.argv[1:])
 configure_logging()
 
 
+def ws_refused() -> None:
+    st.error(_("This is the state control room: only a state user may open it."))
+
+
 def pages_for(ws: Workspace | None) -> list[st.Page]:
     """The pages a user's role opens (all of them, hidden, before login: the URL is kept)."""
+    if state.state_room():  # the state control room: one page, for the state role only
+        room = st.Page(stateroom.page, title=_("State control room"), icon=":material/public:")
+        if ws is not None and not ws.may(Permission.READ_STATE):
+            return [st.Page(ws_refused, title=_("State control room"))]
+        return [room]
     planning = [
         st.Page(plan.page, title=_("Plan zones"), icon=":material/map:", default=True),
         st.Page(
@@ -86,5 +100,6 @@ st.set_page_config(
 navigation = st.navigation(pages_for(ws), position="sidebar" if ws else "hidden")
 state.sidebar(ws or state.gate())  # the login page, and a stop, until someone is logged in
 navigation.run()
-with st.sidebar:
-    st.caption(md(state.district().attribution))
+if not state.state_room():
+    with st.sidebar:
+        st.caption(md(state.district().attribution))

@@ -51,6 +51,7 @@ class Role(StrEnum):
     PLANNER = "planner"
     COLLECTOR = "collector"
     POLICE = "police"
+    STATE = "state"  # the state control room: every district's public figures, read only
 
 
 class Permission(StrEnum):
@@ -70,6 +71,7 @@ class Permission(StrEnum):
     MANAGE_USERS = N_("manage users")
     UNDO_IMPORTS = N_("undo an import")
     ADD_MAP_LAYERS = N_("add and remove the district's own map layers")
+    READ_STATE = N_("watch every district in the state control room")
 
 
 _COLLECTOR_ONLY = {
@@ -78,11 +80,13 @@ _COLLECTOR_ONLY = {
     Permission.MANAGE_USERS,
     Permission.UNDO_IMPORTS,
 }
-_PLANNER = frozenset(Permission) - _COLLECTOR_ONLY
+_DISTRICT = frozenset(Permission) - {Permission.READ_STATE}
+_PLANNER = _DISTRICT - _COLLECTOR_ONLY
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLANNER: _PLANNER,
-    Role.COLLECTOR: frozenset(Permission),
+    Role.COLLECTOR: _DISTRICT,
     Role.POLICE: frozenset({Permission.EXPORT}),
+    Role.STATE: frozenset({Permission.READ_STATE}),
 }
 
 

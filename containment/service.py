@@ -54,18 +54,22 @@ from containment.engine.update import Change, ZoneChange, compare_with_saved
 from containment.engine.zones import ZoneKind, ZonePlan, ZoneShape, plan_zones
 from containment.errors import ContainmentError
 from containment.field.centres import Centre
+from containment.field.crossings import border_alerts, no_alerts
 from containment.field.trends import Trends, trends
 from containment.i18n import IST, LANGUAGES, N_, _, n_, time_text
 from containment.io.baselayers import base_layer_features
 from containment.io.export import banded_count
+from containment.io.neighbours import neighbours
 from containment.io.tiles import CONTENT_TYPES, copy_tiles, read_tile, tile_file_kind
 from containment.render.labels import code_label
 from containment.store import ImportSummary, SQLStore
 from containment.store.baselayers import BaseLayer
+from containment.store.stateroom import StateOverview, state_overview
+from containment.store.stateviews import StateAccessRefused, read_zones, state_reader
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Service", "Session", "Workspace", "first_collector"]
+__all__ = ["BorderAlerts", "Service", "Session", "Workspace", "first_collector"]
 
 _DECIDED = frozenset({ZoneStatus.NOTIFIED, ZoneStatus.RELEASED})
 # A zone the daily update adds is named after its places, in the planner's language.
@@ -103,6 +107,15 @@ class UpdateOutcome:
                 self.lapsed,
             ),
         )
+
+
+@dataclass(frozen=True)
+class BorderAlerts:
+    """Zones of neighbouring districts reaching over the line (see
+    :func:`containment.field.crossings.border_alerts`), and why a neighbour could not be read."""
+
+    alerts: gpd.GeoDataFrame
+    unread: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -332,6 +345,41 @@ class Workspace:
         described = describe_zones(self.zones(), self._store.cases(), district, as_of=today)
         described["case_count"] = described["case_count"].map(banded_count).astype(object)
         return described.drop(columns=["first_case_on", "last_case_on"])
+
+    def border_alerts(self, district: District, *, as_of: dt.date) -> BorderAlerts:
+        """The zones in force on ``as_of`` of the neighbouring districts whose reach lies over
+        this one (any role that reads zones). Each neighbour's zones are read through its
+        ``state_zones`` view, from a store of the same kind beside this one; a neighbour with
+        no store gives no alert, one whose store refuses is named in ``unread``. No case data
+        crosses: the view holds none."""
+        reader = state_reader(self._store.backend)
+        found, unread = [], []
+        try:
+            near = neighbours(district.folder.name)
+        except ContainmentError:  # a district folder of one's own, not a shipped district
+            near = []
+        for entry in near:
+            if not reader.has_store(entry.slug):
+                continue
+            try:
+                zones = read_zones(reader, entry.slug)
+            except StateAccessRefused as error:
+                unread.append(str(error))
+                continue
+            found.append(border_alerts(district, zones, neighbour=entry.name, as_of=as_of))
+        if not found:
+            return BorderAlerts(no_alerts(), tuple(unread))
+        alerts = pd.concat(found, ignore_index=True)
+        alerts = alerts.sort_values("depth_km", ascending=False, kind="stable")
+        return BorderAlerts(alerts.reset_index(drop=True), tuple(unread))
+
+    def state_overview(self) -> StateOverview:
+        """Every district's zones in force, checkpoints, centres and figures, today (the state
+        control room's): read through each district's state views, which hold no case, case
+        date, draft or note (see :mod:`containment.store.stateroom`)."""
+        self.require(Permission.READ_STATE)
+        today = self._store.clock().astimezone(IST).date()
+        return state_overview(state_reader(self._store.backend), as_of=today)
 
     def trends(self, district: District, *, as_of: dt.date, first: dt.date | None = None) -> Trends:
         """The meeting's trends as of a day (:func:`containment.field.trends.trends`): the

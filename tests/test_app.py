@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import re
 import uuid
 from collections.abc import Iterator
@@ -360,7 +361,8 @@ def test_beds_saved_over_a_centre_someone_changed_meanwhile_are_refused(store):
     assert store.centre("C-1").occupied == 40
 
 
-def test_an_unreachable_database_is_named_with_what_to_check(monkeypatch):
+def test_an_unreachable_database_is_named_with_what_to_check(monkeypatch, caplog):
+    caplog.set_level(logging.DEBUG)
     monkeypatch.setenv(
         "CONTAINMENT_DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/containment"
     )
@@ -370,6 +372,8 @@ def test_an_unreachable_database_is_named_with_what_to_check(monkeypatch):
     assert "Cannot reach the PostGIS database at 127.0.0.1/containment" in message
     assert "Check CONTAINMENT_DATABASE_URL" in message
     assert "secret" not in message
+    assert "shown to the user: ContainmentError" in caplog.text  # logged, without the URL
+    assert "secret" not in caplog.text
 
 
 def _disable(store, token):
@@ -437,7 +441,8 @@ def test_a_database_url_that_cannot_be_read_shows_no_part_of_it(monkeypatch):
         "postgresql://ops:Dungar/pur2020secret@127.0.0.1/containment",  # a / in the password
     ],
 )
-def test_a_password_that_spills_into_the_host_is_never_shown(monkeypatch, url):
+def test_a_password_that_spills_into_the_host_is_never_shown(monkeypatch, caplog, url):
+    caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("CONTAINMENT_DATABASE_URL", url)
     app = AppTest.from_file("../app.py", default_timeout=60).run()
     assert not app.exception
@@ -445,6 +450,8 @@ def test_a_password_that_spills_into_the_host_is_never_shown(monkeypatch, url):
     assert "has a host or database name that cannot be right" in page
     assert "secret" not in page
     assert "pur2020" not in page
+    assert "secret" not in caplog.text  # nor in the log
+    assert "pur2020" not in caplog.text
 
 
 def test_an_unexpected_error_shows_no_details_to_the_user():

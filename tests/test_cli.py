@@ -2,7 +2,10 @@
 
 import json
 
+import geopandas as gpd
 import pytest
+import shapely
+from shapely.geometry import shape
 from typer.testing import CliRunner
 
 from containment.cli import app
@@ -170,3 +173,25 @@ def test_zones_into_a_folder_that_cannot_be_written_is_one_line_and_exit_2(line_
         "error: Cannot write /sys/zones.geojson: the folder /sys cannot be written to ("
     )
     assert error.endswith("). Choose another folder.")
+
+
+def test_zones_with_circles_warns_and_writes_the_exact_circles(line_list, tmp_path, dungarpur):
+    output = tmp_path / "circles.geojson"
+    args = ["zones", str(line_list), "--containment-m", "500", "--buffer-m", "0"]
+    args += ["--as-of", "2020-05-15", "--today", "2020-06-01", "-o"]
+    units = runner.invoke(app, [*args, str(tmp_path / "units.geojson")])
+    circles = runner.invoke(app, [*args, str(output), "--circles"])
+    assert circles.exit_code == 0, circles.output
+    assert "--circles writes the exact circles around the cases" in circles.stderr
+    assert "never send this file to the police" in circles.stderr
+    assert "exact circles" not in units.stderr
+    # The first case's zone is its 500 m circle: every vertex 500 m from the case.
+    zone = next(
+        shape(f["geometry"])
+        for f in json.loads(output.read_text())["features"]
+        if shapely.contains_xy(shape(f["geometry"]), 73.71, 23.84)
+    )
+    outline = gpd.GeoSeries([zone], crs=4326).to_crs(dungarpur.metric_crs).iloc[0]
+    case = gpd.GeoSeries([shapely.Point(73.71, 23.84)], crs=4326).to_crs(dungarpur.metric_crs)
+    distances = [case.iloc[0].distance(shapely.Point(xy)) for xy in outline.exterior.coords]
+    assert 495 < min(distances) <= max(distances) < 505

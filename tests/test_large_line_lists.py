@@ -38,9 +38,9 @@ def pandas_reading(data: bytes) -> pd.DataFrame | str:
                             skip_blank_lines=False, on_bad_lines="error")  # fmt: skip
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         return type(error).__name__
-    blank = (frame.apply(lambda column: column.str.strip()) == "").all(axis=1)
+    blank = [all(str(v).strip() == "" for v in frame.iloc[i].tolist()) for i in range(len(frame))]
     keep = len(frame)
-    while keep > 0 and bool(blank.iloc[keep - 1]):
+    while keep > 0 and blank[keep - 1]:
         keep -= 1
     return frame.iloc[:keep]
 

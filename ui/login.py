@@ -71,7 +71,8 @@ def _district_picker() -> None:
 def page() -> None:
     svc = state.service()
     state.language_picker(None)
-    st.title(_("Containment Planner — {district}", district=md(state.district().name)))
+    where = _("Rajasthan state control room") if state.state_room() else state.district().name
+    st.title(_("Containment Planner — {district}", district=md(where)))
     _district_picker()
     message = st.session_state.pop("login_message", None)
     if message:
@@ -80,6 +81,14 @@ def page() -> None:
     if notice:
         st.success(md(notice))
     if not svc.has_users():
+        if state.state_room():
+            st.error(
+                _(
+                    "The state control room has no users yet. An administrator adds them on "
+                    "the server: `containment users add NAME --role state --district state`."
+                )
+            )
+            return
         if isinstance(svc.store.backend, SQLiteBackend):
             _first_run()
         else:

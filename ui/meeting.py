@@ -16,7 +16,7 @@ from containment.render.charts import meeting_charts
 from containment.render.mapview import MapLayers, build_map
 from containment.render.pdf.meeting_pack import meeting_pack_pdf
 from containment.render.text import markdown_text as md
-from ui import meeting_trends, state
+from ui import crossings, meeting_trends, state
 from ui.tables import show_table, show_wrapped_table
 
 _BLOCK_COLUMNS = {
@@ -75,10 +75,17 @@ def page() -> None:
 
     # The map takes the width (a projector at 1280×720 has no room beside it); tables below.
     in_force = zones[zones["in_force"]] if len(zones) else zones
+    reaching = crossings.section(as_of)
     st_folium(
         build_map(
             district,
-            MapLayers(zones=in_force, cases=known, centres=centres, own=state.own_layers()),
+            MapLayers(
+                zones=in_force,
+                cases=known,
+                centres=centres,
+                own=state.own_layers(),
+                crossings=reaching,
+            ),
             draw=False,
         ),
         key="meeting_map",

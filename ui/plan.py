@@ -32,7 +32,7 @@ from containment.render.labels import ZONE_LABELS, code_label
 from containment.render.mapview import MANY_ZONES, MapLayers, build_map, zone_in_detail
 from containment.render.text import markdown_text as md
 from containment.service import Workspace
-from ui import state
+from ui import crossings, state
 from ui.imports import offer_sample
 from ui.tables import show_table
 
@@ -601,6 +601,7 @@ def page() -> None:
     opened_zone = zones[zones["zone_id"] == opened] if opened else zones.iloc[0:0]
     centre = opened_zone.geometry.iloc[0].representative_point() if len(opened_zone) else None
     layers = MapLayers(
+        crossings=crossings.section(as_of),
         zones=zones,
         zone_overview=state.zone_overview() if many else None,
         update=_update_frame(proposals["changes"]) if proposals else None,

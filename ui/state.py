@@ -36,6 +36,7 @@ from containment.store import (
     default_store_path,
     open_store,
 )
+from containment.store.roles import STATE_STORE
 from ui import tiles, web
 
 # The district the app opens on (a name, slug or alias); ``streamlit run serve.py -- --district
@@ -57,6 +58,12 @@ def _start() -> tuple[str, bool]:
     return named or cp.DEFAULT_DISTRICT, bool(named)
 
 
+def state_room() -> bool:
+    """Whether this app is the state control room (``--district state``, or ``serve.py --
+    --state``): its store holds the state users, and it reads every district's state views."""
+    return _start()[0].strip().lower() == STATE_STORE
+
+
 def picker_districts() -> list[DistrictEntry]:
     """The districts the login page offers: every shipped one, unless the district was fixed at
     start or the database is one SQLite file (``sqlite:///…``) that cannot keep districts apart."""
@@ -70,6 +77,8 @@ def district_slug() -> str:
     """This session's district: the one picked on the login page, if it is still one the app
     offers, else the start district."""
     start, _ = _start()
+    if state_room():
+        return STATE_STORE
     picked = st.session_state.get("district")
     if picked and picked in {d.slug for d in picker_districts()}:
         return str(picked)
@@ -442,6 +451,20 @@ def _log_out() -> None:
 def sidebar(ws: Workspace | None = None) -> Workspace:
     """The sidebar every page shares (after the login page, if ``ws`` is not given)."""
     ws = ws or gate()
+    if state_room():
+        with st.sidebar:
+            st.markdown(_("**Rajasthan state control room**"))
+            st.caption(
+                _(
+                    "Signed in as **{user}** ({role})",
+                    user=md(ws.user.username),
+                    role=code_label(ws.user.role),
+                )
+            )
+            st.button(_("Log out"), on_click=_log_out, key="log_out")
+            language_picker(ws)
+        show_flash()
+        return ws
     d = district()
     with st.sidebar:
         st.markdown(_("**{district} district**, {state}", district=md(d.name), state=md(d.state)))

@@ -28,7 +28,12 @@ def _add() -> None:
         st.markdown(_("**Add a user**"))
         c1, c2 = st.columns(2)
         name = c1.text_input(_("User name"), key="new_user_name")
-        role = c2.selectbox(_("Role"), list(Role), format_func=code_label, key="new_user_role")
+        role = c2.selectbox(
+            _("Role"),
+            [r for r in Role if r is not Role.STATE],
+            format_func=code_label,
+            key="new_user_role",
+        )
         password, again = new_password("new_user")
         if st.form_submit_button(_("Add user"), type="primary", key="add_user_submit"):
             if not passwords_match(password, again):

@@ -31,7 +31,12 @@ from containment.io.export import csv_text, write_zones
 from containment.service import Service, Workspace
 from containment.store import SCHEMA_PREFIX_VARIABLE, SQLStore, backup_sqlite, open_store
 from containment.store.backends import SQLiteBackend
-from containment.store.roles import district_role_url, grant_district_role
+from containment.store.roles import (
+    STATE_STORE,
+    district_role_url,
+    grant_district_role,
+    grant_state_role,
+)
 from containment.store.schema import MIGRATIONS
 
 __all__ = ["audit", "backup", "db_app", "export", "import_cases", "restore", "users_app"]
@@ -88,7 +93,10 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _slug(district: str) -> str:
-    """The slug that names the district's store (an unknown district lists the known ones)."""
+    """The slug that names the district's store (an unknown district lists the known ones);
+    ``state`` names the state control room's store (its users)."""
+    if district.strip().lower() == STATE_STORE:
+        return STATE_STORE
     with _reported():
         return district_slug(district)
 
@@ -121,7 +129,9 @@ def _workspace(district: str, database: str | None, user: str) -> Workspace:
 @users_app.command("add")
 def add_user(
     username: str,
-    role: Annotated[Role, typer.Option(help="planner, collector or police.")],
+    role: Annotated[
+        Role, typer.Option(help="planner, collector or police; state with --district state.")
+    ],
     district: DistrictOption = DEFAULT_DISTRICT,
     database: DatabaseOption = None,
     password_stdin: PasswordStdin = False,
@@ -239,6 +249,43 @@ def district_role(
         )
     )
     out.print(_("The district's app: CONTAINMENT_DATABASE_URL={url}", url=url))
+
+
+@db_app.command("state-role")
+def state_role(
+    role: Annotated[str, typer.Option(help="The role's name.")] = "state_room",
+    database: DatabaseOption = None,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Make the state control room's database role: it owns the state's own schema (its
+    users) and may read every district's state views — zones in force, checkpoints, centres
+    and counts — and none of a district's tables.
+
+    Run it with an administrator's URL, and again when a district's store is new; it prints
+    the URL the state control room's app uses.
+    """
+    if not database or not database.startswith(("postgresql://", "postgres://")):
+        raise _fail(_("Give the PostGIS database with --database (or CONTAINMENT_DATABASE_URL)."))
+    prefix = os.environ.get(SCHEMA_PREFIX_VARIABLE, "district_")
+    password = _new_password(password_stdin)
+    with _reported():
+        granted = grant_state_role(database, prefix, role, password)
+        url = district_role_url(database, role, password)
+    out.print(
+        n_(
+            "Role {role} may read the state views of {n} district: {schemas}.",
+            "Role {role} may read the state views of {n} districts: {schemas}.",
+            len(granted),
+            role=role,
+            schemas=", ".join(granted) or "-",
+        )
+    )
+    out.print(
+        _(
+            "The state control room: CONTAINMENT_DISTRICT=state CONTAINMENT_DATABASE_URL={url}",
+            url=url,
+        )
+    )
 
 
 def backup(

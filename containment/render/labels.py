@@ -98,6 +98,7 @@ CODE_LABELS: dict[str, str] = {
     "planner": N_("planner"),
     "collector": N_("collector"),
     "police": N_("police"),
+    "state": N_("state control room"),
     "setup": N_("setup"),
     "en": N_("English"),
     "hi": N_("Hindi"),

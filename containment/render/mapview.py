@@ -109,6 +109,8 @@ class MapLayers:
     # More than MANY_ZONES zones: their outlines as zone_overview() makes them (made here when
     # not given; a page that draws the map on every run keeps it between runs).
     zone_overview: gpd.GeoDataFrame | None = None
+    # Neighbouring districts' zones reaching over the line (containment/field/crossings.py)
+    crossings: gpd.GeoDataFrame | None = None
 
 
 class _Script(MacroElement):
@@ -525,6 +527,31 @@ def _add_update(fmap: folium.Map, update: gpd.GeoDataFrame, district: District) 
         ).add_to(fmap)
 
 
+CROSSING_COLOUR = "#ef6c00"
+
+
+def _add_crossings(fmap: folium.Map, crossings: gpd.GeoDataFrame, district: District) -> None:
+    """Where a neighbouring district's zone in force reaches over the line: dashed orange,
+    labelled with the neighbour's zone and district (no case data: there is none in it)."""
+    shown = _for_display(crossings, ["zone", "district"], district)
+    shown["label"] = [
+        html_text(_("{zone} ({district})", zone=cell_text(z), district=cell_text(d)))
+        for z, d in zip(crossings["zone"], crossings["district"], strict=True)
+    ]
+    folium.GeoJson(
+        shown[["label", "geometry"]],
+        name=_("Neighbouring districts' zones ({n})", n=number(len(crossings))),
+        style_function=lambda _: {
+            "color": CROSSING_COLOUR,
+            "weight": 3,
+            "dashArray": "10 6",
+            "fillColor": CROSSING_COLOUR,
+            "fillOpacity": 0.08,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, permanent=True),
+    ).add_to(fmap)
+
+
 def _add_guide(fmap: folium.Map, guide: gpd.GeoDataFrame, district: District) -> None:
     """The rule's exact circles, thin and unfilled: where the radius reaches, for the planner's
     eye only (they are never saved or exported)."""
@@ -616,6 +643,10 @@ def _legend(fmap: folium.Map, layers: MapLayers, *, zones: bool) -> None:
                 ("line proposed", _("proposed"), ""),
                 ("line draft", _("draft"), ""),
             ]
+        )
+    if layers.crossings is not None and not layers.crossings.empty:
+        rows.append(
+            [("line", _("Neighbouring district's zone"), f"border-color:{CROSSING_COLOUR}")]
         )
     if layers.cases is not None:
         rows.append([("ring", _("Cases (count)"), ""), ("dot", _("case"), "background:#9c4dcc")])
@@ -744,6 +775,8 @@ def build_map(
         )
     if layers.guide is not None and not layers.guide.empty:
         _add_guide(fmap, layers.guide, district)
+    if layers.crossings is not None and not layers.crossings.empty:
+        _add_crossings(fmap, layers.crossings, district)
     if layers.update is not None and not layers.update.empty:
         _add_update(fmap, layers.update, district)
     labels = [*district_labels(district), *own_labels]

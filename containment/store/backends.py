@@ -9,6 +9,7 @@ as ``geometry`` columns with GiST indexes, SQLite as WKB.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sqlite3
@@ -20,7 +21,14 @@ from typing import Any, Protocol
 from containment.errors import ContainmentError
 from containment.i18n import _
 
-__all__ = ["Backend", "PostGISBackend", "SQLiteBackend", "Tx", "private_file"]
+__all__ = [
+    "Backend",
+    "PostGISBackend",
+    "SQLiteBackend",
+    "Tx",
+    "covers_xy",
+    "private_file",
+]
 
 
 class Tx:
@@ -82,6 +90,25 @@ def private_file(path: Path) -> None:
             file.chmod(0o600)
 
 
+@functools.lru_cache(maxsize=256)
+def _prepared(wkb: bytes) -> Any:
+    import shapely
+
+    geometry = shapely.from_wkb(wkb)
+    shapely.prepare(geometry)
+    return geometry
+
+
+def covers_xy(wkb: bytes | None, lon: float | None, lat: float | None) -> int:
+    """SQLite's stand-in for PostGIS's ``ST_Covers(geometry, point)``: 1 when the lon/lat
+    point lies in or on the WKB geometry (the state's views use it; see store/schema.py)."""
+    import shapely
+
+    if wkb is None or lon is None or lat is None:
+        return 0
+    return int(shapely.intersects_xy(_prepared(bytes(wkb)), lon, lat))
+
+
 def _dict_row(cursor: sqlite3.Cursor, row: tuple[object, ...]) -> dict[str, object]:
     return {d[0]: value for d, value in zip(cursor.description, row, strict=True)}
 
@@ -108,6 +135,7 @@ class SQLiteBackend:
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         con.row_factory = _dict_row
+        con.create_function("covers_xy", 3, covers_xy, deterministic=True)
         con.execute("PRAGMA journal_mode = WAL")
         con.execute("PRAGMA foreign_keys = ON")
         return con
@@ -180,6 +208,7 @@ class PostGISBackend:
         from psycopg_pool import ConnectionPool
 
         self.schema = f"{schema_prefix}{district}"
+        self.schema_prefix = schema_prefix
         if not _SCHEMA_NAME.match(self.schema):
             msg = _(
                 "{schema} cannot name a database schema: the district name and "

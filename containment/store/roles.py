@@ -14,7 +14,7 @@ from containment.errors import ContainmentError
 from containment.i18n import _
 from containment.store.backends import _SCHEMA_NAME
 
-__all__ = ["district_role_url", "grant_district_role"]
+__all__ = ["STATE_STORE", "district_role_url", "grant_district_role", "grant_state_role"]
 
 
 def _check(name: str, what: str) -> None:
@@ -110,3 +110,64 @@ def district_role_url(admin_url: str, role: str, password: str) -> str:
     login = f"{quote(role, safe='')}:{quote(password, safe='')}"
     where = f"{info.get('host', 'localhost')}:{info.get('port', '5432')}/{info['dbname']}"
     return f"postgresql://{login}@{where}"
+
+
+_STATE_VIEWS = ("state_zones", "state_checkpoints", "state_centres", "state_figures")
+STATE_STORE = "state"  # the state control room's own store: its users, sessions and audit
+
+
+def grant_state_role(admin_url: str, prefix: str, role: str, password: str) -> list[str]:
+    """Make ``role`` the state control room's login: it owns the schema ``<prefix>state`` (the
+    state users' store) and may read the four state views of every district schema — never a
+    district's tables (cases, zones, notes, users, sessions, audit). Each district's own role
+    is granted its neighbours' ``state_zones`` too, for the border alerts.
+
+    Returns the district schemas granted. Run it again after a district's store is created.
+    """
+    import psycopg
+    from psycopg import sql
+
+    grant_district_role(admin_url, f"{prefix}{STATE_STORE}", role, password)
+    try:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as con:
+            return _grant_views(con, sql, prefix, role)
+    except psycopg.errors.InsufficientPrivilege as error:
+        msg = _(
+            "This database account may not grant the state views to {role} ({reason}). Run "
+            "the command with an account that has CREATEROLE and owns the district schemas.",
+            role=repr(role),
+            reason=error,
+        )
+        raise ContainmentError(msg) from error
+
+
+def _grant_views(con: Any, sql: Any, prefix: str, role: str) -> list[str]:
+    found = con.execute(
+        "SELECT n.nspname, pg_get_userbyid(n.nspowner) FROM pg_namespace n "
+        "JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = 'state_zones' "
+        "WHERE starts_with(n.nspname, %s) AND n.nspname <> %s ORDER BY n.nspname",
+        (prefix, f"{prefix}{STATE_STORE}"),
+    ).fetchall()
+    me = con.execute("SELECT current_user").fetchone()[0]
+    owners = {owner for _schema, owner in found} - {me, role}
+    with con.transaction():
+        for schema, _owner in found:
+            ident = sql.Identifier(schema)
+            readers = [role, *sorted(owners)]
+            for reader in readers:
+                con.execute(
+                    sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(ident, sql.Identifier(reader))
+                )
+            for view in _STATE_VIEWS:
+                con.execute(
+                    sql.SQL("GRANT SELECT ON {}.{} TO {}").format(
+                        ident, sql.Identifier(view), sql.Identifier(role)
+                    )
+                )
+            for owner in sorted(owners):  # the neighbours' border alerts
+                con.execute(
+                    sql.SQL("GRANT SELECT ON {}.state_zones TO {}").format(
+                        ident, sql.Identifier(owner)
+                    )
+                )
+    return [schema for schema, _owner in found]

@@ -17,6 +17,7 @@ __all__ = ["MIGRATIONS", "Migration"]
 class Migration:
     sql: str
     postgis_only: str = ""
+    sqlite_only: str = ""
 
     def statements(self, backend_name: str, types: dict[str, str]) -> list[str]:
         """The statements to run; ``types`` fills the braces (column types, and ``{today}``:
@@ -24,7 +25,43 @@ class Migration:
         text = self.sql.format(**types)
         if backend_name == "postgis":
             text += ";" + self.postgis_only
+        else:
+            text += ";" + self.sqlite_only
         return [s.strip() for s in text.split(";") if s.strip()]
+
+
+# The state's views (migration 9): what may leave a district for the state control room and the
+# neighbouring districts — zones made public by an order, their checkpoints, the centres, and
+# figures that count cases without naming one. Never a case, a case id or date, a note, a user.
+# "Today" is the day in India; only the test for a recent case inside a zone differs by backend.
+_TODAY_SQLITE = "date('now', '+330 minutes')"
+_TODAY_POSTGIS = "((now() AT TIME ZONE 'Asia/Kolkata')::date)"
+
+
+def _state_views(today: str, days_before: str, covers: str) -> str:
+    recent = f"c.reported_on > {days_before.format(today=today, days='z.release_after_days')}"
+    week = days_before.format(today=today, days="7")
+    return f"""
+        CREATE VIEW state_zones AS
+            SELECT z.name, z.kind, z.rule, z.status, z.order_number, z.notified_on,
+                   z.released_on, z.release_after_days, z.geometry,
+                   NOT EXISTS (SELECT 1 FROM cases c WHERE {recent} AND {covers})
+                       AS due_for_release
+            FROM zones z WHERE z.status IN ('notified', 'released');
+        CREATE VIEW state_checkpoints AS
+            SELECT k.zone_name, k.road, k.lon, k.lat
+            FROM checkpoints k JOIN zones z ON z.zone_id = k.zone_id
+            WHERE z.status = 'notified';
+        CREATE VIEW state_centres AS
+            SELECT name, kind, lon, lat, capacity, occupied FROM centres;
+        CREATE VIEW state_figures AS
+            SELECT (SELECT COUNT(*) FROM cases WHERE reported_on > {week}) AS new_cases_7d,
+                   (SELECT MAX(at) FROM audit
+                    WHERE action NOT IN ('login', 'login refused', 'logout', 'export'))
+                       AS last_update_at,
+                   (SELECT COUNT(*) FROM cases c JOIN imports i ON c.import_id = i.import_id
+                    WHERE i.synthetic = 1) AS synthetic_cases
+    """
 
 
 def _point_column(table: str) -> str:
@@ -210,6 +247,21 @@ MIGRATIONS = (
         """,
         postgis_only=(
             "CREATE INDEX base_layer_features_geometry ON base_layer_features USING GIST (geometry)"
+        ),
+    ),
+    Migration(
+        # The state's views (see _state_views): the state control room's database role may
+        # read these and nothing else; a neighbouring district reads state_zones.
+        "",
+        postgis_only=_state_views(
+            _TODAY_POSTGIS,
+            "({today} - {days})::text",
+            "ST_Covers(z.geometry, c.geom)",
+        ),
+        sqlite_only=_state_views(
+            _TODAY_SQLITE,
+            "date({today}, '-' || {days} || ' days')",
+            "covers_xy(z.geometry, c.lon, c.lat)",
         ),
     ),
 )
