@@ -65,6 +65,7 @@ bench: $(DEV)
 	$(PY) -m bench.bench_import
 	$(PY) -m bench.bench_fieldwork
 	$(PY) -m bench.bench_app
+	$(PY) -m bench.bench_city
 	$(PY) -m bench.bench_store
 	$(PY) -m bench.bench_cluster
 	$(PY) -m bench.bench_trends

@@ -27,9 +27,10 @@ from containment.engine.lifecycle import (
 from containment.engine.timeline import reported_in
 from containment.engine.update import Change, ZoneChange
 from containment.engine.zones import ZonePlan
+from containment.field.search import search_zones
 from containment.i18n import N_, _, date_text, n_, number
 from containment.render.labels import ZONE_LABELS, code_label
-from containment.render.mapview import MapLayers, build_map
+from containment.render.mapview import MANY_ZONES, MapLayers, build_map, zone_in_detail
 from containment.render.text import markdown_text as md
 from containment.service import Workspace
 from ui import crossings, state
@@ -41,6 +42,9 @@ from ui.tables import show_table
 ZONE_TABLE = [
     "name", "kind", "status", "case_count", "population_est", "release_due_on", "due_for_release",
 ]  # fmt: skip
+#: Past MANY_ZONES saved zones, the page lists this many (a search's best matches) at a time.
+ZONES_LISTED = 50
+OPENED_ZONE_ZOOM = 14
 _UPDATE_TABLE = {
     "change": N_("Change"),
     "name": N_("Zone"),
@@ -325,15 +329,73 @@ def _edit_panel(opened: SavedZone, drawings: list[dict]) -> None:
         st.rerun()
 
 
-def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
+def _listed(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The zones the page lists and offers to open: what the search found when something is
+    typed; otherwise every zone, or, past :data:`MANY_ZONES` (a city's thousands), those due
+    for release and then the newest, :data:`ZONES_LISTED` of them.
+
+    Called before the map is drawn (the map shows the zone opened): the zone chosen is made
+    one of those listed — a search's best match when the one open is not among its matches.
+    """
+    query = str(st.session_state.get("zone_query") or "")
+    if query.strip():
+        listed = search_zones(zones, query, limit=ZONES_LISTED)
+    elif len(zones) > MANY_ZONES:
+        order = zones.assign(
+            _due=~zones["due_for_release"].astype(bool),
+            _made=pd.to_datetime(zones["created_on"], errors="coerce"),
+        ).sort_values(["_due", "_made", "name"], ascending=[True, False, True], kind="stable")
+        listed = order.head(ZONES_LISTED).drop(columns=["_due", "_made"])
+        chosen = st.session_state.get("selected_zone")
+        if chosen is not None and chosen not in set(listed["zone_id"]):
+            listed = pd.concat([zones[zones["zone_id"] == chosen], listed])  # a zone just saved
+    else:
+        listed = zones
+    ids = list(listed["zone_id"])
+    if ids and st.session_state.get("selected_zone") not in ids:
+        if query.strip() or len(zones) <= MANY_ZONES:
+            st.session_state["selected_zone"] = ids[0]
+        else:
+            st.session_state["selected_zone"] = None
+    return listed
+
+
+def _zone_actions(zones: gpd.GeoDataFrame, listed: gpd.GeoDataFrame, as_of: dt.date) -> None:
     if zones.empty:
         st.caption(_("No saved zones yet: propose them by rule or draw one on the map."))
         return
-    show_table(zones, {c: ZONE_LABELS[c] for c in ZONE_TABLE})
+    many = len(zones) > MANY_ZONES
+    query = st.text_input(
+        _("Find a zone"),
+        key="zone_query",
+        placeholder=_("Part of a name, zone number, village or order number, then Enter"),
+    )
+    if query.strip() and listed.empty:
+        st.info(_("No zone matches {query}.", query=md(repr(query.strip()))))
+        return
+    if query.strip() or many:
+        st.caption(
+            _(
+                "{listed} of {n} zones listed; type part of a name, zone number, village or order "
+                "number to find others.",
+                listed=number(len(listed)),
+                n=number(len(zones)),
+            )
+        )
+    show_table(listed, {c: ZONE_LABELS[c] for c in ZONE_TABLE})
     if state.workspace().may(Permission.NOTIFY_ZONES):
         _notify_several(zones, as_of)
-    labels = {row.zone_id: f"{row.name} ({code_label(row.kind)})" for row in zones.itertuples()}
-    zone_id = st.selectbox(_("Zone"), list(labels), format_func=labels.get, key="selected_zone")
+    labels = {row.zone_id: f"{row.name} ({code_label(row.kind)})" for row in listed.itertuples()}
+    zone_id = st.selectbox(
+        _("Zone"),
+        list(labels),
+        format_func=lambda z: labels.get(z, z),
+        key="selected_zone",
+        index=None if many else 0,
+        placeholder=_("Find a zone above, or choose one of those listed"),
+    )
+    if zone_id is None:
+        return
     ws = state.workspace()
     zone = ws.zone(zone_id)  # the version on screen: every button below acts on this one
     row = zones.set_index("zone_id").loc[zone_id]
@@ -348,6 +410,7 @@ def _zone_actions(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
         )
     else:
         st.markdown(_("Status: **{status}**", status=code_label(zone.status)))
+    st.caption(_("Zone number {zone_id}", zone_id=md(zone.zone_id)))
     st.caption(
         _(
             "Households (est.): {households} · Area: {area} km² · Blocks: {blocks} · Facilities "
@@ -491,12 +554,14 @@ def _notify_several(zones: gpd.GeoDataFrame, as_of: dt.date) -> None:
         c1.text_input(_("Order number"), key="notify_several_order")
         c2.date_input(_("Order date"), value=as_of, format="DD-MM-YYYY", key="notify_several_on")
         ws = state.workspace()
-        seen = {z: ws.zone(z) for z in labels}  # the versions on screen: saved over, or refused
+        # The versions on screen (those chosen, read once: a city proposes hundreds): saved
+        # over, or refused.
+        seen = {z: ws.zone(z) for z in chosen}
 
         def notify(fresh: Workspace) -> object:  # reads the form as it was when clicked
             picked = st.session_state["notify_several_zones"]
             return fresh.notify_zones(
-                [seen[z] for z in picked],
+                [seen[z] if z in seen else fresh.zone(z) for z in picked],
                 order_number=st.session_state["notify_several_order"],
                 on=st.session_state["notify_several_on"],
             )
@@ -593,9 +658,15 @@ def page() -> None:
     proposals = st.session_state.get("proposals")
     editing = st.session_state.get("editing_zone")
     zones = state.zones()
+    listed = _listed(zones) if not zones.empty else zones
+    many = len(zones[zones["status"] != "released"]) > MANY_ZONES if len(zones) else False
+    opened = st.session_state.get("selected_zone") if many else None
+    opened_zone = zones[zones["zone_id"] == opened] if opened else zones.iloc[0:0]
+    centre = opened_zone.geometry.iloc[0].representative_point() if len(opened_zone) else None
     layers = MapLayers(
         crossings=crossings.section(as_of),
         zones=zones,
+        zone_overview=state.zone_overview() if many else None,
         update=_update_frame(proposals["changes"]) if proposals else None,
         guide=_guide(rule, as_of) if guide and not cases.empty else None,
         cases=cases,
@@ -609,6 +680,11 @@ def page() -> None:
         height=620,
         use_container_width=True,
         returned_objects=["all_drawings"],
+        # Many zones: the one opened drawn in detail over them, and the map moved to it,
+        # without drawing the map again.
+        feature_group_to_add=zone_in_detail(opened_zone, state.district()) if centre else None,
+        center=(centre.y, centre.x) if centre else None,
+        zoom=OPENED_ZONE_ZOOM if centre else None,
     )
     drawings = (output or {}).get("all_drawings") or []
     if proposals:
@@ -618,4 +694,4 @@ def page() -> None:
     elif drawings:
         _drawing_panel(drawings[-1], as_of)
     st.subheader(_("Saved zones"))
-    _zone_actions(zones, as_of)
+    _zone_actions(zones, listed, as_of)

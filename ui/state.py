@@ -27,6 +27,7 @@ from containment.i18n import _
 from containment.io.districts import DistrictEntry, districts, find_district
 from containment.render.labels import code_label
 from containment.render.mapview import OwnLayer
+from containment.render.mapview import zone_overview as overview_of
 from containment.render.text import markdown_text as md
 from containment.service import Service, Workspace
 from containment.store import (
@@ -342,7 +343,10 @@ def data_version() -> int:
     return workspace().revision()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# The store's frames are read once per revision and role and shared, not copied, between the
+# runs and sessions that read them (a city's 11,000 zones and their cases took a fifth of a
+# second to copy on every run): pages and the package only ever make new frames from them.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _read(_ws: Workspace, key: str, version: int, what: str) -> gpd.GeoDataFrame:
     """``_ws.<what>()`` once per store revision and role (``key``)."""
     return getattr(_ws, what)()
@@ -353,7 +357,7 @@ def cases() -> gpd.GeoDataFrame:
     return _read(ws, ws.key, data_version(), "cases")
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _described(
     _ws: Workspace, key: str, version: int, as_of: dt.date, language: str
 ) -> gpd.GeoDataFrame:
@@ -366,6 +370,19 @@ def zones(as_of: dt.date | None = None) -> gpd.GeoDataFrame:
     ws = workspace()
     language = i18n.current_language()
     return _described(ws, ws.key, data_version(), as_of or working_date(), language)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _overview(_ws: Workspace, key: str, version: int) -> gpd.GeoDataFrame:
+    saved = _ws.zones()
+    return overview_of(saved[saved["status"] != "released"], district())
+
+
+def zone_overview() -> gpd.GeoDataFrame:
+    """The zones not released as the map draws many of them (one outline per kind and status,
+    :func:`containment.render.mapview.zone_overview`), made once per store revision."""
+    ws = workspace()
+    return _overview(ws, ws.key, data_version())
 
 
 def centres() -> gpd.GeoDataFrame:

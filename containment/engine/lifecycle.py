@@ -280,17 +280,29 @@ def describe_zones(
         if len(known)
         else (np.zeros(0, dtype=int), np.zeros(0, dtype=int))
     )
-    days = pd.to_datetime(known["reported_on"]).dt.date.to_numpy() if len(known) else np.array([])
-    counts, firsts, lasts, due = [], [], [], []
-    for position, row in enumerate(described.itertuples()):
-        inside = days[case_idx[zone_idx == position]]
-        counts.append(len(inside))
-        first = min(inside) if len(inside) else None
-        last = max(inside) if len(inside) else None
-        firsts.append(first)
-        lasts.append(last)
-        start = last or row.notified_on or row.created_on
-        due.append(start + dt.timedelta(days=int(row.release_after_days)))
+    # Per zone at once (a city has thousands of zones): the cases' days grouped by zone.
+    days = pd.to_datetime(known["reported_on"]).to_numpy(dtype="datetime64[D]")
+    n = len(described)
+    counts = np.bincount(zone_idx, minlength=n).astype(np.int64).tolist()
+    firsts: list[dt.date | None] = [None] * n
+    lasts: list[dt.date | None] = [None] * n
+    if len(zone_idx):
+        spans = pd.DataFrame({"zone": zone_idx, "day": days[case_idx]}).groupby("zone")["day"]
+        earliest, latest = spans.min(), spans.max()
+        for zone, first, last in zip(
+            earliest.index.tolist(), earliest.tolist(), latest.tolist(), strict=True
+        ):
+            firsts[zone], lasts[zone] = pd.Timestamp(first).date(), pd.Timestamp(last).date()
+    due = [
+        (last or notified or created) + dt.timedelta(days=int(after))
+        for last, notified, created, after in zip(
+            lasts,
+            described["notified_on"],
+            described["created_on"],
+            described["release_after_days"],
+            strict=True,
+        )
+    ]
     described["case_count"] = counts
     described["first_case_on"] = firsts
     described["last_case_on"] = lasts

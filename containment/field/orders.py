@@ -14,6 +14,7 @@ annexure and the sheet (and any second printing) give a checkpoint the same numb
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -119,33 +120,40 @@ def _date(value: object) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
-def _places(outline_m: shapely.Geometry, district: District) -> tuple[Place, ...]:
+def _places_of(held: np.ndarray, district: District) -> tuple[Place, ...]:
+    """The places of a zone holding the units ``held`` (positions): villages by block, then
+    each town's cells in order, numbered."""
+    units = _unit_rows(district)
+    rows = sorted((units[u] for u in held.tolist()), key=lambda r: r[0])
+    return tuple(Place(number=n, **fields) for n, (_key, fields) in enumerate(rows, start=1))
+
+
+@functools.cache
+def _unit_rows(district: District) -> list[tuple[tuple[bool, str, str], dict[str, object]]]:
+    """Each unit's sort key and its place's fields (made once per district)."""
     index = district.unit_index
-    _, held = index.units_in(np.array([outline_m]))
-    units = index.units_m.iloc[np.sort(held)]
-    points = index.representative_points[np.sort(held)]
-    rows = sorted(
-        zip(units.itertuples(), points, strict=True),
-        key=lambda r: (
-            r[0].kind == "town_cell",  # villages by block, then each town's cells in order
-            str(r[0].town) if r[0].kind == "town_cell" else str(r[0].block),
-            str(r[0].name).casefold(),
-        ),
-    )
-    return tuple(
-        Place(
-            number=n,
-            name=str(unit.name),
-            kind=str(unit.kind),
-            block=str(unit.block),
-            town=str(unit.town or ""),
-            population=round(float(unit.population)),
-            households=round(float(unit.households)),
-            x_m=float(point.x),
-            y_m=float(point.y),
+    units = index.units_m
+    points = index.representative_points
+    rows = []
+    for unit, point in zip(units.itertuples(), points, strict=True):
+        town_cell = unit.kind == "town_cell"
+        key = (
+            town_cell,  # villages by block, then each town's cells in order
+            str(unit.town) if town_cell else str(unit.block),
+            str(unit.name).casefold(),
         )
-        for n, (unit, point) in enumerate(rows, start=1)
-    )
+        fields: dict[str, object] = {
+            "name": str(unit.name),
+            "kind": str(unit.kind),
+            "block": str(unit.block),
+            "town": str(unit.town or ""),
+            "population": round(float(unit.population)),
+            "households": round(float(unit.households)),
+            "x_m": float(point.x),
+            "y_m": float(point.y),
+        }
+        rows.append((key, fields))
+    return rows
 
 
 def _clockwise_from_north(x: np.ndarray, y: np.ndarray, centre: shapely.Point) -> np.ndarray:
@@ -154,10 +162,10 @@ def _clockwise_from_north(x: np.ndarray, y: np.ndarray, centre: shapely.Point) -
 
 
 def _checkpoints(
-    zone_id: str, outline_m: shapely.Geometry, checkpoints: gpd.GeoDataFrame, district: District
+    mine: gpd.GeoDataFrame, outline_m: shapely.Geometry, district: District
 ) -> tuple[NumberedCheckpoint, ...]:
-    mine = checkpoints[checkpoints["zone_id"].astype(str) == zone_id] if len(checkpoints) else None
-    if mine is None or mine.empty:
+    """The zone's own checkpoints (``mine``), numbered clockwise from north."""
+    if mine.empty:
         return ()
     lonlat = mine.to_crs(STORAGE_CRS).geometry
     metric = mine.to_crs(district.metric_crs).geometry
@@ -179,11 +187,14 @@ def _checkpoints(
 
 
 def _centres(
-    outline_m: shapely.Geometry, centres: gpd.GeoDataFrame, district: District, within_m: float
+    outline_m: shapely.Geometry,
+    centres: gpd.GeoDataFrame,
+    centres_m: gpd.GeoDataFrame,
+    within_m: float,
 ) -> tuple[NearbyCentre, ...]:
     if centres.empty:
         return ()
-    points = centres.to_crs(district.metric_crs).geometry.to_numpy()
+    points = centres_m.geometry.to_numpy()
     distance = shapely.distance(points, outline_m)
     near = np.flatnonzero(distance <= within_m)
     near = near[np.argsort(distance[near], kind="stable")][:_MOST_CENTRES]
@@ -225,9 +236,20 @@ def zone_orders(
         return []
     zones_m = zones.to_crs(district.metric_crs)
     outlines = district.unit_index.as_units(zones_m.geometry.to_numpy())
+    # Every zone's units, checkpoints and the centres at once (a city has thousands of zones).
+    zone_at, unit_at = district.unit_index.units_in(np.asarray(outlines))
+    order = np.argsort(zone_at, kind="stable")
+    starts = np.searchsorted(zone_at[order], np.arange(len(outlines) + 1))
+    held = [np.sort(unit_at[order][starts[z] : starts[z + 1]]) for z in range(len(outlines))]
+    by_zone = (
+        dict(tuple(checkpoints.groupby(checkpoints["zone_id"].astype(str), sort=False)))
+        if len(checkpoints)
+        else {}
+    )
+    centres_m = centres.to_crs(district.metric_crs) if len(centres) else centres
     orders = []
-    for zone, outline in zip(zones_m.itertuples(), outlines, strict=True):
-        places = _places(outline, district)
+    for zone, outline, units in zip(zones_m.itertuples(), outlines, held, strict=True):
+        places = _places_of(units, district)
         blocks = tuple(dict.fromkeys(sorted(p.block for p in places)))
         orders.append(
             ZoneOrder(
@@ -244,8 +266,10 @@ def zone_orders(
                 households=sum(p.households for p in places),
                 blocks=blocks,
                 places=places,
-                checkpoints=_checkpoints(str(zone.zone_id), outline, checkpoints, district),
-                centres=_centres(outline, centres, district, centres_within_m),
+                checkpoints=_checkpoints(
+                    by_zone.get(str(zone.zone_id), checkpoints.iloc[0:0]), outline, district
+                ),
+                centres=_centres(outline, centres, centres_m, centres_within_m),
                 outline_m=outline,
             )
         )

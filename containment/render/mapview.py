@@ -26,7 +26,7 @@ from jinja2 import Template
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.field.centres import CentreKind
-from containment.i18n import N_, _, number
+from containment.i18n import N_, _, n_, number
 from containment.render.labels import ZONE_LABELS, code_label
 from containment.render.mapcanvas import CaseLayer, LabelLayer, Legend, VectorTiles, add_panes
 from containment.render.mapcases import case_layer_data
@@ -37,11 +37,14 @@ from containment.render.text import cell_text, html_text
 
 __all__ = [
     "CENTRE_ICONS",
+    "MANY_ZONES",
     "ZONE_COLOURS",
     "MapLayers",
     "OwnLayer",
     "build_map",
     "picked_point",
+    "zone_in_detail",
+    "zone_overview",
 ]
 
 ZONE_COLOURS = {"containment": "#d32f2f", "buffer": "#ef6c00"}
@@ -53,6 +56,14 @@ CENTRE_ICONS = {
 }
 HABITATIONS_MIN_ZOOM = 11
 _DISPLAY_TOLERANCE_M = 5.0  # well under a pixel at the zoom a zone is looked at
+#: More zones than this on a map (a city's micro-containment zones) are drawn as one outline
+#: per kind and status (:func:`zone_overview`), without their names (11,000 names would
+#: double the page the map is sent in, on every run of the page); the zone a user opens is
+#: drawn in detail over them, named (:func:`zone_in_detail`). Fewer are drawn one by one,
+#: each named and with its popup.
+MANY_ZONES = 300
+_OVERVIEW_TOLERANCE_M = 20.0  # about a pixel at zoom 13
+_OVERVIEW_ORDER = ("released", "draft", "proposed", "notified")
 
 _ZONE_POPUP = {
     c: ZONE_LABELS[c]
@@ -96,6 +107,9 @@ class MapLayers:
     roads: gpd.GeoDataFrame | None = None
     editable: shapely.Geometry | None = None
     own: tuple[OwnLayer, ...] = ()  # the district's own base layers (roads, wards, tiles)
+    # More than MANY_ZONES zones: their outlines as zone_overview() makes them (made here when
+    # not given; a page that draws the map on every run keeps it between runs).
+    zone_overview: gpd.GeoDataFrame | None = None
     # Neighbouring districts' zones reaching over the line (containment/field/crossings.py)
     crossings: gpd.GeoDataFrame | None = None
 
@@ -399,6 +413,93 @@ def _add_zones(
         ).add_to(fmap)
 
 
+def zone_overview(zones: gpd.GeoDataFrame, district: District) -> gpd.GeoDataFrame:
+    """Many zones as one outline per kind and status: ``kind``, ``status``, ``zone_count`` and
+    the union of their outlines, simplified to about a pixel at zoom 13 (lon/lat). Eleven
+    thousand zones become a few shapes, drawn at once whatever the zoom."""
+    if zones.empty:
+        return gpd.GeoDataFrame(
+            {"kind": [], "status": [], "zone_count": []}, geometry=[], crs=STORAGE_CRS
+        )
+    metric = zones[["kind", "status", "geometry"]].to_crs(district.metric_crs)
+    rows = []
+    for (kind, status), group in metric.groupby(["kind", "status"], sort=True):
+        outline = shapely.union_all(group.geometry.to_numpy())
+        rows.append(
+            {
+                "kind": str(kind),
+                "status": str(status),
+                "zone_count": len(group),
+                "geometry": shapely.simplify(outline, _OVERVIEW_TOLERANCE_M),
+            }
+        )
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=district.metric_crs)
+    frame["_order"] = frame["status"].map(
+        lambda s: _OVERVIEW_ORDER.index(s) if s in _OVERVIEW_ORDER else 0
+    )
+    ordered = frame.sort_values(["_order", "kind"], kind="stable").drop(columns="_order")
+    return ordered.to_crs(STORAGE_CRS).reset_index(drop=True)
+
+
+def _add_zone_overview(fmap: folium.Map, overview: gpd.GeoDataFrame) -> None:
+    """The outlines of :func:`zone_overview`, one shape per kind and status, in one layer;
+    hovering says how many zones it holds."""
+    shown = overview.copy()
+    shown["status_code"] = shown["status"]
+    shown["label"] = [
+        html_text(
+            n_(
+                "{n} {kind} zone, {status}",
+                "{n} {kind} zones, {status}",
+                int(n),
+                kind=code_label(kind),
+                status=code_label(status),
+            )
+        )
+        for n, kind, status in zip(shown["zone_count"], shown["kind"], shown["status"], strict=True)
+    ]
+    shown = shown[["label", "kind", "status_code", "geometry"]]
+
+    def style(feature: dict[str, Any]) -> dict[str, object]:
+        status = feature["properties"]["status_code"]
+        colour = ZONE_COLOURS.get(feature["properties"]["kind"], ZONE_COLOURS["containment"])
+        fill = 0.12 if feature["properties"]["kind"] == "buffer" else 0.3
+        return {
+            "color": colour,
+            "weight": 2 if status == "notified" else 1.5,
+            "dashArray": _STATUS_DASH.get(status),
+            "fillColor": colour,
+            "fillOpacity": fill * (0.5 if status == "released" else 1),
+        }
+
+    folium.GeoJson(
+        shown,
+        name=_("Zones ({n})", n=number(int(overview["zone_count"].sum()))),
+        style_function=style,
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(fmap)
+
+
+def zone_in_detail(zone: gpd.GeoDataFrame, district: District) -> folium.FeatureGroup:
+    """A zone drawn in detail over a map of many zones (its outline in blue, its popup): the
+    one a user opened. Put on a drawn map without drawing it again (streamlit-folium's
+    ``feature_group_to_add``)."""
+    group = folium.FeatureGroup(name=_("Zone opened"), control=False)
+    shown = _for_display(zone, _ZONE_POPUP, district)
+    folium.GeoJson(
+        shown,
+        style_function=lambda _f: {
+            "color": "#1565c0",
+            "weight": 4,
+            "fillColor": "#1565c0",
+            "fillOpacity": 0.15,
+        },
+        popup=_popup(shown, _ZONE_POPUP),
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    ).add_to(group)
+    return group
+
+
 UPDATE_COLOURS = {
     "new": "#c62828",
     "grown": "#ef6c00",
@@ -695,8 +796,14 @@ def build_map(
     labels = [*district_labels(district), *own_labels]
     if layers.zones is not None and not layers.zones.empty:
         shown = layers.zones[layers.zones["status"] != "released"]
-        _add_zones(fmap, shown, district, name=_("Zones"), dashed=False)
-        labels += zone_name_labels(shown)
+        if len(shown) > MANY_ZONES:
+            overview = layers.zone_overview
+            _add_zone_overview(
+                fmap, overview if overview is not None else zone_overview(shown, district)
+            )
+        else:
+            _add_zones(fmap, shown, district, name=_("Zones"), dashed=False)
+            labels += zone_name_labels(shown)
     if layers.cases is not None and not layers.cases.empty:
         _add_cases(fmap, layers.cases, district)
     if layers.centres is not None and not layers.centres.empty:

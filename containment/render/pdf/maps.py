@@ -51,9 +51,10 @@ _CELL_LABEL_MM = 7.0  # a town cell's number is shown when the cell is this wide
 
 @dataclass(frozen=True)
 class PackZone:
-    """A zone on the district map: in force (numbered as in the pack's table) or proposed."""
+    """A zone on the district map: in force (numbered as in the pack's table; ``None``: filled,
+    not numbered — zones the pack counts but does not list) or proposed."""
 
-    number: int
+    number: int | None
     name: str
     kind: str
     outline_m: shapely.Geometry
@@ -141,6 +142,8 @@ def district_map_png(
         placer.place(point.x, point.y, str(name), size_pt=11, bold=True, colour="#455a64",
                      offsets_mm=((0, 0), (0, 6), (0, -6)), must=True, zorder=12)  # fmt: skip
     for zone in zones:
+        if zone.number is None:
+            continue
         centre = shapely.point_on_surface(zone.outline_m)
         label = placer.place(centre.x, centre.y, str(zone.number), size_pt=9, bold=True,
                              offsets_mm=((0, 0), *around(1.5), *around(4.0)), must=True,

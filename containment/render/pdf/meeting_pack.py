@@ -6,6 +6,12 @@ the reference data.
 The zones in force are numbered alike in their table and on the map. Proposed zones are drawn
 hatched and listed by block, never with the zones in force: the pack's headline says how many
 zones are in force, and its table and map agree with it.
+
+A city's thousands of micro-containment zones would fill hundreds of pages: past
+:data:`ZONES_LISTED` zones in force, the pack lists (and numbers on the map) the ones with the
+most cases, says how many more there are and where every zone is listed (the order annexures,
+the public list); its table by block counts them all. Lists of names in a cell (the proposed
+zones of a block, a day's changes) stop after :data:`NAMES_LISTED` names with "and N more".
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from containment.engine.district import District
 from containment.engine.timeline import reported_in
@@ -27,7 +34,12 @@ from containment.render.pdf.maps import PackZone, district_map_png
 from containment.render.pdf.tables import Column, draw_table
 from containment.render.pdf.words import date_or_dash, zone_kind_text
 
-__all__ = ["Chart", "chart_section", "meeting_pack_pdf"]
+__all__ = ["NAMES_LISTED", "ZONES_LISTED", "Chart", "chart_section", "meeting_pack_pdf"]
+
+#: The zones in force a pack lists one by one, at most (those with the most cases).
+ZONES_LISTED = 40
+#: The names a cell lists before "and N more".
+NAMES_LISTED = 12
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,33 @@ def _in_force(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         chosen.assign(_day=day).sort_values(["_day", "name"], kind="stable").drop(columns="_day")
     )
     return ordered
+
+
+def _most_cases(in_force: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The :data:`ZONES_LISTED` zones in force with the most cases (then people), in the
+    order of :func:`_in_force`; all of them when there are no more."""
+    if len(in_force) <= ZONES_LISTED:
+        return in_force
+    ranked = in_force.assign(
+        _cases=pd.to_numeric(in_force["case_count"], errors="coerce").fillna(0),
+        _people=pd.to_numeric(in_force["population_est"], errors="coerce").fillna(0),
+        _at=range(len(in_force)),
+    ).sort_values(["_cases", "_people", "_at"], ascending=[False, False, True], kind="stable")
+    chosen = ranked.head(ZONES_LISTED).sort_values("_at")
+    listed: gpd.GeoDataFrame = chosen.drop(columns=["_cases", "_people", "_at"])
+    return listed
+
+
+def _names(names: Sequence[str]) -> str:
+    """Names in a cell: all of them, or the first :data:`NAMES_LISTED` and how many more."""
+    if len(names) <= NAMES_LISTED:
+        return ", ".join(names)
+    return n_(
+        "{names} and {n} more",
+        "{names} and {n} more",
+        len(names) - NAMES_LISTED,
+        names=", ".join(names[:NAMES_LISTED]),
+    )
 
 
 def _proposed(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -172,7 +211,7 @@ def _proposed_rows(
             block,
             number(len(names)),
             number(sum(p for _n, p in names)),
-            ", ".join(sorted(n for n, _p in names)),
+            _names(sorted(n for n, _p in names)),
         ]
         for block, names in sorted(by_block.items())
     ]
@@ -222,7 +261,7 @@ def _changes(
         counts[(day, 0, kinds[0])] = count
     for key, names in sorted(events.items()):
         day, _order, kind = key
-        listed = ", ".join(sorted(names))
+        listed = _names(sorted(names))
         rows.append([date_text(day), f"{kind} ({number(counts.get(key, len(names)))})", listed])
     return columns, rows[1:] + rows[:1]  # by day, the new cases (up to as_of) last
 
@@ -248,24 +287,34 @@ def meeting_pack_pdf(
     known = reported_in(cases, until=as_of)
     figures = vars(headline(zones, known, centres, district, as_of=as_of))
     in_force = _in_force(zones)
+    listed = _most_cases(in_force)
     proposed = _proposed(zones)
     metric = district.metric_crs
-    outlines_in_force = (
-        district.unit_index.as_units(in_force.to_crs(metric).geometry.to_numpy())
-        if len(in_force)
-        else []
-    )
-    outlines_proposed = (
-        district.unit_index.as_units(proposed.to_crs(metric).geometry.to_numpy())
-        if len(proposed)
+    outlines_listed = (
+        district.unit_index.as_units(listed.to_crs(metric).geometry.to_numpy())
+        if len(listed)
         else []
     )
     pack_zones = [
         PackZone(n, str(z.name), str(z.kind), outline)
         for n, (z, outline) in enumerate(
-            zip(in_force.itertuples(), outlines_in_force, strict=True), start=1
+            zip(listed.itertuples(), outlines_listed, strict=True), start=1
         )
     ]
+    rest = in_force[~in_force["zone_id"].isin(listed["zone_id"])] if len(in_force) else in_force
+    for kind, group in rest.groupby("kind", sort=True) if len(rest) else []:
+        # The zones not listed, filled but not numbered: one shape per kind.
+        outline = shapely.union_all(
+            district.unit_index.as_units(group.to_crs(metric).geometry.to_numpy())
+        )
+        pack_zones.insert(0, PackZone(None, "", str(kind), outline))
+    outlines_proposed: list[shapely.Geometry] = list(
+        district.unit_index.as_units(proposed.to_crs(metric).geometry.to_numpy())
+        if len(proposed)
+        else []
+    )
+    if len(outlines_proposed) > ZONES_LISTED:
+        outlines_proposed = [shapely.union_all(outlines_proposed)]
     map_png = district_map_png(
         district,
         pack_zones,
@@ -276,7 +325,7 @@ def meeting_pack_pdf(
     )
     cards = _cards(figures)
     blocks = _block_rows(block_table(zones, known, centres, district, as_of=as_of))
-    zone_table = _zone_rows(in_force)
+    zone_table = _zone_rows(listed)
     proposed_table = _proposed_rows(proposed)
     changes = _changes(zones, known, since=since, as_of=as_of)
     title = _("Containment review")
@@ -294,6 +343,20 @@ def meeting_pack_pdf(
         doc.png(map_png, x=doc.l_margin, y=doc.y, w=doc.epw, h=doc.space_left())
         doc.add_page()
         doc.heading(n_("{n} zone in force", "{n} zones in force", len(in_force)), level=2)
+        if len(listed) < len(in_force):
+            doc.paragraph(
+                n_(
+                    "The {listed} with the most cases, numbered as on the map; {n} more zone "
+                    "in force is counted in the table by block and listed in the order "
+                    "annexures and the public list.",
+                    "The {listed} with the most cases, numbered as on the map; {n} more zones "
+                    "in force are counted in the table by block and listed in the order "
+                    "annexures and the public list.",
+                    len(in_force) - len(listed),
+                    listed=number(len(listed)),
+                ),
+                muted=True,
+            )
         if len(in_force):
             draw_table(doc, *zone_table, size_pt=9)
         else:
