@@ -85,3 +85,16 @@ def test_the_cookie_routes_refuse_other_sites_and_spent_codes(app_url, offline_p
     )
     assert unknown.status == 400
     assert not [c for c in offline_page.page.context.cookies() if c["name"] == COOKIE]
+
+
+def test_the_police_land_on_their_own_page_after_logging_in(app_url, offline_page):
+    page = offline_page.page
+    page.goto(app_url)  # the address a planner would use: the Plan page, which police never see
+    log_in(page, "e2e.police")
+    page.get_by_role("heading", name="Zones in force", exact=False).first.wait_for()
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    page.reload()  # and again after a reload
+    page.get_by_role("heading", name="Zones in force", exact=False).first.wait_for()
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
