@@ -179,9 +179,29 @@ def test_the_state_role_reads_the_views_and_is_refused_every_table(postgis_url, 
     state = open_store("state", url)  # the state's users live in a schema of its own
     ws = _state_user(state)
     _check_overview(ws.state_overview())
+    _no_row_leaks_through_a_function_of_the_readers(url, schema, f'"{prefix}state"')
     state.backend.close()
     district.backend.close()
     assert grant_state_role  # the same grant as the command's, importable for scripts
+
+
+def _no_row_leaks_through_a_function_of_the_readers(url: str, schema: str, own: str) -> None:
+    """A cheap function of the reader's own in the WHERE sees only the rows the view lets out
+    (the views are security barriers): never the draft zone."""
+    seen: list[str] = []
+    with psycopg.connect(url, autocommit=True) as con:
+        con.add_notice_handler(lambda notice: seen.append(str(notice.message_primary)))
+        con.execute(
+            f"CREATE FUNCTION {own}.peek(name text, status text) RETURNS boolean "
+            "LANGUAGE plpgsql COST 0.0000001 AS $$ BEGIN "
+            "RAISE NOTICE 'zone % (%)', name, status; RETURN true; END $$"
+        )
+        shown = con.execute(
+            f"SELECT name FROM {schema}.state_zones WHERE {own}.peek(name, status)"
+        ).fetchall()
+    assert shown
+    assert seen
+    assert not any("Secret draft" in line or "draft)" in line for line in seen), seen
 
 
 def test_the_state_page_shows_each_districts_figures_and_no_case_data(tmp_path, monkeypatch):
@@ -207,3 +227,23 @@ def test_the_state_page_shows_each_districts_figures_and_no_case_data(tmp_path, 
     assert CASE_ID not in page
     assert "Sharma" not in page
     assert "Secret draft" not in page
+
+
+def test_names_on_the_state_map_are_text_in_every_kind_of_script(dungarpur):
+    from containment.render.statemap import state_map
+
+    attack = "${top.__xss=1}` <img src=x onerror=alert(1)> \\u0060 </script><script>alert(2)"
+    point = gpd.GeoDataFrame(
+        {"name": [attack], "road": [attack], "capacity": [10], "occupied": [1],
+         "district": [attack]},
+        geometry=[shapely.Point(73.71, 23.84)], crs=4326,
+    )  # fmt: skip
+    zones = gpd.GeoDataFrame(
+        {"name": [attack], "district": [attack]}, geometry=[shapely.box(73.7, 23.8, 73.8, 23.9)],
+        crs=4326,
+    )  # fmt: skip
+    outlines = dungarpur.blocks[["name", "geometry"]].to_crs(4326)
+    html = state_map(outlines, zones, point, point).get_root().render()
+    for piece in ("${top", "<img src=x", "</script><script>alert(2)", "\\u0060"):
+        assert piece not in html
+    assert "&#36;{top.__xss=1}&#96;" in html  # the name is there, as characters

@@ -37,17 +37,26 @@ _WWW = re.compile(r"(www)(?=\.)", re.IGNORECASE)
 _ZWSP = "\u200b"
 
 
+# Characters that are plain in HTML but code in a JavaScript template literal, where some map
+# libraries put their text (folium's string tooltips: bindTooltip(`<div>...</div>`)). As
+# character references they show the same in HTML and run as nothing.
+_TEMPLATE_UNSAFE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
 def html_text(value: object) -> str:
-    """``value`` as text that HTML shows as it is (``&``, ``<``, ``>``, quotes escaped).
+    """``value`` as text that HTML shows as it is (``&``, ``<``, ``>``, quotes escaped), safe
+    in a JavaScript template literal too (`` ` ``, ``$`` and ``\\`` as character references).
 
     >>> html_text('<img src=x onerror="alert(1)">')
     '&lt;img src=x onerror=&#34;alert(1)&#34;&gt;'
+    >>> html_text("${alert(1)}`")
+    '&#36;{alert(1)}&#96;'
     >>> html_text(None)
     ''
     """
     if value is None:
         return ""
-    return str(markupsafe.escape(str(value)))
+    return str(markupsafe.escape(str(value))).translate(_TEMPLATE_UNSAFE)
 
 
 # Inside <script>, "</script>" or "<!--" in a string ends or upsets the script; U+2028 and U+2029
