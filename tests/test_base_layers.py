@@ -8,17 +8,26 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 
 import geopandas as gpd
 import pytest
 import shapely
 from starlette.applications import Starlette
 
+import containment.io.tiles as tiles_module
 from containment.auth import AuthError
 from containment.errors import ContainmentError
-from containment.io.tiles import TileFileError, tile_file_kind
+from containment.io.tiles import TileFileError, copy_tiles, tile_file_kind
 from containment.service import Service
-from tests.tilefiles import mbtiles, pmtiles, png
+from tests.tilefiles import (
+    endless_mbtiles,
+    looping_pmtiles,
+    mbtiles,
+    pmtiles,
+    png,
+    repeating_pmtiles,
+)
 from ui import tiles, web
 
 PASSWORD = "a long test password"
@@ -313,3 +322,22 @@ def test_a_refused_layer_or_tile_file_is_explained_in_the_readers_language(servi
             workspace(service, "ravi").add_base_layer(both, "layer.geojson")
         with pytest.raises(TileFileError, match="न MBTiles है न PMTiles"):
             copy_tiles(not_tiles, tmp_path / "out.mbtiles", "wards.mbtiles")
+
+
+def test_tile_files_that_would_take_long_or_fill_the_disk_are_refused(tmp_path, monkeypatch):
+    started = time.monotonic()
+    with pytest.raises(TileFileError, match=r"loop\.pmtiles: its directories point back"):
+        copy_tiles(
+            looping_pmtiles(tmp_path / "loop.pmtiles"), tmp_path / "a.mbtiles", "loop.pmtiles"
+        )
+    with pytest.raises(TileFileError, match=r"rep\.pmtiles: copying its tiles would take more"):
+        copy_tiles(
+            repeating_pmtiles(tmp_path / "rep.pmtiles"), tmp_path / "b.mbtiles", "rep.pmtiles"
+        )
+    assert not (tmp_path / "b.mbtiles").exists()  # what was copied is gone with it
+    monkeypatch.setattr(tiles_module, "MAX_COPY_SECONDS", 2.0)
+    with pytest.raises(TileFileError, match=r"view\.mbtiles: copying its tiles would take more"):
+        copy_tiles(
+            endless_mbtiles(tmp_path / "view.mbtiles"), tmp_path / "c.mbtiles", "view.mbtiles"
+        )
+    assert time.monotonic() - started < 120  # each stopped on its budget, not run to its end

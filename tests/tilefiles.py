@@ -91,3 +91,76 @@ def pmtiles(path: Path, tiles: Tiles, *, vector: bool = False) -> Path:
             {"attribution": "test tiles", "vector_layers": [{"id": "roads"}]},
         )
     return path
+
+
+# --- hostile files: small, and costly to copy -----------------------------------------------------
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _directory(entries: list[tuple[int, int, int, int]]) -> bytes:
+    """A gzipped PMTiles directory of (tile_id, offset, length, run_length) entries."""
+    out, last = _varint(len(entries)), 0
+    for tile_id, *_ in entries:
+        out, last = out + _varint(tile_id - last), tile_id
+    for *_, run in entries:
+        out += _varint(run)
+    for _, _, length, _ in entries:
+        out += _varint(length)
+    for _, offset, _, _ in entries:
+        out += _varint(offset + 1)
+    return gzip.compress(out, 9)
+
+
+def _raw_pmtiles(path: Path, root: bytes, leaves: bytes, tile: bytes) -> Path:
+    from pmtiles.tile import serialize_header
+
+    leaf_at = 127 + len(root)
+    data_at = leaf_at + len(leaves)
+    header = {
+        "root_offset": 127, "root_length": len(root), "metadata_offset": data_at,
+        "metadata_length": 0, "leaf_directory_offset": leaf_at,
+        "leaf_directory_length": len(leaves), "tile_data_offset": data_at,
+        "tile_data_length": len(tile), "clustered": False,
+        "internal_compression": Compression.GZIP, "tile_compression": Compression.GZIP,
+        "tile_type": TileType.MVT, "min_zoom": 0, "max_zoom": 14,
+    }  # fmt: skip
+    path.write_bytes(serialize_header(header) + root + leaves + tile)
+    return path
+
+
+def looping_pmtiles(path: Path, fan: int = 200) -> Path:
+    """Directories that point at the same leaves again and again: fan**3 reads, no tile."""
+    empty = _directory([])
+    b = _directory([(i, 0, len(empty), 0) for i in range(fan)])
+    a = _directory([(i, len(empty), len(b), 0) for i in range(fan)])
+    root = _directory([(i, len(empty) + len(b), len(a), 0) for i in range(fan)])
+    return _raw_pmtiles(path, root, empty + b + a, b"")
+
+
+def repeating_pmtiles(path: Path, run: int = 2_000_000) -> Path:
+    """One 4 MB vector tile (a few KB packed), repeated ``run`` times."""
+    tile = gzip.compress(b"\x00" * 3_999_000, 9)
+    return _raw_pmtiles(path, _directory([(0, 0, len(tile), run)]), b"", tile)
+
+
+def endless_mbtiles(path: Path) -> Path:
+    """An MBTiles whose tiles are a view that computes without end."""
+    con = sqlite3.connect(path)
+    con.executescript(
+        "CREATE TABLE metadata (name TEXT, value TEXT);"
+        "INSERT INTO metadata VALUES ('format', 'png');"
+        "CREATE VIEW tiles AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+        "SELECT 0 AS zoom_level, 0 AS tile_column, 0 AS tile_row, x'00' AS tile_data "
+        "FROM n WHERE i < 0;"
+    )
+    con.commit()
+    con.close()
+    return path

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,6 +63,11 @@ MAX_TILE_BYTES = 4_000_000
 MAX_ZOOM = 22
 _MAX_DIRECTORY_BYTES = 64_000_000
 _PMTILES_DEPTH = 4  # root and at most three levels of leaves, as the PMTiles reader allows
+# A small file must not make a long copy: a tile file copied into the app's own is at most this
+# many bytes, and 40 times its own size (however its tiles repeat one another), read in at most
+# this many seconds.
+MAX_COPY_BYTES = 2_000_000_000
+MAX_COPY_SECONDS = 180.0
 _PMTILES_TYPES = {TileType.PNG: "png", TileType.JPEG: "jpg", TileType.WEBP: "webp"}
 _PMTILES_TYPES[TileType.MVT] = "pbf"
 _FORMAT_NAMES = {"jpeg": "jpg", "mvt": "pbf", "png": "png", "jpg": "jpg", "webp": "webp"}
@@ -214,9 +220,13 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
     return con
 
 
-def _mbtiles_tiles(path: Path, name: str) -> tuple[dict[str, str], Iterator[_Tile]]:
+def _mbtiles_tiles(
+    path: Path, name: str, deadline: float
+) -> tuple[dict[str, str], Iterator[_Tile]]:
     try:
         con = _open_read_only(path)
+        # A view in the file (as some MBTiles are made) may compute without end: stop it.
+        con.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
         tables = {
             row[0]
             for row in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
@@ -229,9 +239,18 @@ def _mbtiles_tiles(path: Path, name: str) -> tuple[dict[str, str], Iterator[_Til
             "{name}: is an SQLite database without MBTiles' metadata and tiles tables.", name=name
         )
         raise TileFileError(msg)
-    metadata = {
-        str(k): str(v) for k, v in con.execute("SELECT name, value FROM metadata") if k is not None
-    }
+    try:
+        metadata = {
+            str(k): str(v)
+            for k, v in con.execute("SELECT name, value FROM metadata")
+            if k is not None
+        }
+    except sqlite3.DatabaseError as exc:
+        con.close()
+        if "interrupt" in str(exc):
+            raise _too_much(name) from exc
+        msg = _("{name}: cannot be read as MBTiles ({reason}).", name=name, reason=exc)
+        raise TileFileError(msg) from exc
 
     def rows() -> Iterator[_Tile]:
         try:
@@ -240,6 +259,8 @@ def _mbtiles_tiles(path: Path, name: str) -> tuple[dict[str, str], Iterator[_Til
                 z, x = int(z), int(x)
                 yield z, x, (2**z - 1) - int(tms_y), bytes(data)
         except (sqlite3.DatabaseError, TypeError, ValueError, OverflowError) as exc:
+            if "interrupt" in str(exc):  # the progress handler: out of time
+                raise _too_much(name) from exc
             msg = _("{name}: its tiles cannot be read ({reason}).", name=name, reason=exc)
             raise TileFileError(msg) from exc
         finally:
@@ -248,7 +269,9 @@ def _mbtiles_tiles(path: Path, name: str) -> tuple[dict[str, str], Iterator[_Til
     return metadata, rows()
 
 
-def _pmtiles_tiles(path: Path, name: str) -> tuple[dict[str, object], Iterator[_Tile]]:
+def _pmtiles_tiles(
+    path: Path, name: str, deadline: float
+) -> tuple[dict[str, object], Iterator[_Tile]]:
     handle = path.open("rb")
     size = path.stat().st_size
 
@@ -279,11 +302,21 @@ def _pmtiles_tiles(path: Path, name: str) -> tuple[dict[str, object], Iterator[_
         raw = get(offset, length)
         return _directory(_gunzip_at_most(raw, _MAX_DIRECTORY_BYTES) if compressed else raw)
 
+    leaves_seen: set[tuple[int, int]] = set()
+    entries_read = [0]
+
     def walk(offset: int, length: int, depth: int) -> Iterator[_Tile]:
         if depth >= _PMTILES_DEPTH:
             msg = _("{name}: its directories go deeper than PMTiles allows (damaged).", name=name)
             raise TileFileError(msg)
+        if (offset, length) in leaves_seen:  # a directory reached twice: a loop, not tiles
+            msg = _("{name}: its directories point back at one another (damaged).", name=name)
+            raise TileFileError(msg)
+        leaves_seen.add((offset, length))
         for entry in directory(offset, length):
+            entries_read[0] += 1
+            if entries_read[0] > MAX_TILES or time.monotonic() > deadline:
+                raise _TooMuch
             if entry.run_length == 0:
                 yield from walk(
                     header["leaf_directory_offset"] + entry.offset, entry.length, depth + 1
@@ -353,6 +386,31 @@ def _layer_names(value: object) -> tuple[str, ...]:
     return tuple(str(v["id"]) for v in value if isinstance(v, dict) and "id" in v)[:100]
 
 
+class _TooMuch(Exception):
+    """Reading a tile file went over its budget of entries or time."""
+
+
+def _too_much(name: str) -> TileFileError:
+    return TileFileError(
+        _(
+            "{name}: copying its tiles would take more than 40 times its size (at most {gb} "
+            "GB) or {seconds} seconds: its tiles repeat, or it is damaged. Cut it to the "
+            "district, or export it again.",
+            name=name,
+            gb=number(MAX_COPY_BYTES / 1e9),
+            seconds=number(MAX_COPY_SECONDS),
+        )
+    )
+
+
+def _within_budget(rows: Iterator[_Tile], name: str) -> Iterator[_Tile]:
+    """``rows``, told as a file over its budget when reading them ran out of it."""
+    try:
+        yield from rows
+    except _TooMuch as exc:
+        raise _too_much(name) from exc
+
+
 def copy_tiles(source: Path, target: Path, name: str) -> TileSet:
     """Copy the tiles of an MBTiles or PMTiles file at ``source`` into a new MBTiles file at
     ``target`` (which must not exist), checking each one; what it holds.
@@ -371,7 +429,9 @@ def copy_tiles(source: Path, target: Path, name: str) -> TileSet:
             "{name}: is neither MBTiles nor PMTiles. Export the tiles as one of them.", name=name
         )
         raise TileFileError(msg)
-    info, rows = _mbtiles_tiles(source, name) if kind == "mbtiles" else _pmtiles_tiles(source, name)
+    deadline = time.monotonic() + MAX_COPY_SECONDS
+    read = _mbtiles_tiles if kind == "mbtiles" else _pmtiles_tiles
+    info, rows = read(source, name, deadline)
     form = _FORMAT_NAMES.get(str(info.get("format", "")).lower())
     if form is None:
         msg = _(
@@ -392,9 +452,13 @@ def copy_tiles(source: Path, target: Path, name: str) -> TileSet:
             "CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);"
         )
         batch = []
-        for z, x, y, data in rows:
+        written, budget = 0, min(MAX_COPY_BYTES, max(256_000_000, 40 * source.stat().st_size))
+        for z, x, y, data in _within_budget(rows, name):
             data = _checked(z, x, y, data, form, name)
             count += 1
+            written += len(data)
+            if written > budget or time.monotonic() > deadline:
+                raise _too_much(name)
             if count > MAX_TILES:
                 msg = _(
                     "{name}: holds more than {n} tiles. Cut it to the district.",
