@@ -52,10 +52,14 @@ def workspace(service: Service, user: str):
     return service.workspace(token(service, user))
 
 
-def get(service: Service, path: str, cookie: str | None) -> tuple[int, dict[str, str], bytes]:
-    """``GET path`` on the tile route, as a browser with (or without) the login cookie."""
-    app = Starlette(routes=tiles.routes(lambda: service))
-    headers = [(b"cookie", f"{web.COOKIE}={cookie}".encode())] if cookie else []
+def get(
+    service: Service, path: str, token: str | None, district: str = "dungarpur"
+) -> tuple[int, dict[str, str], bytes]:
+    """``GET path`` on the tile route, as a browser with (or without) the login cookie, which
+    holds "<district>:<token>" as the app sets it."""
+    app = Starlette(routes=tiles.routes(lambda slug: service if slug == "dungarpur" else None))
+    cookie = f"{district}:{token}"
+    headers = [(b"cookie", f"{web.COOKIE}={cookie}".encode())] if token else []
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
         "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
@@ -115,7 +119,11 @@ def test_tiles_are_for_an_open_session_only(service, tmp_path):
     assert get(service, path, None)[0] == 401
     assert get(service, path, "not-a-session")[0] == 401
     ended = token(service, "ravi")
+    assert get(service, path, ended)[0] == 200
+    assert get(service, path, ended, district="banswara")[0] == 401  # not this session's store
+    assert get(service, path, ended, district="../../data")[0] == 401
     service.logout(ended)
+    time.sleep(tiles._SESSION_CHECK_S)  # a session seen open is trusted only this long
     assert get(service, path, ended)[0] == 401
 
 

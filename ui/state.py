@@ -58,6 +58,11 @@ def _start() -> tuple[str, bool]:
     return named or cp.DEFAULT_DISTRICT, bool(named)
 
 
+def start_slug() -> str:
+    """The slug of the district the app was started on (Dungarpur unless one was named)."""
+    return _shipped(_start()[0])[0]
+
+
 def state_room() -> bool:
     """Whether this app is the state control room (``--district state``, or ``serve.py --
     --state``): its store holds the state users, and it reads every district's state views."""

@@ -9,7 +9,6 @@ click); the file is found by the layer's record in the store, never by a name fr
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -19,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-import containment as cp
 from containment.auth import AuthError
 from containment.service import Service, Workspace
 from containment.store import open_store
@@ -29,7 +27,7 @@ __all__ = ["TILE_PATH", "app_service", "routes", "tile_url"]
 
 TILE_PATH = "/tiles/{layer_id}/{z:int}/{x:int}/{y:int}"
 _LAYER_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
-_SESSION_CHECK_S = 30.0  # a session seen open is trusted this long (a view asks for many tiles)
+_SESSION_CHECK_S = 5.0  # a session seen open is trusted this long (a view asks for many tiles)
 
 
 def tile_url(base_path: str, layer_id: str) -> str:
@@ -46,15 +44,22 @@ _services: dict[str, Service] = {}
 _lock = threading.Lock()
 
 
-def app_service() -> Service:
-    """The district's service for the running app (``CONTAINMENT_DISTRICT``, the configured
-    database), opened once per process."""
-    name = os.environ.get("CONTAINMENT_DISTRICT", cp.DEFAULT_DISTRICT)
+def app_service(slug: str) -> Service | None:
+    """The service of the district a login cookie names (``slug``; "" for the start district),
+    opened once per process — only the start district or one the login page offers, never a
+    path; None for any other, and in the state control room (it has no tile layers)."""
+    from ui import state  # imported here: ui.state imports this module for tile_url
+
+    if state.state_room():
+        return None
+    start = state.start_slug()
+    chosen = slug or start
+    if chosen != start and chosen not in {d.slug for d in state.picker_districts()}:
+        return None
     with _lock:
-        if name not in _services:
-            folder = cp.load_district(name).folder.name
-            _services[name] = Service(open_store(folder))
-        return _services[name]
+        if chosen not in _services:
+            _services[chosen] = Service(open_store(chosen))
+        return _services[chosen]
 
 
 class _Sessions:
@@ -64,32 +69,40 @@ class _Sessions:
         self._seen: dict[str, tuple[Workspace, float]] = {}
         self._lock = threading.Lock()
 
-    def workspace(self, service: Service, token: str) -> Workspace:
+    def workspace(self, service: Service, key: str, token: str) -> Workspace:
+        """``service``'s workspace of ``token`` (``key``: the district and the token)."""
         now = time.monotonic()
         with self._lock:
-            seen = self._seen.get(token)
+            seen = self._seen.get(key)
             if seen is not None and now - seen[1] < _SESSION_CHECK_S:
                 return seen[0]
-        ws = service.workspace(token)  # AuthError when ended, expired or disabled
+        try:
+            ws = service.workspace(token)  # AuthError when ended, expired or disabled
+        except AuthError:
+            with self._lock:
+                self._seen.pop(key, None)
+            raise
         with self._lock:
             for old in [t for t, (_w, at) in self._seen.items() if now - at >= _SESSION_CHECK_S]:
                 del self._seen[old]
-            self._seen[token] = (ws, now)
+            self._seen[key] = (ws, now)
         return ws
 
 
-def routes(service: Callable[[], Service] = app_service) -> list[BaseRoute]:
-    """The tile route, for ``serve.py`` (``service`` gives the district's service)."""
+def routes(service: Callable[[str], Service | None] = app_service) -> list[BaseRoute]:
+    """The tile route, for ``serve.py`` (``service`` gives the service of the district the login
+    cookie names, or None for a district this app does not offer)."""
     sessions = _Sessions()
 
     def tile(request: Request) -> Response:
         layer_id = str(request.path_params["layer_id"])
         z, x, y = (int(request.path_params[k]) for k in ("z", "x", "y"))
-        token = request.cookies.get(web.COOKIE, "")
-        if not token:
+        slug, _sep, token = request.cookies.get(web.COOKIE, "").rpartition(":")
+        district = service(slug) if token else None  # "<district>:<token>" (ui/state.py)
+        if district is None:
             return Response(status_code=401)
         try:
-            ws = sessions.workspace(service(), token)
+            ws = sessions.workspace(district, f"{slug}:{token}", token)
         except AuthError:
             return Response(status_code=401)
         if not _LAYER_ID.match(layer_id):
