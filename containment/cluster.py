@@ -114,7 +114,7 @@ def dask_runner(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=":0",  # a free port: 8787 may be taken
+            dashboard_address="127.0.0.1:0",  # a free port (8787 may be taken), this machine only
             silence_logs=logging.ERROR,
         )
     except (OSError, RuntimeError) as exc:

@@ -749,6 +749,12 @@ class Workspace:
 
     def add_user(self, username: str, role: Role | str, password: str) -> User:
         self.require(Permission.MANAGE_USERS)
+        if str(role) == Role.STATE.value:  # a district's collector makes no state users
+            msg = _(
+                "State users are added to the state control room's own store, on the command "
+                "line: containment users add NAME --role state --district state."
+            )
+            raise AuthError(msg)
         return self._store.add_user(username, role, password)
 
     def reset_password(self, username: str, password: str) -> None:

@@ -11,6 +11,7 @@ import sqlite3
 import time
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 from starlette.applications import Starlette
@@ -261,6 +262,16 @@ def test_a_road_layer_is_kept_as_roads(service):
 def test_a_layer_that_is_neither_roads_nor_areas_is_refused(service, data, message):
     with pytest.raises(ContainmentError, match=message):
         workspace(service, "ravi").add_base_layer(data, "layer.geojson")
+
+
+def test_a_layer_with_more_corners_than_a_map_can_draw_is_refused(service):
+    n = 400_001
+    zigzag = np.column_stack([np.linspace(73.70, 73.80, n), 23.8 + 0.0001 * (np.arange(n) % 2)])
+    with pytest.raises(ContainmentError, match=r"layer\.geojson: has 4,00,001 corners, more than"):
+        workspace(service, "ravi").add_base_layer(
+            geojson([({}, {"type": "LineString", "coordinates": zigzag.tolist()})]),
+            "layer.geojson",
+        )
 
 
 # --- who may, and the audit ---------------------------------------------------------------------

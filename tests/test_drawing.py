@@ -140,3 +140,13 @@ def test_a_drawn_zone_over_a_zone_in_force_is_found_and_one_beside_it_is_not(dun
     assert [name for name, _ in over] == ["Ward 7"]
     assert over[0][1] == pytest.approx(1.02 * 2.22, rel=0.05)  # km²: 0.01° × 0.02° at 23.8° N
     assert overlapping_zones(ward, zones.iloc[0:0], dungarpur) == []
+
+
+def test_an_outline_with_more_corners_than_a_hand_draws_is_refused(dungarpur):
+    n = 100_000  # GEOS's simplification of such a zigzag crashes the process
+    lon = 73.70 + 0.02 * np.arange(n) / n
+    lat = 23.83 + 0.0001 * (np.arange(n) % 2)
+    ring = [*zip(lon.tolist(), lat.tolist(), strict=True), (73.72, 23.85), (73.70, 23.85)]
+    feature = {"geometry": shapely.geometry.mapping(shapely.Polygon(ring))}
+    with pytest.raises(DrawingError, match="corners, more than the 5,000 a drawn zone may have"):
+        drawn_shape(feature, dungarpur)

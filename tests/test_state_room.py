@@ -132,6 +132,8 @@ def test_a_district_user_may_not_open_the_state_room(tmp_path, monkeypatch):
     ws = service.workspace(service.login("meena", PASSWORD).token)
     with pytest.raises(AuthError, match="may not watch every district"):
         ws.state_overview()
+    with pytest.raises(AuthError, match="State users are added to the state control room"):
+        ws.add_user("rajya", "state", PASSWORD)  # nor make a state user in the district's store
 
 
 @pytest.fixture

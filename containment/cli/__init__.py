@@ -356,6 +356,15 @@ def _cluster(
     """The cluster's runner, open until the command ends. Dask is imported only here."""
     from containment.cluster import ClusterError, dask_runner
 
+    if scheduler is not None and not scheduler.startswith("tls://"):
+        err.print(
+            _(
+                "[bold yellow]warning:[/] {scheduler} is reached without encryption or a login: "
+                "the cases' places cross the network as they are, and whoever reaches the "
+                "scheduler can run code on its workers. Use it only on a network of your own.",
+                scheduler=scheduler,
+            )
+        )
     try:
         return stack.enter_context(
             dask_runner(workers=workers, scheduler=scheduler, connect_timeout_s=connect_timeout_s)

@@ -36,6 +36,10 @@ __all__ = [
 _SMALLEST_ZONE_M2 = 100.0  # a zone smaller than 10 m x 10 m is a slip of the mouse
 
 
+#: The most corners a drawn outline may have: a hand draws tens, a browser sends what it is told.
+MAX_DRAWN_CORNERS = 5_000
+
+
 class DrawingError(ContainmentError):
     """A drawn shape that cannot be a zone; the message says what to do."""
 
@@ -82,6 +86,15 @@ def drawn_shape(feature: Mapping[str, Any], district: District) -> DrawnShape:
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         msg = _("The drawing could not be read as a shape ({reason}). Draw it again.", reason=exc)
         raise DrawingError(msg) from exc
+    corners = int(shapely.get_num_coordinates(geometry))
+    if corners > MAX_DRAWN_CORNERS:  # no hand draws this; GEOS may crash simplifying it
+        msg = _(
+            "The drawing has {n} corners, more than the {most} a drawn zone may have. Draw it "
+            "again with fewer.",
+            n=number(corners),
+            most=number(MAX_DRAWN_CORNERS),
+        )
+        raise DrawingError(msg)
     lon, lat = geometry.bounds[0::2] if not geometry.is_empty else (0, 0)
     if not geometry.is_empty and not (-180 <= lon <= 180 and -90 <= lat <= 90):
         msg = _("The drawing is not in longitude/latitude. Draw it on the map again.")

@@ -9,13 +9,18 @@ from enum import StrEnum
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from containment.engine.crs import STORAGE_CRS
 from containment.errors import CaseFileError
 from containment.i18n import _, number
 from containment.io.layers import read_layer
 
-__all__ = ["BaseLayerKind", "base_layer_features"]
+__all__ = ["MAX_LAYER_VERTICES", "BaseLayerKind", "base_layer_features"]
+
+# Every map of the district draws the layer whole: a layer with more corners than this is
+# refused (a district's roads, cut to the district and simplified to 5 m, have far fewer).
+MAX_LAYER_VERTICES = 300_000
 
 
 class BaseLayerKind(StrEnum):
@@ -74,9 +79,20 @@ def base_layer_features(data: bytes, name: str) -> tuple[BaseLayerKind, gpd.GeoD
     field = next((lower[f] for f in _LABEL_FIELDS if f in lower), None)
     numbers = pd.Series(np.arange(1, len(chosen) + 1), index=chosen.index).astype(str)
     labels = chosen[field].astype(str).where(chosen[field].notna(), numbers) if field else numbers
+    # Counted, never simplified here: GEOS's simplification can crash the process on a line of
+    # a hundred thousand tiny zigzags.
+    geometry = chosen.geometry.to_crs(STORAGE_CRS)
+    vertices = int(shapely.get_num_coordinates(geometry.to_numpy()).sum())
+    if vertices > MAX_LAYER_VERTICES:
+        msg = _(
+            "{name}: has {n} corners, more than the {most} every map of the district can draw "
+            "quickly. Cut it to the district, or simplify it (e.g. to 5 m) before adding it.",
+            name=name,
+            n=number(vertices),
+            most=number(MAX_LAYER_VERTICES),
+        )
+        raise CaseFileError(msg)
     features = gpd.GeoDataFrame(
-        {"label": labels.to_numpy()},
-        geometry=chosen.geometry.to_crs(STORAGE_CRS).to_numpy(),
-        crs=STORAGE_CRS,
+        {"label": labels.to_numpy()}, geometry=geometry.to_numpy(), crs=STORAGE_CRS
     )
     return kind, features.reset_index(drop=True)
