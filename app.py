@@ -6,6 +6,7 @@ streamlit run serve.py -- --state               # the state control room (or --d
 """
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
@@ -83,12 +84,25 @@ def pages_for(ws: Workspace | None) -> list[st.Page]:
     in_force = st.Page(
         police.page, title=_("Zones in force"), icon=":material/map:", url_path="police"
     )
+    every = [*planning, exports, own, trail, people, in_force]
     if ws is None:
-        return [*planning, exports, own, trail, people, in_force]
+        return every
     pages = [*planning, exports] if ws.may(Permission.READ_CASES) else [in_force, exports]
     pages += [own] if ws.may(Permission.ADD_MAP_LAYERS) else []
     pages += [trail] if ws.may(Permission.READ_AUDIT) else []
-    return [*pages, people] if ws.may(Permission.MANAGE_USERS) else pages
+    pages += [people] if ws.may(Permission.MANAGE_USERS) else []
+    # A link to a page this role does not have (a colleague's bookmark) opens the role's first.
+    mine = {p.url_path for p in pages}
+    return pages + [
+        st.Page(
+            functools.partial(st.switch_page, pages[0]),
+            title=page.title,
+            url_path=page.url_path or "plan",
+            visibility="hidden",
+        )
+        for page in every
+        if page.url_path not in mine
+    ]
 
 
 ws = state.signed_in()  # first: it sets the reader's language

@@ -98,3 +98,8 @@ def test_the_police_land_on_their_own_page_after_logging_in(app_url, offline_pag
     page.get_by_role("heading", name="Zones in force", exact=False).first.wait_for()
     wait_idle(page)
     assert page.get_by_text("Page not found").count() == 0
+    page.goto(f"{app_url}/meeting")  # a planner's link: the police's own page opens instead
+    page.get_by_role("heading", name="Zones in force", exact=False).first.wait_for()
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_role("heading", name="Meeting view").count() == 0
