@@ -13,6 +13,7 @@ from typing import Any
 from containment.errors import ContainmentError
 from containment.i18n import _
 from containment.store.backends import _SCHEMA_NAME
+from containment.store.schema import STATE_VIEWS
 
 __all__ = ["STATE_STORE", "district_role_url", "grant_district_role", "grant_state_role"]
 
@@ -112,7 +113,6 @@ def district_role_url(admin_url: str, role: str, password: str) -> str:
     return f"postgresql://{login}@{where}"
 
 
-_STATE_VIEWS = ("state_zones", "state_checkpoints", "state_centres", "state_figures")
 STATE_STORE = "state"  # the state control room's own store: its users, sessions and audit
 
 
@@ -158,7 +158,7 @@ def _grant_views(con: Any, sql: Any, prefix: str, role: str) -> list[str]:
                 con.execute(
                     sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(ident, sql.Identifier(reader))
                 )
-            for view in _STATE_VIEWS:
+            for view in STATE_VIEWS:
                 con.execute(
                     sql.SQL("GRANT SELECT ON {}.{} TO {}").format(
                         ident, sql.Identifier(view), sql.Identifier(role)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["MIGRATIONS", "Migration"]
+__all__ = ["MIGRATIONS", "STATE_VIEWS", "Migration"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class Migration:
 # neighbouring districts — zones made public by an order, their checkpoints, the centres, and
 # figures that count cases without naming one. Never a case, a case id or date, a note, a user.
 # "Today" is the day in India; only the test for a recent case inside a zone differs by backend.
+#: The state's views, by name (what the state role and neighbouring districts may read).
+STATE_VIEWS = ("state_zones", "state_checkpoints", "state_centres", "state_figures")
 _TODAY_SQLITE = "date('now', '+330 minutes')"
 _TODAY_POSTGIS = "((now() AT TIME ZONE 'Asia/Kolkata')::date)"
 
@@ -270,8 +272,7 @@ MIGRATIONS = (
         # PostgreSQL may otherwise run before the view's own filter).
         "",
         postgis_only=";".join(
-            f"ALTER VIEW {view} SET (security_barrier = true)"
-            for view in ("state_zones", "state_checkpoints", "state_centres", "state_figures")
+            f"ALTER VIEW {view} SET (security_barrier = true)" for view in STATE_VIEWS
         ),
     ),
 )

@@ -30,6 +30,7 @@ from containment.engine.crs import STORAGE_CRS
 from containment.errors import ContainmentError
 from containment.i18n import _
 from containment.store.backends import Backend, PostGISBackend, SQLiteBackend, Tx, covers_xy
+from containment.store.schema import STATE_VIEWS
 
 __all__ = [
     "STATE_VIEWS",
@@ -42,7 +43,6 @@ __all__ = [
     "state_reader",
 ]
 
-STATE_VIEWS = ("state_zones", "state_checkpoints", "state_centres", "state_figures")
 _ZONE_COLUMNS = (
     "name",
     "kind",
