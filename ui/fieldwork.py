@@ -434,7 +434,7 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
     if upload is not None:
         try:
             frame, problems = read_homes(
-                upload.getvalue(), district, name=upload.name, today=dt.date.today()
+                upload.getvalue(), district, name=upload.name, today=state.today()
             )
         except cp.ContainmentError as error:
             state.show_error(error)
@@ -460,7 +460,7 @@ def _home_quarantine_tab(as_of: dt.date) -> None:
                 checkins.getvalue(),
                 name=checkins.name,
                 known_ids=set(homes["hq_id"]),
-                today=dt.date.today(),
+                today=state.today(),
             )
         except cp.ContainmentError as error:
             state.show_error(error)

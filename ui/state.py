@@ -511,12 +511,12 @@ def sidebar(ws: Workspace | None = None) -> Workspace:
                 _("Working date"),
                 key="working_date",
                 on_change=_working_date_chosen,
-                max_value=dt.date.today(),
+                max_value=today(),  # in India, as the working date is
                 format="DD-MM-YYYY",
                 help=_("Zones, release dates and figures are computed as of this day."),
             )
         late = ws.may(Permission.READ_CASES) and not cases().empty
-        if late and (dt.date.today() - working_date()).days > 60:
+        if late and (today() - working_date()).days > 60:
             st.caption(_("The working date follows the last case in the store."))
         if holds_synthetic_cases():
             st.warning(_("The store holds the SYNTHETIC sample line list: not real cases."))
