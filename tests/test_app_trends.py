@@ -3,6 +3,9 @@ the community-spread signal read out, by block and week, growth, and the charts.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 from containment.engine.history import in_force_periods
 from containment.field.spread import spread_signal
 from tests.test_app import NOTIFIED, WORKING_DATE, run, shown, store, ward_7
@@ -13,7 +16,8 @@ __all__ = ["store"]  # the fixture, shared with tests/test_app.py
 def test_the_meeting_view_reads_out_the_community_spread_signal_and_draws_the_trends(
     store, dungarpur
 ):
-    store.save_zone(ward_7(**NOTIFIED))
+    early = dt.date(2020, 5, 8)  # in force for the last week's cases
+    store.save_zone(dataclasses.replace(ward_7(**NOTIFIED), created_on=early, notified_on=early))
     app = run("meeting", store)
     assert not app.exception
     expected = spread_signal(
@@ -35,6 +39,17 @@ def test_the_meeting_view_reads_out_the_community_spread_signal_and_draws_the_tr
     app.toggle(key="meeting_curve_by_block").set_value(True).run()
     assert not app.exception
     assert app.image[1].value[0] != curve  # stacked by block: another chart
+
+
+def test_before_the_first_zone_the_meeting_view_says_the_signal_cannot_be_read(store):
+    store.save_zone(ward_7(**NOTIFIED))  # notified on the working date: every case came before
+    app = run("meeting", store)
+    assert not app.exception
+    sentence = next(shown(m.value) for m in app.markdown if "last 7 days" in m.value)
+    assert "came before any zone was in force" in sentence
+    assert "outside every zone" not in sentence
+    assert {m.label: m.value for m in app.metric}["New foci, 7 days"] == "–"
+    assert "before any zone" in [c.value for c in app.caption]
 
 
 def test_the_meeting_view_shows_the_trends_in_hindi(store):

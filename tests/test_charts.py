@@ -128,7 +128,9 @@ def test_a_chart_is_png_or_svg(trend):
 # --- the signal as a sentence -------------------------------------------------------------
 
 
-def window(cases: int, outside: int, foci: dict[str, int] | None = None) -> SpreadWindow:
+def window(
+    cases: int, outside: int, foci: dict[str, int] | None = None, *, before: int = 0
+) -> SpreadWindow:
     foci = foci or {}
     rows = [(b, cases if b == "Dungarpur" else 0, foci.get(b, 0)) for b in ("Dungarpur", *foci)]
     by_block = pd.DataFrame(rows, columns=["block", "cases", "outside_zones"])
@@ -138,6 +140,7 @@ def window(cases: int, outside: int, foci: dict[str, int] | None = None) -> Spre
         cases=cases,
         outside_zones=outside,
         by_block=by_block,
+        before_zones=before,
     )
 
 
@@ -155,6 +158,18 @@ def test_the_signal_is_one_sentence_the_collector_can_read_out():
             "Of 1,200 cases in the last 7 days, none was outside the zones in force: no new focus."
         )
         assert spread_sentence(window(0, 0)) == "No case was reported in the last 7 days."
+
+
+def test_cases_before_any_zone_are_told_apart_in_the_sentence():
+    with i18n.language("en"):
+        assert spread_sentence(window(0, 0, before=5)) == (
+            "The 5 cases of the last 7 days came before any zone was in force: the signal "
+            "starts once the first zone is notified."
+        )
+        assert spread_sentence(window(4, 1, {"Aspur": 1}, before=3)) == (
+            "Of 4 cases in the last 7 days since the first zone came into force, 1 (25%) was "
+            "outside every zone in force — a new focus in Aspur."
+        )
 
 
 def test_the_signal_reads_in_hindi():

@@ -355,12 +355,32 @@ def test_the_signal_counts_new_foci_in_the_last_7_and_14_days_by_block(
     assert signal.weekly["share"].isna().tolist() == [True] * 4 + [False] * 2
 
 
-def test_without_any_zone_every_case_is_a_new_focus(dungarpur):
+def test_without_any_zone_the_signal_cannot_be_read(dungarpur):
     cases = cases_at((day(18), IN_ZONE), (day(19), IN_SAGWARA))
     signal = spread_signal(cases, in_force_periods(history()), dungarpur, as_of=MAY[19])
-    assert (signal.last_7d.cases, signal.last_7d.outside_zones) == (2, 2)
+    week = signal.last_7d
+    assert (week.cases, week.outside_zones, week.before_zones, week.share) == (0, 0, 2, None)
     empty = spread_signal(cases.iloc[:0], in_force_periods(history()), dungarpur, as_of=MAY[19])
-    assert (empty.last_7d.cases, empty.last_7d.share) == (0, None)
+    assert (empty.last_7d.cases, empty.last_7d.before_zones, empty.last_7d.share) == (0, 0, None)
+
+
+def test_cases_before_the_first_zone_are_told_apart_not_counted_as_new_foci(
+    dungarpur, notified_10_to_20_may
+):
+    cases = cases_at(
+        (day(8), IN_SAGWARA),  # before the first zone: says nothing of spread
+        (day(10), IN_ASPUR),  # the zone's first day: it was not in force as the day began
+        (day(11), IN_ZONE),  # inside the zone in force
+        (day(12), IN_SAGWARA),  # a new focus
+    )
+    signal = spread_signal(cases, notified_10_to_20_may, dungarpur, as_of=MAY[13])
+    week = signal.last_7d  # 7 to 13 May
+    assert (week.cases, week.outside_zones, week.before_zones) == (2, 1, 2)
+    assert week.share == pytest.approx(1 / 2)
+    rows = week.by_block.set_index("block")
+    assert rows.loc["Sagwara", ["cases", "outside_zones"]].tolist() == [1, 1]
+    assert rows.loc["Aspur", "cases"] == 0
+    assert signal.weekly["before_zones"].tolist()[-2:] == [0, 2]
 
 
 def test_one_spatial_query_agrees_with_a_union_per_day_on_a_synthetic_epidemic(dungarpur):

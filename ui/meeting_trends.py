@@ -46,9 +46,9 @@ def _chart(
 
 
 def _outside_count(window: SpreadWindow) -> str:
-    """ "10 of 32 cases", "no case", "1 of 1 case"."""
+    """ "10 of 32 cases", "no case", "1 of 1 case", "before any zone"."""
     if window.cases == 0:
-        return _("no case")
+        return _("before any zone") if window.before_zones else _("no case")
     return n_(
         "{outside} of {n} case",
         "{outside} of {n} cases",
@@ -114,7 +114,8 @@ def section(ws: Workspace, *, as_of: dt.date) -> None:
                 percent(window.share) or "–",
                 help=_(
                     "A case is outside when no zone (containment or buffer) was in force at "
-                    "its place as the day it was reported began: a new focus."
+                    "its place as the day it was reported began: a new focus. Cases reported "
+                    "before the first zone came into force are not counted."
                 ),
             )
             column.caption(_outside_count(window))

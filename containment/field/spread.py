@@ -30,6 +30,7 @@ from containment.engine.timeline import report_days
 __all__ = [
     "SpreadSignal",
     "SpreadWindow",
+    "before_any_zone",
     "outside_every_zone",
     "outside_every_zone_by_day",
     "spread_signal",
@@ -109,13 +110,18 @@ class SpreadWindow:
     """The cases reported on the days ``first`` to ``last`` and how many fell outside every
     zone in force. ``by_block`` has one row per block (and ``outside`` for cases outside
     every block, if any): ``block``, ``cases``, ``outside_zones``, ``share`` (NaN with no
-    case)."""
+    case).
+
+    Only cases reported once a zone had been in force count (``cases``): before the first
+    zone every case is outside every zone, which says nothing of spread. Those reported
+    before are ``before_zones``, apart."""
 
     first: dt.date
     last: dt.date
     cases: int
     outside_zones: int
     by_block: pd.DataFrame
+    before_zones: int = 0
 
     @property
     def days(self) -> int:
@@ -142,10 +148,14 @@ def spread_window(
     *,
     first: dt.date,
     last: dt.date,
+    before_zones: np.ndarray | None = None,
 ) -> SpreadWindow:
     """The :class:`SpreadWindow` of ``first`` to ``last`` from each case's report day
-    (``datetime64[D]``), whether it fell outside, and its block."""
-    chosen = (days >= np.datetime64(first, "D")) & (days <= np.datetime64(last, "D"))
+    (``datetime64[D]``), whether it fell outside, its block, and whether it was reported
+    before any zone had been in force (``before_zones``; none when not given)."""
+    in_window = (days >= np.datetime64(first, "D")) & (days <= np.datetime64(last, "D"))
+    early = np.zeros(len(days), dtype=bool) if before_zones is None else before_zones
+    chosen = in_window & ~early
     frame = pd.DataFrame({"block": blocks[chosen], "outside_zones": outside[chosen]})
     names = [*block_names]
     if "outside" in set(frame["block"]) and "outside" not in names:
@@ -164,14 +174,32 @@ def spread_window(
         cases=int(chosen.sum()),
         outside_zones=int(outside[chosen].sum()),
         by_block=table.reset_index(),
+        before_zones=int((in_window & early).sum()),
     )
+
+
+def before_any_zone(days: np.ndarray, periods: gpd.GeoDataFrame) -> np.ndarray:
+    """For each report day (``datetime64[D]``), whether no zone had yet been in force as it
+    began: the day is on or before the first zone's first day (every day, with no zone).
+
+    >>> zone = gpd.GeoDataFrame({"start": pd.to_datetime(["2020-05-10"])}, geometry=[None])
+    >>> days = np.array(["2020-05-09", "2020-05-10", "2020-05-11"], dtype="datetime64[D]")
+    >>> before_any_zone(days, zone).tolist()
+    [True, True, False]
+    """
+    if periods.empty:
+        return np.ones(len(days), dtype=bool)
+    first_start = periods["start"].to_numpy().astype("datetime64[D]").min()
+    early: np.ndarray = days <= first_start
+    return early
 
 
 @dataclass(frozen=True)
 class SpreadSignal:
     """The community-spread signal as of a day: the last 7 and 14 days, and the trend — the
     same figure for each of the last :data:`TREND_WEEKS` weeks (``weekly``: ``first``,
-    ``last``, ``cases``, ``outside_zones``, ``share``; the oldest week first)."""
+    ``last``, ``cases``, ``outside_zones``, ``share``, ``before_zones``; the oldest week
+    first)."""
 
     as_of: dt.date
     last_7d: SpreadWindow
@@ -194,18 +222,23 @@ def spread_signal(
     known = known[report_days(known) >= np.datetime64(recent_first, "D")]
     days = report_days(known)
     outside = outside_every_zone(known, periods)
+    early = before_any_zone(days, periods)
     blocks = district.block_at(known.geometry) if len(known) else np.array([], dtype=object)
     names = [*district.blocks["name"].astype(str)]
 
     def window(length: int, end: dt.date) -> SpreadWindow:
         first = end - dt.timedelta(days=length - 1)
-        return spread_window(days, outside, blocks, names, first=first, last=end)
+        return spread_window(
+            days, outside, blocks, names, first=first, last=end, before_zones=early
+        )
 
     weekly = []
     for back in range(weeks - 1, -1, -1):
-        week = window(7, as_of - dt.timedelta(days=7 * back))
-        weekly.append((week.first, week.last, week.cases, week.outside_zones, week.share))
-    table = pd.DataFrame(weekly, columns=["first", "last", "cases", "outside_zones", "share"])
+        w = window(7, as_of - dt.timedelta(days=7 * back))
+        weekly.append((w.first, w.last, w.cases, w.outside_zones, w.share, w.before_zones))
+    table = pd.DataFrame(
+        weekly, columns=["first", "last", "cases", "outside_zones", "share", "before_zones"]
+    )
     table["share"] = table["share"].astype(float)
     return SpreadSignal(
         as_of=as_of, last_7d=window(7, as_of), last_14d=window(14, as_of), weekly=table

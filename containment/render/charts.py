@@ -315,7 +315,8 @@ def spread_trend(
     size_in: tuple[float, float] = SIZE_IN,
 ) -> bytes:
     """The community-spread signal week by week: the share of each week's cases that fell
-    outside every zone in force, with "outside / cases" written on each bar."""
+    outside every zone in force, with "outside / cases" written on each bar (a week whose
+    cases all came before any zone was in force says so, without a bar)."""
 
     def draw(figure: Figure) -> None:
         axes = figure.subplots()
@@ -327,12 +328,14 @@ def spread_trend(
         axes.bar(positions, shares, width=0.7, color=colours, linewidth=0)
         cases = weekly["cases"].to_numpy(dtype=int)
         outside = weekly["outside_zones"].to_numpy(dtype=int)
-        for x, share, total, out in zip(positions, shares, cases, outside, strict=True):
-            text = (
-                _("{outside} of {cases}", outside=number(out), cases=number(total))
-                if total
-                else _("no case")
-            )
+        early = weekly["before_zones"].to_numpy(dtype=int)
+        for x, share, total, out, before in zip(
+            positions, shares, cases, outside, early, strict=True
+        ):
+            if total:
+                text = _("{outside} of {cases}", outside=number(out), cases=number(total))
+            else:
+                text = _("before any zone") if before else _("no case")
             axes.text(float(x), float(share) + 0.02, text, ha="center", va="bottom",
                       fontsize=12, color=_INK)  # fmt: skip
         axes.set_xticks(positions, labels)

@@ -39,15 +39,33 @@ def block_list(blocks: tuple[str, ...] | list[str]) -> str:
 
 def spread_sentence(window: SpreadWindow) -> str:
     """The community-spread signal of a window as one sentence, e.g. "Of 42 cases in the last
-    7 days, 3 (7%) were outside every zone in force — new foci in Sagwara and Aspur."."""
+    7 days, 3 (7%) were outside every zone in force — new foci in Sagwara and Aspur."; cases
+    reported before any zone was in force are told apart, never counted as new foci."""
     if window.cases == 0:
+        if window.before_zones:
+            return n_(
+                "The {n} case of the last {days} days came before any zone was in force: "
+                "the signal starts once the first zone is notified.",
+                "The {n} cases of the last {days} days came before any zone was in force: "
+                "the signal starts once the first zone is notified.",
+                window.before_zones,
+                days=window.days,
+            )
         return _("No case was reported in the last {days} days.", days=window.days)
-    of_cases = n_(
-        "Of {n} case in the last {days} days,",
-        "Of {n} cases in the last {days} days,",
-        window.cases,
-        days=window.days,
-    )
+    if window.before_zones:
+        of_cases = n_(
+            "Of {n} case in the last {days} days since the first zone came into force,",
+            "Of {n} cases in the last {days} days since the first zone came into force,",
+            window.cases,
+            days=window.days,
+        )
+    else:
+        of_cases = n_(
+            "Of {n} case in the last {days} days,",
+            "Of {n} cases in the last {days} days,",
+            window.cases,
+            days=window.days,
+        )
     if window.outside_zones == 0:
         return of_cases + " " + _("none was outside the zones in force: no new focus.")
     outside = n_(
