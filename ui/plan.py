@@ -660,6 +660,11 @@ def page() -> None:
     zones = state.zones()
     listed = _listed(zones) if not zones.empty else zones
     many = len(zones[zones["status"] != "released"]) > MANY_ZONES if len(zones) else False
+    # On screen: the map, the panels that read it, then the saved zones. Run in another order:
+    # the saved zones first, so a zone found or opened shows before the map is built and sent.
+    map_area, panels = st.container(), st.container()
+    st.subheader(_("Saved zones"))
+    _zone_actions(zones, listed, as_of)
     opened = st.session_state.get("selected_zone") if many else None
     opened_zone = zones[zones["zone_id"] == opened] if opened else zones.iloc[0:0]
     centre = opened_zone.geometry.iloc[0].representative_point() if len(opened_zone) else None
@@ -674,24 +679,24 @@ def page() -> None:
         editable=editing.geometry if editing else None,
         own=state.own_layers(),
     )
-    output = st_folium(
-        build_map(state.district(), layers),
-        key="plan_map",
-        height=620,
-        use_container_width=True,
-        returned_objects=["all_drawings"],
-        # Many zones: the one opened drawn in detail over them, and the map moved to it,
-        # without drawing the map again.
-        feature_group_to_add=zone_in_detail(opened_zone, state.district()) if centre else None,
-        center=(centre.y, centre.x) if centre else None,
-        zoom=OPENED_ZONE_ZOOM if centre else None,
-    )
+    with map_area:
+        output = st_folium(
+            build_map(state.district(), layers),
+            key="plan_map",
+            height=620,
+            use_container_width=True,
+            returned_objects=["all_drawings"],
+            # Many zones: the one opened drawn in detail over them, and the map moved to it,
+            # without drawing the map again.
+            feature_group_to_add=zone_in_detail(opened_zone, state.district()) if centre else None,
+            center=(centre.y, centre.x) if centre else None,
+            zoom=OPENED_ZONE_ZOOM if centre else None,
+        )
     drawings = (output or {}).get("all_drawings") or []
-    if proposals:
-        _update_panel(proposals)
-    if editing:
-        _edit_panel(editing, drawings)
-    elif drawings:
-        _drawing_panel(drawings[-1], as_of)
-    st.subheader(_("Saved zones"))
-    _zone_actions(zones, listed, as_of)
+    with panels:
+        if proposals:
+            _update_panel(proposals)
+        if editing:
+            _edit_panel(editing, drawings)
+        elif drawings:
+            _drawing_panel(drawings[-1], as_of)
