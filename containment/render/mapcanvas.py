@@ -15,9 +15,18 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
+from containment.i18n import _
 from containment.render.text import html_text, script_json
 
-__all__ = ["PANES", "CaseLayer", "LabelLayer", "Legend", "VectorTiles", "add_panes"]
+__all__ = [
+    "PANES",
+    "CaseLayer",
+    "LabelLayer",
+    "Legend",
+    "VectorTiles",
+    "WheelGuard",
+    "add_panes",
+]
 
 _JS = [("containment_map_js", "map/containment-map.js")]
 _VECTORGRID_JS = [
@@ -110,6 +119,27 @@ class Legend(JSCSSMixin, MacroElement):
         self._template = Template(
             "{% macro script(this, kwargs) %}"
             "L.Containment.legend({{ this._parent.get_name() }}, {{ this.options }});\n"
+            "{% endmacro %}"
+        )
+
+
+class WheelGuard(JSCSSMixin, MacroElement):
+    """The mouse wheel scrolls the page over the map until the map is clicked (then it zooms,
+    until the mouse leaves the map): a tall map on a long page no longer traps the wheel. A
+    wheel turned over a map not yet clicked says how to zoom it, for a moment."""
+
+    default_js = _JS
+    default_css = _CSS
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "WheelGuard"
+        self.hint = script_json(
+            _("Click the map to zoom with the mouse wheel, or use the + and − buttons.")
+        )
+        self._template = Template(
+            "{% macro script(this, kwargs) %}"
+            "L.Containment.wheelGuard({{ this._parent.get_name() }}, {{ this.hint }});\n"
             "{% endmacro %}"
         )
 

@@ -28,7 +28,14 @@ from containment.engine.district import District
 from containment.field.centres import CentreKind
 from containment.i18n import N_, _, n_, number
 from containment.render.labels import ZONE_LABELS, code_label
-from containment.render.mapcanvas import CaseLayer, LabelLayer, Legend, VectorTiles, add_panes
+from containment.render.mapcanvas import (
+    CaseLayer,
+    LabelLayer,
+    Legend,
+    VectorTiles,
+    WheelGuard,
+    add_panes,
+)
 from containment.render.mapcases import case_layer_data
 from containment.render.maplabels import district_labels, place_labels, town_extents
 from containment.render.maplabels import zone_labels as zone_name_labels
@@ -764,6 +771,7 @@ def build_map(
     layers = layers or MapLayers()
     west, south, east, north = district.outline.bounds
     fmap = folium.Map(tiles=None, control_scale=False, prefer_canvas=True, zoom_snap=0.5)
+    WheelGuard().add_to(fmap)
     # A metric scale bar only: the district measures in kilometres, never in miles.
     _Script("L.control.scale({metric: true, imperial: false}).addTo(map);").add_to(fmap)
     # Room on the right for the legend, so that it does not cover the district.

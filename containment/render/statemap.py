@@ -7,6 +7,7 @@ import folium
 import geopandas as gpd
 
 from containment.i18n import _, number
+from containment.render.mapcanvas import WheelGuard
 from containment.render.offline import serve_locally
 from containment.render.text import html_text
 
@@ -35,6 +36,7 @@ def state_map(
     ``capacity``, ``occupied``, ``district``), all EPSG:4326."""
     west, south, east, north = outlines.total_bounds
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_snap=0.5)
+    WheelGuard().add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
     folium.GeoJson(
         _named(outlines.assign(geometry=outlines.geometry.simplify(0.002)), list(outlines["name"])),

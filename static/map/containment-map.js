@@ -7,6 +7,9 @@
  * L.Containment.CaseLayer   cases as counts per cell at low zoom and as points when zoomed in,
  *                           from a compact array (three 16-bit numbers a case), on one canvas.
  * L.Containment.legend      a small legend in a corner that folds away.
+ * L.Containment.wheelGuard  the mouse wheel scrolls the page over the map until the map is
+ *                           clicked (then it zooms, until the mouse leaves the map); a wheel
+ *                           turned over a map not yet clicked shows how to zoom it for a moment.
  *
  * Every name arrives as data and is drawn with fillText or put in a text node: never parsed as
  * markup.
@@ -370,6 +373,24 @@
         }, options));
     }
 
+    function wheelGuard(map, hintText) {
+        var box = map.getContainer(), hint = null, timer = null;
+        function fullscreen() { return map.isFullscreen && map.isFullscreen(); }
+        map.scrollWheelZoom.disable();
+        map.on('click enterFullscreen', function () { map.scrollWheelZoom.enable(); });
+        map.on('mouseout', function () { if (!fullscreen()) { map.scrollWheelZoom.disable(); } });
+        box.addEventListener('wheel', function () {
+            if (map.scrollWheelZoom.enabled()) { return; }
+            if (!hint) {
+                hint = L.DomUtil.create('div', 'map-wheel-hint', box);
+                hint.textContent = hintText;
+            }
+            hint.style.display = 'block';
+            clearTimeout(timer);
+            timer = setTimeout(function () { hint.style.display = 'none'; }, 1600);
+        }, {passive: true});
+    }
+
     L.Containment = {
         CanvasLayer: CanvasLayer,
         LabelLayer: LabelLayer,
@@ -377,6 +398,7 @@
         labelLayer: function (rows, options) { return new LabelLayer(rows, options); },
         caseLayer: function (data, options) { return new CaseLayer(data, options); },
         legend: legend,
-        vectorTiles: vectorTiles
+        vectorTiles: vectorTiles,
+        wheelGuard: wheelGuard
     };
 }());

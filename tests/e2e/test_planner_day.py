@@ -165,3 +165,27 @@ def test_a_saved_zones_shape_is_edited_on_the_map(app_url, app_store, offline_pa
     assert after.version == before.version + 1
     assert after.geometry.area > before.geometry.area  # a corner was pulled outwards
     assert after.geometry.contains(before.geometry.centroid)
+
+
+_MAP_ZOOM = "() => Object.values(window).find((v) => v instanceof L.Map).getZoom()"
+
+
+def test_the_wheel_scrolls_the_page_over_the_map_until_the_map_is_clicked(app_url, offline_page):
+    page, frame = open_app(offline_page, app_url)
+    in_map = next(f for f in page.frames if "streamlit_folium" in f.url)
+    zoom = in_map.evaluate(_MAP_ZOOM)
+    top = frame.locator(".leaflet-container").bounding_box()["y"]
+    box = frame.locator(".leaflet-container").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, 250)
+    expect(frame.locator(".map-wheel-hint")).to_be_visible()  # how to zoom, said on the map
+    page.wait_for_function(  # the page scrolled: the map moved up
+        "([title, top]) => document.querySelector(`iframe[title='${title}']`)"
+        ".getBoundingClientRect().top < top - 50",
+        arg=["streamlit_folium.st_folium", top],
+    )
+    assert in_map.evaluate(_MAP_ZOOM) == zoom
+    box = frame.locator(".leaflet-container").bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 40, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -250)
+    in_map.wait_for_function(f"() => ({_MAP_ZOOM})() > {zoom}")  # clicked: the wheel zooms
