@@ -28,6 +28,7 @@ __all__ = [
     "SessionEnded",
     "SessionPolicy",
     "User",
+    "forwarded_client",
     "hash_password",
     "new_session_token",
     "token_digest",
@@ -201,3 +202,19 @@ def new_session_token() -> str:
 def token_digest(token: str) -> str:
     """What the store keeps of a session token: a stolen copy of the table opens no session."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def forwarded_client(headers: list[str], hops: int, direct: str) -> str:
+    """The client's address from ``X-Forwarded-For`` behind ``hops`` proxies of one's own: the
+    ``hops``-th address from the right. A proxy appends the address it was reached from, so the
+    ones on the left are whatever the client wrote; only the right-most ones are the proxies'.
+
+    >>> forwarded_client(["127.0.0.1, 198.51.100.7"], 1, "10.0.0.2")
+    '198.51.100.7'
+    >>> forwarded_client(["203.0.113.9", "198.51.100.7, 10.0.0.5"], 2, "10.0.0.2")
+    '198.51.100.7'
+    >>> forwarded_client([], 1, "10.0.0.2")  # no header: the proxy is the client
+    '10.0.0.2'
+    """
+    addresses = [a.strip() for header in headers for a in header.split(",") if a.strip()]
+    return addresses[-hops] if len(addresses) >= hops else direct

@@ -13,9 +13,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hmac
 import logging
 import os
+import secrets
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -69,7 +72,7 @@ from containment.store.stateviews import StateAccessRefused, read_zones, state_r
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BorderAlerts", "Service", "Session", "Workspace", "first_collector"]
+__all__ = ["BorderAlerts", "Service", "Session", "Workspace", "first_collector", "setup_code"]
 
 _DECIDED = frozenset({ZoneStatus.NOTIFIED, ZoneStatus.RELEASED})
 # A zone the daily update adds is named after its places, in the planner's language.
@@ -776,8 +779,42 @@ class Workspace:
         return self._store.unlock(username.strip().lower())
 
 
-def first_collector(store: SQLStore, username: str, password: str) -> User:
-    """The first account of a store that has none: the collector, who adds the others."""
+# The set-up code of each store without users, made once per server process (see setup_code).
+_SETUP_CODES: dict[str, str] = {}
+_SETUP_LOCK = threading.Lock()
+_SETUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+
+
+def setup_code(store: SQLStore) -> str:
+    """The code that lets the app create the first account of ``store``: 12 random letters and
+    digits (about 59 bits), made on first use in this process and written only to the server's
+    log, so that only whoever runs the server can create the collector's account in the app —
+    wherever the browser connects from, and whatever a proxy or a client says its address is.
+    """
+    with _SETUP_LOCK:
+        code = _SETUP_CODES.get(store.backend.label)
+        if code is None:
+            letters = "".join(secrets.choice(_SETUP_ALPHABET) for _ in range(12))
+            code = "-".join(letters[i : i + 4] for i in range(0, 12, 4))
+            _SETUP_CODES[store.backend.label] = code
+            logger.warning(
+                "%s has no users yet. To create the collector's account in the app, enter "
+                "this set-up code: %s (or run: containment users add NAME --role collector)",
+                store.backend.label,
+                code,
+            )
+        return code
+
+
+def first_collector(store: SQLStore, username: str, password: str, code: str) -> User:
+    """The first account of a store that has none: the collector, who adds the others. ``code``
+    must be the store's :func:`setup_code` (from the server's log)."""
+    if not hmac.compare_digest(code.strip().lower().encode(), setup_code(store).encode()):
+        msg = _(
+            "The set-up code is not right. It is in the log of the server running the app (the "
+            "window where it was started): the line with 'set-up code'."
+        )
+        raise AuthError(msg)
     return store.acting_as(username.strip().lower(), "setup").add_user(
         username, Role.COLLECTOR, password, first=True
     )

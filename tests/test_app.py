@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 import containment as cp
 from containment.auth import AuthError
 from containment.engine.lifecycle import SavedZone, ZoneStatus
-from containment.service import Service
+from containment.service import Service, setup_code
 from containment.store import (
     SCHEMA_PREFIX_VARIABLE,
     SQLiteStore,
@@ -377,6 +377,12 @@ def test_a_new_store_asks_for_the_collector_then_offers_the_synthetic_sample(tmp
     app.text_input(key="first_username").input("meena")
     app.text_input(key="first_password").input(PASSWORD)
     app.text_input(key="first_again").input(PASSWORD)
+    app.text_input(key="first_code").input("not-the-code")
+    app.button(key="first_submit").click().run()
+    assert "set-up code is not right" in shown(app.error[0].value)
+    assert SQLiteStore(default_store_path("dungarpur")).users().empty
+    code = setup_code(SQLiteStore(default_store_path("dungarpur")))  # as the server's log says
+    app.text_input(key="first_code").input(code)
     app.button(key="first_submit").click().run()
     assert list(SQLiteStore(default_store_path("dungarpur")).users()["role"]) == ["collector"]
     assert shown(app.success[0].value) == "Account 'meena' created: log in."

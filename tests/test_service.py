@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 
 import pandas as pd
 import pytest
@@ -251,12 +252,26 @@ def test_every_change_is_audited_with_who_and_what_and_never_patient_data(servic
 
 
 def test_the_first_collector_is_made_only_on_a_store_without_users(store):
-    from containment.service import first_collector
+    from containment.service import first_collector, setup_code
 
-    assert first_collector(store, "Meena", PASSWORD).role == "collector"
+    code = setup_code(store)
+    assert first_collector(store, "Meena", PASSWORD, code.upper()).role == "collector"
     with pytest.raises(AuthError, match="already has users"):
-        first_collector(store, "intruder", PASSWORD)
+        first_collector(store, "intruder", PASSWORD, code)
     assert store.users()["username"].tolist() == ["meena"]
+
+
+def test_the_first_collector_needs_the_set_up_code_from_the_servers_log(store, caplog):
+    from containment.service import first_collector, setup_code
+
+    with caplog.at_level(logging.WARNING, logger="containment.service"):
+        code = setup_code(store)
+    assert code == setup_code(store)  # one code per store while the server runs
+    assert f"set-up code: {code}" in caplog.text
+    for wrong in ("", "aaaa-aaaa-aaaa", code[:-1]):
+        with pytest.raises(AuthError, match="set-up code is not right"):
+            first_collector(store, "mallory", PASSWORD, wrong)
+    assert store.users().empty
 
 
 def test_a_planner_saving_over_a_zone_notified_meanwhile_meets_a_conflict(service):

@@ -7,36 +7,31 @@ import streamlit as st
 from containment.auth import AuthError
 from containment.i18n import _
 from containment.render.text import markdown_text as md
-from containment.service import first_collector
+from containment.service import first_collector, setup_code
 from containment.store.backends import SQLiteBackend
 from ui import state
 from ui.widgets import new_password, passwords_match
 
-_THIS_MACHINE = ("", "127.0.0.1", "::1", "localhost")
-
 
 def _first_run() -> None:
-    if state.client_address() not in _THIS_MACHINE:
-        st.info(
-            "This store has no users yet. The collector's account is created on the server "
-            "itself: open the app there (http://localhost:8501), or run "
-            "`containment users add NAME --role collector`."
-        )
-        return
+    svc = state.service()
+    setup_code(svc.store)  # made now, so that it is in the server's log to be read
     st.info(
         _(
-            "This store has no users yet. Create the **collector's** account: the collector "
+            "This store has no users yet. Create the **collector's** account with the set-up "
+            "code from the server's log (the window where the app was started): the collector "
             "adds planners and police afterwards (command line: `containment users add`)."
         )
     )
     with st.form("first_collector"):
+        code = st.text_input(_("Set-up code (from the server's log)"), key="first_code")
         username = st.text_input(_("Collector's user name"), key="first_username")
         password, again = new_password("first")
         if st.form_submit_button(_("Create the account"), type="primary", key="first_submit"):
             if not passwords_match(password, again):
                 return
             try:
-                first_collector(state.service().store, username, password)
+                first_collector(svc.store, username, password, code)
             except AuthError as error:
                 state.show_error(error)
                 return

@@ -22,7 +22,7 @@ import streamlit as st
 
 import containment as cp
 from containment import i18n
-from containment.auth import AuthError, Permission, SessionEnded
+from containment.auth import AuthError, Permission, SessionEnded, forwarded_client
 from containment.i18n import _
 from containment.io.districts import DistrictEntry, districts, find_district
 from containment.render.labels import code_label
@@ -272,13 +272,13 @@ def _token() -> str | None:
 def client_address() -> str:
     """Where this browser connects from, for counting failed logins per client. Behind a reverse
     proxy every browser seems to be the proxy: set ``CONTAINMENT_TRUST_PROXY=1`` to take the
-    first address of its ``X-Forwarded-For`` header instead (only if the proxy sets it)."""
-    if os.environ.get("CONTAINMENT_TRUST_PROXY") == "1":
-        forwarded = st.context.headers.get("X-Forwarded-For") or ""
-        if forwarded.strip():
-            return forwarded.split(",")[0].strip()
+    address the proxy added to ``X-Forwarded-For`` instead (see :func:`forwarded_client`)."""
     address = st.context.ip_address
-    return address if isinstance(address, str) else ""
+    direct = address if isinstance(address, str) else ""
+    hops = os.environ.get("CONTAINMENT_TRUST_PROXY", "")
+    if hops.isdigit() and int(hops) > 0:
+        return forwarded_client(st.context.headers.get_all("X-Forwarded-For"), int(hops), direct)
+    return direct
 
 
 def keep_login(token: str) -> None:

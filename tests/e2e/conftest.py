@@ -58,12 +58,15 @@ def app_store(tmp_path_factory: pytest.TempPathFactory) -> SQLStore:
 
 
 @pytest.fixture(scope="module")
-def app_url(
-    app_store: SQLStore, app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def app_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's log (what its window shows) of the module's app."""
+    return tmp_path_factory.mktemp("logs") / "streamlit.log"
+
+
+@pytest.fixture(scope="module")
+def app_url(app_store: SQLStore, app_env: dict[str, str], app_log: Path) -> Iterator[str]:
     _require_chromium()
-    log = tmp_path_factory.mktemp("logs") / "streamlit.log"
-    with running_app(app_store.backend.path.parent, log, env=app_env) as url:
+    with running_app(app_store.backend.path.parent, app_log, env=app_env) as url:
         yield url
 
 

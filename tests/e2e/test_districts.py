@@ -3,7 +3,9 @@ its map drawn from its own layers."""
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -37,8 +39,20 @@ def choose(page: Page, label: str, option: str) -> None:
     expect(box).to_have_value(option, timeout=WAIT_MS)
 
 
+def setup_code_in(log: Path, store_name: str) -> str:
+    """The set-up code the server wrote to its log for the store ``store_name``, once written."""
+    pattern = re.compile(rf"{re.escape(store_name)} has no users yet\..*set-up code: (\S+)")
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        found = pattern.search(log.read_text(errors="replace"))
+        if found:
+            return found.group(1)
+        time.sleep(0.2)  # polling the log, not waiting for the app to settle
+    raise AssertionError(f"no set-up code for {store_name} in {log}")
+
+
 def test_a_district_picked_at_login_has_its_own_store_users_and_map(
-    app_url, app_store, offline_page
+    app_url, app_store, app_log, offline_page
 ):
     page = offline_page.page
     page.goto(app_url)
@@ -47,6 +61,9 @@ def test_a_district_picked_at_login_has_its_own_store_users_and_map(
     page.get_by_role("heading", name="Containment Planner — Banswara").wait_for()
     page.get_by_text("This store has no users yet").wait_for()  # Dungarpur's users are not here
     wait_idle(page)  # the form is drawn for good before it is filled in
+    page.get_by_label("Set-up code (from the server's log)").fill(
+        setup_code_in(app_log, "banswara.sqlite")
+    )
     page.get_by_label("Collector's user name").fill("bansi")
     page.get_by_label("Password (at least 10 characters)").fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
