@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import zipfile
 
 import geopandas as gpd
 import numpy as np
@@ -318,6 +319,27 @@ def test_xlsx_with_date_cells_and_text_dates(tmp_path, dungarpur):
     assert [str(p) for p in result.rejected] == [
         "row 4: reported_on: '31-02-2020' is not a real date (day 31, month 2, year 2020)"
     ]
+
+
+def test_an_xlsx_declaring_a_smaller_sheet_than_it_holds_loses_no_row(tmp_path, dungarpur):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["ICMR ID", "Latitude", "Longitude", "Date of Result"])
+    for case_id in "ABCDE":
+        sheet.append([case_id, LAT, LON, "11-05-2020"])
+    saved = tmp_path / "saved.xlsx"
+    workbook.save(saved)
+    # Rewritten as some programs write it: a <dimension> of A1:D3 for a sheet of six rows.
+    path = tmp_path / "cases.xlsx"
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:D3"', data)
+                assert b'<dimension ref="A1:D3"' in data
+            target.writestr(entry, data)
+    result = read_cases(path, dungarpur, today=TODAY)
+    assert (result.total_rows, list(result.cases["case_id"])) == (5, list("ABCDE"))
 
 
 def test_uploaded_bytes_are_read_like_a_file(dungarpur):

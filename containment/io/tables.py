@@ -323,8 +323,12 @@ def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object,
         )
         raise CaseFileError(msg) from exc
     try:
+        sheet = book.worksheets[0]
+        # A read-only sheet stops at the size the file declares (its <dimension>), which some
+        # programs write too small: read to the last row there is, never fewer.
+        sheet.reset_dimensions()
         cells = 0
-        for row in book.worksheets[0].iter_rows(values_only=True):
+        for row in sheet.iter_rows(values_only=True):
             cells += len(row)
             if cells > max_cells:
                 msg = _(
