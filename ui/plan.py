@@ -282,7 +282,8 @@ def _drawing_panel(drawing: dict, as_of: dt.date) -> None:
             if saved is None:
                 state.show_flash()
                 return
-            st.session_state["selected_zone"] = saved.value.zone_id  # act on it next
+            # Opened on the next run: the zone picker is already drawn in this one.
+            st.session_state["open_next"] = saved.value.zone_id
             st.rerun()
 
 
@@ -337,6 +338,8 @@ def _listed(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     Called before the map is drawn (the map shows the zone opened): the zone chosen is made
     one of those listed — a search's best match when the one open is not among its matches.
     """
+    if "open_next" in st.session_state:  # a zone just saved, opened (before its picker is drawn)
+        st.session_state["selected_zone"] = st.session_state.pop("open_next")
     query = str(st.session_state.get("zone_query") or "")
     if query.strip():
         listed = search_zones(zones, query, limit=ZONES_LISTED)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
 
 import pytest
+import shapely
 from playwright.sync_api import expect
 
+from containment.engine.lifecycle import SavedZone
 from tests.e2e.helpers import (
     draw_square,
     finish_drawing,
@@ -165,6 +168,24 @@ def test_a_saved_zones_shape_is_edited_on_the_map(app_url, app_store, offline_pa
     assert after.version == before.version + 1
     assert after.geometry.area > before.geometry.area  # a corner was pulled outwards
     assert after.geometry.contains(before.geometry.centroid)
+
+
+def test_a_zone_drawn_beside_saved_ones_is_saved_and_opened(app_url, app_store, offline_page):
+    saved = SavedZone(
+        "DZ-e2e-before", "E2E earlier zone", "containment", "drawn", "rajasthan-1km",
+        shapely.box(73.70, 23.83, 73.72, 23.85), created_on=dt.date(2020, 5, 15),
+    )  # fmt: skip
+    app_store.save_zone(saved)  # the zone picker is on the page before the drawing is saved
+    page, frame = open_app(offline_page, app_url)
+    draw_square(page, frame, offset_px=(-120, 60))
+    finish_drawing(frame)
+    page.get_by_label("Zone name").fill("E2E Ward 9")
+    page.get_by_role("button", name="Save zone").click()
+    page.get_by_text("Zone 'E2E Ward 9' saved as a draft.").wait_for()
+    expect(zone_picker(page)).to_have_value("E2E Ward 9 (containment)")
+    page.get_by_text("Status: draft").wait_for()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert len(app_store.zones().query("name == 'E2E Ward 9'")) == 1
 
 
 _MAP_ZOOM = "() => Object.values(window).find((v) => v instanceof L.Map).getZoom()"
