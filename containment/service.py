@@ -51,6 +51,7 @@ from containment.engine.lifecycle import (
     decision,
     describe_zones,
     new_zone_id,
+    public_release_dates,
 )
 from containment.engine.rules import Rule
 from containment.engine.update import Change, ZoneChange, compare_with_saved
@@ -339,7 +340,8 @@ class Workspace:
 
         The figures count the cases inside each zone; the cases themselves stay here, so a
         role that may not read case points still gets each zone's release date and its count
-        banded (fewer than 5), as of today only, with no case dates.
+        banded (fewer than 5), as of today only, with no case dates (the release date the
+        end of its week: :func:`~containment.engine.lifecycle.public_release_due`).
         """
         if self.may(Permission.READ_CASES):
             return describe_zones(self.zones(), self._store.cases(), district, as_of=as_of)
@@ -348,7 +350,9 @@ class Workspace:
         today = self._store.clock().astimezone(IST).date()
         described = describe_zones(self.zones(), self._store.cases(), district, as_of=today)
         described["case_count"] = described["case_count"].map(banded_count).astype(object)
-        return described.drop(columns=["first_case_on", "last_case_on"])
+        return public_release_dates(described, today).drop(
+            columns=["first_case_on", "last_case_on"]
+        )
 
     def border_alerts(self, district: District, *, as_of: dt.date) -> BorderAlerts:
         """The zones in force on ``as_of`` of the neighbouring districts whose reach lies over

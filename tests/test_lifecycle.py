@@ -14,6 +14,7 @@ from containment.engine.lifecycle import (
     ZoneStatus,
     advance,
     describe_zones,
+    public_release_dates,
 )
 from tests.places import NEAR_DUNGARPUR_TOWN
 
@@ -84,6 +85,23 @@ def test_release_date_moves_when_a_new_case_falls_inside(dungarpur):
     assert before["release_due_on"] == dt.date(2020, 5, 29)
     after = describe(zone, cases_on("2020-05-01", "2020-05-08"), dungarpur, dt.date(2020, 5, 10))
     assert (after["case_count"], after["release_due_on"]) == (2, dt.date(2020, 6, 5))
+
+
+def test_a_release_date_leaving_the_planners_does_not_tell_the_day_of_the_last_case(dungarpur):
+    zone = ward(status="notified", order_number="1", notified_on=dt.date(2020, 5, 1))
+    as_of = dt.date(2020, 6, 4)
+    shown = []
+    for day in range(4, 11):  # a one-case zone, the case on each day of the week 4-10 May
+        described = describe_zones(
+            gpd.GeoDataFrame([vars(zone) | {"geometry": None}], geometry=[WARD], crs=4326),
+            cases_on(f"2020-05-{day:02d}"),
+            dungarpur,
+            as_of=as_of,
+        )
+        public = public_release_dates(described, as_of).iloc[0]
+        assert 0 <= (public["release_due_on"] - described["release_due_on"].iloc[0]).days < 7
+        shown.append((public["release_due_on"], bool(public["due_for_release"])))
+    assert set(shown) == {(dt.date(2020, 6, 7), False)}  # the Sunday ending the week, not due
 
 
 def test_cases_after_the_day_do_not_count(dungarpur):

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import overload
 
 import geopandas as gpd
 import numpy as np
@@ -40,6 +41,8 @@ __all__ = [
     "describe_zones",
     "in_force",
     "new_zone_id",
+    "public_release_dates",
+    "public_release_due",
     "zone_changes",
 ]
 
@@ -311,6 +314,41 @@ def describe_zones(
     described["due_for_release"] = described["in_force"] & (described["release_due_on"] <= as_of)
     figures = zone_figures(described.to_crs(district.metric_crs), district)
     return figures.to_crs(STORAGE_CRS)
+
+
+@overload
+def public_release_due(day: dt.date) -> dt.date: ...
+@overload
+def public_release_due(day: None) -> None: ...
+def public_release_due(day: dt.date | None) -> dt.date | None:
+    """A release due date as it leaves the district's planners (police, the public, the
+    papers): the Sunday that ends its week. The exact date is the last case's result date plus
+    the release period; on a zone of one case it would give that person's result date away.
+
+    >>> public_release_due(dt.date(2020, 6, 3)), public_release_due(dt.date(2020, 6, 7))
+    (datetime.date(2020, 6, 7), datetime.date(2020, 6, 7))
+    """
+    if day is None:
+        return None
+    return day + dt.timedelta(days=6 - day.weekday())
+
+
+def public_release_dates(described: gpd.GeoDataFrame, as_of: dt.date | None) -> gpd.GeoDataFrame:
+    """Described zones (:func:`describe_zones`) with their release dates as they leave the
+    planners (:func:`public_release_due`), and due for release by those dates as of ``as_of``
+    (when not known, ``due_for_release`` is left as it is)."""
+    shown = described.copy()
+    if "release_due_on" not in shown.columns:
+        return shown
+    due = [
+        public_release_due(pd.Timestamp(d).date()) if isinstance(d, dt.date) else None
+        for d in shown["release_due_on"]
+    ]
+    shown["release_due_on"] = pd.Series(due, index=shown.index, dtype=object)
+    if "due_for_release" in shown.columns and as_of is not None:
+        passed = np.array([isinstance(d, dt.date) and d <= as_of for d in due], dtype=bool)
+        shown["due_for_release"] = shown["due_for_release"].astype(bool).to_numpy() & passed
+    return shown
 
 
 def describe_outline(

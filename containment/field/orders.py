@@ -25,6 +25,7 @@ import shapely.prepared
 
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
+from containment.engine.lifecycle import public_release_due
 
 __all__ = [
     "CENTRES_WITHIN_M",
@@ -259,7 +260,7 @@ def zone_orders(
                 order_number=str(getattr(zone, "order_number", "") or ""),
                 notified_on=_date(getattr(zone, "notified_on", None)),
                 released_on=_date(getattr(zone, "released_on", None)),
-                release_due_on=_date(getattr(zone, "release_due_on", None)),
+                release_due_on=public_release_due(_date(getattr(zone, "release_due_on", None))),
                 perimeter_km=round(float(shapely.length(outline)) / 1000.0, 2),
                 area_km2=round(float(shapely.area(outline)) / 1e6, 2),
                 population=sum(p.population for p in places),

@@ -12,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from containment.engine.district import District
+from containment.engine.lifecycle import public_release_due
 from containment.engine.timeline import day_month_year
 from containment.i18n import N_, n_
 
@@ -40,7 +41,8 @@ def _area(places: str, blocks: str) -> str:
 def public_zone_list(
     zones: gpd.GeoDataFrame, district: District, *, as_of: dt.date
 ) -> pd.DataFrame:
-    """The containment zones in force as of a day: name, places, notified and release dates.
+    """The containment zones in force as of a day: name, places, notified and release dates
+    (each release date the end of its week, as every date that leaves the planners).
 
     ``zones`` are described saved zones (:func:`containment.engine.lifecycle.describe_zones`).
     """
@@ -52,6 +54,9 @@ def public_zone_list(
             "Zone": chosen["name"].to_numpy(),
             "Area": [_area(p, b) for p, b in zip(chosen["places"], chosen["blocks"], strict=True)],
             "Notified on": [day_month_year(d) for d in chosen["notified_on"]],
-            "Release due on": [day_month_year(d) for d in chosen["release_due_on"]],
+            "Release due on": [
+                day_month_year(public_release_due(pd.Timestamp(d).date()))
+                for d in chosen["release_due_on"]
+            ],
         }
     ).sort_values("Zone", kind="stable", ignore_index=True)

@@ -27,6 +27,7 @@ import pyogrio
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.engine.figures import FIGURE_COLUMNS
+from containment.engine.lifecycle import public_release_dates
 from containment.errors import ExportError
 from containment.field.checkpoints import CHECKPOINT_COLUMNS
 from containment.i18n import _
@@ -52,7 +53,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", 
 
 # What leaves the system of a zone: no case's id, date or place. The case count is banded
 # (FEWER_THAN_5 below five) and the first and last cases' dates are left out: on a small zone
-# they are one person's result date. The release date stays: the police need it.
+# they are one person's result date. The release date stays, as the end of its week (the
+# police need it; the exact day is the last case's date plus the release period).
 PUBLIC_COLUMNS = (
     "zone_id",
     "name",
@@ -167,12 +169,21 @@ def public_zones(
         )
     if "case_count" in public:
         public["case_count"] = public["case_count"].map(banded_count).astype(object)
+    if "release_due_on" in public:
+        as_of = _one_day(public["as_of"]) if "as_of" in public else None
+        public = public_release_dates(public, as_of)
     for column in public.columns:
         if column != "geometry" and public[column].map(lambda v: isinstance(v, dt.date)).any():
             public[column] = public[column].map(lambda v: v.isoformat() if v is not None else "")
     if synthetic:
         public.insert(0, "data", SYNTHETIC_NOTE)
     return public
+
+
+def _one_day(values: pd.Series) -> dt.date | None:
+    """The one day a column holds (the zones' ``as_of``), or None."""
+    days = {pd.Timestamp(v).date() for v in values if isinstance(v, dt.date | str) and v}
+    return days.pop() if len(days) == 1 else None
 
 
 def _write_geojson(zones: gpd.GeoDataFrame, path: Path) -> None:
