@@ -3,6 +3,7 @@ English and Hindi, and the community-spread signal as a sentence the collector c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import struct
@@ -163,12 +164,17 @@ def test_the_signal_is_one_sentence_the_collector_can_read_out():
 def test_cases_before_any_zone_are_told_apart_in_the_sentence():
     with i18n.language("en"):
         assert spread_sentence(window(0, 0, before=5)) == (
-            "The 5 cases of the last 7 days came before any zone was in force: the signal "
+            "The 5 cases of the last 7 days came before any zone was in force. The signal "
             "starts once the first zone is notified."
         )
+        first = dataclasses.replace(window(0, 0, before=5), first_zone_on=dt.date(2020, 5, 31))
+        assert spread_sentence(first) == (
+            "The 5 cases of the last 7 days came before any zone was in force. The first zone "
+            "came into force on 31-05-2020: cases reported after that day count."
+        )
         assert spread_sentence(window(4, 1, {"Aspur": 1}, before=3)) == (
-            "Of 4 cases in the last 7 days since the first zone came into force, 1 (25%) was "
-            "outside every zone in force — a new focus in Aspur."
+            "Of 7 cases in the last 7 days, 3 came before any zone was in force; of the other "
+            "4, 1 (25%) was outside every zone in force — a new focus in Aspur."
         )
 
 
@@ -176,7 +182,7 @@ def test_the_signal_reads_in_hindi():
     with i18n.language("hi"):
         sentence = spread_sentence(window(42, 3, {"Sagwara": 2, "Aspur": 1}))
     assert sentence == (
-        "पिछले 7 दिनों के 42 मामलों में से 3 (7%) हर लागू ज़ोन के बाहर थे — Sagwara और Aspur में नए केंद्र।"
+        "पिछले 7 दिनों के 42 मामलों में से 3 (7%) हर लागू ज़ोन के बाहर थे — Sagwara और Aspur में नए संक्रमण क्षेत्र।"
     )
 
 

@@ -46,14 +46,20 @@ def _chart(
 
 
 def _outside_count(window: SpreadWindow) -> str:
-    """ "10 of 32 cases", "no case", "1 of 1 case", "before any zone"."""
+    """ "10 of 32 cases", "no case", "1 of 1 case", "before any zone", "1 of 7 cases; 3
+    before any zone"."""
     if window.cases == 0:
         return _("before any zone") if window.before_zones else _("no case")
-    return n_(
+    counted = n_(
         "{outside} of {n} case",
         "{outside} of {n} cases",
         window.cases,
         outside=number(window.outside_zones),
+    )
+    if not window.before_zones:
+        return counted
+    return _(
+        "{counted}; {before} before any zone", counted=counted, before=number(window.before_zones)
     )
 
 

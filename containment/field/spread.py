@@ -31,6 +31,7 @@ __all__ = [
     "SpreadSignal",
     "SpreadWindow",
     "before_any_zone",
+    "first_zone_day",
     "outside_every_zone",
     "outside_every_zone_by_day",
     "spread_signal",
@@ -122,6 +123,7 @@ class SpreadWindow:
     outside_zones: int
     by_block: pd.DataFrame
     before_zones: int = 0
+    first_zone_on: dt.date | None = None  # the first zone's first day in force (None: no zone)
 
     @property
     def days(self) -> int:
@@ -149,6 +151,7 @@ def spread_window(
     first: dt.date,
     last: dt.date,
     before_zones: np.ndarray | None = None,
+    first_zone_on: dt.date | None = None,
 ) -> SpreadWindow:
     """The :class:`SpreadWindow` of ``first`` to ``last`` from each case's report day
     (``datetime64[D]``), whether it fell outside, its block, and whether it was reported
@@ -175,7 +178,15 @@ def spread_window(
         outside_zones=int(outside[chosen].sum()),
         by_block=table.reset_index(),
         before_zones=int((in_window & early).sum()),
+        first_zone_on=first_zone_on,
     )
+
+
+def first_zone_day(periods: gpd.GeoDataFrame) -> dt.date | None:
+    """The first day any zone was in force (None with no zone)."""
+    if periods.empty:
+        return None
+    return pd.Timestamp(periods["start"].min()).date()
 
 
 def before_any_zone(days: np.ndarray, periods: gpd.GeoDataFrame) -> np.ndarray:
@@ -229,8 +240,9 @@ def spread_signal(
     def window(length: int, end: dt.date) -> SpreadWindow:
         first = end - dt.timedelta(days=length - 1)
         return spread_window(
-            days, outside, blocks, names, first=first, last=end, before_zones=early
-        )
+            days, outside, blocks, names, first=first, last=end, before_zones=early,
+            first_zone_on=first_zone_day(periods),
+        )  # fmt: skip
 
     weekly = []
     for back in range(weeks - 1, -1, -1):

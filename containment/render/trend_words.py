@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from containment.field.spread import SpreadWindow
 from containment.field.trends import Growth, GrowthTrend
-from containment.i18n import _, n_, number
+from containment.i18n import _, date_text, n_, number
 
 __all__ = ["block_list", "growth_text", "percent", "spread_sentence"]
 
@@ -41,30 +41,38 @@ def spread_sentence(window: SpreadWindow) -> str:
     """The community-spread signal of a window as one sentence, e.g. "Of 42 cases in the last
     7 days, 3 (7%) were outside every zone in force — new foci in Sagwara and Aspur."; cases
     reported before any zone was in force are told apart, never counted as new foci."""
-    if window.cases == 0:
-        if window.before_zones:
-            return n_(
-                "The {n} case of the last {days} days came before any zone was in force: "
-                "the signal starts once the first zone is notified.",
-                "The {n} cases of the last {days} days came before any zone was in force: "
-                "the signal starts once the first zone is notified.",
-                window.before_zones,
-                days=window.days,
-            )
+    total = window.cases + window.before_zones
+    if total == 0:
         return _("No case was reported in the last {days} days.", days=window.days)
-    if window.before_zones:
-        of_cases = n_(
-            "Of {n} case in the last {days} days since the first zone came into force,",
-            "Of {n} cases in the last {days} days since the first zone came into force,",
-            window.cases,
+    of_cases = n_(
+        "Of {n} case in the last {days} days,",
+        "Of {n} cases in the last {days} days,",
+        total,
+        days=window.days,
+    )
+    if window.cases == 0:
+        before = n_(
+            "The {n} case of the last {days} days came before any zone was in force.",
+            "The {n} cases of the last {days} days came before any zone was in force.",
+            window.before_zones,
             days=window.days,
         )
-    else:
-        of_cases = n_(
-            "Of {n} case in the last {days} days,",
-            "Of {n} cases in the last {days} days,",
-            window.cases,
-            days=window.days,
+        if window.first_zone_on is None:
+            return before + " " + _("The signal starts once the first zone is notified.")
+        return (
+            before
+            + " "
+            + _(
+                "The first zone came into force on {day}: cases reported after that day count.",
+                day=date_text(window.first_zone_on),
+            )
+        )
+    if window.before_zones:
+        of_cases += " " + n_(
+            "{n} came before any zone was in force; of the other {counted},",
+            "{n} came before any zone was in force; of the other {counted},",
+            window.before_zones,
+            counted=number(window.cases),
         )
     if window.outside_zones == 0:
         return of_cases + " " + _("none was outside the zones in force: no new focus.")
