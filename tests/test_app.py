@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 import containment as cp
 from containment.auth import AuthError
-from containment.engine.lifecycle import SavedZone, ZoneStatus
+from containment.engine.lifecycle import SavedZone, ZoneOrigin, ZoneStatus
 from containment.service import Service, setup_code
 from containment.store import (
     SCHEMA_PREFIX_VARIABLE,
@@ -273,6 +273,18 @@ def test_an_order_dated_before_the_zone_was_drawn_is_confirmed_first(store):
     app.button(key="notify_zone_DZ-1").click().run()
     zone = store.zone("DZ-1")
     assert (zone.status, zone.notified_on) == (ZoneStatus.NOTIFIED, dt.date(2020, 5, 12))
+
+
+def test_an_order_date_the_service_would_refuse_is_refused_at_once_not_confirmed(store):
+    store.save_zone(dataclasses.replace(ward_7(status="proposed"), origin=ZoneOrigin.RULE))
+    app = run("plan", store)
+    app.text_input(key="order_DZ-1").input("DM/2020/98")
+    app.date_input(key="order_on_DZ-1").set_value(dt.date(2020, 5, 12)).run()
+    notify = expander(app, "Notify (collector)")
+    assert "it was proposed for the cases as of 15-05-2020" in shown(notify.error[0].value)
+    assert app.button(key="notify_zone_DZ-1").disabled
+    assert not [c for c in app.checkbox if c.key.startswith("sure_order_on_DZ-1")]
+    assert store.zone("DZ-1").status == ZoneStatus.PROPOSED
 
 
 def test_an_order_dated_on_the_working_date_needs_no_confirmation(store):

@@ -18,6 +18,7 @@ from containment.engine.decision_dates import dates_to_confirm
 from containment.engine.drawing import drawn_shape, overlapping_zones, snap_to_units
 from containment.engine.lifecycle import (
     SavedZone,
+    TransitionError,
     ZoneOrigin,
     ZoneStatus,
     advance,
@@ -450,6 +451,12 @@ def _zone_actions(zones: gpd.GeoDataFrame, listed: gpd.GeoDataFrame, as_of: dt.d
         """The decision's button, after the collector confirms a date that looks wrong; a
         refusal is shown under the button."""
         on = st.session_state.get(on_key) or as_of
+        try:  # a date the service refuses whatever is confirmed: said at once, no button
+            advance(zone, to, on=on, order_number="-")
+        except TransitionError as refused:
+            st.error(md(str(refused)))
+            st.button(label, type="primary", key=key, disabled=True)
+            return
         due = row["release_due_on"]
         doubts = dates_to_confirm(
             zone,
