@@ -367,6 +367,24 @@ def notified_rule_zones(store, dungarpur):
         )
 
 
+def test_a_planner_proposes_checkpoints_only_for_zones_not_yet_notified(store, dungarpur):
+    notified_rule_zones(store, dungarpur)
+    draft = store.zones().iloc[0]
+    store.save_zone(
+        dataclasses.replace(
+            store.zone(draft["zone_id"]), status="proposed", order_number="", notified_on=None
+        )
+    )
+    app = run("fieldwork", store, "ravi")
+    assert not app.exception
+    n = len(store.zones()) - 1
+    assert any(f"{n} zones are notified" in c.value for c in app.caption)
+    app.button(key="propose_checkpoints").click().run()
+    assert not app.exception
+    assert not app.error
+    assert set(store.checkpoints()["zone_id"]) <= {draft["zone_id"]}
+
+
 def test_field_work_proposes_checkpoints_sectors_and_the_public_list(store, dungarpur):
     notified_rule_zones(store, dungarpur)
     app = run("fieldwork", store)

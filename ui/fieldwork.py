@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import containment as cp
+from containment.auth import Permission
 from containment.engine.crs import STORAGE_CRS
 from containment.field.allocation import allocate, beds_by_block, nearest_centres
 from containment.field.centres import CentreKind
@@ -143,6 +144,20 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
     if containment.empty:
         st.info(_("No proposed or notified containment zones yet."))
         return
+    mine = containment  # the zones whose checkpoints this user may change
+    if not ws.may(Permission.NOTIFY_ZONES):  # a notified zone's checkpoints are in its order
+        notified = containment["status"] != "proposed"
+        mine = containment[~notified]
+        if notified.any():
+            st.caption(
+                n_(
+                    "{n} zone is notified: its checkpoints are part of the collector's order, "
+                    "so the collector adds them.",
+                    "{n} zones are notified: their checkpoints are part of the collector's "
+                    "order, so the collector adds them.",
+                    int(notified.sum()),
+                )
+            )
     try:
         roads = _roads()
     except cp.ContainmentError as error:
@@ -154,8 +169,9 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
         _("Propose checkpoints where roads cross the perimeters"),
         type="primary",
         key="propose_checkpoints",
+        disabled=mine.empty,
     ):
-        proposed = propose_checkpoints(containment, roads, district, merge_m=merge_m)
+        proposed = propose_checkpoints(mine, roads, district, merge_m=merge_m)
         known = set(saved["checkpoint_id"])
         new = proposed[~proposed["checkpoint_id"].isin(known)]
         if state.act(
@@ -192,12 +208,14 @@ def _checkpoints_tab(zones: gpd.GeoDataFrame) -> None:
     clicked = (output or {}).get("last_clicked")
     c1, c2 = st.columns(2)
     with c1:
-        labels = dict(zip(containment["zone_id"], containment["name"], strict=True))
+        labels = dict(zip(mine["zone_id"], mine["name"], strict=True))
         zone_id = st.selectbox(
             _("Zone"), list(labels), format_func=labels.get, key="checkpoint_zone"
         )
         road = st.text_input(_("Road"), key="checkpoint_road")
-        if st.button(_("Add checkpoint at the clicked point"), disabled=not clicked):
+        if st.button(
+            _("Add checkpoint at the clicked point"), disabled=not clicked or zone_id is None
+        ):
             point = gpd.GeoSeries.from_xy([clicked["lng"]], [clicked["lat"]], crs=STORAGE_CRS)
             frame = gpd.GeoDataFrame(
                 {
