@@ -57,7 +57,7 @@ from containment.engine.rules import Rule
 from containment.engine.update import Change, ZoneChange, compare_with_saved
 from containment.engine.zones import ZoneKind, ZonePlan, ZoneShape, plan_zones
 from containment.errors import ContainmentError
-from containment.field.centres import Centre
+from containment.field.centres import Centre, CentreError, same_centre
 from containment.field.crossings import border_alerts, no_alerts
 from containment.field.trends import Trends, trends
 from containment.i18n import IST, LANGUAGES, N_, _, n_, time_text
@@ -569,8 +569,21 @@ class Workspace:
 
     def save_centre(self, centre: Centre, *, on: dt.date | None = None) -> Centre:
         """Save a centre; a change of its beds counts from day ``on`` (the working date;
-        today in the district if not given) in the occupancy history."""
+        today in the district if not given) in the occupancy history. A new centre repeating a
+        saved one (same name, same place: :func:`~containment.field.centres.same_centre`) is
+        refused."""
         self.require(Permission.EDIT_CENTRES)
+        saved = self._store.centres()
+        new = centre.centre_id not in set(saved["centre_id"])
+        repeated = same_centre(centre, saved) if new else None
+        if repeated is not None:
+            msg = _(
+                "A centre named {name} is already there ({centre}): update its beds under "
+                "*Update or remove a centre* rather than adding it again.",
+                name=repr(centre.name),
+                centre=repeated,
+            )
+            raise CentreError(msg)
         return self._store.save_centre(centre, on=on)
 
     def occupy_beds(self, counts: Mapping[str, int], *, on: dt.date | None = None) -> None:

@@ -321,6 +321,21 @@ def test_the_police_never_get_planners_notes_or_draft_zones_checkpoints(service,
     assert planner.centre("CC-1").note == "isolating the family of case 17"
 
 
+def test_a_centre_added_twice_is_refused_the_second_time(service):
+    from containment.field.centres import CentreError
+
+    planner = workspace(service, "ravi")
+    school = Centre("CC-1", "QC Bichhiwara school", "quarantine_centre", 73.72, 23.84, capacity=50)
+    planner.save_centre(school)
+    again = dataclasses.replace(school, centre_id="CC-2", name="qc bichhiwara  School")
+    with pytest.raises(CentreError, match=r"already there \(CC-1\)"):
+        planner.save_centre(again)
+    planner.save_centre(dataclasses.replace(planner.centre("CC-1"), capacity=60))  # an update
+    planner.save_centre(dataclasses.replace(again, lon=73.73))  # another place: another centre
+    assert sorted(planner.centres()["centre_id"]) == ["CC-1", "CC-2"]
+    assert planner.centre("CC-1").capacity == 60
+
+
 def test_the_checkpoints_of_a_notified_zone_are_changed_by_the_collector_only(service, store):
     import geopandas as gpd
 

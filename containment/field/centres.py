@@ -6,12 +6,21 @@ import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 
 from containment.errors import ContainmentError
 from containment.i18n import N_, _, number
 
-__all__ = ["CENTRE_FIELDS", "Centre", "CentreError", "CentreKind", "facility_labels"]
+__all__ = [
+    "CENTRE_FIELDS",
+    "SAME_PLACE_M",
+    "Centre",
+    "CentreError",
+    "CentreKind",
+    "facility_labels",
+    "same_centre",
+]
 
 
 class CentreKind(StrEnum):
@@ -114,3 +123,35 @@ def facility_labels(facilities: pd.DataFrame) -> pd.Series:
         ids = facilities["facility_id"].astype(str)
         labels[same] = labels[same] + " (" + ids[same] + ")"
     return labels
+
+
+#: A new centre of the same name this close to a saved one is that one, added again.
+SAME_PLACE_M = 100.0
+
+
+def same_centre(centre: Centre, saved: pd.DataFrame) -> str | None:
+    """The id of a saved centre (``centre_id``, ``name``, ``lon``, ``lat``) that ``centre``
+    repeats — another id, the same name (whatever its case and spaces) within
+    :data:`SAME_PLACE_M` — or None.
+
+    >>> saved = pd.DataFrame({"centre_id": ["C-1"], "name": ["QC School"], "lon": [73.7],
+    ...                       "lat": [23.8]})
+    >>> new = Centre("C-2", " qc  school ", "quarantine_centre", 73.7003, 23.8002, 50, 0)
+    >>> same_centre(new, saved), same_centre(dataclasses.replace(new, lon=73.71), saved)
+    ('C-1', None)
+    """
+    if saved.empty:
+        return None
+
+    def words(name: object) -> str:
+        return " ".join(str(name).split()).casefold()
+
+    others = saved[(saved["centre_id"] != centre.centre_id)]
+    named = others[others["name"].map(words) == words(centre.name)]
+    if named.empty:
+        return None
+    lat = np.radians(centre.lat)
+    north_m = (named["lat"].astype(float) - centre.lat) * 111_320.0
+    east_m = (named["lon"].astype(float) - centre.lon) * 111_320.0 * np.cos(lat)
+    near = named[np.hypot(north_m, east_m) <= SAME_PLACE_M]
+    return None if near.empty else str(near["centre_id"].iloc[0])
