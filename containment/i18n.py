@@ -30,7 +30,7 @@ import functools
 import gettext
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -46,6 +46,7 @@ __all__ = [
     "current_language",
     "date_text",
     "language",
+    "listed",
     "n_",
     "ngettext",
     "number",
@@ -139,6 +140,27 @@ def number(value: float | None, digits: int = 0) -> str:
         whole = ",".join([*pairs, tail])
     sign = "-" if value < 0 and float(text) != 0 else ""
     return sign + whole + (f".{fraction}" if fraction else "")
+
+
+#: How many names a message lists before "and N more": a file's columns can number thousands.
+LISTED_NAMES = 30
+
+
+def listed(names: Iterable[object], most: int = LISTED_NAMES) -> str:
+    """Names joined with commas, the first ``most`` only and then how many more.
+
+    >>> listed(["a", "b", "c"]), listed([f"c{i}" for i in range(5)], most=2)
+    ('a, b, c', 'c0, c1 and 3 more')
+    """
+    shown = [str(name) for name in names]
+    if len(shown) <= most:
+        return ", ".join(shown)
+    return n_(
+        "{names} and {n} more",
+        "{names} and {n} more",
+        len(shown) - most,
+        names=", ".join(shown[:most]),
+    )
 
 
 def date_text(value: dt.date | None) -> str:

@@ -634,13 +634,19 @@ class Workspace:
         return self._store.base_layer_features(layer_id)
 
     def add_base_layer(
-        self, source: bytes | os.PathLike[str], file_name: str, *, name: str = ""
+        self,
+        source: bytes | os.PathLike[str],
+        file_name: str,
+        *,
+        district: District,
+        name: str = "",
     ) -> BaseLayer:
         """Add a map layer of the district's own from an upload's bytes (or, from the command
-        line, a file): a road or ward layer (GeoJSON, GeoPackage, zipped shapefile) or tiles
-        (MBTiles, PMTiles). ``file_name`` is what the user called the file: shown, never used
-        as a path. Tiles are copied, checked, into the district's layer folder under the
-        layer's new id; the record and its audit entry are saved in one transaction."""
+        line, a file): a road or ward layer (GeoJSON, GeoPackage, zipped shapefile), which must
+        lie at ``district``, or tiles (MBTiles, PMTiles). ``file_name`` is what the user called
+        the file: shown, never used as a path. Tiles are copied, checked, into the district's
+        layer folder under the layer's new id; the record and its audit entry are saved in one
+        transaction."""
         self.require(Permission.ADD_MAP_LAYERS)
         shown = PurePath(file_name).name or "the layer"
         title = (name or PurePath(shown).stem).strip()[:80] or shown
@@ -652,7 +658,7 @@ class Workspace:
                 head = handle.read(100)
         if tile_file_kind(head) is None:
             data = source if isinstance(source, bytes) else Path(source).read_bytes()
-            kind, features = base_layer_features(data, shown)
+            kind, features = base_layer_features(data, shown, district)
             form = (
                 "gpkg" if data.startswith(b"SQLite") else "zip" if data[:2] == b"PK" else "geojson"
             )

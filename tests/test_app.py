@@ -10,6 +10,7 @@ import re
 import uuid
 from collections.abc import Iterator
 
+import geopandas as gpd
 import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
@@ -25,6 +26,7 @@ from containment.store import (
     default_store_path,
     open_store,
 )
+from containment.store.baselayers import BaseLayer
 from tests.conftest import drop_schema
 
 WORKING_DATE = dt.date(2020, 5, 15)
@@ -642,3 +644,25 @@ def test_the_export_offers_the_zones_in_force_first_and_the_police_only_orders(s
         "In force (notified, not released)",
         "Released",
     ]
+
+
+def test_a_stored_layer_no_map_can_draw_is_left_off_the_maps_and_named_on_its_page(store):
+    inf = float("inf")
+    features = gpd.GeoDataFrame(
+        {"label": ["broken", "W-7"]},
+        geometry=[
+            shapely.Polygon([(inf, inf), (inf, 0), (0, inf), (inf, inf)]),
+            shapely.box(73.70, 23.83, 73.72, 23.85),
+        ],
+        crs=4326,
+    )
+    record = BaseLayer("Lold", "Old wards", "areas", "geojson", "old.geojson", features=2)
+    store.acting_as("ravi", "planner").add_base_layer(record, features)
+    for page in ("plan", "meeting", "police"):
+        app = run(page, store)
+        assert not app.exception, page
+    layers = run("layers", store)
+    assert not layers.exception
+    assert any(
+        "Layer Old wards: 1 of its 2 features cannot be drawn" in w.value for w in layers.warning
+    )

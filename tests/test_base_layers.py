@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 import containment.io.tiles as tiles_module
 from containment.auth import AuthError
 from containment.errors import ContainmentError
+from containment.io.district import load_district
 from containment.io.tiles import TileFileError, copy_tiles, tile_file_kind
 from containment.service import Service
 from tests.tilefiles import (
@@ -33,6 +34,7 @@ from tests.tilefiles import (
 from ui import tiles, web
 
 PASSWORD = "a long test password"
+DUNGARPUR = load_district("dungarpur")
 RED, BLUE = png((200, 0, 0), 4), png((0, 0, 200), 4)
 # Two tiles over Dungarpur (zoom 10) and one at zoom 0; XYZ rows.
 TILES = {(10, 721, 445): RED, (10, 722, 445): BLUE, (0, 0, 0): png((0, 150, 0), 4)}
@@ -91,7 +93,9 @@ def get(
 @pytest.mark.parametrize("make", [mbtiles, pmtiles], ids=["mbtiles", "pmtiles"])
 def test_a_tile_file_is_served_tile_by_tile_to_a_logged_in_user(service, tmp_path, make):
     data = make(tmp_path / "survey.tiles", TILES).read_bytes()
-    layer = workspace(service, "ravi").add_base_layer(data, "survey.tiles", name="Survey 2019")
+    layer = workspace(service, "ravi").add_base_layer(
+        data, "survey.tiles", name="Survey 2019", district=DUNGARPUR
+    )
     assert (layer.kind, layer.format, layer.min_zoom, layer.max_zoom) == ("tiles", "png", 0, 10)
     assert layer.features == 3
     assert layer.added_by == "ravi"
@@ -106,7 +110,7 @@ def test_a_tile_file_is_served_tile_by_tile_to_a_logged_in_user(service, tmp_pat
 
 def test_a_missing_tile_or_layer_is_not_found(service, tmp_path):
     data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
-    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles")
+    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles", district=DUNGARPUR)
     cookie = token(service, "ravi")
     for path in (
         f"/tiles/{layer.layer_id}/10/0/0",  # no such tile
@@ -119,7 +123,7 @@ def test_a_missing_tile_or_layer_is_not_found(service, tmp_path):
 
 def test_tiles_are_for_an_open_session_only(service, tmp_path):
     data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
-    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles")
+    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles", district=DUNGARPUR)
     path = f"/tiles/{layer.layer_id}/10/721/445"
     assert get(service, path, None)[0] == 401
     assert get(service, path, "not-a-session")[0] == 401
@@ -137,7 +141,9 @@ def test_no_request_reaches_a_file_by_its_path(service, tmp_path):
     secret.parent.mkdir(parents=True, exist_ok=True)
     mbtiles(secret, TILES)
     data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
-    layer = workspace(service, "ravi").add_base_layer(data, "../../secret.mbtiles")
+    layer = workspace(service, "ravi").add_base_layer(
+        data, "../../secret.mbtiles", district=DUNGARPUR
+    )
     cookie = token(service, "ravi")
     for path in (
         "/tiles/secret/10/721/445",
@@ -157,7 +163,7 @@ def test_no_request_reaches_a_file_by_its_path(service, tmp_path):
 def test_vector_tiles_are_served_unpacked(service, tmp_path):
     mvt = {(10, 721, 445): b"\x1a\x05roads"}  # a protobuf message's bytes, as far as we care
     data = pmtiles(tmp_path / "streets.pmtiles", mvt, vector=True).read_bytes()
-    layer = workspace(service, "meena").add_base_layer(data, "streets.pmtiles")
+    layer = workspace(service, "meena").add_base_layer(data, "streets.pmtiles", district=DUNGARPUR)
     assert (layer.format, layer.vector_layers, layer.attribution) == ("pbf", "roads", "test tiles")
     status, headers, body = get(
         service, f"/tiles/{layer.layer_id}/10/721/445", token(service, "meena")
@@ -168,7 +174,7 @@ def test_vector_tiles_are_served_unpacked(service, tmp_path):
 
 def test_an_mbtiles_whose_tiles_are_a_view_is_copied_into_a_plain_table(service, tmp_path):
     data = mbtiles(tmp_path / "v.mbtiles", TILES, views=True).read_bytes()
-    layer = workspace(service, "ravi").add_base_layer(data, "v.mbtiles")
+    layer = workspace(service, "ravi").add_base_layer(data, "v.mbtiles", district=DUNGARPUR)
     copy = sqlite3.connect(service.store.layer_folder / f"{layer.layer_id}.mbtiles")
     kinds = dict(copy.execute("SELECT name, type FROM sqlite_master WHERE name NOT LIKE 'sqlite%'"))
     copy.close()
@@ -188,7 +194,7 @@ def test_a_tile_file_that_is_not_what_it_says_is_refused(
 ):
     data = mbtiles(tmp_path / "bad.mbtiles", tiles_in_file, form=form).read_bytes()
     with pytest.raises(TileFileError, match=message):
-        workspace(service, "ravi").add_base_layer(data, "bad.mbtiles")
+        workspace(service, "ravi").add_base_layer(data, "bad.mbtiles", district=DUNGARPUR)
     assert workspace(service, "ravi").base_layers().empty
     assert list(service.store.layer_folder.iterdir()) == []  # nothing half-copied left
 
@@ -197,7 +203,7 @@ def test_a_damaged_pmtiles_file_is_refused_not_followed(service, tmp_path):
     data = bytearray(pmtiles(tmp_path / "p.pmtiles", TILES).read_bytes())
     data[8:16] = (10**9).to_bytes(8, "little")  # the root directory lies far past the end
     with pytest.raises(TileFileError, match=r"p\.pmtiles: "):
-        workspace(service, "ravi").add_base_layer(bytes(data), "p.pmtiles")
+        workspace(service, "ravi").add_base_layer(bytes(data), "p.pmtiles", district=DUNGARPUR)
 
 
 def test_a_geopackage_is_not_taken_for_mbtiles(tmp_path):
@@ -232,7 +238,9 @@ ROADS = geojson(
 
 
 def test_a_ward_map_is_kept_in_the_store_with_a_name_for_each_ward(service):
-    layer = workspace(service, "ravi").add_base_layer(WARDS, "wards.geojson", name="Wards")
+    layer = workspace(service, "ravi").add_base_layer(
+        WARDS, "wards.geojson", name="Wards", district=DUNGARPUR
+    )
     assert (layer.kind, layer.format, layer.features) == ("areas", "geojson", 2)
     features = workspace(service, "thana").base_layer_features(layer.layer_id)
     assert list(features["label"]) == ["W-7", "2"]  # a ward with no number gets its place
@@ -240,7 +248,7 @@ def test_a_ward_map_is_kept_in_the_store_with_a_name_for_each_ward(service):
 
 
 def test_a_road_layer_is_kept_as_roads(service):
-    layer = workspace(service, "meena").add_base_layer(ROADS, "roads.geojson")
+    layer = workspace(service, "meena").add_base_layer(ROADS, "roads.geojson", district=DUNGARPUR)
     assert (layer.kind, layer.name) == ("roads", "roads")
     assert list(workspace(service, "ravi").base_layer_features(layer.layer_id)["label"]) == [
         "NH 48"
@@ -265,7 +273,7 @@ def test_a_road_layer_is_kept_as_roads(service):
 )
 def test_a_layer_that_is_neither_roads_nor_areas_is_refused(service, data, message):
     with pytest.raises(ContainmentError, match=message):
-        workspace(service, "ravi").add_base_layer(data, "layer.geojson")
+        workspace(service, "ravi").add_base_layer(data, "layer.geojson", district=DUNGARPUR)
 
 
 def test_a_layer_with_more_corners_than_a_map_can_draw_is_refused(service):
@@ -275,6 +283,7 @@ def test_a_layer_with_more_corners_than_a_map_can_draw_is_refused(service):
         workspace(service, "ravi").add_base_layer(
             geojson([({}, {"type": "LineString", "coordinates": zigzag.tolist()})]),
             "layer.geojson",
+            district=DUNGARPUR,
         )
 
 
@@ -282,18 +291,20 @@ def test_a_layer_with_more_corners_than_a_map_can_draw_is_refused(service):
 
 
 def test_the_police_see_base_layers_but_may_not_add_or_remove_them(service, tmp_path):
-    layer = workspace(service, "ravi").add_base_layer(WARDS, "wards.geojson")
+    layer = workspace(service, "ravi").add_base_layer(WARDS, "wards.geojson", district=DUNGARPUR)
     police = workspace(service, "thana")
     assert list(police.base_layers()["layer_id"]) == [layer.layer_id]
     with pytest.raises(AuthError, match="may not add and remove"):
-        police.add_base_layer(ROADS, "roads.geojson")
+        police.add_base_layer(ROADS, "roads.geojson", district=DUNGARPUR)
     with pytest.raises(AuthError):
         police.remove_base_layer(layer.layer_id)
 
 
 def test_adding_and_removing_a_layer_is_audited_and_removes_its_file(service, tmp_path):
     data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
-    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles", name="Survey")
+    layer = workspace(service, "ravi").add_base_layer(
+        data, "a.mbtiles", name="Survey", district=DUNGARPUR
+    )
     file = service.store.layer_folder / f"{layer.layer_id}.mbtiles"
     assert file.is_file()
     workspace(service, "meena").remove_base_layer(layer.layer_id)
@@ -309,7 +320,7 @@ def test_adding_and_removing_a_layer_is_audited_and_removes_its_file(service, tm
 
 def test_a_layer_added_from_the_command_line_reads_a_file_of_any_size(service, tmp_path):
     path = pmtiles(tmp_path / "big.pmtiles", TILES)
-    layer = workspace(service, "ravi").add_base_layer(path, path.name)
+    layer = workspace(service, "ravi").add_base_layer(path, path.name, district=DUNGARPUR)
     assert layer.features == 3
     assert layer.size_bytes > 0
     assert get(service, f"/tiles/{layer.layer_id}/0/0/0", token(service, "ravi"))[0] == 200
@@ -320,7 +331,7 @@ def test_the_copy_refuses_a_tile_that_unpacks_to_too_much(service, tmp_path):
     data = pmtiles(tmp_path / "b.pmtiles", bomb, vector=True).read_bytes()
     assert len(data) < 100_000
     with pytest.raises(TileFileError, match=r"damaged|more than 4 MB"):
-        workspace(service, "ravi").add_base_layer(data, "b.pmtiles")
+        workspace(service, "ravi").add_base_layer(data, "b.pmtiles", district=DUNGARPUR)
 
 
 def test_tile_urls_follow_the_app_base_path():
@@ -342,7 +353,7 @@ def test_a_refused_layer_or_tile_file_is_explained_in_the_readers_language(servi
     not_tiles.write_bytes(b"these are not tiles")
     with i18n.language("hi"):
         with pytest.raises(ContainmentError, match=r"रेखाएँ \(1\) और बहुभुज \(1\) दोनों"):
-            workspace(service, "ravi").add_base_layer(both, "layer.geojson")
+            workspace(service, "ravi").add_base_layer(both, "layer.geojson", district=DUNGARPUR)
         with pytest.raises(TileFileError, match="न MBTiles है न PMTiles"):
             copy_tiles(not_tiles, tmp_path / "out.mbtiles", "wards.mbtiles")
 
@@ -364,3 +375,61 @@ def test_tile_files_that_would_take_long_or_fill_the_disk_are_refused(tmp_path, 
             endless_mbtiles(tmp_path / "view.mbtiles"), tmp_path / "c.mbtiles", "view.mbtiles"
         )
     assert time.monotonic() - started < 120  # each stopped on its budget, not run to its end
+
+
+# --- a layer elsewhere, or with coordinates no map can draw -------------------------------------
+
+
+def in_crs(epsg: int, geometry: dict) -> bytes:
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "crs": {"type": "name", "properties": {"name": f"EPSG:{epsg}"}},
+            "features": [{"type": "Feature", "properties": {"name": "a"}, "geometry": geometry}],
+        }
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            in_crs(
+                32643,
+                {
+                    "type": "Polygon",
+                    "coordinates": [[[1e300, 0], [1e300, 1e6], [2e300, 1e6], [1e300, 0]]],
+                },
+            ),
+            r"feature 1: its coordinates lie outside where EPSG:32643 is defined",
+        ),
+        (
+            b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+            b'"geometry":{"type":"LineString","coordinates":[[1e400,23.8],[73.8,23.9]]}}]}',
+            r"feature 1: a coordinate is not a finite number",
+        ),
+        (
+            geojson([({}, {"type": "LineString", "coordinates": [[23.8, 73.7], [23.9, 73.8]]})]),
+            r"no part of the layer lies within 10 km of Dungarpur district: it spans longitude "
+            r"23\.800 to 23\.900, latitude 73\.700 to 73\.800 \(the district: longitude 73\.",
+        ),
+        (  # Jaipur's wards: a real layer, of another district
+            geojson([({}, shapely.geometry.mapping(shapely.box(75.78, 26.90, 75.82, 26.94)))]),
+            r"no part of the layer lies within 10 km .* longitude and latitude are swapped",
+        ),
+    ],
+    ids=["projected 1e300", "1e400 longitude", "swapped", "another district"],
+)
+def test_a_layer_no_map_can_draw_here_is_refused_with_where_it_lies(service, data, message):
+    with pytest.raises(ContainmentError, match=message):
+        workspace(service, "ravi").add_base_layer(data, "layer.geojson", district=DUNGARPUR)
+    assert workspace(service, "ravi").base_layers().empty
+
+
+def test_a_ward_map_in_utm_at_the_district_is_added(service):
+    ward = shapely.box(73.70, 23.83, 73.72, 23.85)
+    utm = gpd.GeoSeries([ward], crs=4326).to_crs(32643).iloc[0]
+    data = in_crs(32643, shapely.geometry.mapping(utm))
+    layer = workspace(service, "ravi").add_base_layer(data, "wards.geojson", district=DUNGARPUR)
+    stored = workspace(service, "ravi").base_layer_features(layer.layer_id).geometry.iloc[0]
+    assert stored.equals_exact(ward, tolerance=1e-6)

@@ -195,3 +195,13 @@ def test_zones_with_circles_warns_and_writes_the_exact_circles(line_list, tmp_pa
     case = gpd.GeoSeries([shapely.Point(73.71, 23.84)], crs=4326).to_crs(dungarpur.metric_crs)
     distances = [case.iloc[0].distance(shapely.Point(xy)) for xy in outline.exterior.coords]
     assert 495 < min(distances) <= max(distances) < 505
+
+
+@pytest.mark.parametrize("cases", ["0", "-5"])
+def test_synthetic_with_no_cases_says_how_many_it_needs(tmp_path, cases):
+    result = runner.invoke(app, ["synthetic", str(tmp_path / "s.csv"), "--cases", cases])
+    assert result.exit_code == 2  # as every other refused command
+    assert f"must be 1 or more (not {cases})" in result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, ValueError | IndexError)
+    assert not (tmp_path / "s.csv").exists()

@@ -150,3 +150,30 @@ def test_an_outline_with_more_corners_than_a_hand_draws_is_refused(dungarpur):
     feature = {"geometry": shapely.geometry.mapping(shapely.Polygon(ring))}
     with pytest.raises(DrawingError, match="corners, more than the 5,000 a drawn zone may have"):
         drawn_shape(feature, dungarpur)
+
+
+def circle(properties: object) -> dict:
+    return {"geometry": {"type": "Point", "coordinates": [LON, LAT]}, "properties": properties}
+
+
+@pytest.mark.parametrize(
+    ("properties", "message"),
+    [
+        ({"radius": "abc"}, r"radius 'abc' is not a number of metres"),
+        ({"radius": math.inf}, r"radius inf is not a number of metres"),
+        ({"radius": math.nan}, r"radius nan is not a number of metres"),
+        ({"radius": [500]}, r"radius \[500\] is not a number of metres"),
+        ({"radius": True}, r"radius True is not a number of metres"),
+        ({"radius": {"m": 5}}, r"is not a number of metres"),
+        ([500], r"properties are not a set of named values \(list\)"),
+        ("radius", r"properties are not a set of named values \(str\)"),
+    ],
+)
+def test_a_tampered_circle_is_refused_with_what_to_do(dungarpur, properties, message):
+    with pytest.raises(DrawingError, match=message):
+        drawn_shape(circle(properties), dungarpur)
+
+
+def test_a_circle_radius_sent_as_text_of_a_number_is_read(dungarpur):
+    shape = drawn_shape(circle({"radius": "750"}), dungarpur)
+    assert area_m2(shape.geometry, dungarpur) == pytest.approx(math.pi * 750**2, rel=0.01)

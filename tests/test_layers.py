@@ -145,3 +145,52 @@ def test_a_layer_without_geometry_is_read_with_empty_geometry(tmp_path) -> None:
     layer = read_layer(json.dumps(doc).encode(), "x.geojson")
     assert layer.geometry.isna().all()
     assert shapely.is_missing(layer.geometry.to_numpy()).all()
+
+
+def one_feature(geometry: object, properties: object = None) -> bytes:
+    feature = {"type": "Feature", "properties": properties or {"name": "a"}, "geometry": geometry}
+    return json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            one_feature({"type": "LineString", "coordinates": [[73.7, 23.8]]}),
+            r"feature 1: a line has only one point; a line needs two or more",
+        ),
+        (
+            one_feature({"type": "MultiLineString", "coordinates": [[[73.7, 23.8]]]}),
+            r"feature 1: a line has only one point",
+        ),
+        (
+            one_feature({"type": "Circle", "coordinates": [73.7, 23.8]}),
+            r"feature 1: 'Circle' is not a GeoJSON geometry type",
+        ),
+        (one_feature("LINESTRING (0 0, 1 1)"), r"feature 1: its geometry 'LINESTRING"),
+        (
+            one_feature({"type": "Polygon", "coordinates": [[[73.7, 23.8], [73.8, 23.8]]]}),
+            r"feature 1: its Polygon geometry cannot be read",
+        ),
+        (
+            b'{"type":"FeatureCollection","features":' + b"[" * 200_000 + b"]" * 200_000 + b"}",
+            r"nested too deeply",
+        ),
+        (
+            one_feature(None, {"name": 1}).replace(b'"name": 1', b'"name": 1' + b"0" * 5000),
+            r"a number too long to read",
+        ),
+    ],
+    ids=["one-point line", "one-point part", "circle", "wkt", "two-point ring", "deep", "digits"],
+)
+def test_a_malformed_geojson_feature_is_named_with_what_to_do(data, message) -> None:
+    for read in (lambda: read_layer(data, "x.geojson"), lambda: read_table(data, name="x.geojson")):
+        with pytest.raises(CaseFileError, match=message):
+            read()
+
+
+def test_a_property_called_geometry_does_not_replace_the_geometry() -> None:
+    layer = read_layer(
+        one_feature({"type": "Point", "coordinates": [73.7, 23.8]}, {"geometry": "x"}), "x"
+    )
+    assert layer.geometry.iloc[0] == shapely.Point(73.7, 23.8)

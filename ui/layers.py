@@ -8,6 +8,8 @@ import streamlit as st
 
 from containment.auth import Permission
 from containment.i18n import N_, _, number
+from containment.render.mapview import drawable_features
+from containment.render.text import markdown_text as md
 from ui import state
 from ui.tables import show_wrapped_table
 from ui.widgets import LAYER_UPLOAD_MB, TILES_UPLOAD_MB, uploader
@@ -25,6 +27,25 @@ _TABLE = {
 }
 # What an upload may be: vector layers as everywhere in the app, tiles up to Streamlit's limit.
 _TYPES = ["geojson", "json", "gpkg", "zip", "mbtiles", "pmtiles"]
+
+
+def _warn_undrawable() -> None:
+    """Name each stored layer that has features no map can draw (they are left off the maps)."""
+    for layer in state.own_layers():
+        if layer.features is None or layer.features.empty:
+            continue
+        drawn = drawable_features(layer.features)
+        if not drawn.all():
+            st.warning(
+                _(
+                    "Layer {name}: {n} of its {total} features cannot be drawn (their "
+                    "coordinates are not numbers, or lie outside longitude and latitude); the "
+                    "maps leave them off. Remove the layer and add it again, corrected.",
+                    name=md(layer.name),
+                    n=number(int((~drawn).sum())),
+                    total=number(len(drawn)),
+                )
+            )
 
 
 @state.page
@@ -46,6 +67,7 @@ def page() -> None:
     else:
         added_at = pd.to_datetime(layers["added_at"], utc=True).dt.floor("min")
         show_wrapped_table(layers.assign(added_at=added_at.astype(object)), _TABLE)
+        _warn_undrawable()
     if not ws.may(Permission.ADD_MAP_LAYERS):
         return
     st.subheader(_("Add a layer"))
@@ -67,8 +89,11 @@ def page() -> None:
                 st.error(_("Choose a file first."))
             else:
                 data, file_name = upload.getvalue(), upload.name  # the name is never a path
+                district = state.district()
                 added = state.act(
-                    lambda fresh: fresh.add_base_layer(data, file_name, name=name),
+                    lambda fresh: fresh.add_base_layer(
+                        data, file_name, district=district, name=name
+                    ),
                     done=_("Layer added: it is drawn on every map."),
                 )
                 if added is None:

@@ -428,9 +428,9 @@ def synthetic(
     """Write a SYNTHETIC line list (day-first dates, like the district's) for demos and tests."""
     try:
         loaded = load_district(district)
+        frame = synthetic_cases(loaded, cases, seed=seed)
     except ContainmentError as exc:
         raise _fail(str(exc)) from exc
-    frame = synthetic_cases(loaded, cases, seed=seed)
     rng = np.random.default_rng(seed)
     lat = frame.geometry.y.round(6).astype(str).to_numpy()
     lon = frame.geometry.x.round(6).astype(str).to_numpy()

@@ -68,6 +68,34 @@ def _to_lonlat(geometry: shapely.Geometry, district: District) -> shapely.Geomet
     return shapely.transform(geometry, unproject)
 
 
+def _circle_radius_m(properties: object) -> float:
+    """A drawn circle's radius in metres (0 for a marker), as the map sends it: a number."""
+    if properties is None:
+        return 0.0
+    if not isinstance(properties, Mapping):
+        msg = _(
+            "The drawing's properties are not a set of named values ({value}). Draw it again.",
+            value=type(properties).__name__,
+        )
+        raise DrawingError(msg)
+    radius = properties.get("radius")
+    if radius is None:
+        return 0.0
+    try:
+        if isinstance(radius, bool):
+            raise TypeError(radius)
+        radius_m = float(radius)
+        if not np.isfinite(radius_m):
+            raise ValueError(radius)
+    except (TypeError, ValueError, OverflowError) as exc:
+        msg = _(
+            "The circle's radius {value} is not a number of metres. Draw the circle again.",
+            value=repr(radius)[:40],
+        )
+        raise DrawingError(msg) from exc
+    return radius_m
+
+
 def drawn_shape(feature: Mapping[str, Any], district: District) -> DrawnShape:
     """Turn one drawn GeoJSON feature into a valid zone outline inside the district.
 
@@ -102,7 +130,7 @@ def drawn_shape(feature: Mapping[str, Any], district: District) -> DrawnShape:
 
     repairs: list[str] = []
     if geometry.geom_type == "Point":
-        radius_m = float((feature.get("properties") or {}).get("radius") or 0)
+        radius_m = _circle_radius_m(feature.get("properties"))
         if radius_m <= 0:
             msg = _("A marker is not a zone. Draw a polygon, rectangle or circle.")
             raise DrawingError(msg)

@@ -12,15 +12,19 @@ import pandas as pd
 import shapely
 
 from containment.engine.crs import STORAGE_CRS
+from containment.engine.district import District
 from containment.errors import CaseFileError
 from containment.i18n import _, number
 from containment.io.layers import read_layer
 
-__all__ = ["MAX_LAYER_VERTICES", "BaseLayerKind", "base_layer_features"]
+__all__ = ["MAX_LAYER_VERTICES", "NEAR_DISTRICT_M", "BaseLayerKind", "base_layer_features"]
 
 # Every map of the district draws the layer whole: a layer with more corners than this is
 # refused (a district's roads, cut to the district and simplified to 5 m, have far fewer).
 MAX_LAYER_VERTICES = 300_000
+#: A layer must have some part within this distance of the district's outline: a road or ward
+#: map of the district, or of a town just over its line (tens of km would be another district's).
+NEAR_DISTRICT_M = 10_000.0
 
 
 class BaseLayerKind(StrEnum):
@@ -37,14 +41,18 @@ _LABEL_FIELDS = (
 )  # fmt: skip
 
 
-def base_layer_features(data: bytes, name: str) -> tuple[BaseLayerKind, gpd.GeoDataFrame]:
+def base_layer_features(
+    data: bytes, name: str, district: District
+) -> tuple[BaseLayerKind, gpd.GeoDataFrame]:
     """The layer's kind and its features (``label``, ``geometry`` in EPSG:4326) from an
     upload's bytes: GeoJSON, GeoPackage or a zipped shapefile. ``name`` is for messages only.
 
     Raises
     ------
     CaseFileError
-        The file cannot be read, has no CRS, mixes lines and polygons, or holds neither.
+        The file cannot be read, has no CRS, mixes lines and polygons, or holds neither; a
+        coordinate is not a finite number (in the file, or once in longitude/latitude); or no
+        part of it lies within :data:`NEAR_DISTRICT_M` of ``district`` (every map draws it).
     """
     layer = read_layer(data, name)
     if layer.crs is None:
@@ -79,9 +87,12 @@ def base_layer_features(data: bytes, name: str) -> tuple[BaseLayerKind, gpd.GeoD
     field = next((lower[f] for f in _LABEL_FIELDS if f in lower), None)
     numbers = pd.Series(np.arange(1, len(chosen) + 1), index=chosen.index).astype(str)
     labels = chosen[field].astype(str).where(chosen[field].notna(), numbers) if field else numbers
+    _require_finite(chosen.geometry, name, chosen.crs)
     # Counted, never simplified here: GEOS's simplification can crash the process on a line of
     # a hundred thousand tiny zigzags.
     geometry = chosen.geometry.to_crs(STORAGE_CRS)
+    _require_finite(geometry, name, chosen.crs)
+    _require_near(geometry, name, district)
     vertices = int(shapely.get_num_coordinates(geometry.to_numpy()).sum())
     if vertices > MAX_LAYER_VERTICES:
         msg = _(
@@ -96,3 +107,67 @@ def base_layer_features(data: bytes, name: str) -> tuple[BaseLayerKind, gpd.GeoD
         {"label": labels.to_numpy()}, geometry=geometry.to_numpy(), crs=STORAGE_CRS
     )
     return kind, features.reset_index(drop=True)
+
+
+def _require_finite(geometry: gpd.GeoSeries, name: str, crs: object) -> None:
+    """Every coordinate a finite number: JSON reads ``1e400`` as infinity, and a projected
+    coordinate of ``1e300`` becomes one in longitude/latitude; no map can draw either."""
+    coordinates = shapely.get_coordinates(geometry.to_numpy())
+    counts = shapely.get_num_coordinates(geometry.to_numpy())
+    bad = ~np.isfinite(coordinates).all(axis=1)
+    if not bad.any():
+        return
+    owner = np.repeat(np.arange(len(geometry)), counts)[int(np.flatnonzero(bad)[0])]
+    feature = int(geometry.index[owner]) + 1
+    if geometry.crs is not None and geometry.crs.to_epsg() == 4326 and crs != geometry.crs:
+        msg = _(
+            "{file}: feature {n}: its coordinates lie outside where {crs} is defined (in "
+            "longitude and latitude they are not numbers). Check the layer's coordinate "
+            "system, or correct that feature.",
+            file=name,
+            n=feature,
+            crs=str(crs),
+        )
+    else:
+        msg = _(
+            "{file}: feature {n}: a coordinate is not a finite number (NaN, Infinity, or "
+            "beyond 1e308). Correct or delete that feature.",
+            file=name,
+            n=feature,
+        )
+    raise CaseFileError(msg)
+
+
+def _bounds_text(bounds: np.ndarray) -> str:
+    west, south, east, north = (float(v) for v in bounds)
+    return _(
+        "longitude {west} to {east}, latitude {south} to {north}",
+        west=number(west, 3),
+        east=number(east, 3),
+        south=number(south, 3),
+        north=number(north, 3),
+    )
+
+
+def _require_near(geometry: gpd.GeoSeries, name: str, district: District) -> None:
+    """Some part of the layer within :data:`NEAR_DISTRICT_M` of the district: a layer
+    elsewhere (a wrong coordinate system, latitude and longitude swapped) draws nothing where
+    the planner looks, and stretches every map to hold it."""
+    lon, lat = shapely.get_coordinates(geometry.to_numpy()).T
+    inside_world = (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+    if inside_world.all():
+        metric = geometry.to_crs(district.metric_crs).to_numpy()
+        if shapely.dwithin(metric, district.outline_m, NEAR_DISTRICT_M).any():
+            return
+    msg = _(
+        "{file}: no part of the layer lies within {km} km of {district} district: it spans "
+        "{layer} (the district: {outline}). If it belongs here, its coordinate system is "
+        "wrong (save it with the right one, e.g. EPSG:4326 or EPSG:32643), or its longitude "
+        "and latitude are swapped.",
+        file=name,
+        km=number(NEAR_DISTRICT_M / 1000),
+        district=district.name,
+        layer=_bounds_text(np.asarray(geometry.total_bounds)),
+        outline=_bounds_text(np.asarray(district.outline.bounds)),
+    )
+    raise CaseFileError(msg)

@@ -25,7 +25,7 @@ import shapely
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.errors import CaseFileError
-from containment.i18n import _, n_, number
+from containment.i18n import _, listed, n_, number
 from containment.io.case_checks import (
     Rejections,
     check_coordinates,
@@ -135,12 +135,12 @@ class CaseList:
             lines.append(
                 _(
                     "Identifying columns not read: {columns}.",
-                    columns=", ".join(self.columns.identifying),
+                    columns=listed(self.columns.identifying),
                 )
             )
         if self.columns.ignored:
             lines.append(
-                _("Other columns not used: {columns}.", columns=", ".join(self.columns.ignored))
+                _("Other columns not used: {columns}.", columns=listed(self.columns.ignored))
             )
         spelled = sum(1 for note in self.notes if note.field == "village")
         if spelled:
@@ -282,13 +282,13 @@ def _with_a_row(table: TableBatches, source: str) -> Iterator[RowBatch]:
 def _require_columns(column_map: ColumnMap, headers: Sequence[str], source: str) -> None:
     fields = column_map.fields
     where = f"{source}: " if source else ""
-    listed = ", ".join(str(h) for h in headers)
+    shown = listed(headers)
     if "reported_on" not in fields:
         msg = where + _(
             "no date column found (looked for 'Date of Result', 'Result Date', 'Date'...). "
             "Columns are: {columns}. Name the date column in the column mapping "
             "(reported_on=...).",
-            columns=listed,
+            columns=shown,
         )
         raise CaseFileError(msg)
     for field_name, column in fields.items():
@@ -305,7 +305,7 @@ def _require_columns(column_map: ColumnMap, headers: Sequence[str], source: str)
         msg = where + _(
             "no coordinate columns (latitude and longitude) and no village column. Columns "
             "are: {columns}. Add one, or name them in the column mapping.",
-            columns=listed,
+            columns=shown,
         )
         raise CaseFileError(msg)
     if ("latitude" in fields) != ("longitude" in fields):
@@ -315,7 +315,7 @@ def _require_columns(column_map: ColumnMap, headers: Sequence[str], source: str)
             "found a {have} column but no {missing} column. Columns are: {columns}.",
             have=have,
             missing=missing,
-            columns=listed,
+            columns=shown,
         )
         raise CaseFileError(msg)
 

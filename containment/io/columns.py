@@ -13,9 +13,24 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from containment.errors import CaseFileError
-from containment.i18n import _
+from containment.i18n import _, listed
 
-__all__ = ["FIELDS", "ColumnMap", "find_columns", "map_columns", "normalise_header"]
+__all__ = [
+    "FIELDS",
+    "MAX_COLUMNS",
+    "ColumnMap",
+    "find_columns",
+    "map_columns",
+    "normalise_header",
+]
+
+#: The most columns a line list (or property names a map layer) may have. A district's line
+#: list has tens of columns (the ICMR sample form about 100); a ward or road layer a few to a few
+#: dozen. Reading a table costs rows × columns: a 3 MB CSV whose header has 300,000 columns took
+#: 50 s and 1.8 GB before this cap, and a 1 MB GeoJSON whose 10,000 features each had their own
+#: property name 7 GB. Files are refused by their header (or their property names) before any
+#: table is built.
+MAX_COLUMNS = 500
 
 # standard field -> recognised spellings (already normalised: lower case, letters and digits)
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -132,7 +147,7 @@ def map_columns(headers: Iterable[object], explicit: Mapping[str, str] | None = 
                 "column. Its columns are: {columns}.",
                 column=repr(source),
                 field=repr(field),
-                columns=", ".join(names),
+                columns=listed(names),
             )
             raise CaseFileError(msg)
     fields: dict[str, str] = dict(explicit)
@@ -190,7 +205,7 @@ def find_columns(
             "and upload again.",
             file=source,
             missing="; ".join(missing),
-            columns=", ".join(names),
+            columns=listed(names),
         )
         raise CaseFileError(msg)
     return found

@@ -31,16 +31,26 @@ from typing import IO
 import geopandas as gpd
 import pyogrio
 import pyproj
+import shapely
+import shapely.errors
+import shapely.geometry
 
 from containment.engine.crs import STORAGE_CRS
 from containment.errors import CaseFileError
+from containment.i18n import _, number
+from containment.io.columns import MAX_COLUMNS
 
-__all__ = ["MAX_LAYER_FEATURES", "MAX_UNPACKED_BYTES", "read_layer"]
+__all__ = ["MAX_LAYER_CELLS", "MAX_LAYER_FEATURES", "MAX_UNPACKED_BYTES", "read_layer"]
 
 #: What an uploaded layer may be (as uploaded, or unpacked from its zip: 100 MB of attributes
 #: take about 250 MB of memory to read), and how many features it may hold.
 MAX_UNPACKED_BYTES = 100_000_000
 MAX_LAYER_FEATURES = 1_000_000
+#: How many values (features × property names, see :data:`MAX_COLUMNS`) a layer's table may
+#: hold: 30 million, about 250 MB. A dense file within the size limit stays under it (every
+#: value costs its name in the file); a file whose features each carry different names would
+#: make a table of mostly empty values, features × names, without it.
+MAX_LAYER_CELLS = 30_000_000
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 _GPKG_APPLICATION_ID = b"GPKG"
 _EPSG = re.compile(r"^(?:EPSG:{1,2}|urn:ogc:def:crs:EPSG:[\d.]*:)(\d{4,6})$", re.IGNORECASE)
@@ -80,11 +90,7 @@ def read_layer(data: bytes, name: str) -> gpd.GeoDataFrame:
 
 
 def _read_geojson(data: bytes, name: str) -> gpd.GeoDataFrame:
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        msg = f"{name}: is not valid GeoJSON ({exc}). Save it again as GeoJSON, UTF-8."
-        raise CaseFileError(msg) from exc
+    document = _parse_json(data, name)
     if isinstance(document, dict) and document.get("type") == "Feature":
         document = {"type": "FeatureCollection", "features": [document]}
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
@@ -95,22 +101,111 @@ def _read_geojson(data: bytes, name: str) -> gpd.GeoDataFrame:
         msg = f"{name}: the GeoJSON has no list of features."
         raise CaseFileError(msg)
     _check_count(len(features), name)
-    for number, feature in enumerate(features, start=1):
+    keys: set[str] = set()
+    for position, feature in enumerate(features, start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            msg = f"{name}: feature {number} is not a GeoJSON Feature."
+            msg = f"{name}: feature {position} is not a GeoJSON Feature."
             raise CaseFileError(msg)
-        if not isinstance(feature.get("properties") or {}, dict):
-            msg = f"{name}: feature {number}: properties must be an object."
+        properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            msg = f"{name}: feature {position}: properties must be an object."
             raise CaseFileError(msg)
+        keys.update(properties)  # counted before the table, which costs features × keys
+    _check_columns(len(keys), len(features), name)
     crs = _geojson_crs(document.get("crs"), name)
+    rows = [  # the geometry wins over a property that happens to be called "geometry"
+        (feature.get("properties") or {})
+        | {"geometry": _feature_geometry(feature.get("geometry"), position, name)}
+        for position, feature in enumerate(features, start=1)
+    ]
+    if not rows:
+        return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    return gpd.GeoDataFrame(rows, crs=crs)
+
+
+def _parse_json(data: bytes, name: str) -> object:
+    """The upload as JSON, or a message saying why it is not."""
     try:
-        layer = gpd.GeoDataFrame.from_features(features, crs=crs)
-    except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        msg = f"{name}: a feature's geometry cannot be read ({type(exc).__name__}: {exc})."
+        return json.loads(data.decode("utf-8-sig"))
+    except RecursionError as exc:
+        msg = _(
+            "{file}: the JSON is nested too deeply to be GeoJSON (lists within lists, thousands "
+            "deep). Export the layer again as GeoJSON.",
+            file=name,
+        )
         raise CaseFileError(msg) from exc
-    if "geometry" not in layer:
-        layer = gpd.GeoDataFrame(layer, geometry=gpd.GeoSeries([None] * len(layer)), crs=crs)
-    return layer
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        msg = f"{name}: is not valid GeoJSON ({exc}). Save it again as GeoJSON, UTF-8."
+        raise CaseFileError(msg) from exc
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        msg = _(
+            "{file}: holds a number too long to read ({reason}). No coordinate or property "
+            "needs that many digits: correct the value, or export the layer again.",
+            file=name,
+            reason=str(exc).split(";")[0],
+        )
+        raise CaseFileError(msg) from exc
+
+
+_GEOJSON_TYPES = (
+    "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
+    "GeometryCollection",
+)  # fmt: skip
+
+
+def _feature_geometry(member: object, position: int, name: str) -> shapely.Geometry | None:
+    """A feature's GeoJSON geometry as a shape (``None`` for none), or a message naming the
+    feature and what is wrong with its geometry."""
+    if not member:
+        return None
+    if not isinstance(member, dict):
+        msg = _(
+            "{file}: feature {n}: its geometry {value} is not a GeoJSON geometry object. "
+            "Export the layer again as GeoJSON.",
+            file=name,
+            n=position,
+            value=repr(member)[:80],
+        )
+        raise CaseFileError(msg)
+    kind = member.get("type")
+    if kind not in _GEOJSON_TYPES:
+        msg = _(
+            "{file}: feature {n}: {kind} is not a GeoJSON geometry type (Point, LineString, "
+            "Polygon, their Multi- forms, GeometryCollection). Draw that feature as one of "
+            "them, or delete it.",
+            file=name,
+            n=position,
+            kind=repr(kind)[:80],
+        )
+        raise CaseFileError(msg)
+    lines = (
+        [member.get("coordinates")]
+        if kind == "LineString"
+        else member.get("coordinates")
+        if kind == "MultiLineString"
+        else []
+    )
+    if isinstance(lines, list) and any(isinstance(ln, list) and len(ln) == 1 for ln in lines):
+        msg = _(
+            "{file}: feature {n}: a line has only one point; a line needs two or more. Delete "
+            "that feature or add its other points.",
+            file=name,
+            n=position,
+        )
+        raise CaseFileError(msg)
+    try:
+        return shapely.geometry.shape(member)
+    except (shapely.errors.ShapelyError, ValueError, TypeError, KeyError, AttributeError,
+            IndexError, RecursionError) as exc:  # fmt: skip
+        msg = _(
+            "{file}: feature {n}: its {kind} geometry cannot be read ({reason}). Correct or "
+            "delete that feature.",
+            file=name,
+            n=position,
+            kind=kind,
+            reason=type(exc).__name__ + ": " + str(exc)[:200],
+        )
+        raise CaseFileError(msg) from exc
 
 
 def _geojson_crs(member: object, name: str) -> pyproj.CRS:
@@ -181,7 +276,9 @@ def _read_zipped_shapefile(data: bytes, name: str) -> gpd.GeoDataFrame:
 
 def _read_with_gdal(path: str, name: str) -> gpd.GeoDataFrame:
     try:
-        _check_count(int(pyogrio.read_info(path)["features"]), name)
+        info = pyogrio.read_info(path)
+        _check_count(int(info["features"]), name)
+        _check_columns(len(info["fields"]), int(info["features"]), name)
         layer = pyogrio.read_dataframe(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         reason = str(exc).replace(path, "the file").split(";")[0].strip(" .")
@@ -192,6 +289,33 @@ def _read_with_gdal(path: str, name: str) -> gpd.GeoDataFrame:
             layer, geometry=gpd.GeoSeries([None] * len(layer)), crs=STORAGE_CRS
         )
     return layer
+
+
+def _check_columns(columns: int, features: int, name: str) -> None:
+    """Refuse a layer whose table would be too wide, or too large for the few values it holds:
+    a table of features costs features × property names, however few values are filled in."""
+    if columns > MAX_COLUMNS:
+        msg = _(
+            "{file}: its features have {n} different property names, more than the {most} a "
+            "layer may have. Keep only the properties needed (e.g. the name, case ID, date) and "
+            "save it again.",
+            file=name,
+            n=number(columns),
+            most=number(MAX_COLUMNS),
+        )
+        raise CaseFileError(msg)
+    if features * columns > MAX_LAYER_CELLS:
+        msg = _(
+            "{file}: {features} features with {n} property names make a table of {cells} "
+            "values, more than the {most} an upload may. Keep only the properties needed, or "
+            "clip the layer to the district.",
+            file=name,
+            features=number(features),
+            n=number(columns),
+            cells=number(features * columns),
+            most=number(MAX_LAYER_CELLS),
+        )
+        raise CaseFileError(msg)
 
 
 def _check_count(features: int, name: str) -> None:

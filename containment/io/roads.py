@@ -13,7 +13,7 @@ import pyogrio
 
 from containment.engine.crs import STORAGE_CRS
 from containment.errors import ContainmentError
-from containment.i18n import _
+from containment.i18n import _, listed
 from containment.io.tables import read_layer
 
 __all__ = ["RoadLayerError", "read_roads", "standard_roads"]
@@ -48,7 +48,7 @@ def standard_roads(
     def pick(explicit: str | None, candidates: tuple[str, ...]) -> str | None:
         if explicit is not None:
             if explicit not in roads.columns:
-                fields = ", ".join(lower.values())
+                fields = listed(lower.values())
                 msg = _(
                     "The road layer has no field {field}; its fields are: {fields}.",
                     field=repr(explicit),

@@ -95,6 +95,9 @@ def synthetic_cases(
     Columns: ``case_id`` (``SYN-…``), ``reported_on``, ``status``, ``village``, ``block``,
     geometry (EPSG:4326 points within ``jitter_m`` of the habitation, inside the district).
     """
+    if n < 1:
+        msg = _("The number of synthetic cases must be 1 or more (not {n}).", n=n)
+        raise CaseFileError(msg)
     rng = np.random.default_rng(seed)
     habitations = district.habitations_m
     hx = habitations.geometry.x.to_numpy()

@@ -24,7 +24,8 @@ import shapely
 from containment.engine.crs import STORAGE_CRS
 from containment.errors import CaseFileError
 from containment.i18n import _, number
-from containment.io.csv_batches import CsvSource, csv_batches, open_csv
+from containment.io.columns import MAX_COLUMNS
+from containment.io.csv_batches import CsvSource, csv_batches, open_csv, too_many_columns
 from containment.io.layers import read_layer
 
 __all__ = [
@@ -329,6 +330,8 @@ def _xlsx_rows(data: bytes, name: str, max_cells: int) -> Iterator[tuple[object,
         sheet.reset_dimensions()
         cells = 0
         for row in sheet.iter_rows(values_only=True):
+            if len(row) > MAX_COLUMNS:
+                raise too_many_columns(name, len(row))
             cells += len(row)
             if cells > max_cells:
                 msg = _(

@@ -8,8 +8,10 @@ off until a user ticks it.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -49,10 +51,13 @@ __all__ = [
     "MapLayers",
     "OwnLayer",
     "build_map",
+    "drawable_features",
     "picked_point",
     "zone_in_detail",
     "zone_overview",
 ]
+
+logger = logging.getLogger(__name__)
 
 ZONE_COLOURS = {"containment": "#d32f2f", "buffer": "#ef6c00"}
 _STATUS_DASH = {"draft": "2 6", "proposed": "8 6", "notified": None, "released": "1 8"}
@@ -271,11 +276,40 @@ def _add_roads(
     ).add_to(fmap)
 
 
+def drawable_features(features: gpd.GeoDataFrame) -> np.ndarray:
+    """For each feature of a stored road or ward layer: can a map draw it (every coordinate a
+    number, in longitude and latitude)? A layer stored before uploads were checked may hold
+    one that cannot: it is left off the maps, and the Map layers page says so."""
+    geometry = features.geometry.to_crs(STORAGE_CRS).to_numpy()
+    coordinates, owner = shapely.get_coordinates(geometry, return_index=True)
+    wrong = ~(
+        np.isfinite(coordinates).all(axis=1)
+        & (np.abs(coordinates[:, 0]) <= 180)
+        & (np.abs(coordinates[:, 1]) <= 90)
+    )
+    ok = np.ones(len(geometry), dtype=bool)
+    ok[np.unique(owner[wrong])] = False
+    shown: np.ndarray = ok & ~shapely.is_missing(geometry) & ~shapely.is_empty(geometry)
+    return shown
+
+
 def _add_own_layers(fmap: folium.Map, own: tuple[OwnLayer, ...]) -> list[list[object]]:
     """The district's own base layers, under everything the app draws; the names of their
-    areas (wards) for the label layer."""
+    areas (wards) for the label layer. A feature no map can draw is left off (logged; the Map
+    layers page names the layer), never allowed to stop every map."""
     labels: list[list[object]] = []
     for layer in own:
+        if layer.features is not None:
+            drawn = drawable_features(layer.features)
+            if not drawn.all():
+                logger.warning(
+                    "base layer %r: %d of %d features have coordinates no map can draw; "
+                    "left off the map",
+                    layer.name,
+                    int((~drawn).sum()),
+                    len(drawn),
+                )
+                layer = dataclasses.replace(layer, features=layer.features[drawn])
         title = html_text(layer.name)
         if layer.kind == "tiles" and layer.format == "pbf":
             VectorTiles(
