@@ -71,7 +71,7 @@ def test_import_export_and_audit_follow_the_users_role(store, where, dungarpur, 
     )  # fmt: skip
     store.save_zone(SavedZone("DZ-1", "Draft ward", "containment", "drawn", "r", WARD))
     exported = containment("export", str(tmp_path / "zones.geojson"), "--user", "thana",
-                           "--as-of", "2020-05-20", *where)  # fmt: skip
+                           *where)  # fmt: skip
     assert exported.exit_code == 0, exported.output
     features = json.loads((tmp_path / "zones.geojson").read_text())["features"]
     assert [f["properties"]["name"] for f in features] == ["Ward 7"]

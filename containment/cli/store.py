@@ -21,13 +21,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from containment.auth import Role
+from containment.auth import Permission, Role
 from containment.cli.districts import DistrictOption
 from containment.errors import ContainmentError, ExportError
-from containment.i18n import _, date_text, n_
+from containment.i18n import _, date_text, india_today, n_
 from containment.io.cases import read_cases
 from containment.io.district import DEFAULT_DISTRICT, district_slug, load_district
 from containment.io.export import csv_text, write_zones
+from containment.render.labels import code_label
 from containment.service import Service, Workspace
 from containment.store import SCHEMA_PREFIX_VARIABLE, SQLStore, backup_sqlite, open_store
 from containment.store.backends import SQLiteBackend
@@ -39,7 +40,10 @@ from containment.store.roles import (
 )
 from containment.store.schema import MIGRATIONS
 
-__all__ = ["audit", "backup", "db_app", "export", "import_cases", "restore", "users_app"]
+__all__ = [
+    "as_of_day",
+    "audit",
+    "backup", "db_app", "export", "import_cases", "restore", "users_app"]
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -107,6 +111,27 @@ def _admin_store(district: str, database: str | None) -> SQLStore:
     with _reported():
         store = open_store(slug, database)
     return store.acting_as(f"admin:{getpass.getuser()}", "admin")
+
+
+def as_of_day(ws: Workspace, as_of: dt.datetime | None) -> dt.date:
+    """The day asked for, by default today in India (whatever the machine's time zone). A role
+    that sees zones as of today only (one that may not read cases: the police) is refused
+    another day, so that no paper or file is labelled with a day its zones are not of."""
+    today = india_today()
+    if as_of is None or as_of.date() == today:
+        return today
+    if not ws.may(Permission.READ_CASES):
+        raise _fail(
+            _(
+                "{user} ({role}) sees the zones in force as of today ({today}) only, as in the "
+                "app: leave out --as-of {day}.",
+                user=ws.user.username,
+                role=code_label(ws.user.role),
+                today=date_text(today),
+                day=as_of.date().isoformat(),
+            )
+        )
+    return as_of.date()
 
 
 def _new_password(from_stdin: bool) -> str:
@@ -431,12 +456,16 @@ def export(
     district: DistrictOption = DEFAULT_DISTRICT,
     database: DatabaseOption = None,
     as_of: Annotated[
-        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Default: today.")
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Default: today (in India). Police see today only, as in the app.",
+        ),
     ] = None,
 ) -> None:
     """Write the zones in force (notified, not released) as you; the export is audited."""
     ws = _workspace(district, database, user)
-    day = as_of.date() if as_of else dt.date.today()
+    day = as_of_day(ws, as_of)
     with _reported():
         loaded = load_district(district)
         zones = ws.described_zones(loaded, as_of=day)
