@@ -93,7 +93,7 @@ def _check_output(path: Path) -> None:
         raise _fail(
             _(
                 "This paper is a PDF: end the file name with .pdf (e.g. {example}).",
-                example=f"{path.stem}.pdf",
+                example=path.stem + ".pdf",
             )
         )
     if path.is_dir():
