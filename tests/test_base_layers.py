@@ -151,8 +151,10 @@ def test_a_logout_disable_or_reset_here_ends_the_tiles_at_once(service, tmp_path
     path = f"/tiles/{layer.layer_id}/10/721/445"
     app = tile_app(service)
     meena = workspace(service, "meena")
-    logged_out, disabled, reset = token(service, "ravi"), token(service, "thana"), token(
-        service, "meena"
+    logged_out, disabled, reset = (
+        token(service, "ravi"),
+        token(service, "thana"),
+        token(service, "meena"),
     )
     for cookie in (logged_out, disabled, reset):
         assert get(service, path, cookie, app=app)[0] == 200

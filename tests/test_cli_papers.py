@@ -116,8 +116,8 @@ def test_the_police_write_the_sheets_and_annexures_of_the_zones_in_force(situati
 
 
 def test_a_zone_not_in_force_is_refused_with_the_zones_that_are(situation, tmp_path):
-    refused = containment(situation, "zone-papers", "sheets", "--user", "thana",
-                          "--zone", "Ambara containment", "-o", str(tmp_path / "x.pdf"))  # fmt: skip
+    refused = containment(situation, "zone-papers", "sheets", "--user", "thana", "--zone",
+                          "Ambara containment", "-o", str(tmp_path / "x.pdf"))  # fmt: skip
     assert refused.exit_code == 2
     stderr = refused.stderr.replace("\n", "")
     assert "No zone in force is named or numbered 'Ambara containment'." in stderr

@@ -32,8 +32,8 @@ from containment.cli.store import (
     out,
 )
 from containment.errors import ExportError
-from containment.i18n import _, date_text, n_
 from containment.field.orders import ZoneOrder, zone_orders
+from containment.i18n import _, date_text, n_
 from containment.io.district import DEFAULT_DISTRICT, load_district
 from containment.render.charts import meeting_charts
 from containment.render.pdf.meeting_pack import meeting_pack_pdf
@@ -160,9 +160,7 @@ def meeting_pack(
         )
         written = write_pdf(output, pdf)
         ws.record_export("meeting pack (command line)", written.name, len(zones))
-    out.print(
-        _("Wrote the meeting pack as of {day} to {file}.", day=date_text(day), file=written)
-    )
+    out.print(_("Wrote the meeting pack as of {day} to {file}.", day=date_text(day), file=written))
     if synthetic:
         err.print(_("warning: the store holds the SYNTHETIC sample; every page says so."))
 

@@ -43,7 +43,13 @@ from containment.store.schema import MIGRATIONS
 __all__ = [
     "as_of_day",
     "audit",
-    "backup", "db_app", "export", "import_cases", "restore", "users_app"]
+    "backup",
+    "db_app",
+    "export",
+    "import_cases",
+    "restore",
+    "users_app",
+]
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
