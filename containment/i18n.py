@@ -45,6 +45,7 @@ __all__ = [
     "_",
     "current_language",
     "date_text",
+    "india_today",
     "language",
     "listed",
     "n_",
@@ -62,6 +63,11 @@ DEFAULT_LANGUAGE = "en"
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
 
 _current: ContextVar[str] = ContextVar("containment_language", default=DEFAULT_LANGUAGE)
+
+
+def india_today() -> dt.date:
+    """Today in India, whatever time zone the machine keeps (the day every default uses)."""
+    return dt.datetime.now(IST).date()
 
 
 def current_language() -> str:

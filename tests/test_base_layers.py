@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -56,12 +58,22 @@ def workspace(service: Service, user: str):
     return service.workspace(token(service, user))
 
 
+def tile_app(service: Service) -> Starlette:
+    """The tile route as ``serve.py`` mounts it: one per server process."""
+    return Starlette(routes=tiles.routes(lambda slug: service if slug == "dungarpur" else None))
+
+
 def get(
-    service: Service, path: str, token: str | None, district: str = "dungarpur"
+    service: Service,
+    path: str,
+    token: str | None,
+    district: str = "dungarpur",
+    *,
+    app: Starlette | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
-    """``GET path`` on the tile route, as a browser with (or without) the login cookie, which
-    holds "<district>:<token>" as the app sets it."""
-    app = Starlette(routes=tiles.routes(lambda slug: service if slug == "dungarpur" else None))
+    """``GET path`` on the tile route (``app``'s, or one of its own), as a browser with (or
+    without) the login cookie, which holds "<district>:<token>" as the app sets it."""
+    app = app or tile_app(service)
     cookie = f"{district}:{token}"
     headers = [(b"cookie", f"{web.COOKIE}={cookie}".encode())] if token else []
     scope = {
@@ -132,8 +144,56 @@ def test_tiles_are_for_an_open_session_only(service, tmp_path):
     assert get(service, path, ended, district="banswara")[0] == 401  # not this session's store
     assert get(service, path, ended, district="../../data")[0] == 401
     service.logout(ended)
-    time.sleep(tiles._SESSION_CHECK_S)  # a session seen open is trusted only this long
     assert get(service, path, ended)[0] == 401
+
+
+def test_a_logout_disable_or_reset_here_ends_the_tiles_at_once(service, tmp_path):
+    """The server caches a session seen open (a view asks for many tiles), but an end made in
+    this process takes effect for the very next tile."""
+    data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
+    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles")
+    path = f"/tiles/{layer.layer_id}/10/721/445"
+    app = tile_app(service)
+    meena = workspace(service, "meena")
+    logged_out, disabled, reset = (
+        token(service, "ravi"),
+        token(service, "thana"),
+        token(service, "meena"),
+    )
+    for cookie in (logged_out, disabled, reset):
+        assert get(service, path, cookie, app=app)[0] == 200
+    service.logout(logged_out)
+    assert get(service, path, logged_out, app=app)[0] == 401
+    meena.set_active("thana", False)
+    assert get(service, path, disabled, app=app)[0] == 401
+    meena.reset_password("meena", "another long password")
+    assert get(service, path, reset, app=app)[0] == 401
+
+
+def test_an_end_made_by_another_process_ends_the_tiles_within_the_check_period(
+    service, store_url, tmp_path
+):
+    """The bound the README states: a user disabled from the command line (another process)
+    is served tiles for at most _SESSION_CHECK_S more; the cache is kept meanwhile."""
+    data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
+    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles")
+    path = f"/tiles/{layer.layer_id}/10/721/445"
+    app = tile_app(service)
+    cookie = token(service, "ravi")
+    assert get(service, path, cookie, app=app)[0] == 200
+    seen = time.monotonic()
+    disable = "from containment.cli import app; app()"
+    subprocess.run(
+        [sys.executable, "-c", disable, "users", "disable", "ravi", "--database", store_url],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    status = get(service, path, cookie, app=app)[0]
+    if time.monotonic() - seen < tiles._SESSION_CHECK_S:
+        assert status == 200  # still trusted: the check is cached
+    time.sleep(tiles._SESSION_CHECK_S)
+    assert get(service, path, cookie, app=app)[0] == 401
 
 
 def test_no_request_reaches_a_file_by_its_path(service, tmp_path):

@@ -171,6 +171,22 @@ def test_a_proposed_draft_or_released_zone_is_no_alert(
     assert _police(ours).border_alerts(dungarpur, as_of=AS_OF).alerts.empty
 
 
+def test_a_neighbours_zone_is_an_alert_whatever_the_data_folder_is_called(
+    tmp_path, monkeypatch, dungarpur, banswara
+):
+    """'#', '?' and a space in the folder's name: the neighbour's file is still the one read
+    (read-only), and no file appears outside the folder."""
+    data = tmp_path / "d#1 ?mode=rw"
+    monkeypatch.setenv("CONTAINMENT_DATA", str(data))
+    monkeypatch.delenv("CONTAINMENT_DATABASE_URL", raising=False)
+    ours, theirs = open_store("dungarpur"), open_store("banswara")
+    theirs.save_zone(_rule_zone(banswara, _border_case(dungarpur, banswara)))
+    found = _police(ours).border_alerts(dungarpur, as_of=AS_OF)
+    assert found.unread == ()
+    assert list(found.alerts["zone"]) == ["Border containment"]
+    assert [p.name for p in tmp_path.iterdir()] == [data.name]
+
+
 def test_a_neighbour_with_no_store_gives_no_alert(tmp_path, monkeypatch, dungarpur):
     monkeypatch.setenv("CONTAINMENT_DATA", str(tmp_path))
     ours = open_store("dungarpur", "")

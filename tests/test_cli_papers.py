@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from containment.i18n import date_text, india_today
 from tests.pdfs import A4_LANDSCAPE_PT, A4_PORTRAIT_PT, HINDI_NAME, PASSWORD, Pdf, make_situation
 
 runner = CliRunner()
@@ -67,7 +68,7 @@ def test_a_wrong_password_writes_nothing(situation, tmp_path):
     ("output", "message"),
     [
         ("missing/pack.pdf", "the folder {tmp}/missing does not exist"),
-        ("pack.html", "The meeting pack is a PDF: end the file name with .pdf (e.g. pack.pdf)."),
+        ("pack.html", "This paper is a PDF: end the file name with .pdf (e.g. pack.pdf)."),
         ("a-folder.pdf", "{tmp}/a-folder.pdf: it is a folder. Give a file name ending in .pdf."),
     ],
 )
@@ -91,14 +92,15 @@ def test_an_unknown_language_is_refused_with_the_known_ones(situation, tmp_path)
 
 
 def test_the_police_write_the_sheets_and_annexures_of_the_zones_in_force(situation, tmp_path):
-    day = ["--as-of", "2020-05-31"]
-    sheets = containment(situation, "zone-papers", "sheets", "--user", "thana", *day,
+    sheets = containment(situation, "zone-papers", "sheets", "--user", "thana",
                          "--lang", "hi", "-o", str(tmp_path / "sheets.pdf"))  # fmt: skip
     assert sheets.exit_code == 0, sheets.output
+    in_force = len(situation.in_force)
+    assert f"of {in_force} zones in force on {date_text(india_today())} to" in sheets.stdout
     read = Pdf.of((tmp_path / "sheets.pdf").read_bytes())
     assert read.pages == len(situation.in_force)
     assert read.sizes() == {A4_LANDSCAPE_PT}
-    one = containment(situation, "zone-papers", "annexures", "--user", "thana", *day,
+    one = containment(situation, "zone-papers", "annexures", "--user", "thana",
                       "--zone", HINDI_NAME, "-o", str(tmp_path / "one.pdf"))  # fmt: skip
     assert one.exit_code == 0, one.output
     annexure = Pdf.of((tmp_path / "one.pdf").read_bytes())
@@ -114,10 +116,35 @@ def test_the_police_write_the_sheets_and_annexures_of_the_zones_in_force(situati
 
 
 def test_a_zone_not_in_force_is_refused_with_the_zones_that_are(situation, tmp_path):
-    refused = containment(situation, "zone-papers", "sheets", "--user", "thana", "--as-of",
-                          "2020-05-31", "--zone", "Ambara containment", "-o",
-                          str(tmp_path / "x.pdf"))  # fmt: skip
+    refused = containment(situation, "zone-papers", "sheets", "--user", "thana", "--zone",
+                          "Ambara containment", "-o", str(tmp_path / "x.pdf"))  # fmt: skip
     assert refused.exit_code == 2
     stderr = refused.stderr.replace("\n", "")
     assert "No zone in force is named or numbered 'Ambara containment'." in stderr
     assert "Varda containment" in stderr
+
+
+def test_the_police_are_refused_another_day_than_today_as_in_the_app(situation, tmp_path):
+    """The police see the zones in force today only: a paper labelled with another day would
+    say what it does not show."""
+    before = len(exports(situation))
+    for paper in ("sheets", "public-list", "annexures"):
+        refused = containment(situation, "zone-papers", paper, "--user", "thana",
+                              "--as-of", "2020-01-01", "-o", str(tmp_path / "old.pdf"))  # fmt: skip
+        assert refused.exit_code == 2
+        stderr = refused.stderr.replace("\n", " ")
+        assert "thana (police) sees the zones in force as of today" in stderr
+        assert "leave out --as-of 2020-01-01" in stderr
+    assert not (tmp_path / "old.pdf").exists()
+    assert len(exports(situation)) == before
+    today = india_today().isoformat()
+    same = containment(situation, "zone-papers", "sheets", "--user", "thana", "--as-of", today,
+                       "-o", str(tmp_path / "today.pdf"))  # fmt: skip
+    assert same.exit_code == 0, same.output
+
+
+def test_a_planner_may_ask_for_another_day(situation, tmp_path):
+    made = containment(situation, "zone-papers", "public-list", "--user", "meena", "--as-of",
+                       "2020-05-31", "-o", str(tmp_path / "list.pdf"))  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "zones in force on 31-05-2020 to" in made.stdout

@@ -71,7 +71,7 @@ def test_import_export_and_audit_follow_the_users_role(store, where, dungarpur, 
     )  # fmt: skip
     store.save_zone(SavedZone("DZ-1", "Draft ward", "containment", "drawn", "r", WARD))
     exported = containment("export", str(tmp_path / "zones.geojson"), "--user", "thana",
-                           "--as-of", "2020-05-20", *where)  # fmt: skip
+                           *where)  # fmt: skip
     assert exported.exit_code == 0, exported.output
     features = json.loads((tmp_path / "zones.geojson").read_text())["features"]
     assert [f["properties"]["name"] for f in features] == ["Ward 7"]
@@ -114,6 +114,20 @@ def test_a_backup_is_restored_and_the_store_it_replaces_is_kept(tmp_path):
     assert list(open_store("dungarpur", url).zones()["zone_id"]) == ["DZ-1"]
     (kept,) = tmp_path.glob("dungarpur.before-restore-*.sqlite")
     assert list(open_store("dungarpur", f"sqlite:///{kept}").zones()["zone_id"]) == ["DZ-2"]
+
+
+def test_a_backup_in_a_folder_named_with_uri_characters_is_read_there(tmp_path):
+    """'#', '?' and a space in the backup's folder: the backup itself is checked (read-only)."""
+    folder = tmp_path / "b#1 ?mode=rw"
+    url = f"sqlite:///{tmp_path / 'dungarpur.sqlite'}"
+    open_store("dungarpur", url).save_zone(SavedZone("DZ-1", "Ward 7", "containment", "drawn",
+                                                     "r", WARD))  # fmt: skip
+    folder.mkdir()
+    assert containment("backup", str(folder / "monday.sqlite"), "--database", url).exit_code == 0
+    restored = containment("restore", str(folder / "monday.sqlite"), "--database", url)
+    assert restored.exit_code == 0, restored.output
+    assert list(open_store("dungarpur", url).zones()["zone_id"]) == ["DZ-1"]
+    assert not (tmp_path / "b").exists()
 
 
 def test_postgis_backups_are_pg_dumps(store, where):

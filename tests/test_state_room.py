@@ -115,13 +115,18 @@ def _check_overview(overview) -> None:
     assert str(_today() - dt.timedelta(days=2)) not in everything  # the case's day
 
 
-def test_the_state_room_reads_the_district_files_beside_its_own(tmp_path, monkeypatch):
-    monkeypatch.setenv("CONTAINMENT_DATA", str(tmp_path))
+# A data folder's name may hold what a URI reads as its own: '#' (a fragment), '?' (a query), a
+# space; the district files are still the ones read, and nothing is made outside the folder.
+@pytest.mark.parametrize("folder", ["data", "d#1 ?mode=rw"])
+def test_the_state_room_reads_the_district_files_beside_its_own(tmp_path, monkeypatch, folder):
+    data = tmp_path / folder
+    monkeypatch.setenv("CONTAINMENT_DATA", str(data))
     _seed(open_store("dungarpur", ""))
     ws = _state_user(open_store("state", ""))
     _check_overview(ws.state_overview())
     with pytest.raises(AuthError, match="may not read cases"):
         ws.cases()
+    assert [p.name for p in tmp_path.iterdir()] == [folder]
 
 
 def test_a_district_user_may_not_open_the_state_room(tmp_path, monkeypatch):

@@ -432,7 +432,7 @@ def own_layers() -> tuple[OwnLayer, ...]:
 
 def today() -> dt.date:
     """Today in India (the server may keep another time zone)."""
-    return dt.datetime.now(i18n.IST).date()
+    return i18n.india_today()
 
 
 def _default_working_date() -> dt.date:

@@ -63,18 +63,25 @@ def app_service(slug: str) -> Service | None:
 
 
 class _Sessions:
-    """Sessions seen open lately, so a view's hundred tiles ask the store once."""
+    """Sessions seen open lately, so a view's hundred tiles ask the store once.
+
+    A session seen open is trusted for :data:`_SESSION_CHECK_S`, unless sessions of the store
+    were ended in this process since (a logout, a user disabled, a password reset: see
+    ``sessions_ended``) — then every session is checked again at once. An end made by another
+    process (the command line) is seen within :data:`_SESSION_CHECK_S`.
+    """
 
     def __init__(self) -> None:
-        self._seen: dict[str, tuple[Workspace, float]] = {}
+        self._seen: dict[str, tuple[Workspace, float, int]] = {}
         self._lock = threading.Lock()
 
     def workspace(self, service: Service, key: str, token: str) -> Workspace:
         """``service``'s workspace of ``token`` (``key``: the district and the token)."""
         now = time.monotonic()
+        ended = service.store.sessions_ended()  # read before the check: an end after it shows
         with self._lock:
             seen = self._seen.get(key)
-            if seen is not None and now - seen[1] < _SESSION_CHECK_S:
+            if seen is not None and now - seen[1] < _SESSION_CHECK_S and seen[2] == ended:
                 return seen[0]
         try:
             ws = service.workspace(token)  # AuthError when ended, expired or disabled
@@ -83,9 +90,10 @@ class _Sessions:
                 self._seen.pop(key, None)
             raise
         with self._lock:
-            for old in [t for t, (_w, at) in self._seen.items() if now - at >= _SESSION_CHECK_S]:
+            stale = [k for k, (_w, at, _e) in self._seen.items() if now - at >= _SESSION_CHECK_S]
+            for old in stale:
                 del self._seen[old]
-            self._seen[key] = (ws, now)
+            self._seen[key] = (ws, now, ended)
         return ws
 
 

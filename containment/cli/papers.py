@@ -27,11 +27,13 @@ from containment.cli.store import (
     _fail,
     _reported,
     _workspace,
+    as_of_day,
     err,
     out,
 )
 from containment.errors import ExportError
 from containment.field.orders import ZoneOrder, zone_orders
+from containment.i18n import _, date_text, n_
 from containment.io.district import DEFAULT_DISTRICT, load_district
 from containment.render.charts import meeting_charts
 from containment.render.pdf.meeting_pack import meeting_pack_pdf
@@ -43,7 +45,10 @@ __all__ = ["Paper", "meeting_pack", "write_pdf", "zone_papers"]
 
 AsOfOption = Annotated[
     dt.datetime | None,
-    typer.Option(formats=["%Y-%m-%d"], help="The day, YYYY-MM-DD. Default: today."),
+    typer.Option(
+        formats=["%Y-%m-%d"],
+        help="The day, YYYY-MM-DD. Default: today (in India). Police see today only.",
+    ),
 ]
 LanguageOption = Annotated[
     str | None,
@@ -58,9 +63,12 @@ def write_pdf(path: Path, data: bytes) -> Path:
     try:
         handle, partial = tempfile.mkstemp(prefix=".partial-", suffix=".pdf", dir=folder)
     except OSError as error:
-        msg = (
-            f"Cannot write {path}: the folder {folder} cannot be written to "
-            f"({error.strerror or error}). Choose another folder."
+        msg = _(
+            "Cannot write {file}: the folder {folder} cannot be written to ({reason}). Choose "
+            "another folder.",
+            file=path,
+            folder=folder,
+            reason=error.strerror or error,
         )
         raise ExportError(msg) from error
     try:
@@ -70,25 +78,48 @@ def write_pdf(path: Path, data: bytes) -> Path:
         os.replace(partial, path)
     except OSError as error:
         Path(partial).unlink(missing_ok=True)
-        msg = f"Cannot write {path}: {error.strerror or error}. Choose another file or folder."
+        msg = _(
+            "Cannot write {file}: {reason}. Choose another file or folder.",
+            file=path,
+            reason=error.strerror or error,
+        )
         raise ExportError(msg) from error
     return path
 
 
-def _check_output(path: Path, what: str) -> None:
+def _check_output(path: Path) -> None:
     """Refuse, before any work, an output that cannot be the PDF asked for."""
     if path.suffix.lower() != ".pdf":
-        raise _fail(f"The {what} is a PDF: end the file name with .pdf (e.g. {path.stem}.pdf).")
+        raise _fail(
+            _(
+                "This paper is a PDF: end the file name with .pdf (e.g. {example}).",
+                example=path.stem + ".pdf",
+            )
+        )
     if path.is_dir():
-        raise _fail(f"Cannot write {path}: it is a folder. Give a file name ending in .pdf.")
+        raise _fail(
+            _("Cannot write {file}: it is a folder. Give a file name ending in .pdf.", file=path)
+        )
     if not path.parent.is_dir():
-        raise _fail(f"Cannot write {path}: the folder {path.parent} does not exist.")
+        raise _fail(
+            _(
+                "Cannot write {file}: the folder {folder} does not exist.",
+                file=path,
+                folder=path.parent,
+            )
+        )
 
 
 def _language(ws: Workspace, code: str | None) -> str:
     chosen = code or ws.user.language
     if chosen not in i18n.LANGUAGES:
-        raise _fail(f"No language {chosen!r}: choose one of {', '.join(i18n.LANGUAGES)}.")
+        raise _fail(
+            _(
+                "No language {language}: choose one of {languages}.",
+                language=repr(chosen),
+                languages=", ".join(i18n.LANGUAGES),
+            )
+        )
     return chosen
 
 
@@ -108,9 +139,9 @@ def meeting_pack(
 
     Planners and the collector may make it (it counts cases); police may not.
     """
-    _check_output(output, "meeting pack")
+    _check_output(output)
     ws = _workspace(district, database, user)
-    day = as_of.date() if as_of else dt.date.today()
+    day = as_of_day(ws, as_of)
     start = since.date() if since else day - dt.timedelta(days=7)
     with _reported(), i18n.language(_language(ws, lang)):
         loaded = load_district(district)
@@ -129,9 +160,9 @@ def meeting_pack(
         )
         written = write_pdf(output, pdf)
         ws.record_export("meeting pack (command line)", written.name, len(zones))
-    out.print(f"Wrote the meeting pack as of {day:%d-%m-%Y} to {written}.")
+    out.print(_("Wrote the meeting pack as of {day} to {file}.", day=date_text(day), file=written))
     if synthetic:
-        err.print("warning: the store holds the SYNTHETIC sample; every page says so.")
+        err.print(_("warning: the store holds the SYNTHETIC sample; every page says so."))
 
 
 class Paper(StrEnum):
@@ -148,8 +179,14 @@ def _chosen(orders: list[ZoneOrder], zone: str | None) -> list[ZoneOrder]:
     wanted = zone.strip().casefold()
     found = [o for o in orders if wanted in (o.zone_id.casefold(), o.name.casefold())]
     if not found:
-        known = "; ".join(o.name for o in orders) or "none"
-        raise _fail(f"No zone in force is named or numbered {zone!r}. Zones in force: {known}.")
+        known = "; ".join(o.name for o in orders) or _("none")
+        raise _fail(
+            _(
+                "No zone in force is named or numbered {zone}. Zones in force: {known}.",
+                zone=repr(zone),
+                known=known,
+            )
+        )
     return found
 
 
@@ -169,9 +206,9 @@ def zone_papers(
 
     Audited as an export. The police may make them: no case data is on them.
     """
-    _check_output(output, paper.value)
+    _check_output(output)
     ws = _workspace(district, database, user)
-    day = as_of.date() if as_of else dt.date.today()
+    day = as_of_day(ws, as_of)
     with _reported(), i18n.language(_language(ws, lang)):
         loaded = load_district(district)
         zones = ws.described_zones(loaded, as_of=day)
@@ -188,7 +225,15 @@ def zone_papers(
         }
         written = write_pdf(output, makers[paper]())
         ws.record_export(f"{paper.value} (command line)", written.name, len(orders))
-    out.print(f"Wrote the {paper.value} of {len(orders)} zones in force on {day:%d-%m-%Y} "
-              f"to {written}.")  # fmt: skip
+    out.print(
+        n_(
+            "Wrote the {paper} of {n} zone in force on {day} to {file}.",
+            "Wrote the {paper} of {n} zones in force on {day} to {file}.",
+            len(orders),
+            paper=paper.value,
+            day=date_text(day),
+            file=written,
+        )
+    )
     if synthetic:
-        err.print("warning: the store holds the SYNTHETIC sample; every page says so.")
+        err.print(_("warning: the store holds the SYNTHETIC sample; every page says so."))

@@ -21,13 +21,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from containment.auth import Role
+from containment.auth import Permission, Role
 from containment.cli.districts import DistrictOption
 from containment.errors import ContainmentError, ExportError
-from containment.i18n import _, date_text, n_
+from containment.i18n import _, date_text, india_today, n_
 from containment.io.cases import read_cases
 from containment.io.district import DEFAULT_DISTRICT, district_slug, load_district
 from containment.io.export import csv_text, write_zones
+from containment.render.labels import code_label
 from containment.service import Service, Workspace
 from containment.store import SCHEMA_PREFIX_VARIABLE, SQLStore, backup_sqlite, open_store
 from containment.store.backends import SQLiteBackend
@@ -39,7 +40,16 @@ from containment.store.roles import (
 )
 from containment.store.schema import MIGRATIONS
 
-__all__ = ["audit", "backup", "db_app", "export", "import_cases", "restore", "users_app"]
+__all__ = [
+    "as_of_day",
+    "audit",
+    "backup",
+    "db_app",
+    "export",
+    "import_cases",
+    "restore",
+    "users_app",
+]
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -107,6 +117,27 @@ def _admin_store(district: str, database: str | None) -> SQLStore:
     with _reported():
         store = open_store(slug, database)
     return store.acting_as(f"admin:{getpass.getuser()}", "admin")
+
+
+def as_of_day(ws: Workspace, as_of: dt.datetime | None) -> dt.date:
+    """The day asked for, by default today in India (whatever the machine's time zone). A role
+    that sees zones as of today only (one that may not read cases: the police) is refused
+    another day, so that no paper or file is labelled with a day its zones are not of."""
+    today = india_today()
+    if as_of is None or as_of.date() == today:
+        return today
+    if not ws.may(Permission.READ_CASES):
+        raise _fail(
+            _(
+                "{user} ({role}) sees the zones in force as of today ({today}) only, as in the "
+                "app: leave out --as-of {day}.",
+                user=ws.user.username,
+                role=code_label(ws.user.role),
+                today=date_text(today),
+                day=as_of.date().isoformat(),
+            )
+        )
+    return as_of.date()
 
 
 def _new_password(from_stdin: bool) -> str:
@@ -301,12 +332,17 @@ def backup(
     out.print(_("Backed up {store} to {file}.", store=store.label, file=written))
 
 
-def _check_backup(source: Path) -> None:
-    """Refuse a file that is not one of our stores, or is from a newer version; read only."""
+def _check_backup(source: Path) -> str | None:
+    """Refuse a file that is not one of our stores, or is from a newer version; read only.
+    Returns the district the backup records (None for a backup made before stores did)."""
     try:
-        with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as con:
+        with sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True) as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+            recorded = None
+            if "store_meta" in tables:
+                row = con.execute("SELECT value FROM store_meta WHERE name = 'district'").fetchone()
+                recorded = str(row[0]) if row is not None else None
     except sqlite3.DatabaseError as error:
         raise _fail(
             _("{file} is not a Containment Planner store: {reason}.", file=source, reason=error)
@@ -317,27 +353,71 @@ def _check_backup(source: Path) -> None:
         )
     if version > len(MIGRATIONS):
         raise _fail(_("{file} was written by a newer version of Containment Planner.", file=source))
+    return recorded
+
+
+def _check_backup_district(
+    source: Path, recorded: str | None, district: str, *, unrecorded_ok: bool
+) -> None:
+    """Refuse another district's backup; one that records no district only when asked."""
+    if recorded is not None and recorded != district:
+        raise _fail(
+            _(
+                "{file} is a backup of {recorded}'s store, not of {district}'s: nothing was "
+                "restored. Restore it with --district {recorded}, or choose a backup of "
+                "{district}'s store.",
+                file=source,
+                recorded=recorded,
+                district=district,
+            )
+        )
+    if recorded is None and not unrecorded_ok:
+        raise _fail(
+            _(
+                "{file} was made before backups recorded their district, so it cannot be "
+                "checked to be {district}'s: nothing was restored. If you are sure it is a "
+                "backup of {district}'s store, run the command again with "
+                "--accept-unrecorded-district.",
+                file=source,
+                district=district,
+            )
+        )
 
 
 def restore(
     source: Annotated[Path, typer.Argument(help="A backup written by 'containment backup'.")],
     district: DistrictOption = DEFAULT_DISTRICT,
     database: DatabaseOption = None,
+    accept_unrecorded_district: Annotated[
+        bool,
+        typer.Option(
+            "--accept-unrecorded-district",
+            help="Restore a backup made before backups recorded their district (it cannot be "
+            "checked to be this district's: be sure it is).",
+        ),
+    ] = False,
 ) -> None:
-    """Put a backup back as the embedded store; the store as it was is kept beside it first."""
+    """Put a backup back as the embedded store; the store as it was is kept beside it first.
+    A backup of another district's store is refused."""
     store = _admin_store(district, database)
     if not isinstance(store.backend, SQLiteBackend):
         raise _fail(_("This is a PostGIS store: restore it with pg_restore (see the README)."))
     if not source.is_file():
         raise _fail(_("{file} is not a file.", file=source))
-    _check_backup(source)
+    recorded = _check_backup(source)
+    _check_backup_district(
+        source, recorded, _slug(district), unrecorded_ok=accept_unrecorded_district
+    )
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = store.backend.path
     kept = backup_sqlite(store, path.with_name(f"{path.stem}.before-restore-{stamp}.sqlite"))
     with sqlite3.connect(source) as backup_con, sqlite3.connect(path, timeout=30) as live:
         backup_con.backup(live)  # page by page, under the store's lock
     restored = _admin_store(district, database)
-    restored.record("restore", source.name, f"previous store kept as {kept.name}")
+    detail = f"previous store kept as {kept.name}"
+    if recorded is None:
+        detail += "; the backup recorded no district (restored with --accept-unrecorded-district)"
+    restored.record("restore", source.name, detail)
     out.print(
         _(
             "Restored {store} from {file}; the previous store is kept as {kept}.",
@@ -382,12 +462,16 @@ def export(
     district: DistrictOption = DEFAULT_DISTRICT,
     database: DatabaseOption = None,
     as_of: Annotated[
-        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Default: today.")
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Default: today (in India). Police see today only, as in the app.",
+        ),
     ] = None,
 ) -> None:
     """Write the zones in force (notified, not released) as you; the export is audited."""
     ws = _workspace(district, database, user)
-    day = as_of.date() if as_of else dt.date.today()
+    day = as_of_day(ws, as_of)
     with _reported():
         loaded = load_district(district)
         zones = ws.described_zones(loaded, as_of=day)

@@ -25,7 +25,7 @@ import shapely
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.district import District
 from containment.errors import CaseFileError
-from containment.i18n import _, listed, n_, number
+from containment.i18n import _, india_today, listed, n_, number
 from containment.io.case_checks import (
     Rejections,
     check_coordinates,
@@ -190,7 +190,8 @@ def read_cases(
         Explicit mapping of standard fields (``case_id``, ``latitude``, ``longitude``,
         ``reported_on``, ``village``, ``block``, ``status``) to the file's headers.
     today
-        Dates after this are refused; defaults to the computer's date.
+        Dates after this are refused; defaults to today in India (whatever the machine's
+        time zone).
     earliest
         Dates before this are refused as typos; defaults to India's first case (30-01-2020).
     max_bytes
@@ -258,7 +259,7 @@ def _validate(
         for _ in batches:  # a file that cannot be read is told first, as it always was
             pass
         raise
-    checker = _BatchChecker(table, column_map, district, today or dt.date.today(), earliest)
+    checker = _BatchChecker(table, column_map, district, today or india_today(), earliest)
     found = [checker.check(batch) for batch in batches]
     return _collect(found, table, column_map, source)
 

@@ -22,6 +22,7 @@ from containment.store.sql import (
     ImportSummary,
     SQLStore,
     SyntheticMixError,
+    WrongDistrictError,
 )
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "SQLStore",
     "SQLiteStore",
     "SyntheticMixError",
+    "WrongDistrictError",
     "backup_sqlite",
     "database_url",
     "default_store_path",
@@ -62,8 +64,14 @@ def SQLiteStore(path: str | os.PathLike[str]) -> SQLStore:
 
 def open_store(district: str, url: str | None = None) -> SQLStore:
     """The store for ``district`` at ``url`` (by default :func:`database_url`), created or
-    upgraded to the current schema."""
-    return SQLStore(open_backend(district, url))
+    upgraded to the current schema; a store another district's records is refused
+    (:class:`WrongDistrictError`), one that records none is recorded as ``district``'s."""
+    backend = open_backend(district, url)
+    try:
+        return SQLStore(backend, district=district)
+    except BaseException:
+        backend.close()  # a PostGIS pool is not left open behind a refused store
+        raise
 
 
 def open_backend(district: str, url: str | None = None) -> Backend:

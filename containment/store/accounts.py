@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import threading
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -27,6 +28,12 @@ __all__ = ["AUDIT_COLUMNS", "UNKNOWN_NAME", "AccountRecords"]
 
 AUDIT_COLUMNS = ["at", "username", "role", "action", "subject", "detail"]
 UNKNOWN_NAME = "(unknown name)"
+
+
+# How many times sessions were ended in this process, by store (its backend's label): a cache of
+# session checks (the tile route's) asks again once this moves. Raised after the change commits.
+_SESSIONS_ENDED: dict[str, int] = {}
+_SESSIONS_ENDED_LOCK = threading.Lock()
 
 
 def _iso_seconds(moment: dt.datetime) -> str:
@@ -98,6 +105,7 @@ class AccountRecords:
             tx.execute("DELETE FROM sessions WHERE username = ?", (username,))
             tx.execute("DELETE FROM login_attempts WHERE name_key = ?", (key,))
             self._audit(tx, "password reset", f"user {username}")
+        self._sessions_ended()
 
     def set_active(self, username: str, active: bool) -> None:
         """Disable a user (their sessions end at once) or enable them again."""
@@ -111,6 +119,8 @@ class AccountRecords:
             if not active:
                 tx.execute("DELETE FROM sessions WHERE username = ?", (username,))
             self._audit(tx, "user enabled" if active else "user disabled", f"user {username}")
+        if not active:
+            self._sessions_ended()
 
     def users(self) -> pd.DataFrame:
         rows = self._query(
@@ -299,6 +309,19 @@ class AccountRecords:
     def close_session(self, token_hash: str) -> None:
         with self._transaction(bump=False) as tx:
             tx.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+        self._sessions_ended()
+
+    def _sessions_ended(self) -> None:
+        with _SESSIONS_ENDED_LOCK:
+            label = self.backend.label
+            _SESSIONS_ENDED[label] = _SESSIONS_ENDED.get(label, 0) + 1
+
+    def sessions_ended(self) -> int:
+        """How many times sessions of this store were ended (a logout, a user disabled, a
+        password reset) in this process: a cache of session checks is stale once it moves.
+        A change made by another process (the command line) does not move it."""
+        with _SESSIONS_ENDED_LOCK:
+            return _SESSIONS_ENDED.get(self.backend.label, 0)
 
     # --- audit -------------------------------------------------------------------------------
 

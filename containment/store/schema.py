@@ -275,4 +275,10 @@ MIGRATIONS = (
             f"ALTER VIEW {view} SET (security_barrier = true)" for view in STATE_VIEWS
         ),
     ),
+    Migration(
+        # What a store says of itself: "district", the district whose store it is, recorded
+        # by the first district to open it (see SQLStore), so that a copy of another district's
+        # store is refused — when opened, and by 'containment restore' before it is put back.
+        "CREATE TABLE store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ),
 )

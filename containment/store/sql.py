@@ -47,11 +47,16 @@ __all__ = [
     "ImportSummary",
     "SQLStore",
     "SyntheticMixError",
+    "WrongDistrictError",
 ]
 
 
 class ConflictError(ContainmentError):
     """Someone saved a newer version first; the message says what they changed."""
+
+
+class WrongDistrictError(ContainmentError):
+    """The store (or a backup) is another district's; the message names both."""
 
 
 @dataclass(frozen=True)
@@ -120,10 +125,12 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
         *,
         actor: Actor = SYSTEM,
         clock: Callable[[], dt.datetime] = _utc_now,
+        district: str | None = None,
     ) -> None:
         self.backend = backend
         self.actor = actor
         self.clock = clock
+        self.district = district.strip().lower() if district is not None else None
         self._secrets: dict[str, bytes] = {}
         self._migrate()
 
@@ -163,6 +170,31 @@ class SQLStore(AccountRecords, CaseRecords, BaseLayerRecords):
                         "ON CONFLICT (name) DO NOTHING",
                         (name, secrets.token_hex(32)),
                     )
+            if self.district is not None:
+                self._claim(tx, self.district)
+
+    def _claim(self, tx: Tx, district: str) -> None:
+        """Record ``district`` as the store's district, or refuse a store of another district
+        (a copy put in its place); a store made before stores named their district is
+        recorded as the district's that opens it."""
+        row = tx.one("SELECT value FROM store_meta WHERE name = 'district'")
+        if row is None:
+            tx.execute("INSERT INTO store_meta (name, value) VALUES ('district', ?)", (district,))
+        elif row["value"] != district:
+            msg = _(
+                "{store} is the store of {recorded}, not of {district}: it was copied or "
+                "restored into the wrong place. Put {district}'s own store (or a backup of it) "
+                "there, and keep this one as {recorded}'s.",
+                store=self.backend.label,
+                recorded=row["value"],
+                district=district,
+            )
+            raise WrongDistrictError(msg)
+
+    def recorded_district(self) -> str | None:
+        """The district whose store this is, or None before one has opened it."""
+        rows = self._query("SELECT value FROM store_meta WHERE name = 'district'")
+        return str(rows[0]["value"]) if rows else None
 
     @contextmanager
     def _transaction(self, *, bump: bool = True) -> Iterator[Tx]:

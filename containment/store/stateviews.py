@@ -93,7 +93,9 @@ class SQLiteStateReader:
 
     @contextmanager
     def view(self, slug: str) -> Iterator[tuple[Tx, str]]:
-        con = sqlite3.connect(f"file:{self._path(slug)}?mode=ro", uri=True, timeout=30)
+        # A URI from the path, escaped: a '#', '?' or '%' in a folder's name is part of the name.
+        uri = f"{self._path(slug).resolve().as_uri()}?mode=ro"
+        con = sqlite3.connect(uri, uri=True, timeout=30)
         con.row_factory = lambda cursor, row: {
             d[0]: value for d, value in zip(cursor.description, row, strict=True)
         }
