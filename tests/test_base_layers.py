@@ -151,7 +151,7 @@ def test_a_logout_disable_or_reset_here_ends_the_tiles_at_once(service, tmp_path
     """The server caches a session seen open (a view asks for many tiles), but an end made in
     this process takes effect for the very next tile."""
     data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
-    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles")
+    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles", district=DUNGARPUR)
     path = f"/tiles/{layer.layer_id}/10/721/445"
     app = tile_app(service)
     meena = workspace(service, "meena")
@@ -176,7 +176,7 @@ def test_an_end_made_by_another_process_ends_the_tiles_within_the_check_period(
     """The bound the README states: a user disabled from the command line (another process)
     is served tiles for at most _SESSION_CHECK_S more; the cache is kept meanwhile."""
     data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
-    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles")
+    layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles", district=DUNGARPUR)
     path = f"/tiles/{layer.layer_id}/10/721/445"
     app = tile_app(service)
     cookie = token(service, "ravi")
