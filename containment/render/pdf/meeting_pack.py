@@ -28,7 +28,7 @@ import shapely
 from containment.engine.district import District
 from containment.engine.timeline import reported_in
 from containment.field.meeting import RECENT_DAYS, block_table, headline
-from containment.i18n import _, date_text, n_, number
+from containment.i18n import _, date_text, listed, n_, number
 from containment.render.pdf.document import Document, Masthead, make_pdf
 from containment.render.pdf.maps import PackZone, district_map_png
 from containment.render.pdf.tables import Column, draw_table
@@ -105,14 +105,7 @@ def _most_cases(in_force: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _names(names: Sequence[str]) -> str:
     """Names in a cell: all of them, or the first :data:`NAMES_LISTED` and how many more."""
-    if len(names) <= NAMES_LISTED:
-        return ", ".join(names)
-    return n_(
-        "{names} and {n} more",
-        "{names} and {n} more",
-        len(names) - NAMES_LISTED,
-        names=", ".join(names[:NAMES_LISTED]),
-    )
+    return listed(names, most=NAMES_LISTED)
 
 
 def _proposed(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
