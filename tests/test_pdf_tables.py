@@ -99,8 +99,19 @@ def test_an_order_number_breaks_after_a_slash_not_inside_a_part():
     assert lines == ["DM/COVID/SAG/", "0108/3", "01-08-2020"]
 
 
+def test_an_order_number_that_fits_a_line_of_its_own_moves_there_whole():
+    lines = wrapped_lines("Varda (order DM/COVID/2020/14)", 20, _letters, 5)
+    assert lines == ["Varda (order", "DM/COVID/2020/14)"]
+
+
 def test_a_word_wider_than_the_column_breaks_between_letters():
     assert wrapped_lines("Garaharengji", 5, _letters, 5) == ["Garah", "areng", "ji"]
+    assert wrapped_lines("Gol Garaharengji", 7, _letters, 5) == ["Gol Gar", "ahareng", "ji"]
+
+
+def test_a_long_order_number_begins_on_the_line_before_it_if_its_first_part_fits():
+    lines = wrapped_lines("Sagwara DM/COVID/SAG/0108/3", 14, _letters, 5)
+    assert lines == ["Sagwara DM/", "COVID/SAG/", "0108/3"]
 
 
 def test_a_long_devanagari_word_never_breaks_inside_a_syllable():

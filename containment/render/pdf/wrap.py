@@ -1,10 +1,12 @@
 """A table cell's text broken into the lines that fit its column, measured in the PDF's font.
 
-Lines break at new lines, at spaces (dropped at the break) and after a "/" (kept at the end of
-the line), so an order number ("DM/COVID/SAG/0108/3") wraps between its parts rather than in
-the middle of one. A word wider than the column breaks between letters, never inside a
-Devanagari syllable: a vowel sign or other mark stays with its letter, and a virama with the
-letter after it.
+Lines break at new lines and at spaces (dropped at the break). A word wider than the column
+breaks after a "/" (kept at the end of the line), so a long order number
+("DM/COVID/SAG/0108/3") wraps between its parts rather than in the middle of one, its first
+part on the line before it if it fits there; a word that fits on a line of its own moves there
+whole. A part still too wide breaks between letters,
+never inside a Devanagari syllable: a vowel sign or other mark stays with its letter, and a
+virama with the letter after it.
 
 A text that would need more than ``most_lines`` lines is cut to them, its last line ending with
 "…" (a name of thousands of characters); nothing shorter is ever cut.
@@ -24,8 +26,8 @@ __all__ = ["ELLIPSIS", "wrapped_lines"]
 ELLIPSIS = " …"
 _VIRAMA = "\u094d"
 _JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner
-# A space run, or a word up to and including the "/" after it, or a word.
-_PIECES = re.compile(r" +|[^ /]*/+|[^ /]+")
+_WORDS = re.compile(r" +|[^ ]+")  # a run of spaces, or a word
+_SLASHED = re.compile(r"[^/]*/+|[^/]+")  # a word's parts, each with the "/" after it
 _SLACK_MM = 1e-6  # a piece exactly as wide as the column fits
 
 Measure = Callable[[str], float]
@@ -49,45 +51,53 @@ def _clusters(word: str) -> list[str]:
     return clusters
 
 
-def _broken(word: str, width_mm: float, measure: Measure) -> list[str]:
-    """A word wider than the column, in pieces that each fit (a single letter always goes)."""
-    pieces: list[str] = []
-    piece = ""
-    for cluster in _clusters(word):
-        if piece and measure(piece + cluster) > width_mm + _SLACK_MM:
-            pieces.append(piece)
-            piece = cluster
+def _broken(word: str, lead: str, width_mm: float, measure: Measure, most: int) -> list[str]:
+    """A word wider than the column, in lines that each fit, the first going on after ``lead``
+    (the line so far and its space) if a part of the word fits there: it breaks after a "/"
+    where it has one, else between letters (a letter wider than the column still goes, alone).
+    ``most`` lines at most: the caller stops there."""
+    atoms: list[str] = []
+    for unit in _SLASHED.findall(word):
+        atoms += [unit] if measure(unit) <= width_mm + _SLACK_MM else _clusters(unit)
+    lines: list[str] = []
+    line = lead
+    for atom in atoms:
+        if line and measure(line + atom) > width_mm + _SLACK_MM:
+            lines.append(line.rstrip(" "))
+            if len(lines) >= most:
+                return lines
+            line = atom
         else:
-            piece += cluster
-    pieces.append(piece)
-    return pieces
+            line += atom
+    lines.append(line)
+    return lines
 
 
 def _paragraph_lines(text: str, width_mm: float, measure: Measure, room: int) -> list[str]:
     """One paragraph's lines (``room`` of them at most: the caller stops there)."""
     lines: list[str] = []
     line, line_mm, space = "", 0.0, ""
-    for piece in _PIECES.findall(text):
-        if piece[0] == " ":
-            space = piece
+    for word in _WORDS.findall(text):
+        if word[0] == " ":
+            space = word
             continue
-        piece_mm = measure(piece)
+        word_mm = measure(word)
         space_mm = measure(space) if space else 0.0
-        if line_mm + space_mm + piece_mm <= width_mm + _SLACK_MM:
-            line, line_mm, space = line + space + piece, line_mm + space_mm + piece_mm, ""
+        if line_mm + space_mm + word_mm <= width_mm + _SLACK_MM:
+            line, line_mm, space = line + space + word, line_mm + space_mm + word_mm, ""
             continue
-        if line:
-            lines.append(line)
-            if len(lines) >= room:
-                return lines
-        space = ""
-        parts = [piece] if piece_mm <= width_mm + _SLACK_MM else _broken(piece, width_mm, measure)
-        for part in parts[:-1]:
-            lines.append(part)
-            if len(lines) >= room:
-                return lines
-        line = parts[-1]
-        line_mm = piece_mm if len(parts) == 1 else measure(line)
+        if word_mm <= width_mm + _SLACK_MM:  # the word moves to a line of its own, whole
+            if line:
+                lines.append(line)
+                if len(lines) >= room:
+                    return lines
+            line, line_mm, space = word, word_mm, ""
+            continue
+        broken = _broken(word, line + space if line else "", width_mm, measure, room - len(lines))
+        lines += broken[:-1]
+        if len(lines) >= room:
+            return lines
+        line, line_mm, space = broken[-1], measure(broken[-1]), ""
     lines.append(line)
     return lines
 
