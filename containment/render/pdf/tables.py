@@ -9,7 +9,8 @@ table still prints; nothing shorter is ever cut.
 Laid out here rather than by fpdf2's generic table, which shapes every cell's text twice (once
 to measure the row, once to draw it): a public list of 11,034 zones took a minute that way.
 Here each distinct piece of text is measured once, and only a line that needs it (Devanagari,
-combining marks) is shaped by HarfBuzz; Latin text is drawn as the same glyphs, unshaped.
+combining marks) is shaped by HarfBuzz; Latin text is drawn as the same glyphs, unshaped, with
+fpdf2's plain text().
 """
 
 from __future__ import annotations
@@ -58,10 +59,19 @@ class _Pen:
         return wrapped_lines(text, width_mm, self.measure, most_lines)
 
     def write(self, line: str, x: float, y: float, width_mm: float, *, right: bool) -> None:
-        if line:
-            self.doc.shape(needs_shaping(line))
-            self.doc.set_xy(x, y)
-            self.doc.cell(width_mm, self.doc.line_height(), line, align="R" if right else "L")
+        """Draw a line of text in the box at ``x, y`` (its top left), ``width_mm`` wide."""
+        doc, height = self.doc, self.doc.line_height()
+        if not line:
+            return
+        if needs_shaping(line):
+            doc.shape(True)
+            doc.set_xy(x, y)
+            doc.cell(width_mm, height, line, align="R" if right else "L")
+            return
+        # Latin is its letters one by one: fpdf2's text() draws them at a tenth of what a
+        # cell() costs, on the baseline where cell() puts it.
+        left = x + width_mm - self.measure(line) if right else x
+        doc.text(left, y + 0.5 * height + 0.3 * doc.font_size, line)
 
 
 @dataclass(frozen=True)
