@@ -132,7 +132,9 @@ def _step(name: str, store_path: Path) -> dict[str, float]:
             table = public_zone_list(described, district, as_of=AS_OF)
             public_list_html(table, district, as_of=AS_OF)
             orders = zone_orders(described, ws.checkpoints(), ws.centres(), district)
+            pdf_start = time.perf_counter()
             pdf = public_list_pdf(orders, district=district.name, as_of=AS_OF)
+            out["pdf_s"] = time.perf_counter() - pdf_start
             out["pages"] = len(re.findall(rb"/Type\s*/Page\b", pdf))
         elif name == "meeting_pack":
             assert described is not None

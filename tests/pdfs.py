@@ -44,6 +44,30 @@ def squeezed(text: str) -> str:
 _UNMAPPED = re.compile(r"\(cid:\d+\)")
 
 
+def glyph_lines(data: bytes) -> list[tuple[str, ...]]:
+    """Every line of text on every page, as the glyphs drawn on it left to right, each as the
+    text it stands for. Shaped Devanagari shows in them: a conjunct or a letter with its vowel
+    sign is one glyph standing for several characters ("क्ष्", "कि"), and a glyph standing for
+    none (a reph, a vowel sign drawn apart) is "(cid)". Unshaped, every character is a glyph."""
+    lines: list[tuple[str, ...]] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            rows: dict[float, list[dict]] = {}
+            for char in page.chars:
+                rows.setdefault(round(float(char["top"]), 1), []).append(char)
+            for _top, chars in sorted(rows.items()):
+                chars.sort(key=lambda c: float(c["x0"]))
+                lines.append(tuple(_UNMAPPED.sub("(cid)", str(c["text"])) for c in chars))
+    return lines
+
+
+def has_run(lines: list[tuple[str, ...]], run: tuple[str, ...]) -> bool:
+    """Whether one of the lines holds ``run`` (glyphs, one after another)."""
+    return any(
+        line[n : n + len(run)] == run for line in lines for n in range(len(line) - len(run) + 1)
+    )
+
+
 @dataclass(frozen=True)
 class Pdf:
     """A PDF as read back (pdfplumber): its pages' sizes (points), text, and fonts.

@@ -10,11 +10,14 @@ import io
 import math
 import re
 
+import pdfplumber
 import pytest
 from PIL import Image
 
 from containment import i18n
 from containment.field.orders import zone_orders
+from containment.i18n import _
+from containment.render.pdf.document import Masthead, make_pdf
 from containment.render.pdf.meeting_pack import meeting_pack_pdf
 from containment.render.pdf.orders import annexures_pdf, public_list_pdf
 from containment.render.pdf.sheets import zone_sheets_pdf
@@ -24,12 +27,15 @@ from tests.pdfs import (
     AS_OF,
     HINDI_NAME,
     Pdf,
+    glyph_lines,
+    has_run,
     make_situation,
     squeezed,
 )
 
 SINCE = AS_OF.replace(day=24)
 ATTACK = '<img src=x onerror="alert(1)"> $\\frac{1}{0}$ {name} %s'
+LONG_ORDER = "DM/COVID/SAGWARA BLOCK/CONTAINMENT/0608/2020/SERIAL 00000123"
 
 
 @pytest.fixture(scope="module")
@@ -234,12 +240,76 @@ def test_long_and_hostile_names_are_text_and_do_not_break_the_layout(orders, dun
     with i18n.language("hi"):
         annexures = Pdf.of(annexures_pdf(strange, district="Dungarpur", as_of=AS_OF))
         sheets = Pdf.of(zone_sheets_pdf(strange, dungarpur, as_of=AS_OF))
+        public = Pdf.of(public_list_pdf(strange, district="Dungarpur", as_of=AS_OF))
     assert annexures.has('<img src=x onerror="alert(1)">')
     assert annexures.has("$\\frac{1}{0}$ {name} %s ??")  # a glyph the font lacks is a "?"
     assert annexures.has("Ward सेक्टर 7")
     assert "…" in annexures.text()  # the long name was cut where a row would not fit a page
     assert sheets.pages == 2  # still one page per zone
     assert sheets.has('<img src=x onerror="alert(1)">')
+    # In the public list's narrow column the names wrap (the text comes back a line at a time
+    # between the other columns'); the long one is cut to most of a page, "…" at its end.
+    assert public.has("<img src=x")
+    assert public.has("{name} %s ??")
+    assert public.has("Ward सेक्टर 7")
+    assert "…" in public.text()
+    assert public.pages <= 2
+
+
+def _drawn_as(word: str, *, shaped: bool) -> tuple[str, ...]:
+    """The glyphs of ``word`` written as running text, shaped by HarfBuzz or not."""
+
+    def draw(doc) -> None:
+        doc.shape(shaped)
+        doc.paragraph(word)
+
+    lines = glyph_lines(make_pdf(Masthead("Dungarpur", "Glyphs", AS_OF), draw))
+    return next(line for line in lines if "".join(g for g in line if g != "(cid)") == word)
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_devanagari_in_the_public_lists_table_is_shaped_as_running_text_is(orders, language):
+    with i18n.language(language):
+        public = glyph_lines(public_list_pdf(orders, district="Dungarpur", as_of=AS_OF))
+        heading = _("Release due on")  # a heading of the table, all Devanagari in Hindi
+    words = [HINDI_NAME.split()[1]] + ([heading.split()[0]] if language == "hi" else [])
+    assert words[-1] == ("मुक्ति" if language == "hi" else "वार्ड")
+    for word in words:
+        shaped, unshaped = _drawn_as(word, shaped=True), _drawn_as(word, shaped=False)
+        assert shaped != unshaped  # a reph, a conjunct: HarfBuzz draws them as other glyphs
+        assert has_run(public, shaped), (language, word)
+        assert not has_run(public, unshaped), (language, word)
+
+
+def _column_lines(data: bytes, heading: str, next_heading: str) -> list[str]:
+    """The lines of text in one column of a table on the first page, under its heading."""
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        words = page.extract_words()
+        left = next(w for w in words if w["text"] == heading.split()[0])
+        right = next(w for w in words if w["text"] == next_heading.split()[0])
+        column = page.within_bbox(
+            (left["x0"] - 1, left["bottom"] + 1, right["x0"] - 1, page.height)
+        )
+        return (column.extract_text() or "").splitlines()
+
+
+@pytest.mark.parametrize("order_number", ["DM/COVID/SAG/0108/3", LONG_ORDER])
+def test_a_long_order_number_wraps_after_a_slash_or_at_a_space(orders, order_number):
+    assert len(LONG_ORDER) == 60
+    renumbered = [dataclasses.replace(o, order_number=order_number) for o in orders]
+    with i18n.language("en"):
+        data = public_list_pdf(renumbered, district="Dungarpur", as_of=AS_OF)
+    lines = [
+        line for line in _column_lines(data, "Order no. and date", "Release due on")
+        if not re.fullmatch(r"\d\d-\d\d-\d{4}|and date", line)
+    ]  # fmt: skip
+    text, used = lines[0], 1
+    while text != order_number:
+        assert order_number.startswith(text), (text, lines)  # never cut inside a part
+        text += ("" if text.endswith("/") else " ") + lines[used]
+        used += 1
+    assert used >= 2, lines  # it did not fit on one line, and wrapped where it may
 
 
 def test_no_zone_in_force_makes_papers_that_say_so(dungarpur):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ __all__ = [
     "Masthead",
     "Palette",
     "make_pdf",
+    "needs_shaping",
 ]
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
@@ -41,6 +43,19 @@ FONT_FILES = {
 }
 FAMILY = "noto"
 LINE = 1.45  # line height as a multiple of the font size: room for Devanagari's marks
+# Text made only of these (Latin, its accents precomposed, punctuation, currency signs) is
+# drawn as one glyph per character whether HarfBuzz shapes it or not.
+_SIMPLE = re.compile(r"[\u0000-\u02ff\u2000-\u20cf]*")
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether ``text`` needs HarfBuzz to be drawn right: Devanagari (its conjuncts, vowel signs
+    drawn before their letter, the reph), combining marks, any script but Latin.
+
+    >>> needs_shaping("DM/COVID/SAG/0108/3 – Sagwara, 01-08-2020"), needs_shaping("वार्ड 7")
+    (False, True)
+    """
+    return _SIMPLE.fullmatch(text) is None
 
 
 @dataclass(frozen=True)
@@ -109,6 +124,13 @@ class Document(FPDF):
             else:
                 out.append(char)
         return super().normalize_text("".join(out))
+
+    def shape(self, on: bool) -> None:
+        """Shape the text drawn or measured from now on with HarfBuzz (the default), or not:
+        unshaped text is several times cheaper, and right only where :func:`needs_shaping`
+        says it does not need shaping."""
+        if on != (self.text_shaping is not None):
+            self.set_text_shaping(on)
 
     def use_font(self, size_pt: float, *, bold: bool = False) -> None:
         self.set_font(FAMILY, "B" if bold else "", size_pt)
