@@ -33,10 +33,20 @@ if ! pg_lsclusters -h | grep -q "^${VERSION} *main .* online"; then
     pg_ctlcluster "${VERSION}" main start
 fi
 psql_admin() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qAt "$@"; }
-for _ in $(seq 1 50); do
-    psql_admin -c 'SELECT 1' >/dev/null 2>&1 && break
-    sleep 0.2
-done
+wait_online() {
+    for _ in $(seq 1 50); do
+        psql_admin -c 'SELECT 1' >/dev/null 2>&1 && return
+        sleep 0.2
+    done
+}
+wait_online
+# The suite's many-writers tests and the load benchmark open many connections at once, on top of
+# whatever else runs: Debian's 100 runs out on a busy machine ("connection slots are reserved").
+if [ "$(psql_admin -c 'SHOW max_connections')" -lt "${MAX_CONNECTIONS:=300}" ]; then
+    psql_admin -c "ALTER SYSTEM SET max_connections = ${MAX_CONNECTIONS}"
+    pg_ctlcluster "${VERSION}" main restart
+    wait_online
+fi
 if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '${ROLE}'")" != 1 ]; then
     psql_admin -c "CREATE ROLE ${ROLE} LOGIN PASSWORD '${ROLE}'"
 fi
