@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import shutil
 from collections.abc import Iterator
 
 import geopandas as gpd
@@ -185,6 +186,25 @@ def test_a_neighbours_zone_is_an_alert_whatever_the_data_folder_is_called(
     assert found.unread == ()
     assert list(found.alerts["zone"]) == ["Border containment"]
     assert [p.name for p in tmp_path.iterdir()] == [data.name]
+
+
+def test_a_store_copied_under_a_neighbours_name_is_not_read_as_that_neighbours(
+    tmp_path, monkeypatch, dungarpur, banswara
+):
+    """Udaipur's file is Banswara's store copied over it: its zones are not shown as
+    Udaipur's, and the alerts say which file and whose it is."""
+    monkeypatch.setenv("CONTAINMENT_DATA", str(tmp_path))
+    monkeypatch.delenv("CONTAINMENT_DATABASE_URL", raising=False)
+    ours, theirs = open_store("dungarpur"), open_store("banswara")
+    theirs.save_zone(_rule_zone(banswara, _border_case(dungarpur, banswara)))
+    theirs.backend.close()
+    shutil.copyfile(tmp_path / "banswara.sqlite", tmp_path / "udaipur.sqlite")
+
+    found = _police(ours).border_alerts(dungarpur, as_of=AS_OF)
+
+    assert list(found.alerts["district"]) == ["Banswara"]  # once, as Banswara's
+    assert len(found.unread) == 1
+    assert "udaipur.sqlite is the store of banswara, not of udaipur" in found.unread[0]
 
 
 def test_a_neighbour_with_no_store_gives_no_alert(tmp_path, monkeypatch, dungarpur):

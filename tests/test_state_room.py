@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 import uuid
 from collections.abc import Iterator
 
@@ -127,6 +128,21 @@ def test_the_state_room_reads_the_district_files_beside_its_own(tmp_path, monkey
     with pytest.raises(AuthError, match="may not read cases"):
         ws.cases()
     assert [p.name for p in tmp_path.iterdir()] == [folder]
+
+
+def test_a_store_copied_under_another_districts_name_is_left_out_and_said(tmp_path, monkeypatch):
+    """Banswara's file is Dungarpur's store copied over it: the state room shows Dungarpur
+    once, leaves the copy out and says which file it is."""
+    monkeypatch.setenv("CONTAINMENT_DATA", str(tmp_path))
+    dungarpur = open_store("dungarpur", "")
+    _seed(dungarpur)
+    dungarpur.backend.close()
+    shutil.copyfile(tmp_path / "dungarpur.sqlite", tmp_path / "banswara.sqlite")
+    overview = _state_user(open_store("state", "")).state_overview()
+    _check_overview(overview)  # Dungarpur alone, as before
+    assert list(overview.zones["district"]) == ["Dungarpur"]
+    assert len(overview.unread) == 1
+    assert "banswara.sqlite is the store of dungarpur, not of banswara" in overview.unread[0]
 
 
 def test_a_district_user_may_not_open_the_state_room(tmp_path, monkeypatch):

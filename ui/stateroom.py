@@ -44,6 +44,8 @@ def page() -> None:
                 districts=md(", ".join(overview.synthetic)),
             )
         )
+    for message in overview.unread:  # a district left out is said, never silently missing
+        st.warning(md(message), icon=":material/warning:")
     st_folium(
         state_map(district_outlines(), overview.zones, overview.checkpoints, overview.centres),
         key="state_map",

@@ -101,6 +101,7 @@ class SQLiteStateReader:
         }
         con.create_function("covers_xy", 3, covers_xy, deterministic=True)
         try:
+            self._check_district(con, slug)
             yield Tx(con, str), ""
         except sqlite3.OperationalError as error:
             if "no such table" not in str(error):
@@ -113,6 +114,26 @@ class SQLiteStateReader:
             raise StateAccessRefused(msg) from error
         finally:
             con.close()
+
+    def _check_district(self, con: sqlite3.Connection, slug: str) -> None:
+        """Refuse a file that records another district (a store copied under this name): its
+        zones would be shown as this district's."""
+        if not con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_meta'"
+        ).fetchone():
+            return  # a store from before stores recorded their district
+        row = con.execute("SELECT value FROM store_meta WHERE name = 'district'").fetchone()
+        recorded = None if row is None else row["value"]
+        if recorded is not None and recorded != slug:
+            msg = _(
+                "{file} is the store of {recorded}, not of {district}: it was copied into the "
+                "wrong place, so it is not read as {district}'s. Put {district}'s own store "
+                "there.",
+                file=self._path(slug).name,
+                recorded=recorded,
+                district=slug,
+            )
+            raise StateAccessRefused(msg)
 
 
 class PostGISStateReader:
