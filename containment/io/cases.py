@@ -102,11 +102,14 @@ class CaseList:
     """The accepted cases (EPSG:4326 points) and what was said about the other rows.
 
     ``cases`` has the columns in :data:`CASE_COLUMNS` plus ``geometry``; ``reported_on`` is a
-    ``datetime64`` day. ``rejected`` has one entry per rejected row; ``notes`` tells of
-    accepted rows placed by a spelling variant of their village.
+    ``datetime64`` day. Its points are made when first asked for (checking a file needs none:
+    a million of them take half a second). ``rejected`` has one entry per rejected row;
+    ``notes`` tells of accepted rows placed by a spelling variant of their village.
     """
 
-    cases: gpd.GeoDataFrame
+    table: pd.DataFrame = field(repr=False, compare=False)  # ``cases`` without its points
+    lon: np.ndarray = field(repr=False, compare=False)  # degrees, one per accepted case
+    lat: np.ndarray = field(repr=False, compare=False)
     rejected: tuple[RowProblem, ...]
     notes: tuple[RowProblem, ...]
     total_rows: int
@@ -115,9 +118,16 @@ class CaseList:
     summary_lines: tuple[str, ...] = field(default=())
     synthetic: bool = False  # the file says it is the synthetic sample (its Data column)
 
+    @functools.cached_property
+    def cases(self) -> gpd.GeoDataFrame:
+        """The accepted cases as points (EPSG:4326)."""
+        return gpd.GeoDataFrame(
+            self.table, geometry=shapely.points(self.lon, self.lat), crs=STORAGE_CRS
+        )
+
     @property
     def accepted_count(self) -> int:
-        return len(self.cases)
+        return len(self.table)
 
     def summary(self) -> str:
         """One paragraph a planner can read: counts, what was dropped and why."""
@@ -586,9 +596,12 @@ def _collect(
     marked = sum(f.synthetic_rows[0] for f in found)
     unmarked = sum(f.synthetic_rows[1] for f in found)
     synthetic = synthetic_verdict(marked, unmarked, synthetic_column(table.columns) or "", source)
+    accepted_table, lon, lat = _cases_table(found, accepted, first_row)
     return CaseList(
         synthetic=synthetic,
-        cases=_cases_frame(found, accepted, first_row),
+        table=accepted_table,
+        lon=lon,
+        lat=lat,
         rejected=tuple(sorted(rejected, key=lambda p: p.row)),
         notes=tuple(
             [n for f in found for n in f.village_notes] + [n for f in found for n in f.edge_notes]
@@ -613,9 +626,11 @@ def _repeats(ids: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return repeated, first_of_code[codes[repeated]]
 
 
-def _cases_frame(found: list[_Found], accepted: np.ndarray, first_row: int) -> gpd.GeoDataFrame:
-    """The accepted cases; text columns as pandas makes text from pyarrow (no Python string
-    per cell where pandas keeps text in pyarrow)."""
+def _cases_table(
+    found: list[_Found], accepted: np.ndarray, first_row: int
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The accepted cases' columns, longitudes and latitudes; text columns as pandas makes
+    text from pyarrow (no Python string per cell where pandas keeps text in pyarrow)."""
     mask = pa.array(accepted)
 
     def text(name: str) -> pd.Series:
@@ -631,7 +646,7 @@ def _cases_frame(found: list[_Found], accepted: np.ndarray, first_row: int) -> g
 
     by_coordinates = numbers("by_coordinates").astype(np.int8)
     placed_by = pa.array(["village", "coordinates"]).take(pa.array(by_coordinates))
-    return gpd.GeoDataFrame(
+    table = pd.DataFrame(
         {
             "case_id": text("case_id"),
             "reported_on": numbers("day").astype("datetime64[D]").astype("datetime64[s]"),
@@ -640,7 +655,6 @@ def _cases_frame(found: list[_Found], accepted: np.ndarray, first_row: int) -> g
             "block": text("block"),
             "placed_by": placed_by.to_pandas() if accepted.any() else pd.Series([], dtype=object),
             "row": first_row + np.flatnonzero(accepted).astype(np.int64),
-        },
-        geometry=shapely.points(numbers("lon"), numbers("lat")),
-        crs=STORAGE_CRS,
+        }
     )
+    return table, numbers("lon"), numbers("lat")
