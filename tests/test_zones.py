@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from containment import ZONE_COLUMNS, custom_rule, get_rule, plan_zones
+from containment import ZONE_COLUMNS, custom_rule, get_rule, plan_zones, read_cases
 from containment.engine.crs import lonlat_to_metric, metric_to_lonlat
+from containment.io.synthetic import synthetic_cases
 from tests.places import BICHHIWARA, NEAR_DUNGARPUR_TOWN
 
 MAY_20 = dt.date(2020, 5, 20)
@@ -316,3 +317,33 @@ def test_a_case_just_over_the_outline_counts_in_the_nearest_unit_with_a_note(dun
     zone = plan.zones[plan.zones["kind"] == "containment"].to_crs(dungarpur.metric_crs)
     assert len(zone) == 1
     assert zone.distance(cases.to_crs(dungarpur.metric_crs).geometry.iloc[0]).iloc[0] < 400
+
+
+def test_a_table_of_lon_and_lat_gives_the_zones_of_its_points(dungarpur, tmp_path):
+    """What the command line hands the engine (a million points are not made for it): the
+    same zones, ids, outlines and case zones as from the GeoDataFrame of the same line list."""
+    sample = synthetic_cases(dungarpur, 400, seed=7, hotspots=6)
+    path = tmp_path / "cases.csv"
+    sample.assign(latitude=sample.geometry.y, longitude=sample.geometry.x).drop(
+        columns="geometry"
+    ).to_csv(path, index=False)
+    read = read_cases(path, dungarpur, today=dt.date(2020, 12, 31))
+    assert read.accepted_count == 400
+    rule, key = get_rule("mohfw-2020-rural"), b"a store's secret, 32 bytes long.."
+    as_of = pd.Timestamp(read.table["reported_on"].max()).date()
+
+    from_points = plan_zones(read.cases, rule, as_of=as_of, district=dungarpur, id_key=key)
+    from_table = plan_zones(read.located(), rule, as_of=as_of, district=dungarpur, id_key=key)
+
+    assert len(from_points.zones) > 1
+    pd.testing.assert_frame_equal(
+        from_table.zones.drop(columns="geometry"), from_points.zones.drop(columns="geometry")
+    )
+    assert from_table.zones.geometry.geom_equals_exact(from_points.zones.geometry, 0).all()
+    pd.testing.assert_series_equal(from_table.case_zone, from_points.case_zone)
+
+
+def test_a_table_without_points_or_lon_and_lat_is_refused_saying_what_to_give(dungarpur):
+    table = pd.DataFrame({"case_id": ["A"], "reported_on": [pd.Timestamp("2020-05-11")]})
+    with pytest.raises(ValueError, match="no geometry and no lat or lon column"):
+        plan_zones(table, get_rule("mohfw-2020-rural"), as_of=MAY_20, district=dungarpur)

@@ -290,7 +290,7 @@ def zones(
         day = (
             as_of.date()
             if as_of
-            else pd.Timestamp(np.max(case_list.cases["reported_on"].to_numpy())).date()
+            else pd.Timestamp(np.max(case_list.table["reported_on"].to_numpy())).date()
         )
         progress.update(
             task,
@@ -301,7 +301,7 @@ def zones(
         )
         shape: ZoneShape = "circles" if circles else "units"
         if runner is None:
-            plan = plan_zones(case_list.cases, chosen, as_of=day, district=loaded, shape=shape)
+            plan = plan_zones(case_list.located(), chosen, as_of=day, district=loaded, shape=shape)
         else:
             plan = _on_cluster(case_list, chosen, day, loaded, shape, partitions, runner)
         progress.update(task, advance=1, description=_("Writing {file}", file=output.name))
@@ -386,7 +386,7 @@ def _on_cluster(
     try:
         polygons = read_partitions(partitions) if partitions else district.blocks.geometry
         run = plan_zones_partitioned(
-            case_list.cases,
+            case_list.located(),
             rule,
             as_of=day,
             district=district,

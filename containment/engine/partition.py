@@ -530,7 +530,7 @@ def _run_stage(
 
 
 def plan_zones_partitioned(
-    cases: gpd.GeoDataFrame,
+    cases: pd.DataFrame,
     rule: Rule,
     *,
     as_of: dt.date,

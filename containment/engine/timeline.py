@@ -8,12 +8,14 @@ date, the map every case known by the working date.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 __all__ = ["day_month_year", "report_days", "reported_in"]
+
+_Cases = TypeVar("_Cases", bound=pd.DataFrame)  # a GeoDataFrame of cases stays one
 
 
 def report_days(cases: pd.DataFrame) -> np.ndarray:
@@ -21,12 +23,10 @@ def report_days(cases: pd.DataFrame) -> np.ndarray:
     return pd.to_datetime(cases["reported_on"]).to_numpy().astype("datetime64[D]")
 
 
-def reported_in(
-    cases: gpd.GeoDataFrame, *, until: dt.date, after: dt.date | None = None
-) -> gpd.GeoDataFrame:
+def reported_in(cases: _Cases, *, until: dt.date, after: dt.date | None = None) -> _Cases:
     """The cases reported in ``(after, until]`` (every case up to ``until`` without ``after``).
 
-    >>> import shapely
+    >>> import geopandas as gpd, shapely
     >>> cases = gpd.GeoDataFrame({"reported_on": pd.to_datetime(["2020-05-01", "2020-05-02"])},
     ...                          geometry=[shapely.Point(0, 0)] * 2)
     >>> len(reported_in(cases, until=dt.date(2020, 5, 2), after=dt.date(2020, 5, 1)))

@@ -26,7 +26,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -72,6 +72,7 @@ class ZoneKind(StrEnum):
 
 
 ZoneShape = Literal["units", "circles"]
+_Cases = TypeVar("_Cases", bound=pd.DataFrame)  # a GeoDataFrame of cases stays one
 _CASE_COLUMNS = (
     "zone_id",
     "kind",
@@ -113,9 +114,31 @@ class ZonePlan:
         return int(self.case_zone.isna().sum())
 
 
-def counted_cases(cases: gpd.GeoDataFrame, rule: Rule, as_of: dt.date) -> gpd.GeoDataFrame:
+def counted_cases(cases: _Cases, rule: Rule, as_of: dt.date) -> _Cases:
     """The cases reported in (as_of − release window, as_of]."""
     return reported_in(cases, after=as_of - dt.timedelta(days=rule.release_after_days), until=as_of)
+
+
+def case_lonlat(cases: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each case's longitude and latitude (degrees): of its point, in whatever CRS a
+    GeoDataFrame has, or from the ``lon`` and ``lat`` columns of a plain table (a million
+    cases need no million points made).
+
+    >>> import pandas as pd
+    >>> case_lonlat(pd.DataFrame({"lon": [73.7], "lat": [23.8]}))
+    (array([73.7]), array([23.8]))
+    """
+    if isinstance(cases, gpd.GeoDataFrame):
+        points = cases.geometry.to_crs(STORAGE_CRS)
+        return points.x.to_numpy(), points.y.to_numpy()
+    missing = {"lon", "lat"} - set(cases.columns)
+    if missing:
+        msg = (
+            f"cases: no geometry and no {' or '.join(sorted(missing))} column; give a "
+            "GeoDataFrame of points, or a table with lon and lat in degrees (EPSG:4326)."
+        )
+        raise ValueError(msg)
+    return cases["lon"].to_numpy(dtype=float), cases["lat"].to_numpy(dtype=float)
 
 
 def _groups(labels: np.ndarray, n: int) -> list[np.ndarray]:
@@ -193,17 +216,15 @@ class Counted:
 
 
 def count_cases(
-    cases: gpd.GeoDataFrame,
+    cases: _Cases,
     rule: Rule,
     as_of: dt.date,
     district: District,
     id_key: bytes | None = None,
-) -> tuple[gpd.GeoDataFrame, Counted]:
+) -> tuple[_Cases, Counted]:
     """The cases a rule counts as of a date (:func:`counted_cases`), and the same in metres."""
-    window = counted_cases(cases.to_crs(STORAGE_CRS), rule, as_of)
-    x, y = lonlat_to_metric(
-        window.geometry.x.to_numpy(), window.geometry.y.to_numpy(), district.metric_crs
-    )
+    window = counted_cases(cases, rule, as_of)
+    x, y = lonlat_to_metric(*case_lonlat(window), district.metric_crs)
     return window, Counted(
         x,
         y,
@@ -468,7 +489,7 @@ def zone_frame(
 
 
 def plan_zones(
-    cases: gpd.GeoDataFrame,
+    cases: pd.DataFrame,
     rule: Rule,
     *,
     as_of: dt.date,
@@ -482,7 +503,8 @@ def plan_zones(
     ----------
     cases
         Points in any CRS with ``case_id`` and ``reported_on`` (as from
-        :func:`containment.read_cases`).
+        :func:`containment.read_cases`), or a plain table with ``lon`` and ``lat`` in
+        degrees instead of points (:meth:`containment.CaseList.located`).
     rule
         Radii and release window (:func:`containment.get_rule`).
     as_of

@@ -125,6 +125,11 @@ class CaseList:
             self.table, geometry=shapely.points(self.lon, self.lat), crs=STORAGE_CRS
         )
 
+    def located(self) -> pd.DataFrame:
+        """The accepted cases with ``lon`` and ``lat`` (degrees) instead of points: what the
+        zone engine reads (:func:`containment.plan_zones`), with no million points made."""
+        return self.table.assign(lon=self.lon, lat=self.lat)
+
     @property
     def accepted_count(self) -> int:
         return len(self.table)
