@@ -177,6 +177,27 @@ def test_a_case_outside_every_partition_belongs_to_the_nearest():
     assert outside.tolist() == [False, False, True, True]
 
 
+@pytest.mark.parametrize("shape", ["units", "circles"])
+def test_cases_outside_every_partition_still_give_the_zones_of_one_process(dungarpur, shape):
+    """Partitions covering a middle strip only: most cases (hundreds, in clumps on both sides
+    and across the strip's edges) lie outside every partition and join their nearest one."""
+    cx, cy = dungarpur.prepared_outline_m.centroid.coords[0]
+    rng = np.random.default_rng(13)
+    hubs = np.array([[-6000, 0], [-1500, 2000], [0, -3000], [1500, 0], [5000, 1000]])
+    xy = hubs[rng.integers(0, len(hubs), 600)] + rng.normal(0, 900, (600, 2))
+    cases = line_list(dungarpur, cx + xy[:, 0], cy + xy[:, 1], rng.integers(0, 20, 600))
+    strip = [shapely.box(cx - 1500, cy - 8000, cx, cy + 8000)]
+    strip.append(shapely.box(cx, cy - 8000, cx + 1500, cy + 8000))
+    partitions = gpd.GeoSeries(strip, crs=dungarpur.metric_crs)
+    _, outside = owners(cx + xy[:, 0], cy + xy[:, 1], np.asarray(partitions))
+    assert outside.sum() > 300
+    one, run = both(dungarpur, cases, get_rule("karnataka-200m"), shape, partitions)
+    assert_same_plan(one, run.plan)
+    assert len(run.plan.zones) > 5
+    # Each partition was given the cases around its strays too: whole at the first round.
+    assert (run.rounds[0].stage, run.rounds[0].open_clusters) == ("containment", 0)
+
+
 def test_partitions_must_be_polygons(dungarpur):
     cases = line_list(dungarpur, [], [], [])
     with pytest.raises(ValueError, match="partitions must be one or more polygons"):
