@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from containment import CaseFileError, read_cases
+from containment import CaseFileError, i18n, read_cases
 from containment.cli import app
 from containment.i18n import number
 from containment.io import csv_batches
@@ -216,6 +216,17 @@ def test_a_quoted_cell_is_printed_as_typed_never_as_console_markup(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(path), "--today", "2020-06-01"])
     assert result.exit_code == 1, result.output
     assert "row 2: status: unknown status '[/][bold]x'; use one of" in result.stdout
+
+
+def test_every_batch_is_told_in_the_readers_language(write_csv, dungarpur, monkeypatch):
+    """Batches are checked on other threads: each still speaks the reader's language."""
+    path = write_csv([HEADER, *bad_rows_of_every_kind()])
+    monkeypatch.setattr(csv_batches, "BLOCK_BYTES", 300)
+    with i18n.language("hi"):
+        batched = read_cases(path, dungarpur, today=TODAY)
+    assert len(batched.rejected) > 50
+    hindi = [p.reason for p in batched.rejected if re.search("[\u0900-\u097f]", p.reason)]
+    assert len(hindi) == len(batched.rejected), [p.reason for p in batched.rejected][-5:]
 
 
 def test_dates_are_worked_out_once_per_distinct_cell_across_batches(
