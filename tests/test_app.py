@@ -644,6 +644,9 @@ def test_the_export_offers_the_zones_in_force_first_and_the_police_only_orders(s
         "In force (notified, not released)",
         "Released",
     ]
+    # Which file is the police's: the zones alone here, the package with checkpoints elsewhere.
+    assert any("on the *Field work* page" in c.value for c in app.caption)
+    assert any("on the *Zones in force* page" in c.value for c in police.caption)
 
 
 def test_a_stored_layer_no_map_can_draw_is_left_off_the_maps_and_named_on_its_page(store):

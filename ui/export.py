@@ -19,7 +19,7 @@ from ui import state
 from ui.tables import show_table
 
 _FORMATS = {
-    ".geojson": (N_("GeoJSON (police)"), "application/geo+json"),
+    ".geojson": (N_("GeoJSON (zones only)"), "application/geo+json"),
     ".kml": (N_("KML (Google Earth)"), "application/vnd.google-earth.kml+xml"),
     ".gpkg": (N_("GeoPackage (QGIS)"), "application/geopackage+sqlite3"),
     ".shp.zip": (N_("Shapefile (zip)"), "application/zip"),
@@ -107,3 +107,14 @@ def page() -> None:
                 mime=mime,
                 rows=len(chosen),
             )
+    if state.workspace().may(Permission.READ_CASES):
+        where = _(
+            "These files hold the zones alone. The police's package, the notified zones with "
+            "their checkpoints, is on the *Field work* page once checkpoints are placed."
+        )
+    else:
+        where = _(
+            "These files hold the zones alone. The package with each zone's checkpoints is on "
+            "the *Zones in force* page."
+        )
+    st.caption(where)

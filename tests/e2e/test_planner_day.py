@@ -94,7 +94,7 @@ def test_draw_save_notify_export_and_reload(app_url, app_store, offline_page):
     open_page(page, app_url, "export")
     page.get_by_text("Preview: 1 zone,").wait_for()
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="GeoJSON (police)").click()
+        page.get_by_role("button", name="GeoJSON (zones only)").click()
     document = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
     assert document["type"] == "FeatureCollection"
     assert "crs" not in document
