@@ -620,6 +620,14 @@ def download(
         ws.record_export(label, name, rows)
         return data
 
+    # No rerun on the click: a rerun gives every download button of the page a new file id and
+    # drops the old ones, so a second button clicked before the page came back asked for a file
+    # that was gone and spun for ever. The audit is written by ``build`` itself.
     st.download_button(
-        _(label), build, file_name=name, mime=mime, key=key or f"download_{file_name}"
+        _(label),
+        build,
+        file_name=name,
+        mime=mime,
+        key=key or f"download_{file_name}",
+        on_click="ignore",
     )

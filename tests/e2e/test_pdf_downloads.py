@@ -84,3 +84,23 @@ def test_the_police_download_every_zones_sheet(app_url, app_store, offline_page)
     who, detail = _exports(app_store)[0]
     assert who == "e2e.police"
     assert detail.endswith("-zone-sheets.pdf: 5 rows")
+
+
+def test_downloads_clicked_one_after_another_all_arrive(app_url, app_store, offline_page):
+    """A click on a download does not run the page again: a second button clicked at once
+    still holds a file to give (a rerun made its first one stale: it spun for ever)."""
+    page = offline_page.page
+    open_page(page, app_url, "police", user="e2e.police")
+    names = [
+        "Zone sheets, every zone (PDF)",
+        "Police GeoJSON: notified zones with checkpoints",
+        "Police GeoPackage: zones and checkpoints layers",
+    ]
+    got = []
+    for _round in range(2):
+        for name in names:
+            with page.expect_download(timeout=120_000) as download_info:
+                page.get_by_role("button", name=name).click()
+            got.append(download_info.value.suggested_filename)
+    assert len(got) == 6
+    assert sorted({name.rsplit(".", 1)[-1] for name in got}) == ["geojson", "gpkg", "pdf"]
