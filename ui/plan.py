@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -31,7 +32,13 @@ from containment.engine.zones import ZonePlan
 from containment.field.search import search_zones
 from containment.i18n import N_, _, date_text, n_, number
 from containment.render.labels import ZONE_LABELS, code_label
-from containment.render.mapview import MANY_ZONES, MapLayers, build_map, zone_in_detail
+from containment.render.mapview import (
+    MANY_ZONES,
+    MapLayers,
+    build_map,
+    snapped_preview,
+    zone_in_detail,
+)
 from containment.render.text import markdown_text as md
 from containment.service import Workspace
 from ui import crossings, state
@@ -198,6 +205,21 @@ def _release_rule_picker() -> cp.Rule:
         help=_("The zone is due for release this long after its last case."),
     )
     return cp.get_rule(chosen)
+
+
+def _snapped_preview() -> list[folium.FeatureGroup]:
+    """The outline the last shape drawn on the map is saved as (the map's value from the
+    browser, known before the map is drawn again); none when nothing is drawn or the shape
+    cannot be read (the panel under the map says why)."""
+    drawings = (st.session_state.get("plan_map") or {}).get("all_drawings") or []
+    if not drawings:
+        return []
+    try:
+        shape = drawn_shape(drawings[-1], state.district())
+    except cp.ContainmentError:
+        return []  # told by the drawing panel, from the same drawing, in this run
+    snapped = snap_to_units(shape.geometry, state.district())
+    return [snapped_preview(snapped.geometry, snapped.places)]
 
 
 def _drawing_panel(drawing: dict, as_of: dt.date) -> None:
@@ -689,6 +711,10 @@ def page() -> None:
         editable=editing.geometry if editing else None,
         own=state.own_layers(),
     )
+    # Put on the drawn map without drawing it again: with many zones, the one opened in detail
+    # (and the map moved to it); under a shape just drawn, the ground units it is saved as.
+    added = [zone_in_detail(opened_zone, state.district())] if centre else []
+    added += _snapped_preview()
     with map_area:
         output = st_folium(
             build_map(state.district(), layers),
@@ -696,9 +722,7 @@ def page() -> None:
             height=620,
             use_container_width=True,
             returned_objects=["all_drawings"],
-            # Many zones: the one opened drawn in detail over them, and the map moved to it,
-            # without drawing the map again.
-            feature_group_to_add=zone_in_detail(opened_zone, state.district()) if centre else None,
+            feature_group_to_add=added or None,
             center=(centre.y, centre.x) if centre else None,
             zoom=OPENED_ZONE_ZOOM if centre else None,
         )

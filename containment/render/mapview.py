@@ -541,6 +541,32 @@ def zone_in_detail(zone: gpd.GeoDataFrame, district: District) -> folium.Feature
     return group
 
 
+SNAPPED_COLOUR = "#e65100"
+
+
+def snapped_preview(outline: shapely.Geometry, places: str) -> folium.FeatureGroup:
+    """What a drawn shape is saved as — the outline of the ground units it covers (lon/lat),
+    dashed in orange over the drawing — with the places named in its tooltip. Put on the drawn
+    map without drawing it again (streamlit-folium's ``feature_group_to_add``), so the drawing
+    stays as it is."""
+    group = folium.FeatureGroup(name=_("Saved as these ground units"), control=False)
+    folium.GeoJson(
+        json.loads(shapely.to_geojson(outline)),
+        style_function=lambda _f: {
+            "color": SNAPPED_COLOUR,
+            "weight": 3,
+            "dashArray": "8 6",
+            "fillColor": SNAPPED_COLOUR,
+            "fillOpacity": 0.08,
+            "className": "snapped-preview",
+        },
+        tooltip=folium.Tooltip(
+            html_text(_("Saved as these ground units: {places}", places=places))
+        ),
+    ).add_to(group)
+    return group
+
+
 UPDATE_COLOURS = {
     "new": "#c62828",
     "grown": "#ef6c00",

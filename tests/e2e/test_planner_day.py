@@ -188,6 +188,49 @@ def test_a_zone_drawn_beside_saved_ones_is_saved_and_opened(app_url, app_store, 
     assert len(app_store.zones().query("name == 'E2E Ward 9'")) == 1
 
 
+# The layers of the map (Leaflet's, whatever the renderer) with the given class name, with their
+# tooltips and bounds; the drawing's own layers (in Leaflet.draw's group) counted apart.
+_LAYERS_NAMED = """(name) => {
+    const map = Object.values(window).find((v) => v instanceof L.Map);
+    const found = [];
+    let drawn = 0;
+    map.eachLayer((layer) => {
+        const named = layer instanceof L.GeoJSON
+            && layer.getLayers().some((part) => part.options.className === name);
+        if (named) {  // the GeoJSON layer holds the tooltip, its parts the style
+            const tip = layer.getTooltip();
+            found.push({tooltip: tip ? String(tip.getContent()) : "",
+                        bounds: layer.getBounds().toBBoxString()});
+        }
+        if (layer instanceof L.Polygon && layer.editing && layer.options.className !== name) {
+            drawn += 1;
+        }
+    });
+    return {found, drawn};
+}"""
+
+
+def test_a_drawn_shape_shows_the_units_it_is_saved_as_before_saving(app_url, offline_page):
+    page, frame = open_app(offline_page, app_url)
+    draw_square(page, frame, half_px=40, offset_px=(60, -40))
+    finish_drawing(frame)
+    page.get_by_text("Drawn zone").wait_for()
+    caption = page.get_by_text(re.compile(r"Saved as the \d+ ground units? it covers"))
+    caption.wait_for()
+    in_map = next(f for f in page.frames if "streamlit_folium" in f.url)
+    in_map.wait_for_function(f"() => ({_LAYERS_NAMED})('snapped-preview').found.length === 1")
+    layers = in_map.evaluate(_LAYERS_NAMED, "snapped-preview")
+    (preview,) = layers["found"]
+    places = caption.inner_text().split(": ", 1)[1].rstrip(".")
+    assert "Saved as these ground units: " in preview["tooltip"]
+    assert places.split(",")[0] in preview["tooltip"]
+    assert layers["drawn"] >= 1  # the drawing itself is still on the map, under the preview
+    west, south, east, north = map(float, preview["bounds"].split(","))
+    assert 73.3 < west < east < 74.4
+    assert 23.3 < south < north < 24.1
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
 _MAP_ZOOM = "() => Object.values(window).find((v) => v instanceof L.Map).getZoom()"
 
 
