@@ -53,13 +53,13 @@ def _district_picker() -> None:
     names = {d.slug: d.name for d in offered}
     slugs = list(names)
     st.selectbox(
-        "District",
+        _("District"),
         slugs,
         index=slugs.index(state.district_slug()),
         format_func=names.__getitem__,
         key="district_picker",
         on_change=_picked,
-        help="Each district has its own store and its own users: log in to the one you work in.",
+        help=_("Each district has its own store and its own users: log in to the one you work in."),
     )
 
 
