@@ -61,7 +61,7 @@ from containment.field.centres import Centre, CentreError, same_centre
 from containment.field.crossings import border_alerts, no_alerts
 from containment.field.trends import Trends, trends
 from containment.i18n import IST, LANGUAGES, N_, _, n_, time_text
-from containment.io.baselayers import base_layer_features
+from containment.io.baselayers import base_layer_features, require_tiles_near
 from containment.io.export import banded_count
 from containment.io.neighbours import neighbours
 from containment.io.tiles import CONTENT_TYPES, copy_tiles, read_tile, tile_file_kind
@@ -684,6 +684,7 @@ class Workspace:
                     upload = Path(f.name)
             path = upload if upload is not None else Path(os.fspath(source))  # type: ignore[arg-type]
             tiles = copy_tiles(path, partial, shown)
+            require_tiles_near(tiles.covered, shown, district)
             partial.replace(target)
         finally:
             partial.unlink(missing_ok=True)

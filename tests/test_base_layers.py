@@ -39,7 +39,7 @@ PASSWORD = "a long test password"
 DUNGARPUR = load_district("dungarpur")
 RED, BLUE = png((200, 0, 0), 4), png((0, 0, 200), 4)
 # Two tiles over Dungarpur (zoom 10) and one at zoom 0; XYZ rows.
-TILES = {(10, 721, 445): RED, (10, 722, 445): BLUE, (0, 0, 0): png((0, 150, 0), 4)}
+TILES = {(10, 721, 442): RED, (10, 722, 442): BLUE, (0, 0, 0): png((0, 150, 0), 4)}
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_a_missing_tile_or_layer_is_not_found(service, tmp_path):
         f"/tiles/{layer.layer_id}/10/0/0",  # no such tile
         f"/tiles/{layer.layer_id}/23/0/0",  # no such zoom on any map
         f"/tiles/{layer.layer_id}/1/5/0",  # no such column at zoom 1
-        "/tiles/L-000000000000/10/721/445",  # no such layer
+        "/tiles/L-000000000000/10/721/442",  # no such layer
     ):
         assert get(service, path, cookie)[0] == 404, path
 
@@ -136,7 +136,7 @@ def test_a_missing_tile_or_layer_is_not_found(service, tmp_path):
 def test_tiles_are_for_an_open_session_only(service, tmp_path):
     data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
     layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles", district=DUNGARPUR)
-    path = f"/tiles/{layer.layer_id}/10/721/445"
+    path = f"/tiles/{layer.layer_id}/10/721/442"
     assert get(service, path, None)[0] == 401
     assert get(service, path, "not-a-session")[0] == 401
     ended = token(service, "ravi")
@@ -152,7 +152,7 @@ def test_a_logout_disable_or_reset_here_ends_the_tiles_at_once(service, tmp_path
     this process takes effect for the very next tile."""
     data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
     layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles", district=DUNGARPUR)
-    path = f"/tiles/{layer.layer_id}/10/721/445"
+    path = f"/tiles/{layer.layer_id}/10/721/442"
     app = tile_app(service)
     meena = workspace(service, "meena")
     logged_out, disabled, reset = (
@@ -177,7 +177,7 @@ def test_an_end_made_by_another_process_ends_the_tiles_within_the_check_period(
     is served tiles for at most _SESSION_CHECK_S more; the cache is kept meanwhile."""
     data = mbtiles(tmp_path / "a.mbtiles", TILES).read_bytes()
     layer = workspace(service, "ravi").add_base_layer(data, "a.mbtiles", district=DUNGARPUR)
-    path = f"/tiles/{layer.layer_id}/10/721/445"
+    path = f"/tiles/{layer.layer_id}/10/721/442"
     app = tile_app(service)
     cookie = token(service, "ravi")
     assert get(service, path, cookie, app=app)[0] == 200
@@ -206,12 +206,12 @@ def test_no_request_reaches_a_file_by_its_path(service, tmp_path):
     )
     cookie = token(service, "ravi")
     for path in (
-        "/tiles/secret/10/721/445",
-        "/tiles/..%2Fsecret/10/721/445",
-        "/tiles/../secret/10/721/445",
-        "/tiles/%2E%2E/10/721/445",
-        f"/tiles/{layer.layer_id}%2F..%2F..%2Fsecret/10/721/445",
-        f"/tiles/{layer.layer_id}/10/721/445.png",
+        "/tiles/secret/10/721/442",
+        "/tiles/..%2Fsecret/10/721/442",
+        "/tiles/../secret/10/721/442",
+        "/tiles/%2E%2E/10/721/442",
+        f"/tiles/{layer.layer_id}%2F..%2F..%2Fsecret/10/721/442",
+        f"/tiles/{layer.layer_id}/10/721/442.png",
         f"/tiles/{layer.layer_id}/-1/0/0",
     ):
         assert get(service, path, cookie)[0] == 404, path
@@ -221,12 +221,12 @@ def test_no_request_reaches_a_file_by_its_path(service, tmp_path):
 
 
 def test_vector_tiles_are_served_unpacked(service, tmp_path):
-    mvt = {(10, 721, 445): b"\x1a\x05roads"}  # a protobuf message's bytes, as far as we care
+    mvt = {(10, 721, 442): b"\x1a\x05roads"}  # a protobuf message's bytes, as far as we care
     data = pmtiles(tmp_path / "streets.pmtiles", mvt, vector=True).read_bytes()
     layer = workspace(service, "meena").add_base_layer(data, "streets.pmtiles", district=DUNGARPUR)
     assert (layer.format, layer.vector_layers, layer.attribution) == ("pbf", "roads", "test tiles")
     status, headers, body = get(
-        service, f"/tiles/{layer.layer_id}/10/721/445", token(service, "meena")
+        service, f"/tiles/{layer.layer_id}/10/721/442", token(service, "meena")
     )
     assert (status, body) == (200, b"\x1a\x05roads")
     assert headers["content-type"] == "application/x-protobuf"
@@ -244,9 +244,9 @@ def test_an_mbtiles_whose_tiles_are_a_view_is_copied_into_a_plain_table(service,
 @pytest.mark.parametrize(
     ("tiles_in_file", "form", "message"),
     [
-        ({(10, 721, 445): b"GIF89a"}, "png", r"tile 10/721/445 is not a PNG image"),
+        ({(10, 721, 442): b"GIF89a"}, "png", r"tile 10/721/442 is not a PNG image"),
         ({(3, 9, 0): RED}, "png", r"zoom 3, column 9, row 0, which no map has"),
-        ({(10, 721, 445): RED}, "tiff", r"tile format 'tiff'"),
+        ({(10, 721, 442): RED}, "tiff", r"tile format 'tiff'"),
     ],
 )
 def test_a_tile_file_that_is_not_what_it_says_is_refused(
@@ -264,6 +264,25 @@ def test_a_damaged_pmtiles_file_is_refused_not_followed(service, tmp_path):
     data[8:16] = (10**9).to_bytes(8, "little")  # the root directory lies far past the end
     with pytest.raises(TileFileError, match=r"p\.pmtiles: "):
         workspace(service, "ravi").add_base_layer(bytes(data), "p.pmtiles", district=DUNGARPUR)
+
+
+@pytest.mark.parametrize("make", [mbtiles, pmtiles], ids=["mbtiles", "pmtiles"])
+def test_tiles_of_another_place_are_refused_with_where_they_lie(service, tmp_path, make):
+    """Tiles of Bhilwara (or counted in the wrong rows) draw nothing over Dungarpur: refused,
+    whatever the file's metadata claims, saying where its tiles are and where the district
+    is; nothing is kept. A world map with the district's tiles in it is near."""
+    bhilwara = {(10, 725, 436): RED}
+    data = make(tmp_path / "bhilwara.tiles", bhilwara).read_bytes()
+    ws = workspace(service, "ravi")
+    with pytest.raises(ContainmentError) as refused:
+        ws.add_base_layer(data, "bhilwara.tiles", district=DUNGARPUR)
+    message = str(refused.value)
+    assert "bhilwara.tiles: no part of the layer lies within 10 km of Dungarpur district" in message
+    assert "it spans longitude 74.883 to 75.234, latitude 25.483 to 25.8" in message
+    assert ws.base_layers().empty
+    assert not list((tmp_path / "data").rglob("*.mbtiles*"))
+    world = make(tmp_path / "world.tiles", {**bhilwara, (0, 0, 0): BLUE}).read_bytes()
+    assert ws.add_base_layer(world, "world.tiles", district=DUNGARPUR).kind == "tiles"
 
 
 def test_a_geopackage_is_not_taken_for_mbtiles(tmp_path):
@@ -387,7 +406,7 @@ def test_a_layer_added_from_the_command_line_reads_a_file_of_any_size(service, t
 
 
 def test_the_copy_refuses_a_tile_that_unpacks_to_too_much(service, tmp_path):
-    bomb = {(10, 721, 445): b"\x00" * 5_000_000}
+    bomb = {(10, 721, 442): b"\x00" * 5_000_000}
     data = pmtiles(tmp_path / "b.pmtiles", bomb, vector=True).read_bytes()
     assert len(data) < 100_000
     with pytest.raises(TileFileError, match=r"damaged|more than 4 MB"):

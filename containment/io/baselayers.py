@@ -4,6 +4,7 @@ and made into features with a name each, in EPSG:4326."""
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 
 import geopandas as gpd
@@ -17,7 +18,13 @@ from containment.errors import CaseFileError
 from containment.i18n import _, number
 from containment.io.layers import read_layer
 
-__all__ = ["MAX_LAYER_VERTICES", "NEAR_DISTRICT_M", "BaseLayerKind", "base_layer_features"]
+__all__ = [
+    "MAX_LAYER_VERTICES",
+    "NEAR_DISTRICT_M",
+    "BaseLayerKind",
+    "base_layer_features",
+    "require_tiles_near",
+]
 
 # Every map of the district draws the layer whole: a layer with more corners than this is
 # refused (a district's roads, cut to the district and simplified to 5 m, have far fewer).
@@ -159,6 +166,31 @@ def _require_near(geometry: gpd.GeoSeries, name: str, district: District) -> Non
         metric = geometry.to_crs(district.metric_crs).to_numpy()
         if shapely.dwithin(metric, district.outline_m, NEAR_DISTRICT_M).any():
             return
+    raise _far(name, district, np.asarray(geometry.total_bounds))
+
+
+def require_tiles_near(
+    covered: tuple[float, float, float, float], name: str, district: District
+) -> None:
+    """The land a tile file covers (west, south, east, north, from its tiles) within about
+    :data:`NEAR_DISTRICT_M` of the district's box: tiles of another place draw nothing where
+    the planner looks. By boxes in degrees (tiles are squares of the world; a world map
+    with the district's detail in it is near).
+
+    Raises
+    ------
+    CaseFileError
+        Where the tiles lie and where the district is.
+    """
+    west, south, east, north = district.outline.bounds
+    margin_lat = NEAR_DISTRICT_M / 111_000
+    margin_lon = margin_lat / max(math.cos(math.radians(max(abs(south), abs(north)))), 0.01)
+    near = shapely.box(west - margin_lon, south - margin_lat, east + margin_lon, north + margin_lat)
+    if not shapely.intersects(shapely.box(*covered), near):
+        raise _far(name, district, np.asarray(covered))
+
+
+def _far(name: str, district: District, layer_bounds: np.ndarray) -> CaseFileError:
     msg = _(
         "{file}: no part of the layer lies within {km} km of {district} district: it spans "
         "{layer} (the district: {outline}). If it belongs here, its coordinate system is "
@@ -167,7 +199,7 @@ def _require_near(geometry: gpd.GeoSeries, name: str, district: District) -> Non
         file=name,
         km=number(NEAR_DISTRICT_M / 1000),
         district=district.name,
-        layer=_bounds_text(np.asarray(geometry.total_bounds)),
+        layer=_bounds_text(layer_bounds),
         outline=_bounds_text(np.asarray(district.outline.bounds)),
     )
-    raise CaseFileError(msg)
+    return CaseFileError(msg)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import sqlite3
 import time
 import zlib
@@ -94,6 +95,20 @@ class TileSet:
     tiles: int
     vector_layers: tuple[str, ...] = ()
     attribution: str = ""
+    covered: tuple[float, float, float, float] = (-180.0, -85.0511, 180.0, 85.0511)
+    """The land the tiles themselves cover (west, south, east, north), whatever the
+    metadata says."""
+
+
+def _tile_lonlat(z: int, x: float, y: float) -> tuple[float, float]:
+    """Longitude and latitude of a tile corner (``x``, ``y`` in tiles from the north-west).
+
+    >>> _tile_lonlat(1, 1, 1)
+    (0.0, 0.0)
+    """
+    n = 2.0**z
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
+    return x / n * 360.0 - 180.0, lat
 
 
 def tile_file_kind(head: bytes) -> str | None:
@@ -443,6 +458,7 @@ def copy_tiles(source: Path, target: Path, name: str) -> TileSet:
         raise TileFileError(msg)
     zooms: set[int] = set()
     count = 0
+    west, south, east, north = 1.0, 0.0, 0.0, 1.0  # as fractions of the world, from the NW
     out = sqlite3.connect(target)
     try:
         out.executescript(
@@ -467,6 +483,9 @@ def copy_tiles(source: Path, target: Path, name: str) -> TileSet:
                 )
                 raise TileFileError(msg)
             zooms.add(z)
+            n = 2**z
+            west, east = min(west, x / n), max(east, (x + 1) / n)
+            north, south = min(north, y / n), max(south, (y + 1) / n)
             batch.append((z, x, (2**z - 1) - y, data))
             if len(batch) >= 1000:
                 out.executemany("INSERT OR REPLACE INTO tiles VALUES (?, ?, ?, ?)", batch)
@@ -483,6 +502,7 @@ def copy_tiles(source: Path, target: Path, name: str) -> TileSet:
             tiles=count,
             vector_layers=_layer_names(info.get("vector_layers", info.get("json", ""))),
             attribution=str(info.get("attribution", ""))[:300],
+            covered=(*_tile_lonlat(0, west, south), *_tile_lonlat(0, east, north)),
         )
         out.executemany(
             "INSERT INTO metadata VALUES (?, ?)",
