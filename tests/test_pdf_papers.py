@@ -267,6 +267,22 @@ def _drawn_as(word: str, *, shaped: bool) -> tuple[str, ...]:
     return next(line for line in lines if "".join(g for g in line if g != "(cid)") == word)
 
 
+@pytest.mark.parametrize("bold", [False, True])
+def test_devanagari_after_latin_on_one_line_is_shaped_as_on_its_own(bold):
+    """The meeting pack's title, "Dungarpur: 31-05-2020 की स्थिति में … समीक्षा": HarfBuzz took
+    the line's script from its first letter (Latin), and स्थिति lost its conjunct."""
+    word = "स्थिति"
+
+    def draw(doc) -> None:
+        doc.paragraph(word, bold=bold)
+        doc.paragraph(f"Dungarpur: 31-05-2020 की {word} में", bold=bold)
+
+    alone, mixed = glyph_lines(make_pdf(Masthead("Dungarpur", "Glyphs", AS_OF), draw))[1:3]
+    assert "".join(g for g in alone if g != "(cid)") == word
+    assert alone != tuple(word)  # shaped: fewer glyphs than letters
+    assert has_run([mixed], alone)
+
+
 @pytest.mark.parametrize("language", ["en", "hi"])
 def test_devanagari_in_the_public_lists_table_is_shaped_as_running_text_is(orders, language):
     with i18n.language(language):

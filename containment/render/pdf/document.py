@@ -97,7 +97,7 @@ class Document(FPDF):
         self.masthead = masthead
         for style, path in FONT_FILES.items():
             self.add_font(FAMILY, style, str(path))
-        self.set_text_shaping(True)
+        self.shape(True)
         self.set_margins(12, 24 if masthead.synthetic else 19, 12)
         self.set_auto_page_break(True, margin=14)
         self.set_title(f"{masthead.title}, {masthead.district}, {date_text(masthead.as_of)}")
@@ -130,7 +130,10 @@ class Document(FPDF):
         unshaped text is several times cheaper, and right only where :func:`needs_shaping`
         says it does not need shaping."""
         if on != (self.text_shaping is not None):
-            self.set_text_shaping(on)
+            # Devanagari's rules for every line: HarfBuzz would otherwise take the script of a
+            # line's first letter, and "Dungarpur: … की स्थिति" came out without its conjuncts
+            # (स्‌थिति). Latin letters need none of them, so they come out the same.
+            self.set_text_shaping(on, script="deva" if on else None)
 
     def use_font(self, size_pt: float, *, bold: bool = False) -> None:
         self.set_font(FAMILY, "B" if bold else "", size_pt)
