@@ -385,6 +385,10 @@ def test_a_planner_proposes_checkpoints_only_for_zones_not_yet_notified(store, d
     assert not app.exception
     assert not app.error
     assert set(store.checkpoints()["zone_id"]) <= {draft["zone_id"]}
+    # The police files then hold the notified zones without checkpoints: said, not left to find.
+    assert any(
+        f"{n} of the {n} notified zones have no checkpoint yet" in w.value for w in app.warning
+    )
 
 
 def test_field_work_proposes_checkpoints_sectors_and_the_public_list(store, dungarpur):

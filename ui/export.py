@@ -58,8 +58,9 @@ def page() -> None:
     st.title(_("Export zones"))
     st.write(
         _(
-            "Approved (notified) zones for the police, with their dates and figures. No export "
-            "carries names, phone numbers, addresses, case ids or planners' notes."
+            "The zones as files, with their dates and figures, for GIS, Google Earth and other "
+            "systems. No export carries names, phone numbers, addresses, case ids or planners' "
+            "notes."
         )
     )
     zones = state.zones()
@@ -97,9 +98,9 @@ def page() -> None:
             svg_map(state.district(), chosen, centres=chosen.iloc[0:0]), unsafe_allow_html=True
         )
     date = state.working_date()
-    cols = st.columns(len(_FORMATS))
-    for col, (suffix, (label, mime)) in zip(cols, _FORMATS.items(), strict=True):
-        with col:
+    cols = st.columns(3)  # three to a row: five would cut "GeoJSON (zones only)" at 1280 px
+    for n, (suffix, (label, mime)) in enumerate(_FORMATS.items()):
+        with cols[n % 3]:
             state.download(
                 label,
                 functools.partial(_file, chosen, suffix),

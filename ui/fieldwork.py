@@ -262,6 +262,20 @@ def police_downloads(zones: gpd.GeoDataFrame, checkpoints: gpd.GeoDataFrame) -> 
     district = state.district()
     notified = zones[zones["status"] == "notified"] if len(zones) else zones
     police_checkpoints = checkpoints[checkpoints["zone_id"].isin(notified["zone_id"])]
+    bare = len(set(notified["zone_id"]) - set(police_checkpoints["zone_id"]))
+    if bare:
+        st.warning(
+            n_(
+                "{n} of the {total} notified zones has no checkpoint yet: the police files "
+                "hold its outline only. Checkpoints of notified zones are the collector's to "
+                "place (Field work, *Propose checkpoints*).",
+                "{n} of the {total} notified zones have no checkpoint yet: the police files "
+                "hold their outlines only. Checkpoints of notified zones are the collector's "
+                "to place (Field work, *Propose checkpoints*).",
+                bare,
+                total=len(notified),
+            )
+        )
 
     def package(suffix: str, synthetic: bool) -> bytes:
         with tempfile.TemporaryDirectory() as folder:

@@ -9,6 +9,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import pandas as pd
+import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -254,10 +255,10 @@ def _drawing_panel(drawing: dict, as_of: dt.date) -> None:
     )
     st.caption(
         n_(
-            "Saved as the {n} ground unit it covers (zones follow village limits and town "
-            "cells): {places}.",
-            "Saved as the {n} ground units it covers (zones follow village limits and town "
-            "cells): {places}.",
+            "Saved as the {n} ground unit it covers, dashed in orange on the map (zones follow "
+            "village limits and town cells): {places}.",
+            "Saved as the {n} ground units it covers, dashed in orange on the map (zones follow "
+            "village limits and town cells): {places}.",
             snapped.unit_count,
             places=md(snapped.places),
         )
@@ -334,11 +335,23 @@ def _edit_panel(opened: SavedZone, drawings: list[dict]) -> None:
     for repair in shape.repairs:
         st.warning(md(repair))
     snapped = snap_to_units(shape.geometry, state.district())
+    if shapely.equals(snapped.geometry, opened.geometry):
+        st.info(
+            _(
+                "The new shape covers the same ground units as the saved one ({places}): "
+                "nothing to save. Move the outline over another village or town cell.",
+                places=md(snapped.places),
+            )
+        )
+        return
     st.caption(
         n_(
-            "The new shape is the {n} ground unit it covers.",
-            "The new shape is the {n} ground units it covers.",
+            "The new shape is the {n} ground unit it covers, dashed in orange on the map: "
+            "{places}.",
+            "The new shape is the {n} ground units it covers, dashed in orange on the map: "
+            "{places}.",
             snapped.unit_count,
+            places=md(snapped.places),
         )
     )
     if c1.button(_("Save new shape"), type="primary"):

@@ -560,8 +560,9 @@ def snapped_preview(outline: shapely.Geometry, places: str) -> folium.FeatureGro
             "fillOpacity": 0.08,
             "className": "snapped-preview",
         },
-        tooltip=folium.Tooltip(
-            html_text(_("Saved as these ground units: {places}", places=places))
+        tooltip=folium.Tooltip(  # wrapped: Leaflet keeps a tooltip on one line
+            html_text(_("Saved as these ground units: {places}", places=places)),
+            style="white-space: normal; width: 22em;",
         ),
     ).add_to(group)
     return group
