@@ -385,10 +385,34 @@ def test_a_planner_proposes_checkpoints_only_for_zones_not_yet_notified(store, d
     assert not app.exception
     assert not app.error
     assert set(store.checkpoints()["zone_id"]) <= {draft["zone_id"]}
-    # The police files then hold the notified zones without checkpoints: said, not left to find.
-    assert any(
-        f"{n} of the {n} notified zones have no checkpoint yet" in w.value for w in app.warning
+
+
+def test_the_police_files_say_which_notified_zones_have_no_checkpoint(store, dungarpur):
+    notified_rule_zones(store, dungarpur)
+    zones = store.zones()
+    marked = zones.iloc[0]
+    store.save_checkpoints(
+        gpd.GeoDataFrame(
+            {
+                "checkpoint_id": ["CP-1"],
+                "zone_id": [marked["zone_id"]],
+                "zone_name": [marked["name"]],
+                "road": ["MDR 12"],
+                "road_class": ["MDR"],
+            },
+            geometry=[marked.geometry.boundary.interpolate(0.5, normalized=True)],
+            crs=4326,
+        )
     )
+    n = len(zones)
+    assert n > 2
+    for page, user in (("fieldwork", "meena"), ("police", "thana")):
+        app = run(page, store, user)
+        assert not app.exception
+        assert any(
+            f"{n - 1} of the {n} notified zones have no checkpoint yet" in w.value
+            for w in app.warning
+        ), page
 
 
 def test_field_work_proposes_checkpoints_sectors_and_the_public_list(store, dungarpur):

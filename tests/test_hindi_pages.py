@@ -113,7 +113,7 @@ def data(store: SQLStore, dungarpur: cp.District) -> list[str]:
         *standard_roads(dungarpur.roads)["road"], *store.zones()["name"],
         *store.centres()["name"], *store.centres()["note"], *store.checkpoints()["road"],
         *store.checkpoints()["zone_name"], *store.users()["username"], store.label,
-        "dungarpur-sample.csv", "CCC Sagwara", "MoHFW", "PMGSY",
+        "dungarpur-sample.csv", "CCC Sagwara", "MoHFW", "PMGSY", "Google Earth",
     }  # fmt: skip
     return sorted((str(n) for n in names if str(n).strip()), key=len, reverse=True)
 

@@ -11,6 +11,7 @@ import streamlit as st
 
 import containment as cp
 from containment.auth import Permission
+from containment.engine.lifecycle import PUBLIC_RELEASE_NOTE
 from containment.i18n import N_, _, n_
 from containment.io.export import PUBLIC_COLUMNS, public_zones
 from containment.render.labels import ZONE_LABELS
@@ -93,6 +94,7 @@ def page() -> None:
         )
     )
     show_table(public, {"data": N_("Data"), **{c: ZONE_LABELS[c] for c in PUBLIC_COLUMNS}})
+    st.caption(_(PUBLIC_RELEASE_NOTE))
     with st.expander(_("Map of the exported zones")):
         st.markdown(
             svg_map(state.district(), chosen, centres=chosen.iloc[0:0]), unsafe_allow_html=True

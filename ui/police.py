@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from containment.engine.lifecycle import PUBLIC_RELEASE_NOTE
 from containment.field.orders import checkpoint_list, zone_orders
 from containment.i18n import N_, _, date_text, n_
 from containment.io.export import PUBLIC_COLUMNS, public_zones
@@ -66,6 +67,7 @@ def page() -> None:
     st.subheader(n_("{n} zone in force", "{n} zones in force", len(in_force)))
     shown = [c for c in PUBLIC_COLUMNS if c != "released_on"]
     show_table(public_zones(in_force, district), {c: ZONE_LABELS[c] for c in shown})
+    st.caption(_(PUBLIC_RELEASE_NOTE))
     orders = zone_orders(in_force, checkpoints, centres, district)
     listed = checkpoint_list(orders, district)
     st.subheader(n_("{n} checkpoint", "{n} checkpoints", len(listed)))

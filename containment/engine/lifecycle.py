@@ -29,6 +29,7 @@ from containment.errors import ContainmentError
 from containment.i18n import N_, _, date_text
 
 __all__ = [
+    "PUBLIC_RELEASE_NOTE",
     "SAVED_ZONE_FIELDS",
     "SavedZone",
     "TransitionError",
@@ -314,6 +315,14 @@ def describe_zones(
     described["due_for_release"] = described["in_force"] & (described["release_due_on"] <= as_of)
     figures = zone_figures(described.to_crs(district.metric_crs), district)
     return figures.to_crs(STORAGE_CRS)
+
+
+#: What every paper giving :func:`public_release_due` dates says of them (translated where
+#: shown), and what the planners' own screens say of the papers' dates.
+PUBLIC_RELEASE_NOTE = N_(
+    "Release dates on papers that leave the district's planners (police, public, orders) are "
+    "the Sunday ending the week a zone falls due, so that no date tells the day of a case."
+)
 
 
 @overload

@@ -26,6 +26,7 @@ import pandas as pd
 import shapely
 
 from containment.engine.district import District
+from containment.engine.lifecycle import PUBLIC_RELEASE_NOTE
 from containment.engine.timeline import reported_in
 from containment.field.meeting import RECENT_DAYS, block_table, headline
 from containment.i18n import _, date_text, listed, n_, number
@@ -375,6 +376,7 @@ def meeting_pack_pdf(
                 "People and households are estimates from the ground units (villages and town "
                 "cells) the zones hold."
             ),
+            _(PUBLIC_RELEASE_NOTE),
             *district.caveats,
             district.attribution,
         ]

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from itertools import groupby
 
+from containment.engine.lifecycle import PUBLIC_RELEASE_NOTE
 from containment.engine.units import cell_number, cells_text
 from containment.field.orders import ZoneOrder
 from containment.i18n import _, date_text, n_, number
@@ -82,6 +83,8 @@ def public_list_pdf(
         doc.ln(2)
         if rows:
             draw_table(doc, columns, rows)
+            doc.ln(2)
+            doc.paragraph(_(PUBLIC_RELEASE_NOTE), size_pt=9, muted=True)
         else:
             doc.paragraph(_("No containment zone is in force on this day."))
         doc.ln(4)
@@ -121,7 +124,9 @@ def _annexure(doc: Document, order: ZoneOrder) -> None:
         _(
             "The zone is the whole villages and town cells listed below. The release date "
             "moves later if a new case is found in the zone."
-        ),
+        )
+        + " "
+        + _(PUBLIC_RELEASE_NOTE),
         size_pt=9,
         muted=True,
     )

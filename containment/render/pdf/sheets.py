@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from containment.engine.district import District
+from containment.engine.lifecycle import PUBLIC_RELEASE_NOTE
 from containment.field.orders import ZoneOrder
 from containment.i18n import _, date_text, n_, number
 from containment.render.pdf.document import PALETTE, Document, Masthead, make_pdf
@@ -61,6 +62,8 @@ def _facts(column: _Column, order: ZoneOrder) -> None:
         else _("Release due on {date}", date=date_or_dash(order.release_due_on))
     )
     column.text(release, size_pt=11, bold=True, colour=PALETTE.alarm)
+    if order.released_on is None:
+        column.text(_(PUBLIC_RELEASE_NOTE), size_pt=7, colour=PALETTE.muted, most_lines=4)
     column.text(
         _(
             "Order {order}, notified on {date}",
