@@ -217,6 +217,21 @@ def test_a_users_language_is_kept_with_their_account_and_chosen_again_at_login(s
     assert store.user_record("asha")[0].language == "en"
 
 
+def test_the_login_page_after_logging_out_is_in_the_language_the_user_worked_in(store, monkeypatch):
+    monkeypatch.setenv("CONTAINMENT_DATABASE_URL", f"sqlite:///{store.backend.path}")
+    store.add_user("kavita", "planner", PASSWORD)
+    store.set_language("kavita", "hi")
+    app = log_in_on_the_login_page(
+        AppTest.from_file("../app.py", default_timeout=60).run(), "kavita"
+    )
+    assert app.title[0].value == "ज़ोन योजना"
+    with i18n.language("hi"):  # the widgets' options are read back in the reader's language
+        app = app.button(key="log_out").click().run()
+    assert not app.exception
+    assert app.text_input(key="login_username").label == "उपयोगकर्ता नाम"
+    assert "session_token" not in app.session_state
+
+
 def test_a_buttons_message_is_in_the_readers_language(store, monkeypatch):
     """A button's callback runs before the page sets the language: its message still is Hindi."""
     monkeypatch.setenv("CONTAINMENT_DATABASE_URL", f"sqlite:///{store.backend.path}")

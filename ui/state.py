@@ -469,9 +469,12 @@ def _log_out() -> None:
     token = st.session_state.pop("session_token", None)
     if token:
         service().logout(token)
+    language = st.session_state.get("language")
     for key in list(st.session_state):
         if key != "district":  # the login page opens on the same district again
             del st.session_state[key]
+    if language in i18n.LANGUAGES:  # ... and in the language the user worked in
+        st.session_state["login_language"] = language
     st.session_state["forget_cookie"] = True
     st.session_state["cookie_refused"] = token  # closed in the store: never tried again
 
