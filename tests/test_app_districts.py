@@ -68,6 +68,17 @@ def test_the_login_page_offers_every_district_and_opens_on_dungarpur(database):
     assert "Sri Ganganagar" in picker.options  # shown by name, kept as a slug
 
 
+def test_in_hindi_the_picker_names_each_district_in_devanagari_first(database):
+    app = AppTest.from_file("../app.py", default_timeout=60)
+    app.session_state["login_language"] = "hi"
+    app = app.run()
+    assert not app.exception
+    (picker,) = pickers(app)
+    assert picker.label == "ज़िला"
+    assert "डूंगरपुर (Dungarpur)" in picker.options
+    assert "श्रीगंगानगर (Sri Ganganagar)" in picker.options
+
+
 def test_a_district_picked_has_its_own_store_and_users(database):
     app = start()
     pickers(app)[0].select("banswara").run()

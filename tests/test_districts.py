@@ -6,6 +6,7 @@ Each district is one test (about a second each), so ``make test`` spreads them o
 
 from __future__ import annotations
 
+import re
 import tomllib
 
 import pytest
@@ -30,6 +31,9 @@ def test_all_33_districts_of_rajasthan_are_shipped():
     assert {d.slug for d in SHIPPED} == RAJASTHAN_2011
     assert all(d.state == "Rajasthan" for d in SHIPPED)
     assert len({d.name for d in SHIPPED}) == 33
+    # and in Devanagari, for the Hindi picker
+    assert len({d.name_hi for d in SHIPPED}) == 33
+    assert all(re.fullmatch(r"[\u0900-\u097F ]+", d.name_hi) for d in SHIPPED)
 
 
 @pytest.mark.parametrize("entry", SHIPPED, ids=[d.slug for d in SHIPPED])
@@ -85,6 +89,8 @@ def test_a_district_without_a_census_table_says_its_towns_are_not_counted(entry)
         ("Sawaimadhopur", "sawai_madhopur"),  # PMGSY's
         ("Dhaulpur", "dholpur"),
         ("chittaurgarh", "chittorgarh"),
+        ("डूंगरपुर", "dungarpur"),  # in Devanagari, as a Hindi reader types it
+        ("श्रीगंगानगर", "sri_ganganagar"),
     ],
 )
 def test_a_district_is_found_by_slug_name_or_another_spelling(typed, slug):

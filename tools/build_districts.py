@@ -111,6 +111,7 @@ class Entry:
     name: str
     pmgsy: str  # MasterData DISTRICT_NAME
     census: str  # Census 2011 DTNAME in the HQ files
+    name_hi: str = ""  # in Devanagari, as the Government of Rajasthan writes it
 
     @property
     def aliases(self) -> list[str]:
@@ -120,39 +121,39 @@ class Entry:
 # The 33 districts of Rajasthan in the Census of India 2011. ``name`` is the usual English
 # spelling of the Government of Rajasthan; the sources' own spellings are kept as aliases.
 DISTRICTS = [
-    Entry("ajmer", "Ajmer", "Ajmer", "Ajmer"),
-    Entry("alwar", "Alwar", "Alwar", "Alwar"),
-    Entry("banswara", "Banswara", "Banswara", "Banswara"),
-    Entry("baran", "Baran", "Baran", "Baran"),
-    Entry("barmer", "Barmer", "Barmer", "Barmer"),
-    Entry("bharatpur", "Bharatpur", "Bharatpur", "Bharatpur"),
-    Entry("bhilwara", "Bhilwara", "Bhilwara", "Bhilwara"),
-    Entry("bikaner", "Bikaner", "Bikaner", "Bikaner"),
-    Entry("bundi", "Bundi", "Bundi", "Bundi"),
-    Entry("chittorgarh", "Chittorgarh", "Chittaurgarh", "Chittaurgarh"),
-    Entry("churu", "Churu", "Churu", "Churu"),
-    Entry("dausa", "Dausa", "Dausa", "Dausa"),
-    Entry("dholpur", "Dholpur", "Dholpur", "Dhaulpur"),
-    Entry("dungarpur", "Dungarpur", "Dungarpur", "Dungarpur"),
-    Entry("hanumangarh", "Hanumangarh", "Hanumangarh", "Hanumangarh"),
-    Entry("jaipur", "Jaipur", "Jaipur", "Jaipur"),
-    Entry("jaisalmer", "Jaisalmer", "Jaisalmer", "Jaisalmer"),
-    Entry("jalore", "Jalore", "Jalor", "Jalor"),
-    Entry("jhalawar", "Jhalawar", "Jhalawar", "Jhalawar"),
-    Entry("jhunjhunu", "Jhunjhunu", "Jhunjhunun", "Jhunjhunun"),
-    Entry("jodhpur", "Jodhpur", "Jodhpur", "Jodhpur"),
-    Entry("karauli", "Karauli", "Karauli", "Karauli"),
-    Entry("kota", "Kota", "Kota", "Kota"),
-    Entry("nagaur", "Nagaur", "Nagaur", "Nagaur"),
-    Entry("pali", "Pali", "Pali", "Pali"),
-    Entry("pratapgarh", "Pratapgarh", "Pratapgarh", "Pratapgarh"),
-    Entry("rajsamand", "Rajsamand", "Rajsamand", "Rajsamand"),
-    Entry("sawai_madhopur", "Sawai Madhopur", "Sawaimadhopur", "Sawai Madhopur"),
-    Entry("sikar", "Sikar", "Sikar", "Sikar"),
-    Entry("sirohi", "Sirohi", "Sirohi", "Sirohi"),
-    Entry("sri_ganganagar", "Sri Ganganagar", "Sri Ganganagar", "Ganganagar"),
-    Entry("tonk", "Tonk", "Tonk", "Tonk"),
-    Entry("udaipur", "Udaipur", "Udaipur", "Udaipur"),
+    Entry("ajmer", "Ajmer", "Ajmer", "Ajmer", "अजमेर"),
+    Entry("alwar", "Alwar", "Alwar", "Alwar", "अलवर"),
+    Entry("banswara", "Banswara", "Banswara", "Banswara", "बांसवाड़ा"),
+    Entry("baran", "Baran", "Baran", "Baran", "बारां"),
+    Entry("barmer", "Barmer", "Barmer", "Barmer", "बाड़मेर"),
+    Entry("bharatpur", "Bharatpur", "Bharatpur", "Bharatpur", "भरतपुर"),
+    Entry("bhilwara", "Bhilwara", "Bhilwara", "Bhilwara", "भीलवाड़ा"),
+    Entry("bikaner", "Bikaner", "Bikaner", "Bikaner", "बीकानेर"),
+    Entry("bundi", "Bundi", "Bundi", "Bundi", "बूंदी"),
+    Entry("chittorgarh", "Chittorgarh", "Chittaurgarh", "Chittaurgarh", "चित्तौड़गढ़"),
+    Entry("churu", "Churu", "Churu", "Churu", "चूरू"),
+    Entry("dausa", "Dausa", "Dausa", "Dausa", "दौसा"),
+    Entry("dholpur", "Dholpur", "Dholpur", "Dhaulpur", "धौलपुर"),
+    Entry("dungarpur", "Dungarpur", "Dungarpur", "Dungarpur", "डूंगरपुर"),
+    Entry("hanumangarh", "Hanumangarh", "Hanumangarh", "Hanumangarh", "हनुमानगढ़"),
+    Entry("jaipur", "Jaipur", "Jaipur", "Jaipur", "जयपुर"),
+    Entry("jaisalmer", "Jaisalmer", "Jaisalmer", "Jaisalmer", "जैसलमेर"),
+    Entry("jalore", "Jalore", "Jalor", "Jalor", "जालोर"),
+    Entry("jhalawar", "Jhalawar", "Jhalawar", "Jhalawar", "झालावाड़"),
+    Entry("jhunjhunu", "Jhunjhunu", "Jhunjhunun", "Jhunjhunun", "झुंझुनूं"),
+    Entry("jodhpur", "Jodhpur", "Jodhpur", "Jodhpur", "जोधपुर"),
+    Entry("karauli", "Karauli", "Karauli", "Karauli", "करौली"),
+    Entry("kota", "Kota", "Kota", "Kota", "कोटा"),
+    Entry("nagaur", "Nagaur", "Nagaur", "Nagaur", "नागौर"),
+    Entry("pali", "Pali", "Pali", "Pali", "पाली"),
+    Entry("pratapgarh", "Pratapgarh", "Pratapgarh", "Pratapgarh", "प्रतापगढ़"),
+    Entry("rajsamand", "Rajsamand", "Rajsamand", "Rajsamand", "राजसमंद"),
+    Entry("sawai_madhopur", "Sawai Madhopur", "Sawaimadhopur", "Sawai Madhopur", "सवाई माधोपुर"),
+    Entry("sikar", "Sikar", "Sikar", "Sikar", "सीकर"),
+    Entry("sirohi", "Sirohi", "Sirohi", "Sirohi", "सिरोही"),
+    Entry("sri_ganganagar", "Sri Ganganagar", "Sri Ganganagar", "Ganganagar", "श्रीगंगानगर"),
+    Entry("tonk", "Tonk", "Tonk", "Tonk", "टोंक"),
+    Entry("udaipur", "Udaipur", "Udaipur", "Udaipur", "उदयपुर"),
 ]
 
 ATTRIBUTION = (
@@ -796,6 +797,7 @@ def write_manifest(folder: Path, built: Built) -> None:
         MARKER,
         f"# {e.name} district, {STATE}. Sources, licences and caveats: SOURCES.md in this folder.",
         f"name = {_toml(e.name)}",
+        f"name_hi = {_toml(e.name_hi)}",
         f"state = {_toml(STATE)}",
     ]
     if e.aliases:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from containment import i18n
 from containment.auth import AuthError
 from containment.i18n import _
 from containment.render.text import markdown_text as md
@@ -50,7 +51,7 @@ def _district_picker() -> None:
     offered = state.picker_districts()
     if len(offered) < 2:
         return
-    names = {d.slug: d.name for d in offered}
+    names = {d.slug: d.shown_name(i18n.current_language()) for d in offered}
     slugs = list(names)
     st.selectbox(
         _("District"),

@@ -57,10 +57,25 @@ class DistrictEntry:
     state: str
     folder: Path
     aliases: tuple[str, ...] = ()
+    name_hi: str = ""  # the name in Devanagari ("" when the manifest gives none)
 
     def matches(self, text: str) -> bool:
         key = _key(text)
-        return key in {_key(self.slug), _key(self.name), *(_key(a) for a in self.aliases)}
+        names = {self.slug, self.name, self.name_hi, *self.aliases} - {""}
+        return key in {_key(n) for n in names}
+
+    def shown_name(self, language: str) -> str:
+        """The name as a reader of ``language`` looks for it: in Hindi, the Devanagari name
+        with the English one after it (the one the data and papers use).
+
+        >>> from dataclasses import replace
+        >>> entry = DistrictEntry("dungarpur", "Dungarpur", "Rajasthan", Path("."))
+        >>> replace(entry, name_hi="डूंगरपुर").shown_name("hi")
+        'डूंगरपुर (Dungarpur)'
+        """
+        if language == "hi" and self.name_hi:
+            return f"{self.name_hi} ({self.name})"
+        return self.name
 
 
 def read_manifest_file(manifest: Path) -> dict[str, Any]:
@@ -80,6 +95,10 @@ def _entry(folder: Path) -> DistrictEntry:
         msg = f"{manifest}: missing required key 'name'."
         raise DistrictError(msg)
     aliases = data.get("aliases", [])
+    name_hi = data.get("name_hi", "")
+    if not isinstance(name_hi, str):
+        msg = f"{manifest}: name_hi must be the district's name in Devanagari, got {name_hi!r}."
+        raise DistrictError(msg)
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         msg = f"{manifest}: aliases must be a list of names, got {aliases!r}."
         raise DistrictError(msg)
@@ -89,6 +108,7 @@ def _entry(folder: Path) -> DistrictEntry:
         state=str(data.get("state", "")),
         folder=folder,
         aliases=tuple(aliases),
+        name_hi=name_hi,
     )
 
 
