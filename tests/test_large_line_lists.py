@@ -219,7 +219,7 @@ def test_a_quoted_cell_is_printed_as_typed_never_as_console_markup(tmp_path):
 
 
 def test_every_batch_is_told_in_the_readers_language(write_csv, dungarpur, monkeypatch):
-    """Batches are checked on other threads: each still speaks the reader's language."""
+    """A list read in many batches: every batch speaks the reader's language."""
     path = write_csv([HEADER, *bad_rows_of_every_kind()])
     monkeypatch.setattr(csv_batches, "BLOCK_BYTES", 300)
     with i18n.language("hi"):

@@ -7,9 +7,6 @@ is read and never reach the cases, the zones, a log line or a message.
 
 from __future__ import annotations
 
-import collections
-import concurrent.futures
-import contextvars
 import datetime as dt
 import functools
 import logging
@@ -278,24 +275,8 @@ def _validate(
             pass
         raise
     checker = _BatchChecker(table, column_map, district, today or india_today(), earliest)
-    return _collect(_check_all(checker, batches), table, column_map, source)
-
-
-def _check_all(checker: _BatchChecker, batches: Iterator[RowBatch]) -> list[_Found]:
-    """Each batch checked, two at a time on two threads — the checks run in pyarrow, numpy,
-    GEOS and PROJ, which let go of the interpreter — in the file's order and in the caller's
-    language. At most two batches are checked at once, so memory still follows the batches,
-    not the file. The checker's caches are shared: a cell the two threads meet at once is
-    worked out twice, to the same answer."""
-    found: list[_Found] = []
-    running: collections.deque[concurrent.futures.Future[_Found]] = collections.deque()
-    with concurrent.futures.ThreadPoolExecutor(_CHECK_THREADS, "line-list-check") as pool:
-        for batch in batches:
-            running.append(pool.submit(contextvars.copy_context().run, checker.check, batch))
-            if len(running) == _CHECK_THREADS:
-                found.append(running.popleft().result())
-        found.extend(future.result() for future in running)
-    return found
+    found = [checker.check(batch) for batch in batches]
+    return _collect(found, table, column_map, source)
 
 
 def _with_a_row(table: TableBatches, source: str) -> Iterator[RowBatch]:
@@ -574,9 +555,6 @@ class _BatchChecker:
         rejections.reject(refused, "latitude", lambda rows: [found.refused[int(p)] for p in rows])
         rows = np.array(sorted(found.notes), dtype=np.int64)
         return self.problems(batch, rows, "latitude", [found.notes[int(p)] for p in rows])
-
-
-_CHECK_THREADS = 2
 
 
 @functools.lru_cache(maxsize=4)
