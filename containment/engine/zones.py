@@ -130,15 +130,26 @@ def case_lonlat(cases: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """
     if isinstance(cases, gpd.GeoDataFrame):
         points = cases.geometry.to_crs(STORAGE_CRS)
-        return points.x.to_numpy(), points.y.to_numpy()
-    missing = {"lon", "lat"} - set(cases.columns)
-    if missing:
+        lon, lat = points.x.to_numpy(dtype=float), points.y.to_numpy(dtype=float)
+    else:
+        missing = {"lon", "lat"} - set(cases.columns)
+        if missing:
+            msg = (
+                f"cases: no geometry and no {' or '.join(sorted(missing))} column; give a "
+                "GeoDataFrame of points, or a table with lon and lat in degrees (EPSG:4326)."
+            )
+            raise ValueError(msg)
+        lon, lat = cases["lon"].to_numpy(dtype=float), cases["lat"].to_numpy(dtype=float)
+    unplaced = ~(np.isfinite(lon) & np.isfinite(lat))
+    if unplaced.any():
+        rows = ", ".join(map(str, cases.index[unplaced][:5].tolist()))
         msg = (
-            f"cases: no geometry and no {' or '.join(sorted(missing))} column; give a "
-            "GeoDataFrame of points, or a table with lon and lat in degrees (EPSG:4326)."
+            f"cases: {int(unplaced.sum())} case(s) have no location (lon or lat missing, or "
+            f"an empty point), e.g. at index {rows}: read line lists with read_cases, which "
+            "refuses such rows, or drop them first."
         )
         raise ValueError(msg)
-    return cases["lon"].to_numpy(dtype=float), cases["lat"].to_numpy(dtype=float)
+    return lon, lat
 
 
 def _groups(labels: np.ndarray, n: int) -> list[np.ndarray]:

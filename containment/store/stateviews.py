@@ -95,7 +95,10 @@ class SQLiteStateReader:
     def view(self, slug: str) -> Iterator[tuple[Tx, str]]:
         # A URI from the path, escaped: a '#', '?' or '%' in a folder's name is part of the name.
         uri = f"{self._path(slug).resolve().as_uri()}?mode=ro"
-        con = sqlite3.connect(uri, uri=True, timeout=30)
+        try:
+            con = sqlite3.connect(uri, uri=True, timeout=30)
+        except sqlite3.DatabaseError as error:
+            raise self._not_a_store(slug, error) from error
         con.row_factory = lambda cursor, row: {
             d[0]: value for d, value in zip(cursor.description, row, strict=True)
         }
@@ -105,15 +108,27 @@ class SQLiteStateReader:
             yield Tx(con, str), ""
         except sqlite3.OperationalError as error:
             if "no such table" not in str(error):
-                raise
+                raise self._not_a_store(slug, error) from error
             msg = _(
                 "The store of {district} has no state views yet: open that district's app (or "
                 "any containment command for it) once to upgrade its store.",
                 district=slug,
             )
             raise StateAccessRefused(msg) from error
+        except sqlite3.DatabaseError as error:  # not SQLite at all, or cut short
+            raise self._not_a_store(slug, error) from error
         finally:
             con.close()
+
+    def _not_a_store(self, slug: str, error: sqlite3.Error) -> StateAccessRefused:
+        msg = _(
+            "{file} cannot be read as {district}'s store ({reason}), so nothing of "
+            "{district} is shown. Put {district}'s own store there (or a backup of it).",
+            file=self._path(slug).name,
+            district=slug,
+            reason=error,
+        )
+        return StateAccessRefused(msg)
 
     def _check_district(self, con: sqlite3.Connection, slug: str) -> None:
         """Refuse a file that records another district (a store copied under this name): its
