@@ -153,3 +153,4 @@ def test_a_printed_page_is_in_the_readers_language_with_its_values_escaped():
     assert "&lt;b&gt;Ward 7&lt;/b&gt;" in html
     assert '<td class="number">1,38,855</td>' in html
     assert "font/woff2;base64," in html  # the Devanagari font travels with the page
+    assert "सप्ताह का अंतिम रविवार" in html  # why its release dates are week ends

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import containment as cp
+from containment import i18n
 from containment.auth import Permission
 from containment.engine.crs import STORAGE_CRS
 from containment.engine.decision_dates import dates_to_confirm
@@ -206,6 +207,17 @@ def _release_rule_picker() -> cp.Rule:
         help=_("The zone is due for release this long after its last case."),
     )
     return cp.get_rule(chosen)
+
+
+def _same_map_as_before(*inputs: tuple[object, ...]) -> bool:
+    """Whether the map is drawn from the same inputs as on the last run (so the browser keeps
+    it and only takes the groups added to it). A group added while the map itself is drawn
+    anew — after a save, a proposal, another date — raised script errors in the browser
+    ('Invalid LatLng', a layer control declared twice) about one time in three."""
+    key = repr(inputs)
+    before = st.session_state.get("plan_map_inputs")
+    st.session_state["plan_map_inputs"] = key
+    return before == key
 
 
 def _snapped_preview() -> list[folium.FeatureGroup]:
@@ -727,7 +739,11 @@ def page() -> None:
     # Put on the drawn map without drawing it again: with many zones, the one opened in detail
     # (and the map moved to it); under a shape just drawn, the ground units it is saved as.
     added = [zone_in_detail(opened_zone, state.district())] if centre else []
-    added += _snapped_preview()
+    unchanged = _same_map_as_before(
+        (state.data_version(), as_of, i18n.current_language(), id(proposals), guide),
+        (editing.zone_id if editing else None, opened),
+    )
+    added += _snapped_preview() if unchanged else []
     with map_area:
         output = st_folium(
             build_map(state.district(), layers),

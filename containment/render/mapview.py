@@ -563,6 +563,7 @@ def snapped_preview(outline: shapely.Geometry, places: str) -> folium.FeatureGro
         tooltip=folium.Tooltip(  # wrapped: Leaflet keeps a tooltip on one line
             html_text(_("Saved as these ground units: {places}", places=places)),
             style="white-space: normal; width: 22em;",
+            sticky=False,  # following the mouse, it met events without a place ('NaN, NaN')
         ),
     ).add_to(group)
     return group

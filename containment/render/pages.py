@@ -26,6 +26,7 @@ import jinja2
 import markupsafe
 
 from containment import i18n
+from containment.engine.lifecycle import PUBLIC_RELEASE_NOTE
 from containment.render.offline import STATIC_DIR
 from containment.render.text import cell_text
 
@@ -46,6 +47,7 @@ def _environment() -> jinja2.Environment:
         gettext=_gettext, ngettext=_ngettext, newstyle=True
     )
     env.globals.update(gettext=_gettext, ngettext=_ngettext)  # {named} placeholders, escaped
+    env.globals["PUBLIC_RELEASE_NOTE"] = PUBLIC_RELEASE_NOTE  # translated where it is shown
     env.filters["cell"] = cell_text
     return env
 

@@ -12,7 +12,6 @@ import pandas as pd
 import shapely
 
 from containment.engine.district import District
-from containment.engine.lifecycle import PUBLIC_RELEASE_NOTE
 from containment.field.public_list import PUBLIC_LIST_COLUMNS
 from containment.i18n import N_, _, current_language
 from containment.render.labels import ZONE_LABELS, display_table
@@ -162,5 +161,4 @@ def public_list_html(
         district=district.name,
         as_of=day(as_of),
         zones=display_table(table, {column: column for column in PUBLIC_LIST_COLUMNS}),
-        release_note=_(PUBLIC_RELEASE_NOTE),
     )
