@@ -536,7 +536,8 @@ def zone_in_detail(zone: gpd.GeoDataFrame, district: District) -> folium.Feature
             "fillOpacity": 0.15,
         },
         popup=_popup(shown, _ZONE_POPUP),
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        # Put on a drawn map: a tooltip following the mouse met events without a place there.
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=False),
     ).add_to(group)
     return group
 
@@ -931,7 +932,7 @@ def picked_point(lon: float, lat: float, label: str) -> folium.FeatureGroup:
     """A mark where the user clicked (a red ring with a dot), to put on a drawn map without
     drawing it again (streamlit-folium's ``feature_group_to_add`` keeps the map's view)."""
     group = folium.FeatureGroup(name=html_text(label), control=False)
-    tooltip = folium.Tooltip(html_text(label))
+    tooltip = folium.Tooltip(html_text(label), sticky=False)  # put on a drawn map, as above
     folium.CircleMarker(
         [lat, lon], radius=11, color="#d50000", weight=3, fill=False, tooltip=tooltip
     ).add_to(group)
